@@ -1,0 +1,8 @@
+# One image for every Junggo service; docker-compose.yml picks the entry point per service.
+FROM node:20-bookworm-slim
+WORKDIR /app
+RUN npm i -g pnpm@10
+COPY . .
+RUN pnpm install --frozen-lockfile && node prisma/generate.mjs
+ENV NODE_ENV=production HOST=0.0.0.0
+USER node

@@ -1,0 +1,108 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
+import { expressMiddleware } from "@as-integrations/express5";
+import { GraphQLError } from "graphql";
+import { DomainError, formatError, IDENTITY_HEADER, isProduction, signForwardedIdentity, verifyAccessToken, type Logger, type Viewer } from "@junggo/runtime";
+
+export interface GatewayContext {
+  viewer: Viewer | null;
+  /** The signed identity forwarded to every subgraph fetch of this request (signed once). */
+  forwardedIdentity?: Promise<string>;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  port: number;
+  host: string;
+  jwtSecret: string;
+  internalSecret: string;
+  /** Subgraph URL overrides by subgraph name (tests and deployments use other ports/hosts). */
+  subgraphUrls: Record<string, string | undefined>;
+  log: Logger;
+}
+
+/** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly internalSecret: string) {
+    super({ url });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const ctx = context as GatewayContext;
+    ctx.forwardedIdentity ??= signForwardedIdentity(ctx.viewer ?? null, this.internalSecret);
+    request.http?.headers.set(IDENTITY_HEADER, await ctx.forwardedIdentity);
+  }
+}
+
+export async function viewerFromAuthorization(header: string | undefined, jwtSecret: string): Promise<Viewer | null> {
+  if (!header) return null;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!m) throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+  try {
+    return await verifyAccessToken(m[1]!, jwtSecret);
+  } catch (err) {
+    const message = err instanceof DomainError ? err.message : "Invalid token.";
+    throw new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+  }
+}
+
+export async function startGateway(o: GatewayOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: o.supergraphSdl,
+    buildService: ({ name, url }) => new IdentityForwardingDataSource(o.subgraphUrls[name] ?? url!, o.internalSecret),
+  });
+  const app = express();
+  app.disable("x-powered-by");
+  const server = createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !isProduction(),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      isProduction() ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: "gateway" }); });
+  app.get("/readyz", async (_req, res) => {
+    const checks = await Promise.all(
+      Object.entries(o.subgraphUrls).map(async ([name, url]) => {
+        const health = url?.replace(/\/graphql$/, "/healthz");
+        const ok = !!health && (await fetch(health, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false));
+        return [name, ok] as const;
+      }),
+    );
+    const subgraphs = Object.fromEntries(checks);
+    const ready = checks.every(([, ok]) => ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "degraded", subgraphs });
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: "256kb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ viewer: await viewerFromAuthorization(req.headers.authorization, o.jwtSecret) }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const url = `http://${o.host === "0.0.0.0" ? "localhost" : o.host}:${(server.address() as AddressInfo).port}/graphql`;
+  o.log.info("gateway ready", { url });
+  return {
+    url,
+    server,
+    stop: async () => {
+      await apollo.stop();
+    },
+  };
+}

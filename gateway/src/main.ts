@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { createLogger, env, gatewaySecrets, intEnv } from "@junggo/runtime";
+import { startGateway } from "./gateway.ts";
+
+const log = createLogger("gateway");
+const supergraphPath = env("SUPERGRAPH_PATH", new URL("../../schema/supergraph.graphql", import.meta.url).pathname);
+const subgraphUrls: Record<string, string | undefined> = {};
+for (const name of ["identity", "stock", "purchase", "billing", "consignment", "dashboard"]) {
+  subgraphUrls[name] = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`];
+}
+
+const gw = await startGateway({
+  supergraphSdl: readFileSync(supergraphPath, "utf8"),
+  port: intEnv("PORT", intEnv("GATEWAY_PORT", 4000)),
+  host: env("HOST", "127.0.0.1"),
+  ...gatewaySecrets(),
+  subgraphUrls,
+  log,
+});
+
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.once(sig, () => {
+    log.info("shutting down");
+    gw.stop().then(() => process.exit(0), () => process.exit(1));
+  });
+}

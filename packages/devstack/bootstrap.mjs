@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Entry of `npm run up` and `npm test` on a fresh machine: plain Node, no dependencies.
+// Installs what is missing (pnpm, workspace packages, nats-server via apt-get when root),
+// generates the Prisma clients, then runs the requested command.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const [command = "prepare", ...rest] = process.argv.slice(2);
+const say = (msg) => console.log(`\x1b[36m[junggo]\x1b[0m ${msg}`);
+const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`Node ${process.versions.node} is too old: Junggo needs Node 20.19 or newer.`);
+  process.exit(1);
+}
+
+if (!has("pnpm")) {
+  say("installing pnpm 10 (npm i -g pnpm@10)");
+  run("npm", ["i", "-g", "pnpm@10"]);
+}
+
+const natsCandidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
+if (!process.env.NATS_SERVER_BIN && !has("nats-server") && !natsCandidates.some(existsSync)) {
+  if (!isRoot) {
+    console.error("nats-server is missing. Install it (Debian: sudo apt-get install -y nats-server) or set NATS_SERVER_BIN.");
+    process.exit(1);
+  }
+  say("installing nats-server (apt-get)");
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", "nats-server"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
+say("installing workspace packages (pnpm install)");
+run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
+say("generating Prisma clients");
+run(process.execPath, [join(root, "prisma/generate.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+
+const tsx = ["--import", "tsx"];
+switch (command) {
+  case "prepare":
+    break;
+  case "up":
+    run(process.execPath, [...tsx, join(root, "packages/devstack/src/up.ts"), ...rest]);
+    break;
+  case "test":
+    say("type-checking");
+    run("pnpm", ["exec", "tsc", "-p", "tsconfig.json", "--noEmit"]);
+    say("checking the composed supergraph");
+    run(process.execPath, [...tsx, join(root, "schema/compose.ts"), "--check"]);
+    say("running all test suites (vitest)");
+    run("pnpm", ["exec", "vitest", "run", ...rest]);
+    break;
+  default:
+    console.error(`unknown command ${command}`);
+    process.exit(2);
+}

@@ -1,0 +1,4 @@
+export * from "./nats.ts";
+export * from "./ports.ts";
+export * from "./process.ts";
+export * from "./stack.ts";

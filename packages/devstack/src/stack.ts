@@ -1,0 +1,143 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { DEFAULT_PORTS } from "@junggo/runtime";
+import { natsProcess } from "./nats.ts";
+import { freePort } from "./ports.ts";
+import { ManagedProcess } from "./process.ts";
+
+export const SUBGRAPHS = ["identity", "stock", "purchase", "billing", "consignment", "dashboard"] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+export type ServiceName = SubgraphName | "gateway";
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+export interface StackOptions {
+  /** Directory for this stack's data and logs (PGlite dirs, NATS store, *.log). */
+  dataRoot: string;
+  /** Default ports (the run command) or free ports (tests). */
+  ports: "default" | "free";
+  seedDemo?: boolean;
+  /** Environment for every service. */
+  env?: Record<string, string>;
+  /** Extra environment per service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Admin URL of a PostgreSQL server: each context then gets its own fresh database there instead of PGlite. */
+  postgresUrl?: string;
+  echo?: boolean;
+}
+
+/** The whole system as real OS processes: NATS, six subgraphs, the gateway. */
+export class Stack {
+  readonly services = new Map<ServiceName, ManagedProcess>();
+  nats!: ManagedProcess;
+  natsUrl = "";
+  gatewayUrl = "";
+  readonly ports = new Map<ServiceName, number>();
+  private databases: string[] = [];
+
+  private constructor(readonly opts: StackOptions) {}
+
+  static async start(opts: StackOptions): Promise<Stack> {
+    const stack = new Stack(opts);
+    try {
+      await stack.boot();
+    } catch (err) {
+      await stack.stop().catch(() => {});
+      throw err;
+    }
+    return stack;
+  }
+
+  private async port(name: ServiceName): Promise<number> {
+    return this.opts.ports === "default" ? DEFAULT_PORTS[name] : freePort();
+  }
+
+  private async boot(): Promise<void> {
+    const { dataRoot } = this.opts;
+    const logDir = join(dataRoot, "logs");
+    mkdirSync(logDir, { recursive: true });
+    const natsPort = this.opts.ports === "default" ? Number(process.env.NATS_PORT ?? 4222) : await freePort();
+    const natsHttp = this.opts.ports === "default" ? Number(process.env.NATS_MONITOR_PORT ?? 8222) : await freePort();
+    this.nats = natsProcess({ port: natsPort, httpPort: natsHttp, dataDir: join(dataRoot, "nats"), logDir, echo: this.opts.echo });
+    this.natsUrl = `nats://127.0.0.1:${natsPort}`;
+    await this.nats.start();
+
+    for (const name of [...SUBGRAPHS, "gateway"] as const) this.ports.set(name, await this.port(name));
+    const dbUrls = this.opts.postgresUrl ? await this.createDatabases(this.opts.postgresUrl) : undefined;
+
+    for (const name of SUBGRAPHS) {
+      const env: Record<string, string> = {
+        PORT: String(this.ports.get(name)),
+        NATS_URL: this.natsUrl,
+        DATA_DIR: join(dataRoot, name),
+        SEED_DEMO: this.opts.seedDemo ? "1" : "0",
+        BILLING_URL: `http://127.0.0.1:${this.ports.get("billing")}`,
+        ...(dbUrls ? { DATABASE_URL: dbUrls[name] } : {}),
+        ...this.opts.env,
+        ...this.opts.serviceEnv?.[name],
+      };
+      this.services.set(name, this.tsxProcess(name, `subgraphs/${name}/src/main.ts`, env, logDir));
+    }
+    const gwEnv: Record<string, string> = { PORT: String(this.ports.get("gateway")), ...this.opts.env, ...this.opts.serviceEnv?.gateway };
+    for (const name of SUBGRAPHS) gwEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${this.ports.get(name)}/graphql`;
+    this.services.set("gateway", this.tsxProcess("gateway", "gateway/src/main.ts", gwEnv, logDir));
+    this.gatewayUrl = `http://127.0.0.1:${this.ports.get("gateway")}/graphql`;
+
+    await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)!.start(120_000)));
+    await this.services.get("gateway")!.start(60_000);
+  }
+
+  private tsxProcess(name: ServiceName, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
+    return new ManagedProcess({
+      name,
+      command: process.execPath,
+      args: ["--import", "tsx", join(REPO_ROOT, entry)],
+      env: { NODE_ENV: process.env.NODE_ENV ?? "development", ...env },
+      cwd: REPO_ROOT,
+      logFile: join(logDir, `${name}.log`),
+      healthUrl: `http://127.0.0.1:${env.PORT}/healthz`,
+      echo: this.opts.echo,
+    });
+  }
+
+  private async createDatabases(adminUrl: string): Promise<Record<SubgraphName, string>> {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const urls = {} as Record<SubgraphName, string>;
+    try {
+      for (const name of SUBGRAPHS) {
+        const db = `junggo_${name}_${suffix}`;
+        await client.query(`CREATE DATABASE "${db}"`);
+        this.databases.push(db);
+        const u = new URL(adminUrl);
+        u.pathname = `/${db}`;
+        urls[name] = u.toString();
+      }
+    } finally {
+      await client.end();
+    }
+    return urls;
+  }
+
+  service(name: ServiceName): ManagedProcess {
+    const s = this.services.get(name);
+    if (!s) throw new Error(`no service ${name}`);
+    return s;
+  }
+
+  async stop(): Promise<void> {
+    const gw = this.services.get("gateway");
+    if (gw) await gw.stop();
+    await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)?.stop()));
+    await this.nats?.stop();
+    if (this.opts.postgresUrl && this.databases.length) {
+      const client = new pg.Client({ connectionString: this.opts.postgresUrl });
+      await client.connect();
+      for (const db of this.databases) await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => {});
+      await client.end();
+    }
+  }
+}

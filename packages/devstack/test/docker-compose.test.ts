@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { DEFAULT_PORTS } from "@junggo/runtime";
+import { REPO_ROOT, SUBGRAPHS } from "../src/stack.ts";
+
+// No Docker engine runs on the build machines, so the compose file is kept honest by checking it
+// against the services the code defines.
+const compose = parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8"));
+const initSql = readFileSync(join(REPO_ROOT, "deploy/postgres-init.sql"), "utf8");
+const natsConf = readFileSync(join(REPO_ROOT, "deploy/nats.conf"), "utf8");
+
+describe("docker-compose.yml", () => {
+  it("runs every subgraph on its port with its own database, NATS and the shared secrets", () => {
+    for (const name of SUBGRAPHS) {
+      const svc = compose.services[name];
+      expect(svc, name).toBeDefined();
+      expect(svc.command).toEqual(["node", "--import", "tsx", `subgraphs/${name}/src/main.ts`]);
+      expect(svc.environment.PORT).toBe(String(DEFAULT_PORTS[name]));
+      const db = new URL(svc.environment.DATABASE_URL).pathname.slice(1);
+      expect(db).toBe(`junggo_${name}`);
+      expect(initSql).toContain(`CREATE DATABASE ${db};`);
+      expect(svc.environment.NATS_URL).toBe("nats://nats:4222");
+      expect(svc.environment.INTERNAL_SECRET).toMatch(/JUNGGO_INTERNAL_SECRET/);
+      expect(svc.healthcheck.test.join(" ")).toContain(`${DEFAULT_PORTS[name]}/readyz`);
+    }
+    expect(compose.services.purchase.environment.BILLING_URL).toBe(`http://billing:${DEFAULT_PORTS.billing}`);
+  });
+
+  it("points the gateway at every subgraph and waits for them", () => {
+    const gw = compose.services.gateway;
+    expect(gw.command).toEqual(["node", "--import", "tsx", "gateway/src/main.ts"]);
+    for (const name of SUBGRAPHS) {
+      expect(gw.environment[`SUBGRAPH_URL_${name.toUpperCase()}`]).toBe(`http://${name}:${DEFAULT_PORTS[name]}/graphql`);
+      expect(gw.depends_on[name].condition).toBe("service_healthy");
+    }
+    expect(Object.keys(compose.services).sort()).toEqual([...SUBGRAPHS, "gateway", "nats", "postgres"].sort());
+  });
+
+  it("pins a current NATS server that fsyncs every write", () => {
+    expect(compose.services.nats.image).toMatch(/^nats:2\.1[2-9]/);
+    expect(natsConf).toMatch(/sync_interval:\s*always/);
+  });
+});

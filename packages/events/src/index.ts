@@ -1,0 +1,122 @@
+// The event catalogue shared by producers and consumers. schema/events.md documents the same
+// catalogue for people; a test keeps the two in step.
+
+export const EVENT_STREAM = "JUNGGO_EVENTS";
+/** Subjects the stream captures: `<context>.<aggregate>.<event>`. */
+export const EVENT_STREAM_SUBJECTS = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>"];
+
+export interface EventEnvelope<T extends EventType = EventType> {
+  eventId: string;
+  type: T;
+  version: number;
+  occurredAt: string;
+  /** Correlation key of the saga the event belongs to, when it belongs to one. */
+  purchaseId?: string;
+  sellRequestId?: string;
+  /** The event (or command id) that caused this one; null for user commands without a parent event. */
+  causationId: string | null;
+  producer: string;
+  payload: EventPayloads[T];
+}
+
+export type ConsignmentKind = "DELIVERY" | "RETURN_PICKUP" | "SELLER_PICKUP";
+
+export interface EventPayloads {
+  AccountRegistered: { accountId: string; email: string; name: string; role: string; locale: string };
+
+  VehicleRegistered: { vehicleId: string; vin: string; make: string; model: string; year: number; mileageKm: number; priceKrw: number; status: "AVAILABLE" };
+  VehicleReserved: { vehicleId: string; purchaseId: string };
+  /** Back in stock: AVAILABLE again (stock increases). */
+  VehicleReleased: { vehicleId: string; purchaseId: string };
+  /** Left the lot with a driver (stock decreases). */
+  VehicleSold: { vehicleId: string; purchaseId: string };
+
+  PurchasePaid: {
+    purchaseId: string; vehicleId: string; buyerId: string; buyerName: string; priceKrw: number; paymentId: string;
+    vehicle: { make: string; model: string; year: number };
+  };
+  PurchaseDeliveryStarted: { purchaseId: string; vehicleId: string; buyerId: string };
+  PurchaseDelivered: { purchaseId: string; vehicleId: string; buyerId: string };
+  PurchaseCancelled: { purchaseId: string; vehicleId: string; buyerId: string; reason: string | null; previousStatus: "PAID" | "DELIVERING" };
+  /**
+   * A purchase request whose payment outcome is unknown (billing timed out or was unreachable)
+   * was given up: no purchase exists, and any payment taken under this purchaseId must be voided.
+   */
+  PurchaseAbandoned: { purchaseId: string; vehicleId: string; buyerId: string; reason: string };
+
+  PaymentApproved: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
+  PaymentRefunded: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
+  /** A payment of an abandoned purchase request was voided (or blocked before it could be taken). */
+  PaymentVoided: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
+
+  ConsignmentRequested: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; kind: ConsignmentKind };
+  ConsignmentAssigned: { consignmentId: string; purchaseId: string; buyerId: string; driverId: string; driverName: string; eta: string };
+  ConsignmentPickedUp: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; driverId: string };
+  ConsignmentDelivered: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; driverId: string };
+  ConsignmentCancelled: {
+    consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string;
+    previousStatus: "REQUESTED" | "ASSIGNED" | "PICKED_UP";
+    /** True when the car was already on the road and is brought back to the lot. */
+    returnToLot: boolean;
+  };
+}
+
+export type EventType = keyof EventPayloads;
+
+interface EventDefinition { subject: string; version: number; producer: string; consumers: string[] }
+
+export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
+  AccountRegistered: { subject: "identity.account.registered", version: 1, producer: "identity", consumers: [] },
+  VehicleRegistered: { subject: "stock.vehicle.registered", version: 1, producer: "stock", consumers: ["purchase"] },
+  VehicleReserved: { subject: "stock.vehicle.reserved", version: 1, producer: "stock", consumers: ["purchase"] },
+  VehicleReleased: { subject: "stock.vehicle.released", version: 1, producer: "stock", consumers: ["purchase"] },
+  VehicleSold: { subject: "stock.vehicle.sold", version: 1, producer: "stock", consumers: ["purchase"] },
+  PurchasePaid: { subject: "purchase.purchase.paid", version: 1, producer: "purchase", consumers: ["stock", "consignment", "dashboard"] },
+  PurchaseDeliveryStarted: { subject: "purchase.purchase.delivery-started", version: 1, producer: "purchase", consumers: ["dashboard"] },
+  PurchaseDelivered: { subject: "purchase.purchase.delivered", version: 1, producer: "purchase", consumers: ["dashboard"] },
+  PurchaseCancelled: { subject: "purchase.purchase.cancelled", version: 1, producer: "purchase", consumers: ["stock", "billing", "consignment", "dashboard"] },
+  PurchaseAbandoned: { subject: "purchase.purchase.abandoned", version: 1, producer: "purchase", consumers: ["billing"] },
+  PaymentApproved: { subject: "billing.payment.approved", version: 1, producer: "billing", consumers: ["dashboard"] },
+  PaymentRefunded: { subject: "billing.payment.refunded", version: 1, producer: "billing", consumers: ["dashboard"] },
+  PaymentVoided: { subject: "billing.payment.voided", version: 1, producer: "billing", consumers: [] },
+  ConsignmentRequested: { subject: "consignment.consignment.requested", version: 1, producer: "consignment", consumers: ["dashboard"] },
+  ConsignmentAssigned: { subject: "consignment.consignment.assigned", version: 1, producer: "consignment", consumers: ["purchase", "dashboard"] },
+  ConsignmentPickedUp: { subject: "consignment.consignment.picked-up", version: 1, producer: "consignment", consumers: ["stock", "purchase", "dashboard"] },
+  ConsignmentDelivered: { subject: "consignment.consignment.delivered", version: 1, producer: "consignment", consumers: ["purchase", "dashboard"] },
+  ConsignmentCancelled: { subject: "consignment.consignment.cancelled", version: 1, producer: "consignment", consumers: ["dashboard"] },
+};
+
+export interface NewEventOptions {
+  producer: string;
+  causationId?: string | null;
+  purchaseId?: string;
+  sellRequestId?: string;
+  /** Fixed id, for events whose identity must be stable across retries. */
+  eventId?: string;
+  now?: Date;
+}
+
+/** Builds a full envelope for `type`; the outbox stores it as it is. */
+export function newEvent<T extends EventType>(type: T, payload: EventPayloads[T], opts: NewEventOptions): EventEnvelope<T> {
+  const def = EVENT_CATALOGUE[type];
+  const purchaseId = opts.purchaseId ?? (payload as { purchaseId?: string }).purchaseId;
+  return {
+    eventId: opts.eventId ?? crypto.randomUUID(),
+    type,
+    version: def.version,
+    occurredAt: (opts.now ?? new Date()).toISOString(),
+    ...(purchaseId ? { purchaseId } : {}),
+    ...(opts.sellRequestId ? { sellRequestId: opts.sellRequestId } : {}),
+    causationId: opts.causationId ?? null,
+    producer: opts.producer,
+    payload,
+  };
+}
+
+export function subjectOf(type: EventType): string {
+  return EVENT_CATALOGUE[type].subject;
+}
+
+export function isEventType(t: string): t is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);
+}

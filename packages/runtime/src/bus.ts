@@ -1,0 +1,86 @@
+import { connect, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
+import type { Logger } from "./logger.ts";
+
+/**
+ * The NATS JetStream connection of one service. Connecting never blocks the service from
+ * starting: purchases must be accepted while NATS is down; the outbox keeps the events.
+ */
+export class EventBus {
+  private nc: NatsConnection | null = null;
+  private jsClient: JetStreamClient | null = null;
+  private jsmClient: JetStreamManager | null = null;
+  private closed = false;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly url: string, private readonly name: string, private readonly log: Logger) {
+    this.ready = this.connectLoop();
+    this.ready.catch(() => {});
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 200;
+    while (!this.closed) {
+      try {
+        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2000 });
+        this.nc = nc;
+        this.jsmClient = await nc.jetstreamManager({ timeout: 5000 });
+        await ensureStream(this.jsmClient);
+        this.jsClient = nc.jetstream({ timeout: 5000 });
+        this.log.info("connected to NATS", { url: this.url });
+        (async () => {
+          for await (const s of nc.status()) this.log.debug("nats status", { type: s.type });
+        })().catch(() => {});
+        return;
+      } catch (err) {
+        if (this.nc) await this.nc.close().catch(() => {});
+        this.nc = null;
+        this.log.warn("NATS not reachable yet, retrying", { url: this.url, err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 3000);
+      }
+    }
+    throw new Error("event bus closed");
+  }
+
+  get connected(): boolean {
+    return !!this.nc && !this.nc.isClosed();
+  }
+
+  js(): JetStreamClient {
+    if (!this.jsClient) throw new Error("NATS not connected");
+    return this.jsClient;
+  }
+
+  jsm(): JetStreamManager {
+    if (!this.jsmClient) throw new Error("NATS not connected");
+    return this.jsmClient;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.nc) await this.nc.drain().catch(() => this.nc?.close());
+  }
+}
+
+/** One stream for all domain events, in publish order, so consumers see causes before effects. */
+export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+  const config = {
+    name: EVENT_STREAM,
+    subjects: EVENT_STREAM_SUBJECTS,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    // JetStream drops a second publish with the same msgID inside this window.
+    duplicate_window: nanos(Number(process.env.NATS_DUPLICATE_WINDOW_MS ?? 10 * 60_000)),
+  };
+  try {
+    await jsm.streams.info(EVENT_STREAM);
+  } catch {
+    try {
+      await jsm.streams.add(config);
+    } catch (err) {
+      // Another service created it in the meantime.
+      await jsm.streams.info(EVENT_STREAM).catch(() => { throw err; });
+    }
+  }
+}

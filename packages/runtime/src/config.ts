@@ -1,0 +1,80 @@
+// Every setting comes from the environment (ConfigMap/Secret ready); defaults are for local development only.
+
+export function env(name: string, fallback?: string): string {
+  const v = process.env[name];
+  if (v !== undefined && v !== "") return v;
+  if (fallback !== undefined) return fallback;
+  throw new Error(`missing required environment variable ${name}`);
+}
+
+export function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new Error(`environment variable ${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+export function boolEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  return ["1", "true", "yes", "on"].includes(raw.toLowerCase());
+}
+
+export const isProduction = () => process.env.NODE_ENV === "production";
+
+/** A secret with a development default that production refuses to use. */
+function secret(name: string, devDefault: string): string {
+  const v = process.env[name];
+  if (v) return v;
+  if (isProduction()) throw new Error(`${name} must be set in production`);
+  return devDefault;
+}
+
+export const DEFAULT_PORTS = {
+  gateway: 4000,
+  identity: 4001,
+  stock: 4002,
+  purchase: 4003,
+  billing: 4004,
+  consignment: 4005,
+  dashboard: 4006,
+} as const;
+
+export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;
+
+export interface ServiceConfig {
+  context: string;
+  host: string;
+  port: number;
+  /** PGlite data directory, used when no DATABASE_URL is set. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  natsUrl: string;
+  /** HMAC secret shared by the gateway and subgraphs for forwarded identities and service tokens. */
+  internalSecret: string;
+  jwtSecret: string;
+  seedDemo: boolean;
+}
+
+export function loadServiceConfig(context: ContextName): ServiceConfig {
+  const upper = context.toUpperCase();
+  return {
+    context,
+    host: env("HOST", "127.0.0.1"),
+    port: intEnv("PORT", intEnv(`${upper}_PORT`, DEFAULT_PORTS[context])),
+    dataDir: env("DATA_DIR", `.data/${context}`),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    natsUrl: env("NATS_URL", "nats://127.0.0.1:4222"),
+    internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
+    jwtSecret: secret("JWT_SECRET", "dev-only-jwt-secret-change-me"),
+    seedDemo: boolEnv("SEED_DEMO", false),
+  };
+}
+
+export function gatewaySecrets() {
+  return {
+    internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
+    jwtSecret: secret("JWT_SECRET", "dev-only-jwt-secret-change-me"),
+  };
+}

@@ -1,0 +1,164 @@
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } from "nats";
+import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
+import type { EventBus } from "./bus.ts";
+import type { Logger } from "./logger.ts";
+import type { OutboxRelay, SqlTx } from "./outbox.ts";
+
+export interface TransactionalClient<Tx extends SqlTx> extends SqlTx {
+  $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
+}
+
+export type HandlerMap<Tx> = { [T in EventType]?: (event: EventEnvelope<T>, tx: Tx) => Promise<void> };
+
+export interface ConsumerOptions<Tx extends SqlTx> {
+  bus: EventBus;
+  prisma: TransactionalClient<Tx>;
+  /** Durable consumer name, shared by every replica of the context (competing consumers). */
+  durable: string;
+  handlers: HandlerMap<Tx>;
+  log: Logger;
+  /** Relay to wake after a handler appended follow-up events. */
+  relay?: OutboxRelay;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+}
+
+/**
+ * Runs a durable pull consumer over the event stream. Each event is handled in one database
+ * transaction together with its inbox row (event id), so a redelivered event changes nothing;
+ * the ack follows the commit. Failures are nak'ed with backoff; after maxDeliver attempts the
+ * event is written to messaging.dead_letter and terminated.
+ */
+export class EventConsumer<Tx extends SqlTx> {
+  private messages: ConsumerMessages | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private inFlight: Promise<void> | null = null;
+  handled = 0;
+  duplicates = 0;
+
+  constructor(private readonly o: ConsumerOptions<Tx>) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    await this.o.bus.ready.catch(() => {});
+    let backoff = 200;
+    while (this.running) {
+      try {
+        await this.ensureConsumer();
+        const consumer = await this.o.bus.js().consumers.get(EVENT_STREAM, this.o.durable);
+        this.messages = await consumer.consume({ max_messages: 50 });
+        backoff = 200;
+        for await (const m of this.messages) {
+          if (!this.running) break;
+          this.inFlight = this.handle(m);
+          await this.inFlight;
+          this.inFlight = null;
+        }
+      } catch (err) {
+        if (!this.running) break;
+        this.o.log.warn("consumer loop failed, restarting", { durable: this.o.durable, err: (err as Error).message });
+      }
+      if (this.running) {
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const jsm = this.o.bus.jsm();
+    try {
+      await jsm.consumers.info(EVENT_STREAM, this.o.durable);
+    } catch {
+      await jsm.consumers.add(EVENT_STREAM, {
+        durable_name: this.o.durable,
+        ack_policy: AckPolicy.Explicit,
+        // A new context replays the whole history: it catches up without touching anyone's database.
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(this.o.ackWaitMs ?? 30_000),
+        max_ack_pending: 1000,
+      });
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    let event: EventEnvelope;
+    try {
+      event = JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope;
+      if (!event.eventId || !event.type) throw new Error("not an event envelope");
+    } catch (err) {
+      await this.deadLetter(m, null, err as Error);
+      m.term();
+      return;
+    }
+    const handler = this.o.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
+    if (!handler) {
+      m.ack();
+      return;
+    }
+    try {
+      const outcome = await this.o.prisma.$transaction(
+        async (tx) => {
+          const fresh = await tx.$executeRawUnsafe(
+            `INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+            this.o.durable,
+            event.eventId,
+            event.type,
+          );
+          if (fresh === 0) return "duplicate" as const;
+          await handler(event, tx);
+          return "handled" as const;
+        },
+        { timeout: 20_000, maxWait: 20_000 },
+      );
+      if (outcome === "duplicate") this.duplicates++;
+      else this.handled++;
+      this.o.relay?.nudge();
+      // A lost ack only means a redelivery, which the inbox absorbs.
+      await m.ackAck().catch(() => m.ack());
+    } catch (err) {
+      const deliveries = m.info.redeliveryCount;
+      const max = this.o.maxDeliver ?? 5;
+      if (deliveries >= max) {
+        await this.deadLetter(m, event, err as Error);
+        m.term();
+        this.o.log.error("event dead-lettered", { durable: this.o.durable, type: event.type, eventId: event.eventId, err: (err as Error).message });
+      } else {
+        const delay = Math.min(250 * 2 ** (deliveries - 1), 10_000);
+        m.nak(delay);
+        this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: (err as Error).message });
+      }
+    }
+  }
+
+  private async deadLetter(m: JsMsg, event: EventEnvelope | null, err: Error): Promise<void> {
+    await this.o.prisma
+      .$executeRawUnsafe(
+        `INSERT INTO messaging.dead_letter (consumer, event_id, subject, type, body, error, deliveries) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        this.o.durable,
+        event?.eventId ?? `seq-${m.seq}`,
+        m.subject,
+        event?.type ?? "unknown",
+        new TextDecoder().decode(m.data),
+        err.message,
+        m.info.redeliveryCount,
+      )
+      .catch((e: Error) => this.o.log.error("could not write dead letter", { err: e.message }));
+  }
+
+  /** Stops taking messages and waits for the one in hand to finish (graceful shutdown). */
+  async stop(): Promise<void> {
+    this.running = false;
+    try {
+      this.messages?.stop();
+    } catch { /* already closed */ }
+    await this.inFlight;
+    await this.loop;
+  }
+}

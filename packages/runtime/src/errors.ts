@@ -1,0 +1,52 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+
+/**
+ * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
+ * turns it into an error with `extensions.code`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badInput = (field: string, message: string) =>
+  new DomainError("BAD_USER_INPUT", message, { field });
+
+export function toGraphQLError(err: unknown): GraphQLError {
+  if (err instanceof GraphQLError) return err;
+  if (err instanceof DomainError) {
+    return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
+  }
+  return new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}
+
+const SAFE_CODES = new Set([
+  "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "UNAUTHENTICATED", "FORBIDDEN",
+  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "BAD_REQUEST",
+]);
+
+/**
+ * Apollo `formatError`: business errors keep their code and message; anything unexpected becomes a
+ * generic INTERNAL_SERVER_ERROR. Stack traces never leave the process.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError;
+  if (original instanceof DomainError) {
+    return { message: original.message, path: formatted.path, extensions: { code: original.code, ...original.details } };
+  }
+  const code = (formatted.extensions?.code as string | undefined) ?? "INTERNAL_SERVER_ERROR";
+  const { stacktrace: _drop, exception: _drop2, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  if (SAFE_CODES.has(code) || (original instanceof GraphQLError && original.extensions?.code)) {
+    return { ...formatted, extensions: { ...ext, code } };
+  }
+  if (code === "INTERNAL_SERVER_ERROR" && !(original instanceof GraphQLError)) {
+    return { message: "Internal server error", path: formatted.path, extensions: { code } };
+  }
+  return { ...formatted, extensions: { ...ext, code } };
+}

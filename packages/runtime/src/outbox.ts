@@ -1,0 +1,126 @@
+import type { EventEnvelope } from "@junggo/events";
+import { EVENT_CATALOGUE, EVENT_STREAM } from "@junggo/events";
+import type { Database } from "./database.ts";
+import type { EventBus } from "./bus.ts";
+import type { Logger } from "./logger.ts";
+
+/** What the outbox needs of a Prisma transaction client. */
+export interface SqlTx {
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** Writes events in the caller's transaction: they exist exactly when the state change does. */
+export async function appendEvents(tx: SqlTx, events: EventEnvelope[]): Promise<void> {
+  for (const e of events) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ($1, $2, $3, $4)`,
+      e.eventId,
+      EVENT_CATALOGUE[e.type].subject,
+      e.type,
+      JSON.stringify(e),
+    );
+  }
+}
+
+interface OutboxRow { seq: string | number; event_id: string; subject: string; body: string }
+
+/**
+ * Publishes outbox rows to JetStream in order, with msgID = event id (JetStream drops duplicates
+ * inside its window), and marks a row published only after its PubAck. A crash between the two
+ * republishes the row; the msgID makes that harmless.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  published = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly opts: { batchSize?: number; pollMs?: number } = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a commit that appended events, so they go out now rather than at the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    await this.bus.ready.catch(() => {});
+    while (this.running) {
+      try {
+        const n = await this.publishBatch();
+        backoff = 100;
+        if (n > 0) continue;
+      } catch (err) {
+        this.log.warn("outbox relay failed, will retry", { err: (err as Error).message, backoffMs: backoff });
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+        continue;
+      }
+      await this.sleep(this.opts.pollMs ?? 250);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
+    });
+  }
+
+  /** Publishes one batch; returns how many rows were published. */
+  async publishBatch(): Promise<number> {
+    const rows = await this.db.query<OutboxRow>(
+      `SELECT seq, event_id, subject, body FROM messaging.outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${this.opts.batchSize ?? 100}`,
+    );
+    if (rows.length === 0) return 0;
+    const js = this.bus.js();
+    const done: string[] = [];
+    try {
+      for (const row of rows) {
+        await js.publish(row.subject, new TextEncoder().encode(row.body), { msgID: row.event_id, expect: { streamName: EVENT_STREAM } });
+        done.push(String(Number(row.seq)));
+      }
+    } finally {
+      if (done.length) {
+        await this.db.query(`UPDATE messaging.outbox SET published_at = now() WHERE seq IN (${done.join(",")})`);
+        this.published += done.length;
+      }
+    }
+    return done.length;
+  }
+
+  /** Publishes everything pending (graceful shutdown); gives up quietly when NATS is away. */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && this.bus.connected) {
+      try {
+        if ((await this.publishBatch()) === 0) return;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  async pendingCount(): Promise<number> {
+    const rows = await this.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM messaging.outbox WHERE published_at IS NULL`);
+    return Number(rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type NatsConnection } from "nats";
+import { EVENT_STREAM, newEvent } from "@junggo/events";
+import { freePort, natsProcess, type ManagedProcess } from "@junggo/devstack";
+import { migrationsDir } from "@junggo/prisma";
+import { PrismaClient } from "@junggo/prisma/identity";
+import { appendEvents, createLogger, EventBus, EventConsumer, migrate, openDatabase, OutboxRelay, type Database } from "../src/index.ts";
+
+// Real nats-server and a real PGlite database; the identity context's schema serves as host.
+let dir: string;
+let nats: ManagedProcess;
+let natsUrl: string;
+let db: Database;
+let prisma: PrismaClient;
+let bus: EventBus;
+let relay: OutboxRelay;
+let nc: NatsConnection;
+const log = createLogger("messaging-test");
+
+const until = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("condition not met in time");
+};
+
+const streamCount = async () => (await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).state.messages;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "junggo-messaging-"));
+  const port = await freePort();
+  nats = natsProcess({ port, httpPort: await freePort(), dataDir: join(dir, "nats"), logDir: dir });
+  await nats.start();
+  natsUrl = `nats://127.0.0.1:${port}`;
+  db = await openDatabase({ dataDir: join(dir, "db") });
+  await migrate(db, migrationsDir("identity"), log);
+  prisma = new PrismaClient({ adapter: db.adapter });
+  bus = new EventBus(natsUrl, "test", log);
+  await bus.ready;
+  relay = new OutboxRelay(db, bus, log, { pollMs: 50 });
+  relay.start();
+  nc = await connect({ servers: natsUrl });
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  await bus?.close();
+  await nc?.close();
+  await prisma?.$disconnect();
+  await db?.close();
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const paid = (purchaseId: string) =>
+  newEvent("PurchaseDelivered", { purchaseId, vehicleId: crypto.randomUUID(), buyerId: crypto.randomUUID() }, { producer: "test" });
+
+describe("outbox → JetStream → consumer", () => {
+  it("publishes committed events once, never rolled-back ones", async () => {
+    const before = await streamCount();
+    const e1 = paid(crypto.randomUUID());
+    await prisma.$transaction(async (tx) => appendEvents(tx, [e1]));
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await appendEvents(tx, [paid(crypto.randomUUID())]);
+        throw new Error("use case failed");
+      }),
+    ).rejects.toThrow("use case failed");
+    relay.nudge();
+    await until(async () => (await relay.pendingCount()) === 0 && (await streamCount()) === before + 1);
+    // A relay that crashed after the PubAck but before marking the row republishes it: JetStream drops the copy.
+    await db.query(`UPDATE messaging.outbox SET published_at = NULL WHERE event_id = $1`, [e1.eventId]);
+    relay.nudge();
+    await until(async () => (await relay.pendingCount()) === 0);
+    expect(await streamCount()).toBe(before + 1);
+  });
+
+  it("handles each event once even when it is delivered twice", async () => {
+    const seen: string[] = [];
+    const consumer = new EventConsumer({
+      bus, prisma, durable: "dedup-test", log, relay,
+      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+    });
+    consumer.start();
+    const e = paid(crypto.randomUUID());
+    await prisma.$transaction(async (tx) => appendEvents(tx, [e]));
+    relay.nudge();
+    await until(() => seen.includes(e.eventId));
+    // Redelivery: the same envelope published again under another msgID (as after a lost ack).
+    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: crypto.randomUUID() });
+    await until(() => consumer.duplicates >= 1);
+    expect(seen.filter((id) => id === e.eventId)).toHaveLength(1);
+    await consumer.stop();
+  });
+
+  it("rolls back the handler's writes with its inbox row when it fails, then dead-letters after maxDeliver", async () => {
+    const poison = paid(crypto.randomUUID());
+    let attempts = 0;
+    const consumer = new EventConsumer({
+      bus, prisma, durable: "poison-test", log, maxDeliver: 3,
+      handlers: {
+        PurchaseDelivered: async (e, tx) => {
+          if (e.eventId !== poison.eventId) return;
+          attempts++;
+          await tx.$executeRawUnsafe(`INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ('side-effect', $1, 'x')`, e.eventId);
+          throw new Error("boom");
+        },
+      },
+    });
+    consumer.start();
+    await prisma.$transaction(async (tx) => appendEvents(tx, [poison]));
+    relay.nudge();
+    await until(async () => (await db.query(`SELECT 1 FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId])).length === 1, 30_000);
+    expect(attempts).toBe(3);
+    const leftovers = await db.query(`SELECT 1 FROM messaging.inbox WHERE event_id = $1`, [poison.eventId]);
+    expect(leftovers).toHaveLength(0);
+    const [dl] = await db.query<{ error: string; deliveries: number }>(`SELECT error, deliveries FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId]);
+    expect(dl).toMatchObject({ error: "boom", deliveries: 3 });
+    await consumer.stop();
+  });
+});
