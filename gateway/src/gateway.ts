@@ -64,6 +64,8 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: !isProduction(),
+    // main.ts owns SIGTERM/SIGINT so shutdown runs in one place.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       isProduction() ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, DeliverPolicy, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import { Stack, type StackOptions } from "@junggo/devstack";
 
@@ -73,21 +73,16 @@ export class TestSystem {
     return d.login.token;
   }
 
-  /** Every event in the stream (optionally for one purchase), read by an ephemeral ordered consumer. */
+  /** Every event in the stream (optionally for one purchase or of one type), read by sequence. */
   async events(filter: { purchaseId?: string; type?: EventType } = {}): Promise<EventEnvelope[]> {
-    const js = this.nc.jetstream();
     const jsm = await this.nc.jetstreamManager();
-    const last = (await jsm.streams.info(EVENT_STREAM)).state.last_seq;
+    const { first_seq, last_seq } = (await jsm.streams.info(EVENT_STREAM)).state;
     const out: EventEnvelope[] = [];
-    if (last === 0) return out;
-    const consumer = await js.consumers.get(EVENT_STREAM, { deliver_policy: DeliverPolicy.All });
-    const messages = await consumer.consume();
-    for await (const m of messages) {
+    for (let seq = Math.max(first_seq, 1); seq <= last_seq; seq++) {
+      const m = await jsm.streams.getMessage(EVENT_STREAM, { seq });
       const e = JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope;
       if ((!filter.purchaseId || e.purchaseId === filter.purchaseId) && (!filter.type || e.type === filter.type)) out.push(e);
-      if (m.seq >= last) break;
     }
-    await messages.close();
     return out;
   }
 

@@ -11,6 +11,8 @@ export class EventBus {
   private jsClient: JetStreamClient | null = null;
   private jsmClient: JetStreamManager | null = null;
   private closed = false;
+  /** False between a "disconnect" and the following "reconnect" status. */
+  private linkUp = false;
   readonly ready: Promise<void>;
 
   constructor(private readonly url: string, private readonly name: string, private readonly log: Logger) {
@@ -27,9 +29,14 @@ export class EventBus {
         this.jsmClient = await nc.jetstreamManager({ timeout: 5000 });
         await ensureStream(this.jsmClient);
         this.jsClient = nc.jetstream({ timeout: 5000 });
+        this.linkUp = true;
         this.log.info("connected to NATS", { url: this.url });
         (async () => {
-          for await (const s of nc.status()) this.log.debug("nats status", { type: s.type });
+          for await (const s of nc.status()) {
+            if (s.type === "disconnect") this.linkUp = false;
+            if (s.type === "reconnect") this.linkUp = true;
+            this.log.debug("nats status", { type: s.type });
+          }
         })().catch(() => {});
         return;
       } catch (err) {
@@ -44,7 +51,7 @@ export class EventBus {
   }
 
   get connected(): boolean {
-    return !!this.nc && !this.nc.isClosed();
+    return !!this.nc && !this.nc.isClosed() && this.linkUp;
   }
 
   js(): JetStreamClient {

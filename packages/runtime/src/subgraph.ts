@@ -99,6 +99,9 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Our own SIGTERM handler stops everything in order; Apollo's would re-raise the signal after
+    // its stop() and kill the process before the consumer, outbox and database are closed.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

@@ -1,0 +1,72 @@
+import express, { type ErrorRequestHandler, type Express } from "express";
+import { verifyServiceToken, type Logger } from "@junggo/runtime";
+import { MAX_AMOUNT_KRW, publicStatus } from "../domain/payment.ts";
+import type { ChargeCommand, ChargeResult } from "../app/charge-payment.use-case.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
+
+/** Validates the JSON body of a charge request. */
+export function parseChargeRequest(body: unknown): Parsed<ChargeCommand> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, field: "body", message: "Body must be a JSON object." };
+  const b = body as Record<string, unknown>;
+  for (const field of ["purchaseId", "buyerId"] as const) {
+    if (typeof b[field] !== "string" || !UUID.test(b[field])) return { ok: false, field, message: `${field} must be a UUID.` };
+  }
+  const amount = b.amountKrw;
+  if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_KRW) {
+    return { ok: false, field: "amountKrw", message: `amountKrw must be a whole number of won between 1 and ${MAX_AMOUNT_KRW}.` };
+  }
+  return { ok: true, value: { purchaseId: (b.purchaseId as string).toLowerCase(), buyerId: (b.buyerId as string).toLowerCase(), amountKrw: amount } };
+}
+
+const STATUS: Record<ChargeResult["kind"], number> = { approved: 200, declined: 402, voided: 409, conflict: 409, unavailable: 503 };
+
+function body(r: ChargeResult) {
+  switch (r.kind) {
+    case "approved":
+      return { paymentId: r.payment.id, status: publicStatus(r.payment), amountKrw: r.payment.amountKrw };
+    case "declined":
+      return { code: "PAYMENT_DECLINED", message: r.message };
+    case "voided":
+      return { code: "PAYMENT_VOIDED", message: "This purchase request was abandoned; it can no longer be charged." };
+    case "conflict":
+      return { code: "IDEMPOTENCY_CONFLICT", message: r.message };
+    case "unavailable":
+      return { code: "PAYMENT_UNAVAILABLE", message: r.message };
+  }
+}
+
+/**
+ * Billing's internal HTTP API (not part of the public graph): the synchronous charge that
+ * purchase makes while a buyer waits. Only the purchase service may call it.
+ */
+export function chargeRoutes(app: Express, deps: { charge: (cmd: ChargeCommand) => Promise<ChargeResult>; internalSecret: string; log: Logger }): void {
+  app.post("/internal/payments/charge", express.json({ limit: "16kb" }), async (req, res) => {
+    const header = req.headers.authorization;
+    const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, deps.internalSecret);
+    if (caller !== "purchase") {
+      res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid purchase service token is required." });
+      return;
+    }
+    const parsed = parseChargeRequest(req.body);
+    if (!parsed.ok) {
+      res.status(400).json({ code: "BAD_USER_INPUT", field: parsed.field, message: parsed.message });
+      return;
+    }
+    try {
+      const result = await deps.charge(parsed.value);
+      res.status(STATUS[result.kind]).json(body(result));
+    } catch (err) {
+      deps.log.error("charge failed", { purchaseId: parsed.value.purchaseId, err: err as Error });
+      res.status(500).json({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
+    }
+  });
+  // Malformed JSON or an oversized body: answer in the API's error shape, not an HTML page.
+  const badBody: ErrorRequestHandler = (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    res.status(400).json({ code: "BAD_USER_INPUT", field: "body", message: "Body must be a JSON object." });
+  };
+  app.use("/internal/payments", badBody);
+}

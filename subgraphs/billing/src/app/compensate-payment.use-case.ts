@@ -1,0 +1,48 @@
+import { appendEvents, type Logger } from "@junggo/runtime";
+import { newEvent, type EventEnvelope } from "@junggo/events";
+import { requestRefund, requestVoid, tombstone } from "../domain/payment.ts";
+import { paymentRepository as payments } from "../adapters/payment.repository.ts";
+import type { BillingTx } from "./billing.infra.ts";
+
+// Saga compensations. They run inside the event's transaction (with its inbox row), so they only
+// record the decision; the settlement worker makes the provider call afterwards. Each checks the
+// payment's state first: a refund or void is decided at most once.
+
+/** A cancelled purchase gets its money back. */
+export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseCancelled">, log: Logger): Promise<void> {
+  const { purchaseId } = event.payload;
+  const payment = await payments.byPurchaseId(tx, purchaseId);
+  if (!payment) {
+    log.error("cancelled purchase has no payment to refund", { purchaseId, eventId: event.eventId });
+    return;
+  }
+  if (payment.status !== "APPROVED") {
+    log.info("refund not needed", { purchaseId, paymentId: payment.id, status: payment.status });
+    return;
+  }
+  await payments.update(tx, requestRefund(payment).payment, payment.status);
+  log.info("refund requested", { purchaseId, paymentId: payment.id });
+}
+
+/**
+ * An abandoned purchase request (payment outcome unknown to purchase): void what was taken, or,
+ * when nothing was taken yet, leave a VOIDED tombstone (amount 0, PaymentVoided published for
+ * the audit trail) so that a charge arriving later under this purchaseId is refused.
+ */
+export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseAbandoned">, log: Logger): Promise<void> {
+  const { purchaseId, buyerId } = event.payload;
+  const payment = await payments.byPurchaseId(tx, purchaseId);
+  if (!payment) {
+    const t = tombstone({ id: crypto.randomUUID(), purchaseId, buyerId, now: new Date() });
+    await payments.insert(tx, t.payment);
+    await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: event.eventId })]);
+    log.info("abandoned purchase blocked before any charge", { purchaseId });
+    return;
+  }
+  if (payment.status !== "APPROVED") {
+    log.info("void not needed", { purchaseId, paymentId: payment.id, status: payment.status });
+    return;
+  }
+  await payments.update(tx, requestVoid(payment).payment, payment.status);
+  log.info("void requested", { purchaseId, paymentId: payment.id });
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger, migrate, openDatabase, type Database } from "@junggo/runtime";
+import { newEvent, type EventEnvelope } from "@junggo/events";
+import { migrationsDir } from "@junggo/prisma";
+import { PrismaClient } from "@junggo/prisma/billing";
+import { makeChargePayment } from "../src/app/charge-payment.use-case.ts";
+import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
+import { refundCancelledPurchase, voidAbandonedPurchase } from "../src/app/compensate-payment.use-case.ts";
+import { paymentRepository } from "../src/adapters/payment.repository.ts";
+import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider.ts";
+import type { BillingDeps } from "../src/app/billing.infra.ts";
+
+// Billing's use cases against a real (embedded PostgreSQL) database.
+let dir: string;
+let db: Database;
+let prisma: PrismaClient;
+let deps: BillingDeps;
+const log = createLogger("billing-test");
+const provider = new SandboxPaymentProvider({ latencyMs: 5, declineRate: 0, errorRate: 0, declineAboveKrw: 50_000_000 });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "billing-test-"));
+  // TEST_DATABASE_URL runs the same tests on a real PostgreSQL (true concurrency between connections).
+  db = await openDatabase({ dataDir: dir, databaseUrl: process.env.TEST_DATABASE_URL });
+  await migrate(db, migrationsDir("billing"));
+  prisma = new PrismaClient({ adapter: db.adapter });
+  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn) };
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const buyerId = "33333333-3333-4333-8333-333333333333";
+const outbox = async (type: string) => db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1`, [type]);
+const cancelled = (purchaseId: string) =>
+  newEvent("PurchaseCancelled", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: null, previousStatus: "PAID" }, { producer: "purchase" });
+const abandoned = (purchaseId: string) =>
+  newEvent("PurchaseAbandoned", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: "billing timed out" }, { producer: "purchase" });
+const inTx = <T extends EventEnvelope>(fn: (tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0], e: T) => Promise<void>, e: T) =>
+  prisma.$transaction((tx) => fn(tx, e));
+
+describe("charge", () => {
+  it("approves once, stores the payment with PaymentApproved, and replays it for the same purchaseId", async () => {
+    const charge = makeChargePayment(deps, provider);
+    const purchaseId = crypto.randomUUID();
+    const first = await charge({ purchaseId, buyerId, amountKrw: 12_000_000 });
+    expect(first.kind).toBe("approved");
+    const again = await charge({ purchaseId, buyerId, amountKrw: 12_000_000 });
+    expect(again).toEqual(first);
+    expect(await prisma.payment.count({ where: { purchaseId } })).toBe(1);
+    const events = (await outbox("PaymentApproved")).map((r) => JSON.parse(r.body)).filter((e) => e.purchaseId === purchaseId);
+    expect(events).toHaveLength(1);
+    expect(events[0].payload).toMatchObject({ purchaseId, buyerId, amountKrw: 12_000_000 });
+  });
+
+  it("charges once under two concurrent requests with the same purchaseId", async () => {
+    const charge = makeChargePayment(deps, provider);
+    const purchaseId = crypto.randomUUID();
+    const [a, b] = await Promise.all([charge({ purchaseId, buyerId, amountKrw: 9_000_000 }), charge({ purchaseId, buyerId, amountKrw: 9_000_000 })]);
+    expect(a.kind).toBe("approved");
+    expect(b).toEqual(a);
+    expect(await prisma.payment.count({ where: { purchaseId } })).toBe(1);
+  });
+
+  it("refuses a reused purchaseId with another amount", async () => {
+    const charge = makeChargePayment(deps, provider);
+    const purchaseId = crypto.randomUUID();
+    await charge({ purchaseId, buyerId, amountKrw: 1_000 });
+    expect((await charge({ purchaseId, buyerId, amountKrw: 2_000 })).kind).toBe("conflict");
+  });
+
+  it("returns a decline without storing anything", async () => {
+    const purchaseId = crypto.randomUUID();
+    const r = await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 60_000_000 });
+    expect(r.kind).toBe("declined");
+    expect(await prisma.payment.count({ where: { purchaseId } })).toBe(0);
+  });
+
+  it("reports an unavailable provider without storing anything", async () => {
+    const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
+    const purchaseId = crypto.randomUUID();
+    expect((await makeChargePayment(deps, down)({ purchaseId, buyerId, amountKrw: 1_000 })).kind).toBe("unavailable");
+    expect(await prisma.payment.count({ where: { purchaseId } })).toBe(0);
+  });
+});
+
+describe("compensations", () => {
+  it("refunds a cancelled purchase exactly once", async () => {
+    const p = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null });
+    const purchaseId = crypto.randomUUID();
+    const charged = await makeChargePayment(deps, p)({ purchaseId, buyerId, amountKrw: 5_000_000 });
+    const e = cancelled(purchaseId);
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), e);
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId)); // a second cancel event changes nothing
+    const pending = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    expect(pending?.status).toBe("REFUND_PENDING");
+
+    const settle = makeSettlePayment(deps, p);
+    await Promise.all([settle(pending!), settle(pending!)]); // two replicas racing
+    const done = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    expect(done?.status).toBe("REFUNDED");
+    expect(done?.refundedAt).toBeInstanceOf(Date);
+    expect(p.refundCount).toBe(1);
+    const refunds = (await outbox("PaymentRefunded")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0].payload).toEqual({ paymentId: charged.kind === "approved" ? charged.payment.id : "", purchaseId, buyerId, amountKrw: 5_000_000 });
+
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId));
+    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("REFUNDED");
+  });
+
+  it("keeps a refund pending while the provider is down", async () => {
+    const purchaseId = crypto.randomUUID();
+    await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 1_000 });
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId));
+    const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
+    await expect(makeSettlePayment(deps, down)(pending)).rejects.toThrow(/unavailable/);
+    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("REFUND_PENDING");
+  });
+
+  it("voids an approved payment of an abandoned purchase", async () => {
+    const purchaseId = crypto.randomUUID();
+    await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 });
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    expect(pending.status).toBe("VOID_PENDING");
+    await makeSettlePayment(deps, provider)(pending);
+    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("VOIDED");
+    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe("voided");
+  });
+
+  it("leaves a tombstone for an abandoned purchase with no payment, so a late charge is refused", async () => {
+    const purchaseId = crypto.randomUUID();
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    const t = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    expect(t).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null });
+    const voided = (await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
+    expect(voided.map((v) => v.payload.amountKrw)).toEqual([0]);
+    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe("voided");
+  });
+
+  it("voids a charge that reached the provider after the tombstone was written", async () => {
+    const purchaseId = crypto.randomUUID();
+    const slow = new SandboxPaymentProvider({ latencyMs: 150, declineRate: 0, errorRate: 0, declineAboveKrw: null });
+    const late = makeChargePayment(deps, slow)({ purchaseId, buyerId, amountKrw: 8_000 });
+    await new Promise((r) => setTimeout(r, 30)); // the charge is at the provider now
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    expect((await late).kind).toBe("voided");
+    const caught = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    expect(caught).toMatchObject({ status: "VOID_PENDING", amountKrw: 8_000 });
+    await makeSettlePayment(deps, slow)(caught);
+    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("VOIDED");
+    expect(slow.voidCount).toBe(1);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { SandboxPaymentProvider, type SandboxOptions } from "../src/adapters/sandbox-payment.provider.ts";
+import { ProviderUnavailableError } from "../src/app/payment-provider.port.ts";
+
+const opts = (o: Partial<SandboxOptions> = {}): SandboxOptions => ({ latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null, ...o });
+const charge = (p: SandboxPaymentProvider, key: string, amountKrw = 1000) => p.charge({ idempotencyKey: key, buyerId: "b", amountKrw });
+
+describe("SandboxPaymentProvider", () => {
+  it("approves by default and returns the same outcome for a repeated key", async () => {
+    const p = new SandboxPaymentProvider(opts());
+    const a = await charge(p, "k1");
+    expect(a.outcome).toBe("APPROVED");
+    expect(await charge(p, "k1")).toEqual(a);
+    expect(await charge(p, "k2")).not.toEqual(a);
+  });
+
+  it("declines every amount above the configured limit, and only those", async () => {
+    const p = new SandboxPaymentProvider(opts({ declineAboveKrw: 5000 }));
+    expect((await charge(p, "a", 5000)).outcome).toBe("APPROVED");
+    expect(await charge(p, "b", 5001)).toEqual({ outcome: "DECLINED", reason: "amount above the card limit" });
+  });
+
+  it("declines everything with decline rate 1", async () => {
+    const p = new SandboxPaymentProvider(opts({ declineRate: 1 }));
+    for (const k of ["a", "b", "c"]) expect((await charge(p, k)).outcome).toBe("DECLINED");
+  });
+
+  it("fails every call as unavailable with error rate 1, refunds and voids included", async () => {
+    const p = new SandboxPaymentProvider(opts({ errorRate: 1 }));
+    await expect(charge(p, "a")).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(p.refund({ idempotencyKey: "x" })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(p.void({ idempotencyKey: "x" })).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it("uses the random source against the rates", async () => {
+    const p = new SandboxPaymentProvider(opts({ declineRate: 0.5, errorRate: 0.1, random: () => 0.3 }));
+    expect((await charge(p, "a")).outcome).toBe("DECLINED"); // 0.3 >= 0.1 (no error), 0.3 < 0.5 (decline)
+  });
+
+  it("refunds and voids once per key", async () => {
+    const p = new SandboxPaymentProvider(opts());
+    await p.refund({ idempotencyKey: "pay-1" });
+    await p.refund({ idempotencyKey: "pay-1" });
+    await p.void({ idempotencyKey: "pay-2" });
+    await p.void({ idempotencyKey: "pay-2" });
+    expect(p.refundCount).toBe(1);
+    expect(p.voidCount).toBe(1);
+  });
+
+  it("waits the configured latency", async () => {
+    const p = new SandboxPaymentProvider(opts({ latencyMs: 40 }));
+    const t0 = Date.now();
+    await charge(p, "a");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+  });
+});

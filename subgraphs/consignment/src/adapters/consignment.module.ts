@@ -1,0 +1,39 @@
+import { intEnv, type ContextModule, type Infra } from "@junggo/runtime";
+import type { PrismaClient, Prisma } from "@junggo/prisma/consignment";
+import { DEFAULT_DELIVERY_ETA_MINUTES } from "../domain/eta.ts";
+import type { ConsignmentDeps } from "../app/ports.ts";
+import { makeAcceptConsignment } from "../app/accept-consignment.use-case.ts";
+import { makePickUpConsignment } from "../app/pick-up-consignment.use-case.ts";
+import { makeCompleteConsignment } from "../app/complete-consignment.use-case.ts";
+import { makeRequestDelivery } from "../app/request-delivery.use-case.ts";
+import { makeCancelDelivery } from "../app/cancel-delivery.use-case.ts";
+import { makeConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import { prismaConsignmentRepository } from "./consignment.repository.ts";
+import { consignmentResolvers } from "./graphql.resolvers.ts";
+import { consignmentHandlers } from "./event.handlers.ts";
+
+type Tx = Prisma.TransactionClient;
+
+/** Wires the consignment context: repository, use cases, GraphQL resolvers and event handlers. */
+export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextModule<Tx> {
+  const etaMinutes = intEnv("DELIVERY_ETA_MINUTES", DEFAULT_DELIVERY_ETA_MINUTES);
+  if (etaMinutes <= 0) throw new Error(`DELIVERY_ETA_MINUTES must be a positive number of minutes, got ${etaMinutes}`);
+
+  const deps: ConsignmentDeps<Tx> = {
+    repo: prismaConsignmentRepository,
+    transact: infra.transact,
+    clock: () => new Date(),
+    log: infra.log,
+    etaMinutes,
+  };
+  const commands = {
+    accept: makeAcceptConsignment(deps),
+    pickUp: makePickUpConsignment(deps),
+    complete: makeCompleteConsignment(deps),
+  };
+  return {
+    resolvers: consignmentResolvers(makeConsignmentQueries(prismaConsignmentRepository, infra.prisma), commands),
+    handlers: consignmentHandlers({ requestDelivery: makeRequestDelivery(deps), cancelDelivery: makeCancelDelivery(deps) }),
+    health: () => ({ deliveryEtaMinutes: etaMinutes }),
+  };
+}

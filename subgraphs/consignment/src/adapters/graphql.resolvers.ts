@@ -1,0 +1,79 @@
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { badInput, type RequestContext, type Viewer } from "@junggo/runtime";
+import type { Consignment } from "../domain/consignment.ts";
+import type { ConsignmentQueries } from "../app/read-consignments.use-case.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PAGE = 500;
+
+function parseId(field: string, value: string): string {
+  if (!UUID.test(value)) throw badInput(field, `${field} must be a consignment id (a UUID).`);
+  return value.toLowerCase();
+}
+
+function parseFirst(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
+  return first;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** GraphQL shape: dates as ISO strings, other contexts' entities as references. */
+function toNode(c: Consignment) {
+  return {
+    id: c.id,
+    purchaseId: c.purchaseId,
+    status: c.status,
+    kind: c.kind,
+    vehicleId: c.vehicleId,
+    driverName: c.driverName,
+    returnToLot: c.returnToLot,
+    eta: iso(c.eta),
+    requestedAt: iso(c.requestedAt),
+    assignedAt: iso(c.assignedAt),
+    pickedUpAt: iso(c.pickedUpAt),
+    deliveredAt: iso(c.deliveredAt),
+    cancelledAt: iso(c.cancelledAt),
+    driver: c.driverId ? { __typename: "Account", id: c.driverId } : null,
+    purchase: { __typename: "Purchase", id: c.purchaseId },
+    vehicle: { __typename: "Vehicle", id: c.vehicleId },
+  };
+}
+const toNullableNode = (c: Consignment | null) => (c ? toNode(c) : null);
+
+export interface ConsignmentCommands {
+  accept(viewer: Viewer | null, id: string): Promise<Consignment>;
+  pickUp(viewer: Viewer | null, id: string): Promise<Consignment>;
+  complete(viewer: Viewer | null, id: string): Promise<Consignment>;
+}
+
+export function consignmentResolvers(queries: ConsignmentQueries, commands: ConsignmentCommands): GraphQLResolverMap<RequestContext> {
+  return {
+    Query: {
+      consignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+        toNullableNode(await queries.byId(viewer, parseId("id", args.id))),
+      openConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+        (await queries.open(viewer, parseFirst(args.first))).map(toNode),
+      myConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+        (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
+    },
+    Mutation: {
+      acceptConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+        toNode(await commands.accept(viewer, parseId("id", args.id))),
+      pickUpConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+        toNode(await commands.pickUp(viewer, parseId("id", args.id))),
+      completeConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+        toNode(await commands.complete(viewer, parseId("id", args.id))),
+    },
+    Consignment: {
+      // Same rule as Query.consignment: null when the viewer may not see it.
+      __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) =>
+        UUID.test(ref.id) ? toNullableNode(await queries.byId(viewer, ref.id.toLowerCase())) : null,
+    },
+    Purchase: {
+      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+      consignment: async (purchase: { id: string }, _: unknown, { viewer }: RequestContext) =>
+        UUID.test(purchase.id) ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase())) : null,
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { ConsignmentKind } from "@junggo/events";
+import type { Logger, SqlTx } from "@junggo/runtime";
+import type { Consignment } from "../domain/consignment.ts";
+
+/** Storage of consignments. `Db` is a transaction or the plain client (for reads). */
+export interface ConsignmentRepository<Db> {
+  findById(db: Db, id: string): Promise<Consignment | null>;
+  findByPurchase(db: Db, purchaseId: string, kind: ConsignmentKind): Promise<Consignment | null>;
+  /** Inserts unless a job of the same (purchase, kind) exists; false when one did. */
+  insertIfAbsent(db: Db, c: Consignment): Promise<boolean>;
+  /** Writes `c` only if the stored version is still `c.version`; false when someone else wrote first. */
+  update(db: Db, c: Consignment): Promise<boolean>;
+  /** REQUESTED jobs, oldest first. */
+  listOpen(db: Db, first: number): Promise<Consignment[]>;
+  /** Newest first; `filter` narrows to one driver's or one buyer's jobs, none means all. */
+  list(db: Db, filter: { driverId?: string; buyerId?: string }, first: number): Promise<Consignment[]>;
+}
+
+export interface ConsignmentDeps<Tx extends SqlTx> {
+  repo: ConsignmentRepository<Tx>;
+  /** One transaction for state and outbox. */
+  transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
+  clock(): Date;
+  log: Logger;
+  /** Minutes from acceptance to the driver's arrival at the buyer (DELIVERY_ETA_MINUTES). */
+  etaMinutes: number;
+}

@@ -1,0 +1,11 @@
+// Who may see a consignment: staff; the buyer it delivers to; the driver who took it; and any
+// driver while it is still open (they choose jobs from what is waiting).
+import type { Viewer } from "@junggo/runtime";
+import type { Consignment } from "./consignment.ts";
+
+export function canSeeConsignment(c: Pick<Consignment, "status" | "buyerId" | "driverId">, viewer: Pick<Viewer, "id" | "role"> | null): boolean {
+  if (!viewer) return false;
+  if (viewer.role === "STAFF") return true;
+  if (viewer.id === c.buyerId || viewer.id === c.driverId) return true;
+  return viewer.role === "DRIVER" && c.status === "REQUESTED";
+}

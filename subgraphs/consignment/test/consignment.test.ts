@@ -1,0 +1,179 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "@junggo/runtime";
+import {
+  accept, cancel, cancelledBeforeRequest, complete, isCancellable, pickUp, requestDelivery,
+  type Consignment, type ConsignmentStatus,
+} from "../src/domain/consignment.ts";
+
+const T0 = new Date("2026-03-01T09:00:00.000Z");
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const ids = {
+  consignment: "11111111-1111-4111-8111-111111111111",
+  purchase: "22222222-2222-4222-8222-222222222222",
+  vehicle: "33333333-3333-4333-8333-333333333333",
+  buyer: "44444444-4444-4444-8444-444444444444",
+  driver: "55555555-5555-4555-8555-555555555555",
+  otherDriver: "66666666-6666-4666-8666-666666666666",
+};
+const driver = { id: ids.driver, name: "Kim Driver" };
+const request = { id: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer };
+
+const requested = () => requestDelivery(request, T0).consignment;
+const assigned = () => accept(requested(), driver, at(100), at(10)).consignment;
+const pickedUp = () => pickUp(assigned(), ids.driver, at(20)).consignment;
+const delivered = () => complete(pickedUp(), ids.driver, at(90)).consignment;
+const cancelledJob = () => cancel(requested(), at(5)).consignment;
+const inState: Record<ConsignmentStatus, () => Consignment> = {
+  REQUESTED: requested, ASSIGNED: assigned, PICKED_UP: pickedUp, DELIVERED: delivered, CANCELLED: cancelledJob,
+};
+
+function refusal(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DomainError);
+    return { code: (err as DomainError).code, message: (err as DomainError).message };
+  }
+  throw new Error("expected the transition to be refused");
+}
+
+describe("requestDelivery", () => {
+  it("opens a REQUESTED delivery job with no driver and emits ConsignmentRequested", () => {
+    const { consignment, event } = requestDelivery(request, T0);
+    expect(consignment).toMatchObject({
+      ...request, kind: "DELIVERY", status: "REQUESTED", driverId: null, driverName: null, eta: null,
+      returnToLot: false, requestedAt: T0, assignedAt: null, version: 0,
+    });
+    expect(event).toEqual({
+      type: "ConsignmentRequested",
+      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, kind: "DELIVERY" },
+    });
+  });
+
+  it("a tombstone for a purchase cancelled before its job was requested is CANCELLED and never requested", () => {
+    const t = cancelledBeforeRequest(request, at(3));
+    expect(t).toMatchObject({ status: "CANCELLED", requestedAt: null, cancelledAt: at(3), purchaseId: ids.purchase, kind: "DELIVERY", returnToLot: false });
+  });
+});
+
+describe("accept", () => {
+  it("REQUESTED → ASSIGNED with the driver, the ETA and ConsignmentAssigned", () => {
+    const { consignment, event } = accept(requested(), driver, at(100), at(10));
+    expect(consignment).toMatchObject({ status: "ASSIGNED", driverId: ids.driver, driverName: "Kim Driver", eta: at(100), assignedAt: at(10) });
+    expect(event).toEqual({
+      type: "ConsignmentAssigned",
+      payload: {
+        consignmentId: ids.consignment, purchaseId: ids.purchase, buyerId: ids.buyer,
+        driverId: ids.driver, driverName: "Kim Driver", eta: at(100).toISOString(),
+      },
+    });
+  });
+
+  it("does not change the state it was given", () => {
+    const before = requested();
+    accept(before, driver, at(100), at(10));
+    expect(before.status).toBe("REQUESTED");
+    expect(before.driverId).toBeNull();
+  });
+
+  it.each(["ASSIGNED", "PICKED_UP", "DELIVERED", "CANCELLED"] as const)("is refused with CONSIGNMENT_NOT_OPEN when %s", (status) => {
+    const r = refusal(() => accept(inState[status](), { id: ids.otherDriver, name: "Lee" }, at(200), at(30)));
+    expect(r.code).toBe("CONSIGNMENT_NOT_OPEN");
+    expect(r.message).toMatch(/not open/);
+  });
+
+  it("refuses an ETA earlier than the acceptance", () => {
+    expect(refusal(() => accept(requested(), driver, at(9), at(10))).code).toBe("CONSIGNMENT_INVALID_ETA");
+  });
+});
+
+describe("pickUp", () => {
+  it("ASSIGNED → PICKED_UP by the assigned driver, with ConsignmentPickedUp", () => {
+    const { consignment, event } = pickUp(assigned(), ids.driver, at(20));
+    expect(consignment).toMatchObject({ status: "PICKED_UP", pickedUpAt: at(20), driverId: ids.driver });
+    expect(event).toEqual({
+      type: "ConsignmentPickedUp",
+      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, driverId: ids.driver },
+    });
+  });
+
+  it("is FORBIDDEN for a driver who is not assigned", () => {
+    expect(refusal(() => pickUp(assigned(), ids.otherDriver, at(20))).code).toBe("FORBIDDEN");
+  });
+
+  it("is refused on a job nobody accepted yet", () => {
+    const r = refusal(() => pickUp(requested(), ids.driver, at(20)));
+    expect(r).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/not been accepted/) });
+  });
+
+  it.each(["PICKED_UP", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
+    expect(refusal(() => pickUp(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
+  });
+
+  it("is refused when the job was cancelled after acceptance", () => {
+    const c = cancel(assigned(), at(15)).consignment;
+    expect(refusal(() => pickUp(c, ids.driver, at(20)))).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/cancelled/) });
+  });
+
+  it("another driver gets FORBIDDEN, not a state error, on a job that is not theirs", () => {
+    expect(refusal(() => pickUp(delivered(), ids.otherDriver, at(95))).code).toBe("FORBIDDEN");
+  });
+});
+
+describe("complete", () => {
+  it("PICKED_UP → DELIVERED by the assigned driver, with ConsignmentDelivered", () => {
+    const { consignment, event } = complete(pickedUp(), ids.driver, at(90));
+    expect(consignment).toMatchObject({ status: "DELIVERED", deliveredAt: at(90) });
+    expect(event).toEqual({
+      type: "ConsignmentDelivered",
+      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, driverId: ids.driver },
+    });
+  });
+
+  it("is FORBIDDEN for a driver who is not assigned", () => {
+    expect(refusal(() => complete(pickedUp(), ids.otherDriver, at(90))).code).toBe("FORBIDDEN");
+  });
+
+  it("is refused before pick-up with a clear message", () => {
+    expect(refusal(() => complete(assigned(), ids.driver, at(90)))).toEqual({
+      code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/before the car has been picked up/),
+    });
+  });
+
+  it.each(["REQUESTED", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
+    expect(refusal(() => complete(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
+  });
+
+  it("is refused when the job was cancelled on the road", () => {
+    const c = cancel(pickedUp(), at(30)).consignment;
+    expect(refusal(() => complete(c, ids.driver, at(90))).code).toBe("CONSIGNMENT_INVALID_STATE");
+  });
+});
+
+describe("cancel", () => {
+  it.each([
+    ["REQUESTED", false],
+    ["ASSIGNED", false],
+    ["PICKED_UP", true],
+  ] as const)("%s → CANCELLED (returnToLot %s) with ConsignmentCancelled", (status, returnToLot) => {
+    const before = inState[status]();
+    const { consignment, event } = cancel(before, at(50));
+    expect(consignment).toMatchObject({ status: "CANCELLED", returnToLot, cancelledAt: at(50) });
+    expect(event).toEqual({
+      type: "ConsignmentCancelled",
+      payload: {
+        consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer,
+        previousStatus: status, returnToLot,
+      },
+    });
+  });
+
+  it.each(["DELIVERED", "CANCELLED"] as const)("is refused when %s", (status) => {
+    expect(isCancellable(inState[status]())).toBe(false);
+    expect(refusal(() => cancel(inState[status](), at(120))).code).toBe("CONSIGNMENT_INVALID_STATE");
+  });
+
+  it("isCancellable is true exactly for REQUESTED, ASSIGNED and PICKED_UP", () => {
+    expect((Object.keys(inState) as ConsignmentStatus[]).filter((s) => isCancellable(inState[s]()))).toEqual(["REQUESTED", "ASSIGNED", "PICKED_UP"]);
+  });
+});

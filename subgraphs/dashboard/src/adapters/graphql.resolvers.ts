@@ -1,0 +1,41 @@
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { badInput, type RequestContext } from "@junggo/runtime";
+import type { PurchaseView } from "../domain/purchase-view.ts";
+import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PAGE = 500;
+
+function parseFirst(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
+  return first;
+}
+
+/** GraphQL shape: dates as ISO strings. Only ready rows get here, so the purchase part is set. */
+const toNode = (v: PurchaseView) => ({
+  ...v,
+  eta: v.eta?.toISOString() ?? null,
+  createdAt: v.createdAt?.toISOString() ?? null,
+  updatedAt: v.updatedAt.toISOString(),
+});
+
+export function dashboardResolvers(queries: DashboardQueries): GraphQLResolverMap<RequestContext> {
+  return {
+    Query: {
+      myDashboard: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+        (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
+      purchaseView: async (_: unknown, args: { purchaseId: string }, { viewer }: RequestContext) => {
+        if (!UUID.test(args.purchaseId)) throw badInput("purchaseId", "purchaseId must be a purchase id (a UUID).");
+        const view = await queries.byPurchase(viewer, args.purchaseId.toLowerCase());
+        return view ? toNode(view) : null;
+      },
+    },
+    PurchaseView: {
+      __resolveReference: async (ref: { purchaseId: string }, { viewer }: RequestContext) => {
+        if (!UUID.test(ref.purchaseId)) return null;
+        const view = await queries.visible(viewer, ref.purchaseId.toLowerCase());
+        return view ? toNode(view) : null;
+      },
+    },
+  };
+}

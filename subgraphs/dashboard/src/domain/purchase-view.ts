@@ -1,0 +1,158 @@
+// The PurchaseView read model: one row per purchase, folded from events of three producers
+// (purchase, billing, consignment). `applyEvent` is the only way a row changes, so replaying the
+// stream through it rebuilds the model. Producers are not ordered with respect to each other, so:
+// - every part of the row may be unknown (null) until its event arrives;
+// - a status only ever moves forward (by rank): a late event never undoes a newer one;
+// - applying the same event twice gives the same row.
+import type { EventEnvelope, EventType } from "@junggo/events";
+import type { Viewer } from "@junggo/runtime";
+
+export type PurchaseStatus = "PAID" | "DELIVERING" | "DELIVERED" | "CANCELLED";
+export type PaymentStatus = "APPROVED" | "REFUNDED" | "VOIDED";
+export type ConsignmentStatus = "REQUESTED" | "ASSIGNED" | "PICKED_UP" | "DELIVERED" | "CANCELLED";
+
+export interface PurchaseView {
+  purchaseId: string;
+  buyerId: string | null;
+  vehicleId: string | null;
+  /** e.g. "2019 Hyundai Avante", from PurchasePaid's vehicle snapshot. */
+  vehicleName: string | null;
+  priceKrw: number | null;
+  purchaseStatus: PurchaseStatus | null;
+  paymentStatus: PaymentStatus | null;
+  /** The delivery job this row follows; events of other jobs of the purchase are not mixed in. */
+  consignmentId: string | null;
+  consignmentStatus: ConsignmentStatus | null;
+  driverName: string | null;
+  eta: Date | null;
+  /** When the purchase was paid; set by PurchasePaid only, so non-null means the purchase part is known. */
+  createdAt: Date | null;
+  /** Time of the latest event that changed the row (event time, so a rebuild gives the same value). */
+  updatedAt: Date;
+}
+
+/**
+ * Status ranks: a status replaces the current one only if its rank is higher. Terminal statuses
+ * share the top rank, so once a row is DELIVERED or CANCELLED no other status replaces it.
+ */
+export const PURCHASE_STATUS_RANK: Record<PurchaseStatus, number> = { PAID: 1, DELIVERING: 2, DELIVERED: 3, CANCELLED: 3 };
+export const PAYMENT_STATUS_RANK: Record<PaymentStatus, number> = { APPROVED: 1, REFUNDED: 2, VOIDED: 2 };
+export const CONSIGNMENT_STATUS_RANK: Record<ConsignmentStatus, number> = { REQUESTED: 1, ASSIGNED: 2, PICKED_UP: 3, DELIVERED: 4, CANCELLED: 4 };
+
+/** The status the row should have after seeing `next`: `next` if it ranks above `current`. */
+export function advance<S extends string>(current: S | null, next: S, rank: Record<S, number>): S {
+  return current !== null && rank[current] >= rank[next] ? current : next;
+}
+
+/** Events the dashboard projects. */
+export const PROJECTED_EVENTS = [
+  "PurchasePaid", "PurchaseDeliveryStarted", "PurchaseDelivered", "PurchaseCancelled",
+  "PaymentApproved", "PaymentRefunded",
+  "ConsignmentRequested", "ConsignmentAssigned", "ConsignmentPickedUp", "ConsignmentDelivered", "ConsignmentCancelled",
+] as const satisfies readonly EventType[];
+export type ProjectedEvent = { [T in (typeof PROJECTED_EVENTS)[number]]: EventEnvelope<T> }[(typeof PROJECTED_EVENTS)[number]];
+
+export const isProjected = (e: EventEnvelope): e is ProjectedEvent => (PROJECTED_EVENTS as readonly string[]).includes(e.type);
+
+export const vehicleName = (v: { year: number; make: string; model: string }) => `${v.year} ${v.make} ${v.model}`;
+
+function emptyView(purchaseId: string, at: Date): PurchaseView {
+  return {
+    purchaseId, buyerId: null, vehicleId: null, vehicleName: null, priceKrw: null, purchaseStatus: null, paymentStatus: null,
+    consignmentId: null, consignmentStatus: null, driverName: null, eta: null, createdAt: null, updatedAt: at,
+  };
+}
+
+const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+
+function sameContent(a: PurchaseView, b: PurchaseView): boolean {
+  return (Object.keys(a) as (keyof PurchaseView)[]).every((k) => {
+    if (k === "updatedAt") return true;
+    const x = a[k];
+    const y = b[k];
+    return x instanceof Date || y instanceof Date ? sameInstant(x as Date | null, y as Date | null) : x === y;
+  });
+}
+
+/**
+ * A consignment event belongs to this row's delivery job when the row follows no job yet or
+ * follows this one; events of another job of the same purchase (e.g. a later return pickup) are
+ * not the delivery's.
+ */
+const followsJob = (v: PurchaseView, consignmentId: string) => v.consignmentId === null || v.consignmentId === consignmentId;
+
+/**
+ * Folds one event into the row of its purchase. Returns the row unchanged (the same object) when
+ * the event does not apply or changes nothing, so callers can skip the write.
+ */
+export function applyEvent(view: PurchaseView | null, event: EventEnvelope): PurchaseView | null {
+  if (!isProjected(event)) return view;
+  const at = new Date(event.occurredAt);
+  const p = event.payload;
+  const base = view ?? emptyView(p.purchaseId, at);
+  if (base.purchaseId !== p.purchaseId) throw new Error(`event ${event.eventId} is about purchase ${p.purchaseId}, not ${base.purchaseId}`);
+  // Every projected event names the buyer: the owner is known even before PurchasePaid arrives.
+  const next: PurchaseView = { ...base, buyerId: base.buyerId ?? p.buyerId };
+
+  switch (event.type) {
+    case "PurchasePaid": {
+      const { vehicleId, priceKrw, vehicle } = event.payload;
+      Object.assign(next, {
+        vehicleId, priceKrw, vehicleName: vehicleName(vehicle),
+        createdAt: base.createdAt ?? at,
+        purchaseStatus: advance(base.purchaseStatus, "PAID", PURCHASE_STATUS_RANK),
+      });
+      break;
+    }
+    case "PurchaseDeliveryStarted":
+      next.purchaseStatus = advance(base.purchaseStatus, "DELIVERING", PURCHASE_STATUS_RANK);
+      break;
+    case "PurchaseDelivered":
+      next.purchaseStatus = advance(base.purchaseStatus, "DELIVERED", PURCHASE_STATUS_RANK);
+      break;
+    case "PurchaseCancelled":
+      next.purchaseStatus = advance(base.purchaseStatus, "CANCELLED", PURCHASE_STATUS_RANK);
+      break;
+    case "PaymentApproved":
+      next.paymentStatus = advance(base.paymentStatus, "APPROVED", PAYMENT_STATUS_RANK);
+      break;
+    case "PaymentRefunded":
+      next.paymentStatus = advance(base.paymentStatus, "REFUNDED", PAYMENT_STATUS_RANK);
+      break;
+    case "ConsignmentRequested":
+      if (event.payload.kind !== "DELIVERY" || !followsJob(base, event.payload.consignmentId)) return view;
+      next.consignmentId = event.payload.consignmentId;
+      next.consignmentStatus = advance(base.consignmentStatus, "REQUESTED", CONSIGNMENT_STATUS_RANK);
+      break;
+    case "ConsignmentAssigned":
+      if (!followsJob(base, event.payload.consignmentId)) return view;
+      // Driver and ETA come only with this event: take them even when the status has moved on.
+      Object.assign(next, {
+        consignmentId: event.payload.consignmentId,
+        driverName: event.payload.driverName,
+        eta: new Date(event.payload.eta),
+        consignmentStatus: advance(base.consignmentStatus, "ASSIGNED", CONSIGNMENT_STATUS_RANK),
+      });
+      break;
+    case "ConsignmentPickedUp":
+    case "ConsignmentDelivered":
+    case "ConsignmentCancelled": {
+      if (!followsJob(base, event.payload.consignmentId)) return view;
+      const status = ({ ConsignmentPickedUp: "PICKED_UP", ConsignmentDelivered: "DELIVERED", ConsignmentCancelled: "CANCELLED" } as const)[event.type];
+      next.consignmentId = event.payload.consignmentId;
+      next.consignmentStatus = advance(base.consignmentStatus, status, CONSIGNMENT_STATUS_RANK);
+      break;
+    }
+  }
+
+  if (view && sameContent(view, next)) return view;
+  next.updatedAt = view && view.updatedAt > at ? view.updatedAt : at;
+  return next;
+}
+
+/** A row is shown once its purchase part is known (PurchasePaid seen). */
+export const isReady = (v: PurchaseView): boolean => v.createdAt !== null && v.purchaseStatus !== null;
+
+/** The buyer of the purchase, or staff. */
+export const canSeeView = (v: Pick<PurchaseView, "buyerId">, viewer: Pick<Viewer, "id" | "role">): boolean =>
+  viewer.role === "STAFF" || (v.buyerId !== null && v.buyerId === viewer.id);

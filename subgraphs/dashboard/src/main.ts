@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+import { runSubgraphService } from "@junggo/runtime";
+import { migrationsDir } from "@junggo/prisma";
+import { PrismaClient, type Prisma } from "@junggo/prisma/dashboard";
+import { buildDashboardModule } from "./adapters/dashboard.module.ts";
+
+await runSubgraphService<PrismaClient, Prisma.TransactionClient>({
+  context: "dashboard",
+  typeDefs: readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"),
+  migrationsDir: migrationsDir("dashboard"),
+  createPrisma: (adapter) => new PrismaClient({ adapter }),
+  build: (infra) => buildDashboardModule(infra),
+});

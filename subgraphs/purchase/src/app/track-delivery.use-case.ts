@@ -1,0 +1,46 @@
+import { appendEvents, DomainError, type Logger } from "@junggo/runtime";
+import { newEvent, type EventEnvelope } from "@junggo/events";
+import { deliver, startDelivery, type Purchase, type Transition } from "../domain/purchase.ts";
+import { purchaseRepository as purchases } from "../adapters/purchase.repository.ts";
+import type { PurchaseTx } from "./purchase.infra.ts";
+
+// The purchase follows its delivery consignment. Handlers run in the event's transaction (with
+// its inbox row). An event that no longer applies (cancelled purchase, stale or repeated state)
+// is logged and acknowledged, never applied twice.
+
+/** Remembers the assigned driver: that driver may then see the purchase. */
+export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"ConsignmentAssigned">, log: Logger): Promise<void> {
+  const { purchaseId, driverId } = event.payload;
+  const p = await purchases.lockById(tx, purchaseId);
+  if (!p || p.status === "CANCELLED") {
+    log.info("driver assignment ignored", { purchaseId, driverId, status: p?.status ?? "unknown" });
+    return;
+  }
+  await purchases.save(tx, { ...p, driverId });
+}
+
+async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, step: (p: Purchase) => Transition, log: Logger): Promise<void> {
+  const p = await purchases.lockById(tx, purchaseId);
+  if (!p) {
+    log.warn("delivery event for an unknown purchase ignored", { type: event.type, purchaseId, eventId: event.eventId });
+    return;
+  }
+  let t: Transition;
+  try {
+    t = step(p);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    log.info("delivery event does not apply, ignored", { type: event.type, purchaseId, status: p.status });
+    return;
+  }
+  await purchases.save(tx, t.purchase);
+  await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "purchase", causationId: event.eventId })]);
+}
+
+/** The driver picked the car up: the purchase is being delivered. */
+export const onPickedUp = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentPickedUp">, log: Logger) =>
+  apply(tx, event, event.payload.purchaseId, (p) => startDelivery(p, new Date()), log);
+
+/** The car was handed over. */
+export const onDelivered = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentDelivered">, log: Logger) =>
+  apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), log);

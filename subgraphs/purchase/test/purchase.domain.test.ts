@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "@junggo/runtime";
+import {
+  cancel, canCancel, canView, deliver, MAX_CANCEL_REASON, normalizeCancelReason, pay, startDelivery,
+  type Purchase, type PurchaseStatus,
+} from "../src/domain/purchase.ts";
+
+const now = new Date("2026-01-01T00:00:00Z");
+const later = new Date("2026-01-02T00:00:00Z");
+const vehicle = { id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", make: "Hyundai", model: "Avante", year: 2019, priceKrw: 15_500_000 };
+const buyer = { id: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", name: "Kim Buyer" };
+const purchaseId = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
+const paymentId = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+const paid = () => pay({ id: purchaseId, vehicle, buyer, paymentId, now }).purchase;
+const inState = (status: PurchaseStatus): Purchase => ({ ...paid(), status });
+const ALL: PurchaseStatus[] = ["PAID", "DELIVERING", "DELIVERED", "CANCELLED"];
+const ref = { purchaseId, vehicleId: vehicle.id, buyerId: buyer.id };
+
+const refusedWith = (code: string, fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe(code);
+    return;
+  }
+  throw new Error("transition was not refused");
+};
+
+describe("pay", () => {
+  it("creates a PAID purchase at the vehicle's price with a PurchasePaid event", () => {
+    const t = pay({ id: purchaseId, vehicle, buyer, paymentId, now });
+    expect(t.purchase).toMatchObject({
+      id: purchaseId, status: "PAID", priceKrw: 15_500_000, buyerId: buyer.id, buyerName: "Kim Buyer", paymentId,
+      vehicleId: vehicle.id, vehicleMake: "Hyundai", vehicleModel: "Avante", vehicleYear: 2019, createdAt: now, driverId: null,
+    });
+    expect(t.event).toEqual({
+      type: "PurchasePaid",
+      payload: { ...ref, buyerName: "Kim Buyer", priceKrw: 15_500_000, paymentId, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } },
+    });
+  });
+});
+
+describe("startDelivery", () => {
+  it("PAID --> DELIVERING with PurchaseDeliveryStarted", () => {
+    const t = startDelivery(paid(), later);
+    expect(t.purchase).toMatchObject({ status: "DELIVERING", deliveryStartedAt: later });
+    expect(t.event).toEqual({ type: "PurchaseDeliveryStarted", payload: ref });
+  });
+  it.each(ALL.filter((s) => s !== "PAID"))("is refused from %s", (s) => refusedWith("PURCHASE_TRANSITION_REFUSED", () => startDelivery(inState(s), later)));
+});
+
+describe("deliver", () => {
+  it("DELIVERING --> DELIVERED with PurchaseDelivered", () => {
+    const t = deliver(inState("DELIVERING"), later);
+    expect(t.purchase).toMatchObject({ status: "DELIVERED", deliveredAt: later });
+    expect(t.event).toEqual({ type: "PurchaseDelivered", payload: ref });
+  });
+  it.each(ALL.filter((s) => s !== "DELIVERING"))("is refused from %s", (s) => refusedWith("PURCHASE_TRANSITION_REFUSED", () => deliver(inState(s), later)));
+});
+
+describe("cancel", () => {
+  it.each(["PAID", "DELIVERING"] as const)("%s --> CANCELLED with PurchaseCancelled carrying the previous status", (s) => {
+    const t = cancel(inState(s), "changed my mind", later);
+    expect(t.purchase).toMatchObject({ status: "CANCELLED", cancelledAt: later, cancelReason: "changed my mind" });
+    expect(t.event).toEqual({ type: "PurchaseCancelled", payload: { ...ref, reason: "changed my mind", previousStatus: s } });
+  });
+  it.each(["DELIVERED", "CANCELLED"] as const)("is refused from %s with PURCHASE_NOT_CANCELLABLE", (s) =>
+    refusedWith("PURCHASE_NOT_CANCELLABLE", () => cancel(inState(s), null, later)));
+});
+
+describe("normalizeCancelReason", () => {
+  it("trims, and treats blank as no reason", () => {
+    expect(normalizeCancelReason("  too far  ")).toBe("too far");
+    expect(normalizeCancelReason("   ")).toBeNull();
+    expect(normalizeCancelReason(undefined)).toBeNull();
+    expect(normalizeCancelReason(null)).toBeNull();
+  });
+  it("accepts 500 characters and refuses 501 with BAD_USER_INPUT on reason", () => {
+    expect(normalizeCancelReason("x".repeat(MAX_CANCEL_REASON))).toHaveLength(500);
+    try {
+      normalizeCancelReason("x".repeat(MAX_CANCEL_REASON + 1));
+      throw new Error("not refused");
+    } catch (err) {
+      expect((err as DomainError).code).toBe("BAD_USER_INPUT");
+      expect((err as DomainError).details).toEqual({ field: "reason" });
+    }
+  });
+});
+
+describe("access", () => {
+  const driverId = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee";
+  const p = { ...paid(), driverId };
+  it("lets the buyer, staff and the assigned driver see a purchase, nobody else", () => {
+    expect(canView({ id: buyer.id, role: "BUYER" }, p)).toBe(true);
+    expect(canView({ id: "someone", role: "STAFF" }, p)).toBe(true);
+    expect(canView({ id: driverId, role: "DRIVER" }, p)).toBe(true);
+    expect(canView({ id: "other-driver", role: "DRIVER" }, p)).toBe(false);
+    expect(canView({ id: "other-buyer", role: "BUYER" }, p)).toBe(false);
+    expect(canView({ id: "seller", role: "SELLER" }, p)).toBe(false);
+  });
+  it("lets only the buyer and staff cancel", () => {
+    expect(canCancel({ id: buyer.id, role: "BUYER" }, p)).toBe(true);
+    expect(canCancel({ id: "someone", role: "STAFF" }, p)).toBe(true);
+    expect(canCancel({ id: driverId, role: "DRIVER" }, p)).toBe(false);
+    expect(canCancel({ id: "other-buyer", role: "BUYER" }, p)).toBe(false);
+  });
+});

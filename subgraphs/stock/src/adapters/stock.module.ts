@@ -1,0 +1,20 @@
+import type { ContextModule, Infra } from "@junggo/runtime";
+import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
+import { makeRegisterVehicle } from "../app/register-vehicle.use-case.ts";
+import { makeSearchVehicles } from "../app/search-vehicles.query.ts";
+import { seedDemoVehicles } from "../app/seed-demo-vehicles.use-case.ts";
+import { makeStockSummary } from "../app/stock-summary.query.ts";
+import { makeVehicleLifecycle } from "../app/vehicle-lifecycle.use-case.ts";
+import { stockEventHandlers } from "./event.handlers.ts";
+import { stockResolvers } from "./graphql.resolvers.ts";
+import { VehicleRepository } from "./vehicle.repository.ts";
+
+export function buildStockModule(infra: Infra<PrismaClient, Prisma.TransactionClient>): ContextModule<Prisma.TransactionClient> {
+  const vehicles = new VehicleRepository(infra.prisma);
+  const register = makeRegisterVehicle({ vehicles, uow: infra });
+  return {
+    resolvers: stockResolvers({ vehicles, register, search: makeSearchVehicles({ vehicles }), summary: makeStockSummary({ vehicles }) }),
+    handlers: stockEventHandlers(makeVehicleLifecycle({ vehicles }), infra.log),
+    seed: async () => { await seedDemoVehicles({ vehicles, register, log: infra.log }); },
+  };
+}

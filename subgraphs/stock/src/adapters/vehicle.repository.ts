@@ -1,0 +1,75 @@
+import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
+import type { StatusCount } from "../domain/stock-summary.ts";
+import type { Vehicle } from "../domain/vehicle.ts";
+import type { VehicleCriteria } from "../domain/vehicle-search.ts";
+import type { ListedVehicle, VehicleStore } from "../app/ports.ts";
+
+type Row = Prisma.VehicleGetPayload<object>;
+
+const toVehicle = ({ id, vin, make, model, year, mileageKm, priceKrw, color, fuel, status, purchaseId, registeredAt }: Row): Vehicle =>
+  ({ id, vin, make, model, year, mileageKm, priceKrw, color, fuel, status, purchaseId, registeredAt });
+
+// Prisma turns `mode: "insensitive"` equality into ILIKE without escaping the pattern characters,
+// so "Hy%" would match "Hyundai". Escaping keeps it an equality test.
+const sameText = (value: string) => ({ equals: value.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" as const });
+
+function toWhere(c: VehicleCriteria): Prisma.VehicleWhereInput {
+  return {
+    make: c.make === undefined ? undefined : sameText(c.make),
+    model: c.model === undefined ? undefined : sameText(c.model),
+    year: { gte: c.minYear, lte: c.maxYear },
+    priceKrw: { gte: c.minPriceKrw, lte: c.maxPriceKrw },
+    mileageKm: { lte: c.maxMileageKm },
+    status: c.status,
+  };
+}
+
+export class VehicleRepository implements VehicleStore<Prisma.TransactionClient> {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  // Prisma batches findUnique calls of the same tick into one query: `_entities` for a list of
+  // purchases costs one round trip.
+  async findById(id: string): Promise<Vehicle | null> {
+    const row = await this.prisma.vehicle.findUnique({ where: { id } });
+    return row && toVehicle(row);
+  }
+
+  async findByVin(vin: string): Promise<Vehicle | null> {
+    const row = await this.prisma.vehicle.findUnique({ where: { vin } });
+    return row && toVehicle(row);
+  }
+
+  async search(criteria: VehicleCriteria, afterSeq: number, take: number): Promise<ListedVehicle[]> {
+    const rows = await this.prisma.vehicle.findMany({ where: { ...toWhere(criteria), seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take });
+    return rows.map((row) => ({ ...toVehicle(row), seq: row.seq }));
+  }
+
+  count(criteria: VehicleCriteria): Promise<number> {
+    return this.prisma.vehicle.count({ where: toWhere(criteria) });
+  }
+
+  async countByModelAndStatus(): Promise<StatusCount[]> {
+    const groups = await this.prisma.vehicle.groupBy({ by: ["make", "model", "status"], _count: { _all: true } });
+    return groups.map(({ make, model, status, _count }) => ({ make, model, status, count: _count._all }));
+  }
+
+  async insert(tx: Prisma.TransactionClient, vehicle: Vehicle): Promise<boolean> {
+    // ON CONFLICT DO NOTHING: a taken VIN yields 0 rows instead of an error that would abort the
+    // transaction (and whose shape differs between the PGlite and pg adapters).
+    const { count } = await tx.vehicle.createMany({ data: [vehicle], skipDuplicates: true });
+    return count === 1;
+  }
+
+  async findByIdIn(tx: Prisma.TransactionClient, id: string): Promise<Vehicle | null> {
+    const row = await tx.vehicle.findUnique({ where: { id } });
+    return row && toVehicle(row);
+  }
+
+  async update(tx: Prisma.TransactionClient, previous: Vehicle, next: Vehicle): Promise<boolean> {
+    const { count } = await tx.vehicle.updateMany({
+      where: { id: previous.id, status: previous.status, purchaseId: previous.purchaseId },
+      data: { status: next.status, purchaseId: next.purchaseId },
+    });
+    return count === 1;
+  }
+}

@@ -1,0 +1,29 @@
+import type { SqlTx } from "@junggo/runtime";
+import type { StatusCount } from "../domain/stock-summary.ts";
+import type { Vehicle } from "../domain/vehicle.ts";
+import type { VehicleCriteria } from "../domain/vehicle-search.ts";
+
+/** A vehicle with its registration sequence number, the pagination key. */
+export type ListedVehicle = Vehicle & { seq: number };
+
+export interface VehicleReader {
+  findById(id: string): Promise<Vehicle | null>;
+  findByVin(vin: string): Promise<Vehicle | null>;
+  /** Matches with seq > afterSeq, in seq order, at most `take`. */
+  search(criteria: VehicleCriteria, afterSeq: number, take: number): Promise<ListedVehicle[]>;
+  count(criteria: VehicleCriteria): Promise<number>;
+  countByModelAndStatus(): Promise<StatusCount[]>;
+}
+
+export interface VehicleStore<Tx> extends VehicleReader {
+  /** Inserts unless the VIN is taken (returns false then): the unique index decides races. */
+  insert(tx: Tx, vehicle: Vehicle): Promise<boolean>;
+  findByIdIn(tx: Tx, id: string): Promise<Vehicle | null>;
+  /** Writes `next` only if the row is still as `previous` left it; false when it changed meanwhile. */
+  update(tx: Tx, previous: Vehicle, next: Vehicle): Promise<boolean>;
+}
+
+/** One database transaction for state and outbox (`infra.transact`). */
+export interface UnitOfWork<Tx extends SqlTx> {
+  transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
+}
