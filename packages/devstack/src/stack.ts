@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { DEFAULT_PORTS } from "@junggo/runtime";
+import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase } from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
 import { freePort } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
@@ -103,21 +102,12 @@ export class Stack {
   }
 
   private async createDatabases(adminUrl: string): Promise<Record<SubgraphName, string>> {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const urls = {} as Record<SubgraphName, string>;
-    try {
-      for (const name of SUBGRAPHS) {
-        const db = `junggo_${name}_${suffix}`;
-        await client.query(`CREATE DATABASE "${db}"`);
-        this.databases.push(db);
-        const u = new URL(adminUrl);
-        u.pathname = `/${db}`;
-        urls[name] = u.toString();
-      }
-    } finally {
-      await client.end();
+    for (const name of SUBGRAPHS) {
+      const db = `junggo_${name}_${suffix}`;
+      urls[name] = await createPostgresDatabase(adminUrl, db);
+      this.databases.push(db);
     }
     return urls;
   }
@@ -133,11 +123,7 @@ export class Stack {
     if (gw) await gw.stop();
     await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)?.stop()));
     await this.nats?.stop();
-    if (this.opts.postgresUrl && this.databases.length) {
-      const client = new pg.Client({ connectionString: this.opts.postgresUrl });
-      await client.connect();
-      for (const db of this.databases) await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => {});
-      await client.end();
-    }
+    const adminUrl = this.opts.postgresUrl;
+    if (adminUrl) for (const db of this.databases) await dropPostgresDatabase(adminUrl, db).catch(() => {});
   }
 }

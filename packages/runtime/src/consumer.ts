@@ -52,13 +52,20 @@ export class EventConsumer<Tx extends SqlTx> {
       try {
         await this.ensureConsumer();
         const consumer = await this.o.bus.js().consumers.get(EVENT_STREAM, this.o.durable);
-        this.messages = await consumer.consume({ max_messages: 50 });
         backoff = 200;
-        for await (const m of this.messages) {
-          if (!this.running) break;
-          this.inFlight = this.handle(m);
-          await this.inFlight;
-          this.inFlight = null;
+        // Bounded pulls rather than an endless consume(): on shutdown the rest of a batch is
+        // nak'ed, so another replica gets it now instead of after ack_wait.
+        while (this.running) {
+          this.messages = await consumer.fetch({ max_messages: 50, expires: 2000 });
+          for await (const m of this.messages) {
+            if (!this.running) {
+              m.nak();
+              continue;
+            }
+            this.inFlight = this.handle(m);
+            await this.inFlight;
+            this.inFlight = null;
+          }
         }
       } catch (err) {
         if (!this.running) break;
@@ -152,12 +159,9 @@ export class EventConsumer<Tx extends SqlTx> {
       .catch((e: Error) => this.o.log.error("could not write dead letter", { err: e.message }));
   }
 
-  /** Stops taking messages and waits for the one in hand to finish (graceful shutdown). */
+  /** Finishes the event in hand, hands the rest of the batch back (nak) and stops (graceful shutdown). */
   async stop(): Promise<void> {
     this.running = false;
-    try {
-      this.messages?.stop();
-    } catch { /* already closed */ }
     await this.inFlight;
     await this.loop;
   }

@@ -44,6 +44,34 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
   };
 }
 
+/**
+ * Creates an empty database next to `adminUrl` (same server and credentials) and returns its URL.
+ * Tests and the dev stack use it to give every context a fresh PostgreSQL database.
+ */
+export async function createPostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropPostgresDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 const MESSAGING_DDL = `
 CREATE SCHEMA IF NOT EXISTS messaging;
 CREATE TABLE IF NOT EXISTS messaging.outbox (

@@ -7,3 +7,4 @@ export * from "./errors.ts";
 export * from "./logger.ts";
 export * from "./outbox.ts";
 export * from "./subgraph.ts";
+export * from "./validation.ts";

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, migrate, openDatabase, type Database } from "@junggo/runtime";
+import { createLogger, type Database } from "@junggo/runtime";
+import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
 import { newEvent, type EventEnvelope } from "@junggo/events";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/billing";
@@ -14,7 +12,7 @@ import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider
 import type { BillingDeps } from "../src/app/billing.infra.ts";
 
 // Billing's use cases against a real (embedded PostgreSQL) database.
-let dir: string;
+let testDb: TestDatabase;
 let db: Database;
 let prisma: PrismaClient;
 let deps: BillingDeps;
@@ -22,18 +20,16 @@ const log = createLogger("billing-test");
 const provider = new SandboxPaymentProvider({ latencyMs: 5, declineRate: 0, errorRate: 0, declineAboveKrw: 50_000_000 });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "billing-test-"));
-  // TEST_DATABASE_URL runs the same tests on a real PostgreSQL (true concurrency between connections).
-  db = await openDatabase({ dataDir: dir, databaseUrl: process.env.TEST_DATABASE_URL });
-  await migrate(db, migrationsDir("billing"));
+  // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
+  testDb = await openTestDatabase(migrationsDir("billing"));
+  db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
   deps = { prisma, log, transact: (fn) => prisma.$transaction(fn) };
 });
 
 afterAll(async () => {
   await prisma?.$disconnect();
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testDb?.close();
 });
 
 const buyerId = "33333333-3333-4333-8333-333333333333";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "@junggo/runtime";
+import { refusalOf } from "@junggo/runtime/testing";
 import {
   accept, cancel, cancelledBeforeRequest, complete, isCancellable, pickUp, requestDelivery,
   type Consignment, type ConsignmentStatus,
@@ -26,16 +26,6 @@ const cancelledJob = () => cancel(requested(), at(5)).consignment;
 const inState: Record<ConsignmentStatus, () => Consignment> = {
   REQUESTED: requested, ASSIGNED: assigned, PICKED_UP: pickedUp, DELIVERED: delivered, CANCELLED: cancelledJob,
 };
-
-function refusal(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DomainError);
-    return { code: (err as DomainError).code, message: (err as DomainError).message };
-  }
-  throw new Error("expected the transition to be refused");
-}
 
 describe("requestDelivery", () => {
   it("opens a REQUESTED delivery job with no driver and emits ConsignmentRequested", () => {
@@ -77,13 +67,13 @@ describe("accept", () => {
   });
 
   it.each(["ASSIGNED", "PICKED_UP", "DELIVERED", "CANCELLED"] as const)("is refused with CONSIGNMENT_NOT_OPEN when %s", (status) => {
-    const r = refusal(() => accept(inState[status](), { id: ids.otherDriver, name: "Lee" }, at(200), at(30)));
+    const r = refusalOf(() => accept(inState[status](), { id: ids.otherDriver, name: "Lee" }, at(200), at(30)));
     expect(r.code).toBe("CONSIGNMENT_NOT_OPEN");
     expect(r.message).toMatch(/not open/);
   });
 
   it("refuses an ETA earlier than the acceptance", () => {
-    expect(refusal(() => accept(requested(), driver, at(9), at(10))).code).toBe("CONSIGNMENT_INVALID_ETA");
+    expect(refusalOf(() => accept(requested(), driver, at(9), at(10))).code).toBe("CONSIGNMENT_INVALID_ETA");
   });
 });
 
@@ -98,25 +88,25 @@ describe("pickUp", () => {
   });
 
   it("is FORBIDDEN for a driver who is not assigned", () => {
-    expect(refusal(() => pickUp(assigned(), ids.otherDriver, at(20))).code).toBe("FORBIDDEN");
+    expect(refusalOf(() => pickUp(assigned(), ids.otherDriver, at(20))).code).toBe("FORBIDDEN");
   });
 
   it("is refused on a job nobody accepted yet", () => {
-    const r = refusal(() => pickUp(requested(), ids.driver, at(20)));
+    const r = refusalOf(() => pickUp(requested(), ids.driver, at(20)));
     expect(r).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/not been accepted/) });
   });
 
   it.each(["PICKED_UP", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
-    expect(refusal(() => pickUp(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
+    expect(refusalOf(() => pickUp(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
   });
 
   it("is refused when the job was cancelled after acceptance", () => {
     const c = cancel(assigned(), at(15)).consignment;
-    expect(refusal(() => pickUp(c, ids.driver, at(20)))).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/cancelled/) });
+    expect(refusalOf(() => pickUp(c, ids.driver, at(20)))).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/cancelled/) });
   });
 
   it("another driver gets FORBIDDEN, not a state error, on a job that is not theirs", () => {
-    expect(refusal(() => pickUp(delivered(), ids.otherDriver, at(95))).code).toBe("FORBIDDEN");
+    expect(refusalOf(() => pickUp(delivered(), ids.otherDriver, at(95))).code).toBe("FORBIDDEN");
   });
 });
 
@@ -131,22 +121,22 @@ describe("complete", () => {
   });
 
   it("is FORBIDDEN for a driver who is not assigned", () => {
-    expect(refusal(() => complete(pickedUp(), ids.otherDriver, at(90))).code).toBe("FORBIDDEN");
+    expect(refusalOf(() => complete(pickedUp(), ids.otherDriver, at(90))).code).toBe("FORBIDDEN");
   });
 
   it("is refused before pick-up with a clear message", () => {
-    expect(refusal(() => complete(assigned(), ids.driver, at(90)))).toEqual({
+    expect(refusalOf(() => complete(assigned(), ids.driver, at(90)))).toEqual({
       code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/before the car has been picked up/),
     });
   });
 
   it.each(["REQUESTED", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
-    expect(refusal(() => complete(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
+    expect(refusalOf(() => complete(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
   });
 
   it("is refused when the job was cancelled on the road", () => {
     const c = cancel(pickedUp(), at(30)).consignment;
-    expect(refusal(() => complete(c, ids.driver, at(90))).code).toBe("CONSIGNMENT_INVALID_STATE");
+    expect(refusalOf(() => complete(c, ids.driver, at(90))).code).toBe("CONSIGNMENT_INVALID_STATE");
   });
 });
 
@@ -170,7 +160,7 @@ describe("cancel", () => {
 
   it.each(["DELIVERED", "CANCELLED"] as const)("is refused when %s", (status) => {
     expect(isCancellable(inState[status]())).toBe(false);
-    expect(refusal(() => cancel(inState[status](), at(120))).code).toBe("CONSIGNMENT_INVALID_STATE");
+    expect(refusalOf(() => cancel(inState[status](), at(120))).code).toBe("CONSIGNMENT_INVALID_STATE");
   });
 
   it("isCancellable is true exactly for REQUESTED, ASSIGNED and PICKED_UP", () => {

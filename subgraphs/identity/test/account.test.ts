@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, type Viewer } from "@junggo/runtime";
+import type { Viewer } from "@junggo/runtime";
+import { refusalOf } from "@junggo/runtime/testing";
 import {
   canSeeEmail, maskEmail, normaliseEmail, parseEmail, parseLocale, parseName, parseSelfServiceRole, registerAccount,
 } from "../src/domain/account.ts";
-
-function fieldError(fn: () => unknown): { code: string; field: unknown } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return { code: err.code, field: err.details.field };
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-}
 
 describe("email", () => {
   it("is normalised: trimmed and lowercase", () => {
@@ -26,7 +17,7 @@ describe("email", () => {
 
   it("refuses malformed addresses on the email field", () => {
     for (const bad of ["", "plain", "@junggo.test", "kim@", "kim@localhost", "kim minjun@junggo.test", "a@b..c", `${"x".repeat(250)}@b.co`]) {
-      expect(fieldError(() => parseEmail(bad))).toEqual({ code: "BAD_USER_INPUT", field: "email" });
+      expect(refusalOf(() => parseEmail(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
     }
   });
 });
@@ -39,7 +30,7 @@ describe("name", () => {
   });
 
   it("refuses empty, blank and over-long names", () => {
-    for (const bad of ["", "   ", "x".repeat(61)]) expect(fieldError(() => parseName(bad))).toEqual({ code: "BAD_USER_INPUT", field: "name" });
+    for (const bad of ["", "   ", "x".repeat(61)]) expect(refusalOf(() => parseName(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
   });
 });
 
@@ -52,7 +43,7 @@ describe("locale", () => {
   });
 
   it("refuses anything else", () => {
-    for (const bad of ["fr", "KO", ""]) expect(fieldError(() => parseLocale(bad))).toEqual({ code: "BAD_USER_INPUT", field: "locale" });
+    for (const bad of ["fr", "KO", ""]) expect(refusalOf(() => parseLocale(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "locale" });
   });
 });
 
@@ -63,7 +54,7 @@ describe("self-service role", () => {
   });
 
   it("refuses STAFF, DRIVER and unknown roles", () => {
-    for (const bad of ["STAFF", "DRIVER", "ADMIN"]) expect(fieldError(() => parseSelfServiceRole(bad))).toEqual({ code: "BAD_USER_INPUT", field: "role" });
+    for (const bad of ["STAFF", "DRIVER", "ADMIN"]) expect(refusalOf(() => parseSelfServiceRole(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "role" });
   });
 });
 
@@ -84,10 +75,10 @@ describe("registerAccount", () => {
   });
 
   it("refuses an invalid email, name, locale or role", () => {
-    expect(fieldError(() => registerAccount({ ...base, email: "nope" })).field).toBe("email");
-    expect(fieldError(() => registerAccount({ ...base, name: "" })).field).toBe("name");
-    expect(fieldError(() => registerAccount({ ...base, locale: "de" })).field).toBe("locale");
-    expect(fieldError(() => registerAccount({ ...base, role: "ADMIN" })).field).toBe("role");
+    expect(refusalOf(() => registerAccount({ ...base, email: "nope" })).field).toBe("email");
+    expect(refusalOf(() => registerAccount({ ...base, name: "" })).field).toBe("name");
+    expect(refusalOf(() => registerAccount({ ...base, locale: "de" })).field).toBe("locale");
+    expect(refusalOf(() => registerAccount({ ...base, role: "ADMIN" })).field).toBe("role");
   });
 });
 

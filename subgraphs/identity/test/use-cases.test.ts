@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, verifyAccessToken, type SqlTx } from "@junggo/runtime";
+import { verifyAccessToken, type SqlTx } from "@junggo/runtime";
+import { refusalOfAsync } from "@junggo/runtime/testing";
 import type { Account } from "../src/domain/account.ts";
 import { hashPassword } from "../src/domain/password.ts";
 import { makeTokenIssuer } from "../src/app/access-token.ts";
@@ -35,16 +36,6 @@ function fakes() {
   return { rows, outbox, accounts, uow, raceBeforeInsert: (fn: () => void) => { beforeInsert = fn; } };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; field?: unknown; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return { code: err.code, field: err.details.field, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-}
-
 describe("register account / sign up", () => {
   it("stores a hashed password, never the plain one, and emits AccountRegistered", async () => {
     const f = fakes();
@@ -63,7 +54,7 @@ describe("register account / sign up", () => {
     const f = fakes();
     const register = makeRegisterAccount(f);
     await register({ email: "a@junggo.test", password: "long enough", name: "A", role: "BUYER" });
-    expect(await codeOf(register({ email: " A@JUNGGO.test", password: "long enough", name: "B", role: "BUYER" }))).toMatchObject({ code: "EMAIL_TAKEN", field: "email" });
+    expect(await refusalOfAsync(() => register({ email: " A@JUNGGO.test", password: "long enough", name: "B", role: "BUYER" }))).toMatchObject({ code: "EMAIL_TAKEN", field: "email" });
     expect(f.outbox).toHaveLength(1);
   });
 
@@ -71,17 +62,17 @@ describe("register account / sign up", () => {
     const f = fakes();
     const register = makeRegisterAccount(f);
     f.raceBeforeInsert(() => f.rows.set("race@junggo.test", { email: "race@junggo.test" } as Account));
-    expect((await codeOf(register({ email: "race@junggo.test", password: "long enough", name: "A", role: "BUYER" }))).code).toBe("EMAIL_TAKEN");
+    expect((await refusalOfAsync(() => register({ email: "race@junggo.test", password: "long enough", name: "A", role: "BUYER" }))).code).toBe("EMAIL_TAKEN");
     expect(f.outbox).toHaveLength(0);
   });
 
   it("validates fields before anything is stored", async () => {
     const f = fakes();
     const register = makeRegisterAccount(f);
-    expect((await codeOf(register({ email: "bad", password: "long enough", name: "A", role: "BUYER" }))).field).toBe("email");
-    expect((await codeOf(register({ email: "a@b.co", password: "short", name: "A", role: "BUYER" }))).field).toBe("password");
-    expect((await codeOf(register({ email: "a@b.co", password: "long enough", name: " ", role: "BUYER" }))).field).toBe("name");
-    expect((await codeOf(register({ email: "a@b.co", password: "long enough", name: "A", role: "BUYER", locale: "jp" }))).field).toBe("locale");
+    expect((await refusalOfAsync(() => register({ email: "bad", password: "long enough", name: "A", role: "BUYER" }))).field).toBe("email");
+    expect((await refusalOfAsync(() => register({ email: "a@b.co", password: "short", name: "A", role: "BUYER" }))).field).toBe("password");
+    expect((await refusalOfAsync(() => register({ email: "a@b.co", password: "long enough", name: " ", role: "BUYER" }))).field).toBe("name");
+    expect((await refusalOfAsync(() => register({ email: "a@b.co", password: "long enough", name: "A", role: "BUYER", locale: "jp" }))).field).toBe("locale");
     expect(f.rows.size).toBe(0);
   });
 
@@ -89,7 +80,7 @@ describe("register account / sign up", () => {
     const f = fakes();
     const signUp = makeSignUp({ register: makeRegisterAccount(f), issueToken: makeTokenIssuer(SECRET, 60) });
     for (const role of ["STAFF", "DRIVER"]) {
-      expect(await codeOf(signUp({ email: "x@junggo.test", password: "long enough", name: "X", role }))).toMatchObject({ code: "BAD_USER_INPUT", field: "role" });
+      expect(await refusalOfAsync(() => signUp({ email: "x@junggo.test", password: "long enough", name: "X", role }))).toMatchObject({ code: "BAD_USER_INPUT", field: "role" });
     }
     const { account, token } = await signUp({ email: "x@junggo.test", password: "long enough", name: "X", role: "BUYER", locale: "en" });
     expect(account.locale).toBe("en");
@@ -116,16 +107,16 @@ describe("log in", () => {
 
   it("gives the same INVALID_CREDENTIALS for a wrong password and an unknown email", async () => {
     const { logIn } = await withAccount();
-    const wrongPassword = await codeOf(logIn("buyer@junggo.test", "junggo-dem0"));
-    const unknownEmail = await codeOf(logIn("nobody@junggo.test", "junggo-demo"));
+    const wrongPassword = await refusalOfAsync(() => logIn("buyer@junggo.test", "junggo-dem0"));
+    const unknownEmail = await refusalOfAsync(() => logIn("nobody@junggo.test", "junggo-demo"));
     expect(wrongPassword).toEqual({ code: "INVALID_CREDENTIALS", field: undefined, message: "Email or password is incorrect." });
     expect(unknownEmail).toEqual(wrongPassword);
   });
 
   it("spends a full hash comparison on unknown emails too (no timing shortcut)", async () => {
     const { logIn } = await withAccount();
-    await codeOf(logIn("warm@junggo.test", "x")); // first call also computes the dummy hash
-    const time = async (email: string) => { const t = performance.now(); await codeOf(logIn(email, "wrong-password")); return performance.now() - t; };
+    await refusalOfAsync(() => logIn("warm@junggo.test", "x")); // first call also computes the dummy hash
+    const time = async (email: string) => { const t = performance.now(); await refusalOfAsync(() => logIn(email, "wrong-password")); return performance.now() - t; };
     const known = await time("buyer@junggo.test");
     const unknown = await time("nobody@junggo.test");
     expect(unknown).toBeGreaterThan(known / 3);

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, DomainError, migrate, openDatabase, type Database, type Viewer } from "@junggo/runtime";
+import { createLogger, DomainError, type Database, type Viewer } from "@junggo/runtime";
+import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
 import { newEvent } from "@junggo/events";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/purchase";
@@ -16,24 +14,22 @@ import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 
 // Purchase's use cases and event handlers against a real (embedded PostgreSQL) database, with
 // billing replaced by a scripted port.
-let dir: string;
+let testDb: TestDatabase;
 let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-test", {});
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "purchase-test-"));
-  // TEST_DATABASE_URL runs the same tests on a real PostgreSQL (true concurrency between connections).
-  db = await openDatabase({ dataDir: dir, databaseUrl: process.env.TEST_DATABASE_URL });
-  await migrate(db, migrationsDir("purchase"));
+  // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
+  testDb = await openTestDatabase(migrationsDir("purchase"));
+  db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
   deps = { prisma, log, transact: (fn) => prisma.$transaction(fn) };
 });
 afterAll(async () => {
   await prisma?.$disconnect();
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testDb?.close();
 });
 
 const buyer = (name = "Kim"): Viewer => ({ id: crypto.randomUUID(), role: "BUYER", name, email: `${name}@junggo.test` });

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "@junggo/runtime";
+import { refusalOf } from "@junggo/runtime/testing";
 import { decodeCursor, encodeCursor } from "../src/domain/cursor.ts";
 import { parsePageRequest } from "../src/domain/vehicle-search.ts";
 import { summariseStock } from "../src/domain/stock-summary.ts";
-
-function refusal(fn: () => unknown): { code: string; field?: unknown } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return { code: err.code, field: err.details.field };
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-}
 
 describe("cursor", () => {
   it("round-trips sequence numbers and is base64url", () => {
@@ -27,7 +17,7 @@ describe("cursor", () => {
   it("refuses malformed cursors on the after argument", () => {
     const bad = ["", "!!!", "NDI=", Buffer.from("abc").toString("base64url"), Buffer.from("-1").toString("base64url"), Buffer.from("007").toString("base64url"),
       Buffer.from("1.5").toString("base64url"), Buffer.from("2147483648").toString("base64url"), "NDJ" /* non-canonical spelling of "42" */, "A".repeat(100)];
-    for (const c of bad) expect(refusal(() => decodeCursor(c))).toEqual({ code: "BAD_USER_INPUT", field: "after" });
+    for (const c of bad) expect(refusalOf(() => decodeCursor(c))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
   });
 });
 
@@ -40,12 +30,12 @@ describe("page request", () => {
   it("first must be 0..100", () => {
     expect(parsePageRequest({ first: 0 }).first).toBe(0);
     expect(parsePageRequest({ first: 100 }).first).toBe(100);
-    for (const first of [-1, 101]) expect(refusal(() => parsePageRequest({ first }))).toEqual({ code: "BAD_USER_INPUT", field: "first" });
+    for (const first of [-1, 101]) expect(refusalOf(() => parsePageRequest({ first }))).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
   });
 
   it("decodes after and refuses a bad one", () => {
     expect(parsePageRequest({ after: encodeCursor(7) }).afterSeq).toBe(7);
-    expect(refusal(() => parsePageRequest({ after: "nope!" })).field).toBe("after");
+    expect(refusalOf(() => parsePageRequest({ after: "nope!" })).field).toBe("after");
   });
 
   it("trims text filters and ignores blank ones; keeps ranges and status", () => {
@@ -54,8 +44,8 @@ describe("page request", () => {
   });
 
   it("refuses inverted ranges", () => {
-    expect(refusal(() => parsePageRequest({ filter: { minYear: 2020, maxYear: 2019 } }))).toEqual({ code: "BAD_USER_INPUT", field: "filter.maxYear" });
-    expect(refusal(() => parsePageRequest({ filter: { minPriceKrw: 2, maxPriceKrw: 1 } }))).toEqual({ code: "BAD_USER_INPUT", field: "filter.maxPriceKrw" });
+    expect(refusalOf(() => parsePageRequest({ filter: { minYear: 2020, maxYear: 2019 } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.maxYear" });
+    expect(refusalOf(() => parsePageRequest({ filter: { minPriceKrw: 2, maxPriceKrw: 1 } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.maxPriceKrw" });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newEvent } from "@junggo/events";
-import { DomainError, type SqlTx } from "@junggo/runtime";
+import type { SqlTx } from "@junggo/runtime";
+import { refusalOfAsync } from "@junggo/runtime/testing";
 import { decodeCursor } from "../src/domain/cursor.ts";
 import { parseRegistration } from "../src/domain/vehicle.ts";
 import type { ListedVehicle, VehicleStore } from "../src/app/ports.ts";
@@ -48,16 +49,6 @@ function fakes() {
   return { rows, outbox, tx, vehicles, uow, interfere: (fn: () => void) => { interfere = fn; } };
 }
 
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return { code: err.code, field: err.details.field };
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-}
-
 const input = DEMO_VEHICLES[0]!;
 
 describe("register vehicle", () => {
@@ -74,14 +65,14 @@ describe("register vehicle", () => {
     const f = fakes();
     const register = makeRegisterVehicle(f);
     await register(input);
-    expect(await codeOf(register({ ...input, vin: ` ${input.vin.toLowerCase()} ` }))).toEqual({ code: "DUPLICATE_VIN", field: "vin" });
+    expect(await refusalOfAsync(() => register({ ...input, vin: ` ${input.vin.toLowerCase()} ` }))).toMatchObject({ code: "DUPLICATE_VIN", field: "vin" });
     expect(f.rows).toHaveLength(1);
     expect(f.outbox).toHaveLength(1);
   });
 
   it("refuses invalid input before touching the store", async () => {
     const f = fakes();
-    expect(await codeOf(makeRegisterVehicle(f)({ ...input, priceKrw: 5 }))).toEqual({ code: "BAD_USER_INPUT", field: "priceKrw" });
+    expect(await refusalOfAsync(() => makeRegisterVehicle(f)({ ...input, priceKrw: 5 }))).toMatchObject({ code: "BAD_USER_INPUT", field: "priceKrw" });
     expect(f.rows).toHaveLength(0);
   });
 });

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, openDatabase, type Database } from "@junggo/runtime";
+import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/stock";
 import { registerVehicle, type RegistrationInput } from "../src/domain/vehicle.ts";
@@ -10,8 +7,7 @@ import type { VehicleCriteria } from "../src/domain/vehicle-search.ts";
 import { VehicleRepository } from "../src/adapters/vehicle.repository.ts";
 
 // Runs the Prisma repository against a real (embedded PGlite) Postgres with the context's migrations.
-let dir: string;
-let db: Database;
+let testDb: TestDatabase;
 let prisma: PrismaClient;
 let repo: VehicleRepository;
 const NOW = new Date("2025-01-01T00:00:00Z");
@@ -20,10 +16,8 @@ const car = (vin: string, make: string, model: string, extra: Partial<Registrati
   registerVehicle(crypto.randomUUID(), { vin, make, model, year: 2020, mileageKm: 50_000, priceKrw: 20_000_000, ...extra }, NOW).vehicle;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "stock-repo-"));
-  db = await openDatabase({ dataDir: dir });
-  await migrate(db, migrationsDir("stock"));
-  prisma = new PrismaClient({ adapter: db.adapter });
+  testDb = await openTestDatabase(migrationsDir("stock"));
+  prisma = new PrismaClient({ adapter: testDb.db.adapter });
   repo = new VehicleRepository(prisma);
   const cars = [
     car("KMHD341CBKU000001", "Hyundai", "Avante", { year: 2019, priceKrw: 13_000_000, mileageKm: 60_000 }),
@@ -37,8 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prisma?.$disconnect();
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testDb?.close();
 });
 
 const vins = async (c: VehicleCriteria, after = 0, take = 100) => (await repo.search(c, after, take)).map((v) => v.vin.slice(-1));

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "@junggo/runtime";
+import { refusalOf } from "@junggo/runtime/testing";
 import { leaveLot, parseRegistration, registerVehicle, release, reserve, type RegistrationInput, type Vehicle, type VehicleStatus } from "../src/domain/vehicle.ts";
 
 const NOW = new Date("2025-06-01T00:00:00Z");
 const valid: RegistrationInput = { vin: "KMHD341CBKU512734", make: "Hyundai", model: "Avante", year: 2019, mileageKm: 58_400, priceKrw: 13_900_000, color: "White", fuel: "Gasoline" };
 const P1 = "11111111-1111-4111-8111-111111111111";
 const P2 = "22222222-2222-4222-8222-222222222222";
-
-function refusal(fn: () => unknown): { code: string; field?: unknown } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return { code: err.code, field: err.details.field };
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-}
 
 const vehicle = (status: VehicleStatus, purchaseId: string | null): Vehicle => ({
   ...registerVehicle("0b5c7a4e-5b2f-4d59-9f55-6d3d5a1c2b10", valid, NOW).vehicle,
@@ -32,7 +22,7 @@ describe("vehicle registration rules", () => {
 
   it("VIN: exactly 17 letters/digits without I, O, Q", () => {
     for (const vin of ["KMHD341CBKU51273", "KMHD341CBKU5127345", "KMHD341CBKU51273I", "KMHD341CBKU51273O", "KMHD341CBKU51273Q", "KMHD341CBKU5127-4", "KMHD341CBKU5127 4", ""]) {
-      expect(refusal(() => parseRegistration({ ...valid, vin }, NOW))).toEqual({ code: "BAD_USER_INPUT", field: "vin" });
+      expect(refusalOf(() => parseRegistration({ ...valid, vin }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "vin" });
     }
     expect(parseRegistration({ ...valid, vin: "12345678901234567" }, NOW).vin).toBe("12345678901234567");
   });
@@ -41,33 +31,33 @@ describe("vehicle registration rules", () => {
     for (const field of ["make", "model"] as const) {
       expect(parseRegistration({ ...valid, [field]: "x".repeat(40) }, NOW)[field]).toBe("x".repeat(40));
       expect(parseRegistration({ ...valid, [field]: "기" }, NOW)[field]).toBe("기");
-      for (const bad of ["", "   ", "x".repeat(41)]) expect(refusal(() => parseRegistration({ ...valid, [field]: bad }, NOW))).toEqual({ code: "BAD_USER_INPUT", field });
+      for (const bad of ["", "   ", "x".repeat(41)]) expect(refusalOf(() => parseRegistration({ ...valid, [field]: bad }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field });
     }
   });
 
   it("year: 1980 to next year", () => {
     expect(parseRegistration({ ...valid, year: 1980 }, NOW).year).toBe(1980);
     expect(parseRegistration({ ...valid, year: 2026 }, NOW).year).toBe(2026);
-    for (const year of [1979, 2027, 2019.5]) expect(refusal(() => parseRegistration({ ...valid, year }, NOW))).toEqual({ code: "BAD_USER_INPUT", field: "year" });
+    for (const year of [1979, 2027, 2019.5]) expect(refusalOf(() => parseRegistration({ ...valid, year }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "year" });
   });
 
   it("mileageKm: 0 to 2,000,000", () => {
     expect(parseRegistration({ ...valid, mileageKm: 0 }, NOW).mileageKm).toBe(0);
     expect(parseRegistration({ ...valid, mileageKm: 2_000_000 }, NOW).mileageKm).toBe(2_000_000);
-    for (const mileageKm of [-1, 2_000_001]) expect(refusal(() => parseRegistration({ ...valid, mileageKm }, NOW))).toEqual({ code: "BAD_USER_INPUT", field: "mileageKm" });
+    for (const mileageKm of [-1, 2_000_001]) expect(refusalOf(() => parseRegistration({ ...valid, mileageKm }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "mileageKm" });
   });
 
   it("priceKrw: 100,000 to 2,000,000,000", () => {
     expect(parseRegistration({ ...valid, priceKrw: 100_000 }, NOW).priceKrw).toBe(100_000);
     expect(parseRegistration({ ...valid, priceKrw: 2_000_000_000 }, NOW).priceKrw).toBe(2_000_000_000);
-    for (const priceKrw of [99_999, 2_000_000_001, 0]) expect(refusal(() => parseRegistration({ ...valid, priceKrw }, NOW))).toEqual({ code: "BAD_USER_INPUT", field: "priceKrw" });
+    for (const priceKrw of [99_999, 2_000_000_001, 0]) expect(refusalOf(() => parseRegistration({ ...valid, priceKrw }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "priceKrw" });
   });
 
   it("color and fuel: optional, at most 30 characters", () => {
     for (const field of ["color", "fuel"] as const) {
       expect(parseRegistration({ ...valid, [field]: null }, NOW)[field]).toBeNull();
       expect(parseRegistration({ ...valid, [field]: "y".repeat(30) }, NOW)[field]).toBe("y".repeat(30));
-      expect(refusal(() => parseRegistration({ ...valid, [field]: "y".repeat(31) }, NOW))).toEqual({ code: "BAD_USER_INPUT", field });
+      expect(refusalOf(() => parseRegistration({ ...valid, [field]: "y".repeat(31) }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field });
     }
   });
 
@@ -87,8 +77,8 @@ describe("vehicle state machine", () => {
 
   it("reserve is refused when RESERVED or SOLD (by anyone, the same purchase included)", () => {
     for (const status of ["RESERVED", "SOLD"] as const) {
-      expect(refusal(() => reserve(vehicle(status, P1), P2)).code).toBe("VEHICLE_NOT_AVAILABLE");
-      expect(refusal(() => reserve(vehicle(status, P1), P1)).code).toBe("VEHICLE_NOT_AVAILABLE");
+      expect(refusalOf(() => reserve(vehicle(status, P1), P2)).code).toBe("VEHICLE_NOT_AVAILABLE");
+      expect(refusalOf(() => reserve(vehicle(status, P1), P1)).code).toBe("VEHICLE_NOT_AVAILABLE");
     }
   });
 
@@ -99,9 +89,9 @@ describe("vehicle state machine", () => {
   });
 
   it("leaveLot is refused for another purchase, and unless RESERVED", () => {
-    expect(refusal(() => leaveLot(vehicle("RESERVED", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
-    expect(refusal(() => leaveLot(vehicle("AVAILABLE", null), P1)).code).toBe("VEHICLE_NOT_RESERVED");
-    expect(refusal(() => leaveLot(vehicle("SOLD", P1), P1)).code).toBe("VEHICLE_NOT_RESERVED");
+    expect(refusalOf(() => leaveLot(vehicle("RESERVED", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => leaveLot(vehicle("AVAILABLE", null), P1)).code).toBe("VEHICLE_NOT_RESERVED");
+    expect(refusalOf(() => leaveLot(vehicle("SOLD", P1), P1)).code).toBe("VEHICLE_NOT_RESERVED");
   });
 
   it("release: RESERVED → AVAILABLE (cancel before pickup), emits VehicleReleased", () => {
@@ -117,17 +107,17 @@ describe("vehicle state machine", () => {
   });
 
   it("release is refused for another purchase and when already AVAILABLE", () => {
-    expect(refusal(() => release(vehicle("RESERVED", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
-    expect(refusal(() => release(vehicle("SOLD", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
-    expect(refusal(() => release(vehicle("AVAILABLE", null), P1)).code).toBe("VEHICLE_NOT_HELD");
+    expect(refusalOf(() => release(vehicle("RESERVED", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => release(vehicle("SOLD", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => release(vehicle("AVAILABLE", null), P1)).code).toBe("VEHICLE_NOT_HELD");
   });
 
   it("a late cancel of an old purchase cannot free the car a new purchase holds", () => {
     const first = reserve(vehicle("AVAILABLE", null), P1).vehicle;
     const freed = release(first, P1).vehicle;
     const second = reserve(freed, P2).vehicle;
-    expect(refusal(() => release(second, P1)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
-    expect(refusal(() => leaveLot(second, P1)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => release(second, P1)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => leaveLot(second, P1)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
     expect(leaveLot(second, P2).vehicle.status).toBe("SOLD");
   });
 

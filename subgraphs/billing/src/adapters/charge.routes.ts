@@ -1,9 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { verifyServiceToken, type Logger } from "@junggo/runtime";
+import { isUuid, verifyServiceToken, type Logger } from "@junggo/runtime";
 import { MAX_AMOUNT_KRW, publicStatus } from "../domain/payment.ts";
 import type { ChargeCommand, ChargeResult } from "../app/charge-payment.use-case.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
@@ -12,7 +10,7 @@ export function parseChargeRequest(body: unknown): Parsed<ChargeCommand> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, field: "body", message: "Body must be a JSON object." };
   const b = body as Record<string, unknown>;
   for (const field of ["purchaseId", "buyerId"] as const) {
-    if (typeof b[field] !== "string" || !UUID.test(b[field])) return { ok: false, field, message: `${field} must be a UUID.` };
+    if (!isUuid(b[field])) return { ok: false, field, message: `${field} must be a UUID.` };
   }
   const amount = b.amountKrw;
   if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_KRW) {

@@ -1,10 +1,8 @@
-import { badInput, requireRole, type RequestContext, type Viewer } from "@junggo/runtime";
+import { badInput, isUuid, requireRole, type RequestContext, type Viewer } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import type { PrismaClient } from "@junggo/prisma/billing";
 import { publicStatus, type Payment } from "../domain/payment.ts";
 import { paymentRepository as payments } from "./payment.repository.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The buyer who paid, and staff. */
 const canSee = (viewer: Viewer | null, p: Payment) => !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
@@ -28,11 +26,11 @@ export function billingResolvers(prisma: PrismaClient): GraphQLResolverMap<Reque
     Purchase: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       payment: (purchase: { id: string }, _: unknown, ctx: RequestContext) =>
-        UUID.test(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(prisma, purchase.id)) : null,
+        isUuid(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(prisma, purchase.id)) : null,
     },
     Payment: {
       __resolveReference: (ref: { id: string }, ctx: RequestContext) =>
-        UUID.test(ref.id) ? visible(ctx.viewer, () => payments.byId(prisma, ref.id)) : null,
+        isUuid(ref.id) ? visible(ctx.viewer, () => payments.byId(prisma, ref.id)) : null,
       status: (p: Payment) => publicStatus(p),
       createdAt: (p: Payment) => p.createdAt.toISOString(),
       refundedAt: (p: Payment) => p.refundedAt?.toISOString() ?? null,

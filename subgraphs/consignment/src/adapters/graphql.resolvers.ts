@@ -1,15 +1,11 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { badInput, type RequestContext, type Viewer } from "@junggo/runtime";
+import { badInput, isUuid, parseUuid, type RequestContext, type Viewer } from "@junggo/runtime";
 import type { Consignment } from "../domain/consignment.ts";
 import type { ConsignmentQueries } from "../app/read-consignments.use-case.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGE = 500;
 
-function parseId(field: string, value: string): string {
-  if (!UUID.test(value)) throw badInput(field, `${field} must be a consignment id (a UUID).`);
-  return value.toLowerCase();
-}
+const BAD_ID = "id must be a consignment id (a UUID).";
 
 function parseFirst(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
@@ -51,7 +47,7 @@ export function consignmentResolvers(queries: ConsignmentQueries, commands: Cons
   return {
     Query: {
       consignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
-        toNullableNode(await queries.byId(viewer, parseId("id", args.id))),
+        toNullableNode(await queries.byId(viewer, parseUuid("id", args.id, BAD_ID))),
       openConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
         (await queries.open(viewer, parseFirst(args.first))).map(toNode),
       myConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
@@ -59,21 +55,21 @@ export function consignmentResolvers(queries: ConsignmentQueries, commands: Cons
     },
     Mutation: {
       acceptConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
-        toNode(await commands.accept(viewer, parseId("id", args.id))),
+        toNode(await commands.accept(viewer, parseUuid("id", args.id, BAD_ID))),
       pickUpConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
-        toNode(await commands.pickUp(viewer, parseId("id", args.id))),
+        toNode(await commands.pickUp(viewer, parseUuid("id", args.id, BAD_ID))),
       completeConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
-        toNode(await commands.complete(viewer, parseId("id", args.id))),
+        toNode(await commands.complete(viewer, parseUuid("id", args.id, BAD_ID))),
     },
     Consignment: {
       // Same rule as Query.consignment: null when the viewer may not see it.
       __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) =>
-        UUID.test(ref.id) ? toNullableNode(await queries.byId(viewer, ref.id.toLowerCase())) : null,
+        isUuid(ref.id) ? toNullableNode(await queries.byId(viewer, ref.id.toLowerCase())) : null,
     },
     Purchase: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       consignment: async (purchase: { id: string }, _: unknown, { viewer }: RequestContext) =>
-        UUID.test(purchase.id) ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase())) : null,
+        isUuid(purchase.id) ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase())) : null,
     },
   };
 }

@@ -1,9 +1,8 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { badInput, type RequestContext } from "@junggo/runtime";
+import { badInput, isUuid, parseUuid, type RequestContext } from "@junggo/runtime";
 import type { PurchaseView } from "../domain/purchase-view.ts";
 import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGE = 500;
 
 function parseFirst(first: number): number {
@@ -25,14 +24,13 @@ export function dashboardResolvers(queries: DashboardQueries): GraphQLResolverMa
       myDashboard: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
         (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
       purchaseView: async (_: unknown, args: { purchaseId: string }, { viewer }: RequestContext) => {
-        if (!UUID.test(args.purchaseId)) throw badInput("purchaseId", "purchaseId must be a purchase id (a UUID).");
-        const view = await queries.byPurchase(viewer, args.purchaseId.toLowerCase());
+        const view = await queries.byPurchase(viewer, parseUuid("purchaseId", args.purchaseId, "purchaseId must be a purchase id (a UUID)."));
         return view ? toNode(view) : null;
       },
     },
     PurchaseView: {
       __resolveReference: async (ref: { purchaseId: string }, { viewer }: RequestContext) => {
-        if (!UUID.test(ref.purchaseId)) return null;
+        if (!isUuid(ref.purchaseId)) return null;
         const view = await queries.visible(viewer, ref.purchaseId.toLowerCase());
         return view ? toNode(view) : null;
       },

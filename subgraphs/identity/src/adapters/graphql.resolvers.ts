@@ -1,4 +1,4 @@
-import { requireViewer, type RequestContext, type Viewer } from "@junggo/runtime";
+import { isUuid, requireViewer, type RequestContext, type Viewer } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { canSeeEmail, maskEmail, viewerOf, type Account } from "../domain/account.ts";
 import type { IssuedToken } from "../app/access-token.ts";
@@ -6,8 +6,6 @@ import type { LogIn } from "../app/log-in.use-case.ts";
 import type { AccountReader } from "../app/ports.ts";
 import type { SignUp } from "../app/sign-up.use-case.ts";
 import type { RegisterAccountInput } from "../app/register-account.use-case.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The GraphQL shape of an account as `viewer` may see it (never the password hash). */
 function present(account: Account, viewer: Viewer | null) {
@@ -38,7 +36,7 @@ export function identityResolvers(deps: { accounts: AccountReader; logIn: LogIn;
     Account: {
       // Anonymous callers get nothing; anyone logged in may see a name (a buyer sees their driver).
       __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) => {
-        if (!viewer || !UUID.test(ref.id)) return null;
+        if (!viewer || !isUuid(ref.id)) return null;
         const account = await deps.accounts.findById(ref.id);
         return account && present(account, viewer);
       },

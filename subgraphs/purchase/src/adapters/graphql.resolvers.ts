@@ -1,17 +1,9 @@
-import { badInput, requireRole, type RequestContext } from "@junggo/runtime";
+import { isUuid, parseUuid, requireRole, type RequestContext } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { normalizeCancelReason, type Purchase } from "../domain/purchase.ts";
 import type { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import type { makePurchaseQueries } from "../app/purchase-queries.ts";
 import type { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A uuid argument, lower-cased; BAD_USER_INPUT naming the field otherwise. */
-export function parseId(field: string, value: unknown): string {
-  if (typeof value !== "string" || !UUID.test(value)) throw badInput(field, `${field} must be a valid id.`);
-  return value.toLowerCase();
-}
 
 export interface PurchaseUseCases {
   requestPurchase: ReturnType<typeof makeRequestPurchase>;
@@ -24,21 +16,21 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export function purchaseResolvers(uc: PurchaseUseCases): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
-      purchase: (_: unknown, args: { id: string }, ctx: RequestContext) => uc.queries.purchase(ctx.viewer, parseId("id", args.id)),
+      purchase: (_: unknown, args: { id: string }, ctx: RequestContext) => uc.queries.purchase(ctx.viewer, parseUuid("id", args.id)),
       myPurchases: (_: unknown, __: unknown, ctx: RequestContext) => uc.queries.myPurchases(ctx.viewer),
     },
     Mutation: {
       requestPurchase: (_: unknown, args: { input: { vehicleId: string } }, ctx: RequestContext) => {
         const buyer = requireRole(ctx.viewer, "BUYER");
-        return uc.requestPurchase(buyer, parseId("vehicleId", args.input.vehicleId));
+        return uc.requestPurchase(buyer, parseUuid("vehicleId", args.input.vehicleId));
       },
       cancelPurchase: (_: unknown, args: { id: string; reason?: string | null }, ctx: RequestContext) => {
         const viewer = requireRole(ctx.viewer, "BUYER", "STAFF");
-        return uc.cancelPurchase(viewer, parseId("id", args.id), normalizeCancelReason(args.reason));
+        return uc.cancelPurchase(viewer, parseUuid("id", args.id), normalizeCancelReason(args.reason));
       },
     },
     Purchase: {
-      __resolveReference: (ref: { id: string }, ctx: RequestContext) => (UUID.test(ref.id) ? uc.queries.visible(ctx.viewer, ref.id.toLowerCase()) : null),
+      __resolveReference: (ref: { id: string }, ctx: RequestContext) => (isUuid(ref.id) ? uc.queries.visible(ctx.viewer, ref.id.toLowerCase()) : null),
       buyer: (p: Purchase) => ({ __typename: "Account", id: p.buyerId }),
       vehicle: (p: Purchase) => ({ __typename: "Vehicle", id: p.vehicleId }),
       createdAt: (p: Purchase) => p.createdAt.toISOString(),

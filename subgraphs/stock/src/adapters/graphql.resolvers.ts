@@ -1,6 +1,5 @@
-import { badInput, requireRole, type RequestContext } from "@junggo/runtime";
+import { isUuid, parseUuid, requireRole, type RequestContext } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { isUuid } from "../domain/ids.ts";
 import type { RegistrationInput, Vehicle } from "../domain/vehicle.ts";
 import type { VehicleFilterInput } from "../domain/vehicle-search.ts";
 import type { VehicleReader } from "../app/ports.ts";
@@ -24,8 +23,7 @@ export function stockResolvers(deps: {
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: present(node) })) };
       },
       vehicle: async (_: unknown, { id }: { id: string }) => {
-        if (!isUuid(id)) throw badInput("id", "The vehicle id is not valid.");
-        const vehicle = await deps.vehicles.findById(id);
+        const vehicle = await deps.vehicles.findById(parseUuid("id", id, "The vehicle id is not valid."));
         return vehicle && present(vehicle);
       },
       stockSummary: () => deps.summary(),

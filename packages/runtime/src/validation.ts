@@ -1,0 +1,15 @@
+import { badInput } from "./errors.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a uuid in the 8-4-4-4-12 hex form, in either case; false for anything else, non-strings included. */
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
+/**
+ * A uuid argument, lower-cased (ids are stored lower-case; anything that is not a uuid cannot name
+ * a row, and would make Postgres throw on a uuid column). BAD_USER_INPUT naming the field otherwise.
+ */
+export function parseUuid(field: string, value: unknown, message?: string): string {
+  if (!isUuid(value)) throw badInput(field, message ?? `${field} must be a valid id.`);
+  return value.toLowerCase();
+}
