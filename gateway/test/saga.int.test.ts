@@ -75,6 +75,23 @@ describe("buying a car", () => {
       vehicleId: car.id, vehicleName: `${car.year} ${car.make} ${car.model}`, priceKrw: car.priceKrw,
       paymentStatus: "APPROVED", driverName: "Jung Hyunwoo", eta: accepted.eta,
     });
+
+    // The saga's events form one causal chain under the purchase's correlation key.
+    await settled(sys);
+    const events = await sys.events({ purchaseId: purchase.id });
+    const one = (type: string) => {
+      const found = events.filter((e) => e.type === type);
+      expect(found, type).toHaveLength(1);
+      return found[0]!;
+    };
+    const paid = one("PurchasePaid");
+    expect(paid.causationId).toBeNull();
+    const pickedUp = one("ConsignmentPickedUp");
+    const delivered = one("ConsignmentDelivered");
+    for (const [effect, cause] of [
+      ["VehicleReserved", paid], ["ConsignmentRequested", paid], ["VehicleSold", pickedUp],
+      ["PurchaseDeliveryStarted", pickedUp], ["PurchaseDelivered", delivered],
+    ] as const) expect(one(effect).causationId, effect).toBe(cause.eventId);
   });
 
   it("cancels before pickup: refunds once, cancels the job, vehicle AVAILABLE again", async () => {
@@ -91,6 +108,11 @@ describe("buying a car", () => {
     const events = await sys.events({ purchaseId: purchase.id });
     const count = (t: string) => events.filter((e) => e.type === t).length;
     expect([count("PaymentRefunded"), count("ConsignmentCancelled"), count("VehicleReleased")]).toEqual([1, 1, 1]);
+    // Every compensation names the cancellation that caused it, under the same correlation key.
+    const cancelledEvent = events.find((e) => e.type === "PurchaseCancelled")!;
+    for (const t of ["PaymentRefunded", "ConsignmentCancelled", "VehicleReleased"]) {
+      expect(events.find((e) => e.type === t)).toMatchObject({ causationId: cancelledEvent.eventId, purchaseId: purchase.id, version: 1 });
+    }
     // Not offered to drivers any more; a second cancel is refused.
     expect((await sys.ok(Q.openConsignments, {}, driver)).openConsignments.map((c: any) => c.purchaseId)).not.toContain(purchase.id);
     expect(errorCode(await sys.gql(Q.cancelPurchase, { id: purchase.id }, buyer))).toBe("PURCHASE_NOT_CANCELLABLE");

@@ -2,7 +2,7 @@
 // Entry of `npm run up` and `npm test` on a fresh machine: plain Node, no dependencies.
 // Installs what is missing (pnpm, workspace packages, nats-server via apt-get when root),
 // generates the Prisma clients, then runs the requested command.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,7 +42,12 @@ if (!process.env.NATS_SERVER_BIN && !has("nats-server") && !natsCandidates.some(
 say("installing workspace packages (pnpm install)");
 run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
 say("generating Prisma clients");
-run(process.execPath, [join(root, "prisma/generate.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+// Prisma is chatty on stderr even when all is well: show its output only when it fails.
+const gen = spawnSync(process.execPath, [join(root, "prisma/generate.mjs")], { cwd: root, encoding: "utf8" });
+if (gen.status !== 0) {
+  process.stderr.write(gen.stdout + gen.stderr);
+  process.exit(gen.status ?? 1);
+}
 
 const tsx = ["--import", "tsx"];
 switch (command) {

@@ -6,6 +6,7 @@ import {
 } from "../src/domain/payment.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
+const cause = "44444444-4444-4444-8444-444444444444";
 const ids = { id: "11111111-1111-4111-8111-111111111111", purchaseId: "22222222-2222-4222-8222-222222222222", buyerId: "33333333-3333-4333-8333-333333333333" };
 const approved = () => approve({ ...ids, amountKrw: 15_000_000, providerRef: "ref-1", now }).payment;
 const inState = (status: PaymentStatus): Payment => ({ ...approved(), status });
@@ -36,8 +37,8 @@ describe("approve", () => {
 
 describe("refund", () => {
   it("APPROVED --requestRefund--> REFUND_PENDING without an event", () => {
-    const t = requestRefund(approved());
-    expect(t.payment.status).toBe("REFUND_PENDING");
+    const t = requestRefund(approved(), cause);
+    expect(t.payment).toMatchObject({ status: "REFUND_PENDING", settlementCausationId: cause });
     expect(t.event).toBeNull();
     expect(pendingOperation(t.payment)).toBe("REFUND");
     expect(publicStatus(t.payment)).toBe("APPROVED");
@@ -45,21 +46,21 @@ describe("refund", () => {
 
   it("REFUND_PENDING --completeRefund--> REFUNDED with PaymentRefunded", () => {
     const later = new Date("2026-01-02T00:00:00Z");
-    const t = completeRefund(requestRefund(approved()).payment, later);
-    expect(t.payment).toMatchObject({ status: "REFUNDED", refundedAt: later });
+    const t = completeRefund(requestRefund(approved(), cause).payment, later);
+    expect(t.payment).toMatchObject({ status: "REFUNDED", refundedAt: later, settlementCausationId: cause });
     expect(t.event).toEqual({ type: "PaymentRefunded", payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 15_000_000 } });
     expect(publicStatus(t.payment)).toBe("REFUNDED");
     expect(pendingOperation(t.payment)).toBeNull();
   });
 
-  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestRefund from %s (no second refund)", (s) => refused(() => requestRefund(inState(s))));
+  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestRefund from %s (no second refund)", (s) => refused(() => requestRefund(inState(s), cause)));
   it.each(ALL.filter((s) => s !== "REFUND_PENDING"))("refuses completeRefund from %s", (s) => refused(() => completeRefund(inState(s), now)));
 });
 
 describe("void", () => {
   it("APPROVED --requestVoid--> VOID_PENDING --completeVoid--> VOIDED with PaymentVoided", () => {
-    const pending = requestVoid(approved());
-    expect(pending.payment.status).toBe("VOID_PENDING");
+    const pending = requestVoid(approved(), cause);
+    expect(pending.payment).toMatchObject({ status: "VOID_PENDING", settlementCausationId: cause });
     expect(pending.event).toBeNull();
     expect(pendingOperation(pending.payment)).toBe("VOID");
     const t = completeVoid(pending.payment, now);
@@ -69,27 +70,28 @@ describe("void", () => {
     expect(publicStatus(t.payment)).toBe("VOIDED");
   });
 
-  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestVoid from %s", (s) => refused(() => requestVoid(inState(s))));
+  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestVoid from %s", (s) => refused(() => requestVoid(inState(s), cause)));
   it.each(ALL.filter((s) => s !== "VOID_PENDING"))("refuses completeVoid from %s", (s) => refused(() => completeVoid(inState(s), now)));
 });
 
 describe("tombstone", () => {
   it("is a VOIDED payment of 0 won without provider reference, announced by PaymentVoided", () => {
-    const t = tombstone({ ...ids, now });
-    expect(t.payment).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null, voidedAt: now });
+    const t = tombstone({ ...ids, now, causationId: cause });
+    expect(t.payment).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null, voidedAt: now, settlementCausationId: cause });
     expect(isTombstone(t.payment)).toBe(true);
     expect(t.event).toEqual({ type: "PaymentVoided", payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 0 } });
   });
 
   it("takes over a late charge so that it gets voided", () => {
-    const t = catchLateCharge(tombstone({ ...ids, now }).payment, { providerRef: "late", amountKrw: 900 });
-    expect(t.payment).toMatchObject({ status: "VOID_PENDING", providerRef: "late", amountKrw: 900, voidedAt: null });
+    const t = catchLateCharge(tombstone({ ...ids, now, causationId: cause }).payment, { providerRef: "late", amountKrw: 900 });
+    // The void of the late charge is caused by the same abandonment as the tombstone.
+    expect(t.payment).toMatchObject({ status: "VOID_PENDING", providerRef: "late", amountKrw: 900, voidedAt: null, settlementCausationId: cause });
     expect(pendingOperation(t.payment)).toBe("VOID");
   });
 
   it("refuses a late charge on anything but a tombstone", () => {
     for (const s of ALL) refused(() => catchLateCharge(inState(s), { providerRef: "x", amountKrw: 1 }));
-    const voidedCharge = completeVoid(requestVoid(approved()).payment, now).payment;
+    const voidedCharge = completeVoid(requestVoid(approved(), cause).payment, now).payment;
     expect(isTombstone(voidedCharge)).toBe(false);
     refused(() => catchLateCharge(voidedCharge, { providerRef: "x", amountKrw: 1 }));
   });

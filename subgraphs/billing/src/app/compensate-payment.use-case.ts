@@ -20,7 +20,7 @@ export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelop
     log.info("refund not needed", { purchaseId, paymentId: payment.id, status: payment.status });
     return;
   }
-  await payments.update(tx, requestRefund(payment).payment, payment.status);
+  await payments.update(tx, requestRefund(payment, event.eventId).payment, payment.status);
   log.info("refund requested", { purchaseId, paymentId: payment.id });
 }
 
@@ -33,7 +33,7 @@ export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<
   const { purchaseId, buyerId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {
-    const t = tombstone({ id: crypto.randomUUID(), purchaseId, buyerId, now: new Date() });
+    const t = tombstone({ id: crypto.randomUUID(), purchaseId, buyerId, now: new Date(), causationId: event.eventId });
     await payments.insert(tx, t.payment);
     await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: event.eventId })]);
     log.info("abandoned purchase blocked before any charge", { purchaseId });
@@ -43,6 +43,6 @@ export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<
     log.info("void not needed", { purchaseId, paymentId: payment.id, status: payment.status });
     return;
   }
-  await payments.update(tx, requestVoid(payment).payment, payment.status);
+  await payments.update(tx, requestVoid(payment, event.eventId).payment, payment.status);
   log.info("void requested", { purchaseId, paymentId: payment.id });
 }

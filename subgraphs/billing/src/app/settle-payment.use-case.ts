@@ -25,7 +25,7 @@ export function makeSettlePayment(infra: BillingDeps, provider: PaymentProvider)
       if (!current || current.status !== pending.status) return;
       const t = op === "REFUND" ? completeRefund(current, new Date()) : completeVoid(current, new Date());
       if (!(await payments.update(tx, t.payment, current.status))) return;
-      await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing" })]);
+      await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: current.settlementCausationId })]);
     });
     infra.log.info(op === "REFUND" ? "payment refunded" : "payment voided", { paymentId: pending.id, purchaseId: pending.purchaseId, amountKrw: pending.amountKrw });
   };

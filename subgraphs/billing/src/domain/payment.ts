@@ -27,6 +27,8 @@ export interface Payment {
   createdAt: Date;
   refundedAt: Date | null;
   voidedAt: Date | null;
+  /** The event that decided the pending refund/void; the settlement's event names it as its cause. */
+  settlementCausationId: string | null;
 }
 
 export type PaymentEvent =
@@ -76,6 +78,7 @@ export function approve(input: { id: string; purchaseId: string; buyerId: string
     createdAt: input.now,
     refundedAt: null,
     voidedAt: null,
+    settlementCausationId: null,
   };
   return { payment, event: { type: "PaymentApproved", payload: basePayload(payment) } };
 }
@@ -84,7 +87,7 @@ export function approve(input: { id: string; purchaseId: string; buyerId: string
  * Blocks a purchase request that was abandoned before any charge reached billing: a charge
  * arriving later under the same purchaseId is refused. Amount 0, no provider reference.
  */
-export function tombstone(input: { id: string; purchaseId: string; buyerId: string; now: Date }): Transition<PaymentEvent> {
+export function tombstone(input: { id: string; purchaseId: string; buyerId: string; now: Date; causationId: string }): Transition<PaymentEvent> {
   const payment: Payment = {
     id: input.id,
     purchaseId: input.purchaseId,
@@ -95,13 +98,15 @@ export function tombstone(input: { id: string; purchaseId: string; buyerId: stri
     createdAt: input.now,
     refundedAt: null,
     voidedAt: input.now,
+    // A late charge taken over by this tombstone is voided because of the same abandonment.
+    settlementCausationId: input.causationId,
   };
   return { payment, event: { type: "PaymentVoided", payload: basePayload(payment) } };
 }
 
-export function requestRefund(p: Payment): Transition<null> {
+export function requestRefund(p: Payment, causationId: string): Transition<null> {
   if (p.status !== "APPROVED") refuse(p, "refunded");
-  return { payment: { ...p, status: "REFUND_PENDING" }, event: null };
+  return { payment: { ...p, status: "REFUND_PENDING", settlementCausationId: causationId }, event: null };
 }
 
 export function completeRefund(p: Payment, now: Date): Transition<PaymentEvent> {
@@ -110,9 +115,9 @@ export function completeRefund(p: Payment, now: Date): Transition<PaymentEvent> 
   return { payment, event: { type: "PaymentRefunded", payload: basePayload(payment) } };
 }
 
-export function requestVoid(p: Payment): Transition<null> {
+export function requestVoid(p: Payment, causationId: string): Transition<null> {
   if (p.status !== "APPROVED") refuse(p, "voided");
-  return { payment: { ...p, status: "VOID_PENDING" }, event: null };
+  return { payment: { ...p, status: "VOID_PENDING", settlementCausationId: causationId }, event: null };
 }
 
 export function completeVoid(p: Payment, now: Date): Transition<PaymentEvent> {
