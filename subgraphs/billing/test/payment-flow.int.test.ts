@@ -24,7 +24,7 @@ beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("billing"));
   db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn) };
+  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn), payments: paymentRepository };
 });
 
 afterAll(async () => {
@@ -92,8 +92,8 @@ describe("compensations", () => {
     const purchaseId = crypto.randomUUID();
     const charged = await makeChargePayment(deps, p)({ purchaseId, buyerId, amountKrw: 5_000_000 });
     const e = cancelled(purchaseId);
-    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), e);
-    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId)); // a second cancel event changes nothing
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), e);
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId)); // a second cancel event changes nothing
     const pending = await paymentRepository.byPurchaseId(prisma, purchaseId);
     expect(pending?.status).toBe("REFUND_PENDING");
 
@@ -107,14 +107,14 @@ describe("compensations", () => {
     expect(refunds).toHaveLength(1);
     expect(refunds[0].payload).toEqual({ paymentId: charged.kind === "approved" ? charged.payment.id : "", purchaseId, buyerId, amountKrw: 5_000_000 });
 
-    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId));
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
     expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("REFUNDED");
   });
 
   it("keeps a refund pending while the provider is down", async () => {
     const purchaseId = crypto.randomUUID();
     await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 1_000 });
-    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, log), cancelled(purchaseId));
+    await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
     const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
     const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
     await expect(makeSettlePayment(deps, down)(pending)).rejects.toThrow(/unavailable/);
@@ -124,7 +124,7 @@ describe("compensations", () => {
   it("voids an approved payment of an abandoned purchase", async () => {
     const purchaseId = crypto.randomUUID();
     await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 });
-    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
     const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
     expect(pending.status).toBe("VOID_PENDING");
     await makeSettlePayment(deps, provider)(pending);
@@ -134,7 +134,7 @@ describe("compensations", () => {
 
   it("leaves a tombstone for an abandoned purchase with no payment, so a late charge is refused", async () => {
     const purchaseId = crypto.randomUUID();
-    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
     const t = await paymentRepository.byPurchaseId(prisma, purchaseId);
     expect(t).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null });
     const voided = (await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
@@ -147,7 +147,7 @@ describe("compensations", () => {
     const slow = new SandboxPaymentProvider({ latencyMs: 150, declineRate: 0, errorRate: 0, declineAboveKrw: null });
     const late = makeChargePayment(deps, slow)({ purchaseId, buyerId, amountKrw: 8_000 });
     await new Promise((r) => setTimeout(r, 30)); // the charge is at the provider now
-    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, log), abandoned(purchaseId));
+    await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
     expect((await late).kind).toBe("voided");
     const caught = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
     expect(caught).toMatchObject({ status: "VOID_PENDING", amountKrw: 8_000 });

@@ -9,6 +9,9 @@ import { makeCancelPurchase } from "../src/app/cancel-purchase.use-case.ts";
 import { makeAbandonExpiredHolds } from "../src/app/abandon-expired-holds.use-case.ts";
 import { makePurchaseQueries } from "../src/app/purchase-queries.ts";
 import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
+import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
+import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
+import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 
@@ -19,13 +22,14 @@ let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-test", {});
+const repositories = { purchases: purchaseRepository, holds: vehicleHoldRepository, vehicles: vehicleProjectionRepository };
 
 beforeAll(async () => {
   // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
   testDb = await openTestDatabase(migrationsDir("purchase"));
   db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn) };
+  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn), ...repositories };
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -34,7 +38,7 @@ afterAll(async () => {
 
 const buyer = (name = "Kim"): Viewer => ({ id: crypto.randomUUID(), role: "BUYER", name, email: `${name}@junggo.test` });
 const staff: Viewer = { id: crypto.randomUUID(), role: "STAFF", name: "Staff", email: "staff@junggo.test" };
-const handlers = purchaseHandlers(log);
+const handlers = purchaseHandlers({ ...repositories, log });
 const handle = async <T extends keyof typeof handlers>(type: T, payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"]) => {
   const e = newEvent(type, payload as never, { producer: "test" });
   await prisma.$transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));

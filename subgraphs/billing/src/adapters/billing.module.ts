@@ -1,7 +1,7 @@
 import { intEnv, type ContextModule } from "@junggo/runtime";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
-import type { BillingInfra, BillingTx } from "../app/billing.infra.ts";
+import type { BillingDeps, BillingInfra, BillingTx } from "../app/billing.infra.ts";
 import { chargeRoutes } from "./charge.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
@@ -10,11 +10,12 @@ import { SandboxPaymentProvider, sandboxOptionsFromEnv } from "./sandbox-payment
 import { SettlementWorker } from "./settlement.worker.ts";
 
 export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx> {
+  const deps: BillingDeps = { prisma: infra.prisma, transact: infra.transact, log: infra.log, payments: paymentRepository };
   const provider = new SandboxPaymentProvider(sandboxOptionsFromEnv());
-  const charge = makeChargePayment(infra, provider);
+  const charge = makeChargePayment(deps, provider);
   const settlement = new SettlementWorker({
     listPending: () => paymentRepository.pending(infra.prisma, 50),
-    settle: makeSettlePayment(infra, provider),
+    settle: makeSettlePayment(deps, provider),
     log: infra.log,
     pollMs: intEnv("PAYMENT_SETTLE_POLL_MS", 500),
   });
@@ -22,7 +23,7 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx
 
   return {
     resolvers: billingResolvers(infra.prisma),
-    handlers: billingHandlers(infra.log),
+    handlers: billingHandlers(deps),
     routes: (app) => chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log }),
     health: () => ({ paymentProvider: "sandbox", settlement: { settled: settlement.settled, failures: settlement.failures, retrying: settlement.retrying } }),
   };

@@ -1,14 +1,9 @@
 import { isUniqueViolation } from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import type { Payment } from "../domain/payment.ts";
+import { PurchaseIdTaken } from "../app/ports.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-
-export class PurchaseIdTaken extends Error {
-  constructor(readonly purchaseId: string) {
-    super(`purchase ${purchaseId} already has a payment`);
-  }
-}
 
 /** Payments in billing's own database. Every method takes the client to use (plain or a transaction). */
 export const paymentRepository = {

@@ -1,9 +1,9 @@
 import { appendEvents } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { approve, catchLateCharge, isTombstone, type Payment } from "../domain/payment.ts";
-import { paymentRepository as payments, PurchaseIdTaken } from "../adapters/payment.repository.ts";
 import { ProviderUnavailableError, type PaymentProvider } from "./payment-provider.port.ts";
 import type { BillingDeps } from "./billing.infra.ts";
+import { PurchaseIdTaken } from "./ports.ts";
 
 export interface ChargeCommand {
   purchaseId: string;
@@ -27,6 +27,7 @@ export type ChargeResult =
  * unique index on purchaseId lets only one row in.
  */
 export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider) {
+  const { payments } = infra;
   const replay = (existing: Payment, cmd: ChargeCommand): ChargeResult => {
     if (existing.status === "VOIDED" || existing.status === "VOID_PENDING") return { kind: "voided" };
     if (existing.buyerId !== cmd.buyerId || existing.amountKrw !== cmd.amountKrw) {

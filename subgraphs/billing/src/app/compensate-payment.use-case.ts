@@ -1,15 +1,17 @@
-import { appendEvents, type Logger } from "@junggo/runtime";
+import { appendEvents } from "@junggo/runtime";
 import { newEvent, type EventEnvelope } from "@junggo/events";
 import { requestRefund, requestVoid, tombstone } from "../domain/payment.ts";
-import { paymentRepository as payments } from "../adapters/payment.repository.ts";
-import type { BillingTx } from "./billing.infra.ts";
+import type { BillingDeps, BillingTx } from "./billing.infra.ts";
 
 // Saga compensations. They run inside the event's transaction (with its inbox row), so they only
 // record the decision; the settlement worker makes the provider call afterwards. Each checks the
 // payment's state first: a refund or void is decided at most once.
 
+/** What the compensations use: the payments and the log. */
+export type CompensationDeps = Pick<BillingDeps, "payments" | "log">;
+
 /** A cancelled purchase gets its money back. */
-export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseCancelled">, log: Logger): Promise<void> {
+export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseCancelled">, { payments, log }: CompensationDeps): Promise<void> {
   const { purchaseId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {
@@ -29,7 +31,7 @@ export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelop
  * when nothing was taken yet, leave a VOIDED tombstone (amount 0, PaymentVoided published for
  * the audit trail) so that a charge arriving later under this purchaseId is refused.
  */
-export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseAbandoned">, log: Logger): Promise<void> {
+export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseAbandoned">, { payments, log }: CompensationDeps): Promise<void> {
   const { purchaseId, buyerId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {

@@ -1,7 +1,6 @@
 import { appendEvents } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { completeRefund, completeVoid, pendingOperation, type Payment } from "../domain/payment.ts";
-import { paymentRepository as payments } from "../adapters/payment.repository.ts";
 import type { PaymentProvider } from "./payment-provider.port.ts";
 import type { BillingDeps } from "./billing.infra.ts";
 
@@ -12,6 +11,7 @@ import type { BillingDeps } from "./billing.infra.ts";
  * A provider failure throws; the payment stays pending and is tried again later.
  */
 export function makeSettlePayment(infra: BillingDeps, provider: PaymentProvider) {
+  const { payments } = infra;
   return async function settlePayment(pending: Payment): Promise<void> {
     const op = pendingOperation(pending);
     if (!op) return;

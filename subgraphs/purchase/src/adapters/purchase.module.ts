@@ -3,12 +3,23 @@ import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.t
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchase-queries.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
-import type { PurchaseInfra, PurchaseTx } from "../app/purchase.infra.ts";
+import type { PurchaseDeps, PurchaseInfra, PurchaseTx } from "../app/purchase.infra.ts";
 import { BillingClient } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
+import { purchaseRepository } from "./purchase.repository.ts";
+import { vehicleHoldRepository } from "./vehicle-hold.repository.ts";
+import { vehicleProjectionRepository } from "./vehicle-projection.repository.ts";
 
 export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<PurchaseTx> {
+  const deps: PurchaseDeps = {
+    prisma: infra.prisma,
+    transact: infra.transact,
+    log: infra.log,
+    purchases: purchaseRepository,
+    holds: vehicleHoldRepository,
+    vehicles: vehicleProjectionRepository,
+  };
   const billing = new BillingClient({
     url: env("BILLING_URL", "http://127.0.0.1:4004"),
     timeoutMs: intEnv("BILLING_TIMEOUT_MS", 610),
@@ -20,7 +31,7 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
   });
 
   // Requests that died between hold and purchase (crash) free their vehicle and get voided.
-  const abandonExpiredHolds = makeAbandonExpiredHolds(infra);
+  const abandonExpiredHolds = makeAbandonExpiredHolds(deps);
   const sweep = setInterval(() => {
     abandonExpiredHolds().catch((err: Error) => infra.log.warn("hold sweep failed", { err: err.message }));
   }, intEnv("HOLD_SWEEP_MS", 30_000));
@@ -28,11 +39,11 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
 
   return {
     resolvers: purchaseResolvers({
-      requestPurchase: makeRequestPurchase(infra, billing),
-      cancelPurchase: makeCancelPurchase(infra),
-      queries: makePurchaseQueries(infra),
+      requestPurchase: makeRequestPurchase(deps, billing),
+      cancelPurchase: makeCancelPurchase(deps),
+      queries: makePurchaseQueries(deps),
     }),
-    handlers: purchaseHandlers(infra.log),
+    handlers: purchaseHandlers(deps),
     health: () => ({ billingCircuit: billing.breakerState }),
   };
 }

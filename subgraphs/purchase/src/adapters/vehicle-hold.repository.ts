@@ -1,15 +1,9 @@
 import { isUniqueViolation } from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import type { VehicleHold } from "../domain/vehicle-hold.ts";
+import { VehicleHeld } from "../app/ports.ts";
 
 type Tx = Prisma.TransactionClient;
-
-/** Thrown when the vehicle already has a hold (primary key): another request or purchase has it. */
-export class VehicleHeld extends Error {
-  constructor(readonly vehicleId: string) {
-    super(`vehicle ${vehicleId} is held`);
-  }
-}
 
 const fields = { vehicleId: true, purchaseId: true, buyerId: true, expiresAt: true } as const;
 

@@ -1,17 +1,7 @@
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
+import type { ProjectedVehicle, VehicleAvailability } from "../app/ports.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-
-export type VehicleAvailability = "AVAILABLE" | "RESERVED" | "SOLD";
-
-export interface ProjectedVehicle {
-  id: string;
-  make: string;
-  model: string;
-  year: number;
-  priceKrw: number;
-  status: VehicleAvailability;
-}
 
 /** Purchase's own copy of what it needs to know about stock's vehicles (fed by stock's events). */
 export const vehicleProjectionRepository = {

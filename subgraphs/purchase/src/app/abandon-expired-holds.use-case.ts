@@ -1,7 +1,6 @@
 import { appendEvents } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { abandonment, type VehicleHold } from "../domain/vehicle-hold.ts";
-import { vehicleHoldRepository as holds } from "../adapters/vehicle-hold.repository.ts";
 import type { PurchaseDeps } from "./purchase.infra.ts";
 
 /** The PurchaseAbandoned envelope for a hold whose request will never become a purchase. */
@@ -16,6 +15,7 @@ export function abandonedEvent(hold: VehicleHold, reason: string) {
  * released in its own transaction; the conditional delete lets one replica win per hold.
  */
 export function makeAbandonExpiredHolds(infra: PurchaseDeps) {
+  const { holds } = infra;
   return async function abandonExpiredHolds(now = new Date()): Promise<number> {
     const expired = await holds.expired(infra.prisma, now, 100);
     let abandoned = 0;

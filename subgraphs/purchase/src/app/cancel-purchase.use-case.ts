@@ -1,8 +1,6 @@
 import { appendEvents, DomainError, type Viewer } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { cancel, canCancel, type Purchase } from "../domain/purchase.ts";
-import { purchaseRepository as purchases } from "../adapters/purchase.repository.ts";
-import { vehicleHoldRepository as holds } from "../adapters/vehicle-hold.repository.ts";
 import type { PurchaseDeps } from "./purchase.infra.ts";
 
 /**
@@ -11,6 +9,7 @@ import type { PurchaseDeps } from "./purchase.infra.ts";
  * starts the compensations: refund, consignment cancelled, vehicle back in stock.
  */
 export function makeCancelPurchase(infra: PurchaseDeps) {
+  const { purchases, holds } = infra;
   return (viewer: Viewer, id: string, reason: string | null): Promise<Purchase> =>
     infra.transact(async (tx) => {
       const p = await purchases.lockById(tx, id);

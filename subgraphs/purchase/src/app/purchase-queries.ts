@@ -1,9 +1,9 @@
 import { DomainError, requireViewer, type Viewer } from "@junggo/runtime";
 import { canView, type Purchase } from "../domain/purchase.ts";
-import { purchaseRepository as purchases } from "../adapters/purchase.repository.ts";
 import type { PurchaseDeps } from "./purchase.infra.ts";
 
 export function makePurchaseQueries(infra: PurchaseDeps) {
+  const { purchases } = infra;
   return {
     /** Null when unknown; FORBIDDEN when it is someone else's. */
     async purchase(viewer: Viewer | null, id: string): Promise<Purchase | null> {

@@ -2,12 +2,10 @@ import { appendEvents, DomainError, type Viewer } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { pay, type Purchase } from "../domain/purchase.ts";
 import { isAbandoned, newHold, type VehicleHold } from "../domain/vehicle-hold.ts";
-import { purchaseRepository as purchases } from "../adapters/purchase.repository.ts";
-import { vehicleHoldRepository as holds, VehicleHeld } from "../adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository as vehicles } from "../adapters/vehicle-projection.repository.ts";
 import { abandonedEvent } from "./abandon-expired-holds.use-case.ts";
 import type { BillingPort } from "./billing.port.ts";
 import type { PurchaseDeps } from "./purchase.infra.ts";
+import { VehicleHeld } from "./ports.ts";
 
 const notAvailable = () => new DomainError("VEHICLE_NOT_AVAILABLE", "This vehicle is no longer available.");
 
@@ -21,6 +19,7 @@ const notAvailable = () => new DomainError("VEHICLE_NOT_AVAILABLE", "This vehicl
  *     PurchaseAbandoned so billing voids anything it took. No purchase exists after a failure.
  */
 export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
+  const { purchases, holds, vehicles } = infra;
   return async function requestPurchase(buyer: Viewer, vehicleId: string): Promise<Purchase> {
     const vehicle = await vehicles.byId(infra.prisma, vehicleId);
     if (!vehicle) throw new DomainError("VEHICLE_NOT_FOUND", "There is no vehicle with this id.");

@@ -1,15 +1,17 @@
-import { appendEvents, DomainError, type Logger } from "@junggo/runtime";
+import { appendEvents, DomainError } from "@junggo/runtime";
 import { newEvent, type EventEnvelope } from "@junggo/events";
 import { deliver, startDelivery, type Purchase, type Transition } from "../domain/purchase.ts";
-import { purchaseRepository as purchases } from "../adapters/purchase.repository.ts";
-import type { PurchaseTx } from "./purchase.infra.ts";
+import type { PurchaseDeps, PurchaseTx } from "./purchase.infra.ts";
 
 // The purchase follows its delivery consignment. Handlers run in the event's transaction (with
 // its inbox row). An event that no longer applies (cancelled purchase, stale or repeated state)
 // is logged and acknowledged, never applied twice.
 
+/** What delivery tracking uses: the purchases and the log. */
+export type DeliveryDeps = Pick<PurchaseDeps, "purchases" | "log">;
+
 /** Remembers the assigned driver: that driver may then see the purchase. */
-export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"ConsignmentAssigned">, log: Logger): Promise<void> {
+export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"ConsignmentAssigned">, { purchases, log }: DeliveryDeps): Promise<void> {
   const { purchaseId, driverId } = event.payload;
   const p = await purchases.lockById(tx, purchaseId);
   if (!p || p.status === "CANCELLED") {
@@ -19,7 +21,7 @@ export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"Consign
   await purchases.save(tx, { ...p, driverId });
 }
 
-async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, step: (p: Purchase) => Transition, log: Logger): Promise<void> {
+async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, step: (p: Purchase) => Transition, { purchases, log }: DeliveryDeps): Promise<void> {
   const p = await purchases.lockById(tx, purchaseId);
   if (!p) {
     log.warn("delivery event for an unknown purchase ignored", { type: event.type, purchaseId, eventId: event.eventId });
@@ -38,9 +40,9 @@ async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, s
 }
 
 /** The driver picked the car up: the purchase is being delivered. */
-export const onPickedUp = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentPickedUp">, log: Logger) =>
-  apply(tx, event, event.payload.purchaseId, (p) => startDelivery(p, new Date()), log);
+export const onPickedUp = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentPickedUp">, deps: DeliveryDeps) =>
+  apply(tx, event, event.payload.purchaseId, (p) => startDelivery(p, new Date()), deps);
 
 /** The car was handed over. */
-export const onDelivered = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentDelivered">, log: Logger) =>
-  apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), log);
+export const onDelivered = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentDelivered">, deps: DeliveryDeps) =>
+  apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), deps);

@@ -1,0 +1,56 @@
+import type { Purchase } from "../domain/purchase.ts";
+import type { VehicleHold } from "../domain/vehicle-hold.ts";
+
+// Purchase's storage. Methods that change state take the transaction (`Tx`); reads take the
+// plain client or a transaction (`Db`).
+
+export interface PurchaseRepository<Tx, Db> {
+  byId(db: Db, id: string): Promise<Purchase | null>;
+  /** Loads the purchase for a change, locking its row until the transaction ends. */
+  lockById(tx: Tx, id: string): Promise<Purchase | null>;
+  /** Newest first; all purchases when buyerId is omitted (staff). */
+  list(db: Db, buyerId?: string): Promise<Purchase[]>;
+  insert(tx: Tx, p: Purchase): Promise<void>;
+  save(tx: Tx, p: Purchase): Promise<void>;
+}
+
+/** Thrown when the vehicle already has a hold (primary key): another request or purchase has it. */
+export class VehicleHeld extends Error {
+  constructor(readonly vehicleId: string) {
+    super(`vehicle ${vehicleId} is held`);
+  }
+}
+
+export interface VehicleHoldRepository<Tx, Db> {
+  byVehicle(tx: Tx, vehicleId: string): Promise<VehicleHold | null>;
+  /** Unconfirmed holds past their expiry (requests that died midway). */
+  expired(db: Db, now: Date, take: number): Promise<VehicleHold[]>;
+  /** Inserts the hold; throws VehicleHeld when the vehicle already has one (it aborts a PostgreSQL transaction). */
+  insert(tx: Tx, h: VehicleHold): Promise<void>;
+  /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
+  release(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
+  /** Deletes an unconfirmed hold only (takeover or sweep of an abandoned request). */
+  releaseUnconfirmed(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
+  /** The purchase exists now: the hold no longer expires. False when the hold was lost meanwhile. */
+  confirm(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
+}
+
+export type VehicleAvailability = "AVAILABLE" | "RESERVED" | "SOLD";
+
+export interface ProjectedVehicle {
+  id: string;
+  make: string;
+  model: string;
+  year: number;
+  priceKrw: number;
+  status: VehicleAvailability;
+}
+
+/** Purchase's own copy of what it needs to know about stock's vehicles (fed by stock's events). */
+export interface VehicleProjectionRepository<Tx, Db> {
+  byId(db: Db, id: string): Promise<ProjectedVehicle | null>;
+  /** A registration creates the vehicle AVAILABLE; a repeated one refreshes its details but never its status. */
+  register(tx: Tx, v: Omit<ProjectedVehicle, "status">): Promise<void>;
+  /** False when the vehicle is unknown here. */
+  setStatus(tx: Tx, id: string, status: VehicleAvailability): Promise<boolean>;
+}
