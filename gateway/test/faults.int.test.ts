@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "nats";
 import { SUBGRAPHS } from "@junggo/devstack";
 import { errorCode, eventually, TestSystem } from "./support/harness.ts";
 import { buyWhenKnown, purchaseOf, Q, settled, VehiclePicker } from "./support/junggo.ts";
@@ -51,6 +52,30 @@ describe("fault isolation", () => {
     }, "every missed consignment");
     expect(open.filter((j) => ids.includes(j.purchaseId))).toHaveLength(3);
     for (const id of ids) expect((await purchaseOf(sys, buyer, id)).consignment.status).toBe("REQUESTED");
+  });
+
+  it("accepts purchases while NATS is down; the outbox delivers every event once it is back", async () => {
+    await settled(sys);
+    const car = await cars.next();
+    await sys.nc.close();
+    await sys.stack.nats.stop();
+    const r = await sys.gql(Q.requestPurchase, { vehicleId: car.id }, buyer);
+    expect(r.errors).toBeUndefined();
+    const id = r.data.requestPurchase.id;
+    expect(r.data.requestPurchase).toMatchObject({ status: "PAID", payment: { status: "APPROVED" } });
+
+    await sys.stack.nats.start();
+    sys.nc = await connect({ servers: sys.stack.natsUrl });
+    const p = await eventually(async () => {
+      const p = await purchaseOf(sys, buyer, id);
+      return p.consignment?.status === "REQUESTED" && p.vehicle.status === "RESERVED" ? p : null;
+    }, "the saga to continue after NATS returns");
+    expect(p.status).toBe("PAID");
+    await settled(sys);
+    const events = await sys.events({ purchaseId: id });
+    for (const t of ["PurchasePaid", "PaymentApproved", "VehicleReserved", "ConsignmentRequested"]) {
+      expect(events.filter((e) => e.type === t), t).toHaveLength(1);
+    }
   });
 
   it("keeps the dashboard answering with every other subgraph stopped", async () => {
