@@ -3,16 +3,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
+import { DEFAULT_PORTS, SUBGRAPH_NAMES } from "@junggo/runtime";
 
-const SUBGRAPHS = { identity: 4001, stock: 4002, purchase: 4003, billing: 4004, consignment: 4005, dashboard: 4006 };
 const root = new URL("..", import.meta.url);
 const target = new URL("schema/supergraph.graphql", root);
 
-const services = Object.entries(SUBGRAPHS)
-  .filter(([name]) => existsSync(new URL(`subgraphs/${name}/schema.graphql`, root)))
-  .map(([name, port]) => ({
+const services = SUBGRAPH_NAMES
+  .filter((name) => existsSync(new URL(`subgraphs/${name}/schema.graphql`, root)))
+  .map((name) => ({
     name,
-    url: `http://localhost:${port}/graphql`,
+    url: `http://localhost:${DEFAULT_PORTS[name]}/graphql`,
     typeDefs: parse(readFileSync(new URL(`subgraphs/${name}/schema.graphql`, root), "utf8")),
   }));
 

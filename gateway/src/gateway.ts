@@ -21,7 +21,7 @@ export interface GatewayOptions {
   host: string;
   jwtSecret: string;
   internalSecret: string;
-  /** Subgraph URL overrides by subgraph name (tests and deployments use other ports/hosts). */
+  /** Subgraph URL overrides by subgraph name (tests and deployments use other ports/hosts); others use the supergraph's. */
   subgraphUrls: Record<string, string | undefined>;
   log: Logger;
 }
@@ -52,9 +52,15 @@ export async function viewerFromAuthorization(header: string | undefined, jwtSec
 }
 
 export async function startGateway(o: GatewayOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+  // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
+  const inUse = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(o.subgraphUrls[name] ?? url!, o.internalSecret),
+    buildService: ({ name, url }) => {
+      const target = o.subgraphUrls[name] ?? url!;
+      inUse.set(name, target);
+      return new IdentityForwardingDataSource(target, o.internalSecret);
+    },
   });
   const app = express();
   app.disable("x-powered-by");
@@ -76,9 +82,9 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: "gateway" }); });
   app.get("/readyz", async (_req, res) => {
     const checks = await Promise.all(
-      Object.entries(o.subgraphUrls).map(async ([name, url]) => {
-        const health = url?.replace(/\/graphql$/, "/healthz");
-        const ok = !!health && (await fetch(health, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false));
+      [...inUse].map(async ([name, url]) => {
+        const health = url.replace(/\/graphql$/, "/healthz");
+        const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
         return [name, ok] as const;
       }),
     );

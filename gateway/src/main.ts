@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
-import { createLogger, env, gatewaySecrets, intEnv } from "@junggo/runtime";
+import { createLogger, env, gatewaySecrets, intEnv, SUBGRAPH_NAMES } from "@junggo/runtime";
 import { startGateway } from "./gateway.ts";
 
 const log = createLogger("gateway");
 const supergraphPath = env("SUPERGRAPH_PATH", new URL("../../schema/supergraph.graphql", import.meta.url).pathname);
 const subgraphUrls: Record<string, string | undefined> = {};
-for (const name of ["identity", "stock", "purchase", "billing", "consignment", "dashboard"]) {
+for (const name of SUBGRAPH_NAMES) {
   subgraphUrls[name] = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`];
 }
 

@@ -1,13 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase } from "@junggo/runtime";
+import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
 import { freePort } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
 
-export const SUBGRAPHS = ["identity", "stock", "purchase", "billing", "consignment", "dashboard"] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+export const SUBGRAPHS = SUBGRAPH_NAMES;
+export type SubgraphName = ContextName;
 export type ServiceName = SubgraphName | "gateway";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.url)));

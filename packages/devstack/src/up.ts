@@ -1,6 +1,6 @@
 // `npm run up`: the whole system on embedded defaults, supervised, stopped cleanly by Ctrl-C.
 import { join } from "node:path";
-import { createLogger } from "@junggo/runtime";
+import { createLogger, DEFAULT_PORTS } from "@junggo/runtime";
 import { isPortFree } from "./ports.ts";
 import { REPO_ROOT, Stack, SUBGRAPHS, type ServiceName } from "./stack.ts";
 
@@ -8,7 +8,7 @@ const log = createLogger("up");
 const dataRoot = process.env.JUNGGO_DATA_DIR ?? join(REPO_ROOT, ".data");
 
 const busy: number[] = [];
-for (const p of [4000, 4001, 4002, 4003, 4004, 4005, 4006, Number(process.env.NATS_PORT ?? 4222)]) if (!(await isPortFree(p))) busy.push(p);
+for (const p of [...Object.values(DEFAULT_PORTS), Number(process.env.NATS_PORT ?? 4222)]) if (!(await isPortFree(p))) busy.push(p);
 if (busy.length) {
   console.error(`Ports already in use: ${busy.join(", ")}. Is another 'npm run up' running? Stop it first.`);
   process.exit(1);

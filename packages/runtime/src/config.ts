@@ -43,6 +43,11 @@ export const DEFAULT_PORTS = {
 
 export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;
 
+/** Every bounded context that runs as a subgraph, in start-up order. */
+export const SUBGRAPH_NAMES = (Object.keys(DEFAULT_PORTS) as (keyof typeof DEFAULT_PORTS)[]).filter(
+  (n): n is ContextName => n !== "gateway",
+);
+
 export interface ServiceConfig {
   context: string;
   host: string;
