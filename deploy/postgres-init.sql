@@ -5,3 +5,4 @@ CREATE DATABASE junggo_purchase;
 CREATE DATABASE junggo_billing;
 CREATE DATABASE junggo_consignment;
 CREATE DATABASE junggo_dashboard;
+CREATE DATABASE junggo_notification;

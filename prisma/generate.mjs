@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const contexts = ["identity", "stock", "purchase", "billing", "consignment", "dashboard"].filter((c) => existsSync(join(here, c, "schema.prisma")));
+const contexts = ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"].filter((c) => existsSync(join(here, c, "schema.prisma")));
 const prisma = (args, capture = false) =>
   execFileSync(process.execPath, [join(here, "node_modules/prisma/build/index.js"), ...args], {
     cwd: here,

@@ -7,12 +7,15 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
-import { DomainError, formatError, IDENTITY_HEADER, isProduction, signForwardedIdentity, verifyAccessToken, type Logger, type Viewer } from "@junggo/runtime";
+import { DomainError, formatError, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type Logger, type Viewer } from "@junggo/runtime";
+import { FederatedSubscriptions } from "./subscriptions.ts";
 
 export interface GatewayContext {
   viewer: Viewer | null;
   /** The signed identity forwarded to every subgraph fetch of this request (signed once). */
   forwardedIdentity?: Promise<string>;
+  /** When the login behind a websocket expires (ms since epoch). */
+  expiresAt?: number;
 }
 
 export interface GatewayOptions {
@@ -24,6 +27,10 @@ export interface GatewayOptions {
   /** Subgraph URL overrides by subgraph name (tests and deployments use other ports/hosts); others use the supergraph's. */
   subgraphUrls: Record<string, string | undefined>;
   log: Logger;
+  /** Pending events per subscription (SUBSCRIPTION_BUFFER). */
+  subscriptionBuffer?: number;
+  /** Built web client served at / (absent: not served). */
+  webDir?: string;
 }
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
@@ -54,12 +61,13 @@ export async function viewerFromAuthorization(header: string | undefined, jwtSec
 export async function startGateway(o: GatewayOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
   const inUse = new Map<string, string>();
+  const dataSources: Record<string, IdentityForwardingDataSource> = {};
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,
     buildService: ({ name, url }) => {
       const target = o.subgraphUrls[name] ?? url!;
       inUse.set(name, target);
-      return new IdentityForwardingDataSource(target, o.internalSecret);
+      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret));
     },
   });
   const app = express();
@@ -92,6 +100,30 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     const ready = checks.every(([, ok]) => ok);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "degraded", subgraphs });
   });
+  const subscriptions = new FederatedSubscriptions({
+    supergraphSdl: o.supergraphSdl,
+    dataSources: () => dataSources,
+    subgraphUrl: (name) => inUse.get(name)!,
+    internalSecret: o.internalSecret,
+    authenticate: async (authorization) => {
+      const m = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+      return m ? verifyLogin(m[1]!, o.jwtSecret).catch(() => null) : null;
+    },
+    bufferSize: o.subscriptionBuffer ?? 64,
+    log: o.log,
+  });
+  subscriptions.attach(server, "/graphql");
+  app.get("/metrics", (_req, res) => {
+    const s = subscriptions.stats();
+    res.type("text/plain; version=0.0.4").send(prometheus("gateway", {
+      junggo_ws_connections: s.connections,
+      junggo_subscriptions_active: s.subscriptions,
+      junggo_upstream_sockets: s.upstreamSockets,
+      junggo_upstream_subscriptions: s.upstreamSubscriptions,
+      junggo_subscription_events_total: s.delivered,
+      junggo_subscription_overflows_total: s.overflowed,
+    }));
+  });
   app.use(
     "/graphql",
     express.json({ limit: "256kb" }),
@@ -99,6 +131,13 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       context: async ({ req }) => ({ viewer: await viewerFromAuthorization(req.headers.authorization, o.jwtSecret) }),
     }),
   );
+
+  if (o.webDir) {
+    const webDir = o.webDir;
+    app.use(express.static(webDir, { index: "index.html", maxAge: "1h", setHeaders: (res, path) => { if (path.endsWith(".html")) res.setHeader("cache-control", "no-cache"); } }));
+    // Client-side routes: any other page a browser asks for is the app.
+    app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) => (req.accepts("html") ? res.sendFile("index.html", { root: webDir, headers: { "cache-control": "no-cache" } }) : next()));
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -110,6 +149,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     url,
     server,
     stop: async () => {
+      await subscriptions.dispose();
       await apollo.stop();
     },
   };

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createLogger, env, gatewaySecrets, intEnv, SUBGRAPH_NAMES } from "@junggo/runtime";
 import { startGateway } from "./gateway.ts";
 
@@ -9,6 +9,9 @@ for (const name of SUBGRAPH_NAMES) {
   subgraphUrls[name] = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`];
 }
 
+// The web client built by `pnpm --filter @junggo/web build`, served at / when present.
+const webDir = env("WEB_DIST_DIR", new URL("../../web/dist", import.meta.url).pathname);
+
 const gw = await startGateway({
   supergraphSdl: readFileSync(supergraphPath, "utf8"),
   port: intEnv("PORT", intEnv("GATEWAY_PORT", 4000)),
@@ -16,6 +19,8 @@ const gw = await startGateway({
   ...gatewaySecrets(),
   subgraphUrls,
   log,
+  subscriptionBuffer: intEnv("SUBSCRIPTION_BUFFER", 64),
+  webDir: existsSync(webDir) ? webDir : undefined,
 });
 
 for (const sig of ["SIGTERM", "SIGINT"] as const) {

@@ -39,6 +39,19 @@ if (!process.env.NATS_SERVER_BIN && !has("nats-server") && !natsCandidates.some(
   run("apt-get", ["install", "-y", "-qq", "nats-server"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
+// The browser tests (web/test/browser.int.test.ts) drive Debian's chromium through playwright-core,
+// which cannot download a browser of its own here.
+const chromiumBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+if (command === "test" && !existsSync(chromiumBin)) {
+  if (!isRoot) {
+    console.error(`${chromiumBin} is missing: the browser tests need it. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_BIN.`);
+    process.exit(1);
+  }
+  say("installing chromium for the browser tests (apt-get)");
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
 say("installing workspace packages (pnpm install)");
 run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
 say("generating Prisma clients");
@@ -50,17 +63,29 @@ if (gen.status !== 0) {
 }
 
 const tsx = ["--import", "tsx"];
+// The web client (web/dist), served by the gateway at /. Vite's output is shown only when it fails.
+const buildWeb = () => {
+  say("building the web client (web/dist)");
+  const b = spawnSync("pnpm", ["--filter", "@junggo/web", "build"], { cwd: root, encoding: "utf8" });
+  if (b.status !== 0) {
+    process.stderr.write(b.stdout + b.stderr);
+    process.exit(b.status ?? 1);
+  }
+};
 switch (command) {
   case "prepare":
     break;
   case "up":
+    buildWeb();
     run(process.execPath, [...tsx, join(root, "packages/devstack/src/up.ts"), ...rest]);
     break;
   case "test":
     say("type-checking");
     run("pnpm", ["exec", "tsc", "-p", "tsconfig.json", "--noEmit"]);
+    run("pnpm", ["exec", "tsc", "-p", "web/tsconfig.json", "--noEmit"]);
     say("checking the composed supergraph");
     run(process.execPath, [...tsx, join(root, "schema/compose.ts"), "--check"]);
+    buildWeb();
     say("running all test suites (vitest)");
     run("pnpm", ["exec", "vitest", "run", ...rest]);
     break;

@@ -32,6 +32,8 @@ export class Stack {
   readonly services = new Map<ServiceName, ManagedProcess>();
   nats!: ManagedProcess;
   natsUrl = "";
+  /** NATS monitoring endpoint (http://…: /varz, /subsz, /connz). */
+  natsMonitorUrl = "";
   gatewayUrl = "";
   readonly ports = new Map<ServiceName, number>();
   private databases: string[] = [];
@@ -61,6 +63,7 @@ export class Stack {
     const natsHttp = this.opts.ports === "default" ? Number(process.env.NATS_MONITOR_PORT ?? 8222) : await freePort();
     this.nats = natsProcess({ port: natsPort, httpPort: natsHttp, dataDir: join(dataRoot, "nats"), logDir, echo: this.opts.echo });
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
+    this.natsMonitorUrl = `http://127.0.0.1:${natsHttp}`;
     await this.nats.start();
 
     for (const name of [...SUBGRAPHS, "gateway"] as const) this.ports.set(name, await this.port(name));

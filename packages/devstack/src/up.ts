@@ -14,7 +14,7 @@ if (busy.length) {
   process.exit(1);
 }
 
-console.log("Starting NATS JetStream, 6 subgraphs and the gateway (first start migrates and seeds)...");
+console.log(`Starting NATS JetStream, ${SUBGRAPHS.length} subgraphs and the gateway (first start migrates and seeds)...`);
 const stack = await Stack.start({ dataRoot, ports: "default", seedDemo: true });
 let stopping = false;
 
@@ -40,7 +40,9 @@ const line = (name: ServiceName) => `  ${name.padEnd(12)} http://127.0.0.1:${sta
 console.log(`
 Junggo is up.
 
+  Web client                 http://localhost:${stack.ports.get("gateway")}/
   Gateway + Apollo Sandbox   http://localhost:${stack.ports.get("gateway")}/graphql
+  Subscriptions (graphql-ws) ws://localhost:${stack.ports.get("gateway")}/graphql
   NATS JetStream             ${stack.natsUrl}  (monitoring http://127.0.0.1:8222)
 
 Subgraphs (accept only requests signed by the gateway):

@@ -3,7 +3,7 @@
 
 export const EVENT_STREAM = "JUNGGO_EVENTS";
 /** Subjects the stream captures: `<context>.<aggregate>.<event>`. */
-export const EVENT_STREAM_SUBJECTS = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>"];
+export const EVENT_STREAM_SUBJECTS = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>", "notification.>"];
 
 export interface EventEnvelope<T extends EventType = EventType> {
   eventId: string;
@@ -59,6 +59,18 @@ export interface EventPayloads {
     /** True when the car was already on the road and is brought back to the lot. */
     returnToLot: boolean;
   };
+  /**
+   * A job stayed REQUESTED longer than the dispatch timeout: staff and the buyer are told, and the
+   * job is offered to drivers again (it stays REQUESTED). `escalation` counts 1, 2, 3.
+   */
+  ConsignmentEscalated: {
+    consignmentId: string; purchaseId: string; buyerId: string; vehicleId: string;
+    /** When the job started waiting for a driver (ISO-8601). */
+    waitingSinceIso: string;
+    escalation: number;
+  };
+
+  NotificationCreated: { notificationId: string; recipientId: string; purchaseId: string | null; kind: string };
 }
 
 export type EventType = keyof EventPayloads;
@@ -66,24 +78,26 @@ export type EventType = keyof EventPayloads;
 interface EventDefinition { subject: string; version: number; producer: string; consumers: string[] }
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
-  AccountRegistered: { subject: "identity.account.registered", version: 1, producer: "identity", consumers: [] },
+  AccountRegistered: { subject: "identity.account.registered", version: 1, producer: "identity", consumers: ["notification"] },
   VehicleRegistered: { subject: "stock.vehicle.registered", version: 1, producer: "stock", consumers: ["purchase"] },
   VehicleReserved: { subject: "stock.vehicle.reserved", version: 1, producer: "stock", consumers: ["purchase"] },
   VehicleReleased: { subject: "stock.vehicle.released", version: 1, producer: "stock", consumers: ["purchase"] },
   VehicleSold: { subject: "stock.vehicle.sold", version: 1, producer: "stock", consumers: ["purchase"] },
-  PurchasePaid: { subject: "purchase.purchase.paid", version: 1, producer: "purchase", consumers: ["stock", "consignment", "dashboard"] },
-  PurchaseDeliveryStarted: { subject: "purchase.purchase.delivery-started", version: 1, producer: "purchase", consumers: ["dashboard"] },
-  PurchaseDelivered: { subject: "purchase.purchase.delivered", version: 1, producer: "purchase", consumers: ["dashboard"] },
-  PurchaseCancelled: { subject: "purchase.purchase.cancelled", version: 1, producer: "purchase", consumers: ["stock", "billing", "consignment", "dashboard"] },
+  PurchasePaid: { subject: "purchase.purchase.paid", version: 1, producer: "purchase", consumers: ["stock", "consignment", "dashboard", "notification"] },
+  PurchaseDeliveryStarted: { subject: "purchase.purchase.delivery-started", version: 1, producer: "purchase", consumers: ["dashboard", "notification"] },
+  PurchaseDelivered: { subject: "purchase.purchase.delivered", version: 1, producer: "purchase", consumers: ["dashboard", "notification"] },
+  PurchaseCancelled: { subject: "purchase.purchase.cancelled", version: 1, producer: "purchase", consumers: ["stock", "billing", "consignment", "dashboard", "notification"] },
   PurchaseAbandoned: { subject: "purchase.purchase.abandoned", version: 1, producer: "purchase", consumers: ["billing"] },
-  PaymentApproved: { subject: "billing.payment.approved", version: 1, producer: "billing", consumers: ["dashboard"] },
-  PaymentRefunded: { subject: "billing.payment.refunded", version: 1, producer: "billing", consumers: ["dashboard"] },
+  PaymentApproved: { subject: "billing.payment.approved", version: 1, producer: "billing", consumers: ["dashboard", "notification"] },
+  PaymentRefunded: { subject: "billing.payment.refunded", version: 1, producer: "billing", consumers: ["dashboard", "notification"] },
   PaymentVoided: { subject: "billing.payment.voided", version: 1, producer: "billing", consumers: [] },
   ConsignmentRequested: { subject: "consignment.consignment.requested", version: 1, producer: "consignment", consumers: ["dashboard"] },
-  ConsignmentAssigned: { subject: "consignment.consignment.assigned", version: 1, producer: "consignment", consumers: ["purchase", "dashboard"] },
-  ConsignmentPickedUp: { subject: "consignment.consignment.picked-up", version: 1, producer: "consignment", consumers: ["stock", "purchase", "dashboard"] },
-  ConsignmentDelivered: { subject: "consignment.consignment.delivered", version: 1, producer: "consignment", consumers: ["purchase", "dashboard"] },
-  ConsignmentCancelled: { subject: "consignment.consignment.cancelled", version: 1, producer: "consignment", consumers: ["dashboard"] },
+  ConsignmentAssigned: { subject: "consignment.consignment.assigned", version: 1, producer: "consignment", consumers: ["purchase", "dashboard", "notification"] },
+  ConsignmentPickedUp: { subject: "consignment.consignment.picked-up", version: 1, producer: "consignment", consumers: ["stock", "purchase", "dashboard", "notification"] },
+  ConsignmentDelivered: { subject: "consignment.consignment.delivered", version: 1, producer: "consignment", consumers: ["purchase", "dashboard", "notification"] },
+  ConsignmentCancelled: { subject: "consignment.consignment.cancelled", version: 1, producer: "consignment", consumers: ["dashboard", "notification"] },
+  ConsignmentEscalated: { subject: "consignment.consignment.escalated", version: 1, producer: "consignment", consumers: ["notification"] },
+  NotificationCreated: { subject: "notification.notification.created", version: 1, producer: "notification", consumers: [] },
 };
 
 export interface NewEventOptions {

@@ -42,25 +42,30 @@ export async function signAccessToken(viewer: Viewer, secret: string, ttlSeconds
 
 /** Returns the viewer, or throws UNAUTHENTICATED for a bad, expired or foreign token. */
 export async function verifyAccessToken(token: string, secret: string): Promise<Viewer> {
+  return (await verifyLogin(token, secret)).viewer;
+}
+
+/** Like verifyAccessToken, with the token's expiry (ms since epoch) for long-lived connections. */
+export async function verifyLogin(token: string, secret: string): Promise<{ viewer: Viewer; expiresAt: number }> {
   try {
     const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_USER, audience: AUD_USER, algorithms: ["HS256"] });
     const v = asViewer(payload);
-    if (!v) throw new Error("bad claims");
-    return v;
+    if (!v || typeof payload.exp !== "number") throw new Error("bad claims");
+    return { viewer: v, expiresAt: payload.exp * 1000 };
   } catch {
     throw new DomainError("UNAUTHENTICATED", "Your session is invalid or has expired. Please log in again.");
   }
 }
 
 /** The gateway signs what it verified; subgraphs accept identity only in this form. */
-export async function signForwardedIdentity(viewer: Viewer | null, secret: string): Promise<string> {
+export async function signForwardedIdentity(viewer: Viewer | null, secret: string, ttlSeconds = 60): Promise<string> {
   const claims = viewer ? { role: viewer.role, name: viewer.name, email: viewer.email, anon: false } : { anon: true };
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setIssuer(ISSUER_GATEWAY)
     .setAudience(AUD_SUBGRAPH)
     .setIssuedAt()
-    .setExpirationTime("60s");
+    .setExpirationTime(`${ttlSeconds}s`);
   if (viewer) jwt.setSubject(viewer.id);
   return jwt.sign(enc(secret));
 }

@@ -54,6 +54,12 @@ export class EventBus {
     return !!this.nc && !this.nc.isClosed() && this.linkUp;
   }
 
+  /** The live connection (core NATS); throws before the first successful connect. */
+  connection(): NatsConnection {
+    if (!this.nc) throw new Error("NATS not connected");
+    return this.nc;
+  }
+
   js(): JetStreamClient {
     if (!this.jsClient) throw new Error("NATS not connected");
     return this.jsClient;
@@ -80,14 +86,19 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
     // JetStream drops a second publish with the same msgID inside this window.
     duplicate_window: nanos(Number(process.env.NATS_DUPLICATE_WINDOW_MS ?? 10 * 60_000)),
   };
-  try {
-    await jsm.streams.info(EVENT_STREAM);
-  } catch {
+  const existing = await jsm.streams.info(EVENT_STREAM).catch(() => null);
+  if (!existing) {
     try {
       await jsm.streams.add(config);
     } catch (err) {
       // Another service created it in the meantime.
       await jsm.streams.info(EVENT_STREAM).catch(() => { throw err; });
     }
+    return;
   }
+  // A stream created by an older release lacks the subjects of contexts added since (their events
+  // would be refused): widen it in place, keeping its messages and other settings.
+  const subjects = existing.config.subjects ?? [];
+  const missing = EVENT_STREAM_SUBJECTS.filter((s) => !subjects.includes(s));
+  if (missing.length) await jsm.streams.update(EVENT_STREAM, { ...existing.config, subjects: [...subjects, ...missing] });
 }

@@ -39,6 +39,7 @@ export const DEFAULT_PORTS = {
   billing: 4004,
   consignment: 4005,
   dashboard: 4006,
+  notification: 4007,
 } as const;
 
 export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;

@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 
 /**
  * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
@@ -58,4 +58,23 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: "Internal server error", path: formatted.path, extensions: { code } };
   }
   return { ...formatted, extensions: { ...ext, code } };
+}
+
+/** An execution result as a client may see it: every error through `formatError`. */
+export function formatExecutionResult(result: ExecutionResult): FormattedExecutionResult {
+  if (!result.errors?.length) return result as FormattedExecutionResult;
+  return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } as FormattedExecutionResult;
+}
+
+/** Parses and validates an operation, with the error codes Apollo Server uses for HTTP requests. */
+export function parseOperation(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (err) {
+    return { errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })] };
+  }
+  const errors = validate(schema, document);
+  if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) };
+  return { document };
 }

@@ -4,6 +4,7 @@ export * from "./config.ts";
 export * from "./consumer.ts";
 export * from "./database.ts";
 export * from "./errors.ts";
+export * from "./live.ts";
 export * from "./logger.ts";
 export * from "./outbox.ts";
 export * from "./subgraph.ts";

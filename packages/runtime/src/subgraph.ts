@@ -5,13 +5,16 @@ import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { GraphQLError, parse } from "graphql";
-import { IDENTITY_HEADER, verifyForwardedIdentity, type Viewer } from "./auth.ts";
+import { GraphQLError, parse, type GraphQLSchema } from "graphql";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import { IDENTITY_HEADER, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "./auth.ts";
 import { EventBus } from "./bus.ts";
-import { loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
+import { intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
 import { EventConsumer, type HandlerMap, type TransactionalClient } from "./consumer.ts";
 import { migrate, openDatabase, type Database } from "./database.ts";
-import { formatError } from "./errors.ts";
+import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxRelay, type SqlTx } from "./outbox.ts";
 
@@ -31,6 +34,8 @@ export interface Infra<P extends PrismaLike<Tx>, Tx extends SqlTx> {
   prisma: P;
   bus: EventBus;
   relay: OutboxRelay;
+  /** Live domain events for GraphQL subscriptions served by this context. */
+  live: LiveEvents;
   /** Runs `fn` in one transaction (state + outbox), then wakes the relay. */
   transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
 }
@@ -44,6 +49,8 @@ export interface ContextModule<Tx> {
   seed?: () => Promise<void>;
   /** Extra readiness checks. */
   health?: () => Record<string, unknown>;
+  /** Stops the module's own background workers; called on shutdown after the consumer stopped, before the database closes. */
+  stop?: () => Promise<void>;
 }
 
 export interface SubgraphServiceOptions<P extends PrismaLike<Tx>, Tx extends SqlTx> {
@@ -80,7 +87,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     relay.nudge();
     return r;
   };
-  const infra: Infra<P, Tx> = { config, log, db, prisma, bus, relay, transact };
+  const live = new LiveEvents(bus, log, intEnv("LIVE_BUFFER", 256));
+  const infra: Infra<P, Tx> = { config, log, db, prisma, bus, relay, live, transact };
   const mod = await o.build(infra);
 
   if (config.seedDemo && mod.seed) {
@@ -94,8 +102,9 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     : null;
   consumer?.start();
 
+  const schema = buildSubgraphSchema({ typeDefs: parse(o.typeDefs), resolvers: mod.resolvers as GraphQLResolverMap<unknown> });
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildSubgraphSchema({ typeDefs: parse(o.typeDefs), resolvers: mod.resolvers as GraphQLResolverMap<unknown> }),
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -114,6 +123,17 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     const ready = database && bus.connected;
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not-ready", database, nats: bus.connected, outboxPending: await relay.pendingCount().catch(() => null), ...(mod.health?.() ?? {}) });
   });
+  app.get("/metrics", async (_req, res) => {
+    const l = live.stats();
+    res.type("text/plain; version=0.0.4").send(prometheus(o.context, {
+      junggo_ws_connections: wsConnections,
+      junggo_live_listeners: l.listeners,
+      junggo_live_nats_subscriptions: l.natsSubscriptions,
+      junggo_live_delivered_total: l.delivered,
+      junggo_live_overflows_total: l.overflowed,
+      junggo_outbox_pending: await relay.pendingCount().catch(() => -1),
+    }));
+  });
   mod.routes?.(app);
   app.use(
     "/graphql",
@@ -131,6 +151,11 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   );
 
   const server: Server = createServer(app);
+  let wsConnections = 0;
+  const subscriptions = serveSubscriptions(server, schema, config.internalSecret, {
+    opened: () => wsConnections++,
+    closed: () => wsConnections--,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -143,9 +168,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const stop = () =>
     (stopping ??= (async () => {
       log.info("shutting down");
-      await new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
+      const closed = new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
+      live.close();
+      await subscriptions.dispose();
+      await closed;
       await apollo.stop();
       await consumer?.stop();
+      await mod.stop?.();
       await relay.flush();
       await relay.stop();
       await bus.close();
@@ -159,4 +188,44 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     });
   }
   return { url, port, stop };
+}
+
+/**
+ * graphql-ws on the subgraph's own /graphql. Only the gateway may connect (a service token in
+ * `connection_init`); each subscription carries the gateway-signed identity of the person it is for
+ * in `extensions.identity`, so one upstream socket serves every user's subscriptions.
+ */
+function serveSubscriptions(server: Server, schema: GraphQLSchema, secret: string, track: { opened(): void; closed(): void }) {
+  const wss = new WebSocketServer({ server, path: "/graphql" });
+  return useServer<{ serviceToken?: string }>(
+    {
+      connectionInitWaitTimeout: 5000,
+      onConnect: async (ctx) => {
+        const service = await verifyServiceToken(ctx.connectionParams?.serviceToken, secret);
+        if (service !== "gateway") return false;
+        track.opened();
+        (ctx.extra.socket as import("ws").WebSocket).once("close", () => track.closed());
+        return true;
+      },
+      onSubscribe: async (_ctx, _id, payload) => {
+        const verified = await verifyForwardedIdentity(payload.extensions?.identity as string | undefined, secret);
+        if (!verified) return [new GraphQLError("Subscriptions must come through the Junggo gateway.", { extensions: { code: "UNAUTHENTICATED" } })];
+        const parsed = parseOperation(schema, payload.query);
+        if ("errors" in parsed) return parsed.errors;
+        const { document } = parsed;
+        const contextValue: RequestContext = { viewer: verified.viewer };
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName ?? undefined, contextValue };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wss,
+  );
+}
+
+/** Prometheus text exposition of a flat set of gauges/counters. */
+export function prometheus(service: string, values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}{service="${service}"} ${v}`)
+    .join("\n") + "\n";
 }

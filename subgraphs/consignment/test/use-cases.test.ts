@@ -10,6 +10,7 @@ import { makeCompleteConsignment } from "../src/app/complete-consignment.use-cas
 import { makeRequestDelivery } from "../src/app/request-delivery.use-case.ts";
 import { makeCancelDelivery } from "../src/app/cancel-delivery.use-case.ts";
 import { makeConsignmentQueries } from "../src/app/read-consignments.use-case.ts";
+import { makeEscalateOverdueConsignments } from "../src/app/escalate-overdue-consignments.use-case.ts";
 
 interface FakeTx extends SqlTx { outbox: EventEnvelope[] }
 
@@ -36,6 +37,11 @@ class MemoryRepo implements ConsignmentRepository<unknown> {
   }
   async listOpen(_db: unknown, first: number) {
     return [...this.rows.values()].filter((r) => r.status === "REQUESTED").sort((a, b) => +a.requestedAt! - +b.requestedAt!).slice(0, first);
+  }
+  async listAwaitingEscalation(_db: unknown, cutoff: Date, max: number, first: number) {
+    return (await this.listOpen(_db, 1000))
+      .filter((r) => r.escalationCount < max && +(r.escalatedAt ?? r.requestedAt!) <= +cutoff)
+      .slice(0, first);
   }
   async list(_db: unknown, f: { driverId?: string; buyerId?: string }, first: number) {
     return [...this.rows.values()]
@@ -87,6 +93,8 @@ function setup() {
     requestDelivery: makeRequestDelivery(deps),
     cancelDelivery: makeCancelDelivery(deps),
     queries: makeConsignmentQueries(repo, null),
+    /** One sweeper pass at `now` (its own clock, like a second replica would have). */
+    sweep: (timeoutMs: number, now: Date) => makeEscalateOverdueConsignments({ ...deps, clock: () => now }, timeoutMs)(),
   };
 }
 
@@ -211,5 +219,56 @@ describe("queries", () => {
     expect(await s.queries.mine(driverA, 10)).toHaveLength(1);
     expect(await s.queries.mine(driverB, 10)).toHaveLength(0);
     expect(await s.queries.mine(buyer, 10)).toHaveLength(1);
+  });
+});
+
+describe("dispatch sweeper → escalateOverdueConsignments", () => {
+  const TIMEOUT = 15 * 60_000;
+  const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+  async function openJob() {
+    const s = setup();
+    await s.requestDelivery(s.tx, paid());
+    s.outbox.length = 0;
+    return { ...s, id: [...s.repo.rows.keys()][0]! };
+  }
+
+  it("escalates a job nobody accepted in time, keeps it open, and does nothing before the next timeout", async () => {
+    const s = await openJob();
+    expect(await s.sweep(TIMEOUT, later(14))).toBe(0);
+    expect(await s.sweep(TIMEOUT, later(15))).toBe(1);
+    expect(s.outbox).toHaveLength(1);
+    expect(s.outbox[0]).toMatchObject({
+      type: "ConsignmentEscalated", producer: "consignment", purchaseId: PURCHASE, causationId: null,
+      payload: { consignmentId: s.id, buyerId: BUYER, escalation: 1, waitingSinceIso: NOW.toISOString() },
+    });
+    expect(s.repo.rows.get(s.id)).toMatchObject({ status: "REQUESTED", escalationCount: 1, escalatedAt: later(15) });
+    expect((await s.queries.open(driverA, 10)).map((c) => c.id)).toEqual([s.id]);
+    expect(await s.sweep(TIMEOUT, later(29))).toBe(0);
+    expect(await s.sweep(TIMEOUT, later(30))).toBe(1);
+    expect(await s.sweep(TIMEOUT, later(45))).toBe(1);
+    expect(await s.sweep(TIMEOUT, later(600))).toBe(0); // at most 3
+    expect(s.outbox.map((e) => (e.payload as { escalation: number }).escalation)).toEqual([1, 2, 3]);
+  });
+
+  it("two replicas sweeping at once escalate a job once", async () => {
+    const s = await openJob();
+    const counts = await Promise.all([s.sweep(TIMEOUT, later(16)), s.sweep(TIMEOUT, later(16))]);
+    expect(counts.sort()).toEqual([0, 1]);
+    expect(s.outbox).toHaveLength(1);
+    expect(s.repo.rows.get(s.id)!.escalationCount).toBe(1);
+  });
+
+  it("never escalates an accepted or cancelled job", async () => {
+    const s = await openJob();
+    await s.accept(driverA, s.id);
+    const other = setup();
+    await other.requestDelivery(other.tx, paid());
+    await other.cancelDelivery(other.tx, purchaseCancelled());
+    other.outbox.length = 0;
+    s.outbox.length = 0;
+    expect(await s.sweep(TIMEOUT, later(60))).toBe(0);
+    expect(await other.sweep(TIMEOUT, later(60))).toBe(0);
+    expect([...s.outbox, ...other.outbox]).toEqual([]);
   });
 });

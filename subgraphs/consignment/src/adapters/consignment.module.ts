@@ -8,9 +8,11 @@ import { makeCompleteConsignment } from "../app/complete-consignment.use-case.ts
 import { makeRequestDelivery } from "../app/request-delivery.use-case.ts";
 import { makeCancelDelivery } from "../app/cancel-delivery.use-case.ts";
 import { makeConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import { makeEscalateOverdueConsignments } from "../app/escalate-overdue-consignments.use-case.ts";
 import { prismaConsignmentRepository } from "./consignment.repository.ts";
 import { consignmentResolvers } from "./graphql.resolvers.ts";
 import { consignmentHandlers } from "./event.handlers.ts";
+import { consignmentLiveResolvers } from "./live.resolvers.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -26,14 +28,36 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
     log: infra.log,
     etaMinutes,
   };
+  // Fractional minutes are accepted (tests use a few seconds).
+  const dispatchTimeoutMinutes = intEnv("DISPATCH_TIMEOUT_MINUTES", 15);
+  if (!(dispatchTimeoutMinutes > 0)) throw new Error(`DISPATCH_TIMEOUT_MINUTES must be a positive number of minutes, got ${dispatchTimeoutMinutes}`);
+  const sweepMs = intEnv("DISPATCH_SWEEP_MS", 30_000);
+  if (!(sweepMs > 0)) throw new Error(`DISPATCH_SWEEP_MS must be a positive number of milliseconds, got ${sweepMs}`);
+  const escalateOverdue = makeEscalateOverdueConsignments(deps, dispatchTimeoutMinutes * 60_000);
+  // Jobs nobody accepts in time are escalated and offered again (never a silent stall).
+  let sweeping: Promise<unknown> | null = null;
+  const sweep = setInterval(() => {
+    sweeping ??= escalateOverdue()
+      .catch((err: Error) => infra.log.warn("dispatch sweep failed", { err: err.message }))
+      .finally(() => { sweeping = null; });
+  }, sweepMs);
+  sweep.unref();
+
   const commands = {
     accept: makeAcceptConsignment(deps),
     pickUp: makePickUpConsignment(deps),
     complete: makeCompleteConsignment(deps),
   };
   return {
-    resolvers: consignmentResolvers(makeConsignmentQueries(prismaConsignmentRepository, infra.prisma), commands),
+    resolvers: {
+      ...consignmentResolvers(makeConsignmentQueries(prismaConsignmentRepository, infra.prisma), commands),
+      Subscription: consignmentLiveResolvers(infra.live, prismaConsignmentRepository, infra.prisma),
+    },
     handlers: consignmentHandlers({ requestDelivery: makeRequestDelivery(deps), cancelDelivery: makeCancelDelivery(deps) }),
-    health: () => ({ deliveryEtaMinutes: etaMinutes }),
+    health: () => ({ deliveryEtaMinutes: etaMinutes, dispatchTimeoutMinutes }),
+    stop: async () => {
+      clearInterval(sweep);
+      await sweeping;
+    },
   };
 }

@@ -26,6 +26,17 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
   listOpen: (db, first) =>
     db.consignment.findMany({ where: { status: "REQUESTED" }, orderBy: [{ requestedAt: "asc" }, { id: "asc" }], take: first }),
 
+  listAwaitingEscalation: (db, cutoff, maxEscalations, first) =>
+    db.consignment.findMany({
+      where: {
+        status: "REQUESTED",
+        escalationCount: { lt: maxEscalations },
+        OR: [{ escalatedAt: null, requestedAt: { lte: cutoff } }, { escalatedAt: { lte: cutoff } }],
+      },
+      orderBy: [{ requestedAt: "asc" }, { id: "asc" }],
+      take: first,
+    }),
+
   list: (db, filter, first) =>
     db.consignment.findMany({
       where: filter,

@@ -15,7 +15,7 @@ function parseFirst(first: number): number {
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** GraphQL shape: dates as ISO strings, other contexts' entities as references. */
-function toNode(c: Consignment) {
+export function toNode(c: Consignment) {
   return {
     id: c.id,
     purchaseId: c.purchaseId,
@@ -30,6 +30,8 @@ function toNode(c: Consignment) {
     pickedUpAt: iso(c.pickedUpAt),
     deliveredAt: iso(c.deliveredAt),
     cancelledAt: iso(c.cancelledAt),
+    escalationCount: c.escalationCount,
+    escalatedAt: iso(c.escalatedAt),
     driver: c.driverId ? { __typename: "Account", id: c.driverId } : null,
     purchase: { __typename: "Purchase", id: c.purchaseId },
     vehicle: { __typename: "Vehicle", id: c.vehicleId },

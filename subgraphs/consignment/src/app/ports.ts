@@ -12,6 +12,11 @@ export interface ConsignmentRepository<Db> {
   update(db: Db, c: Consignment): Promise<boolean>;
   /** REQUESTED jobs, oldest first. */
   listOpen(db: Db, first: number): Promise<Consignment[]>;
+  /**
+   * REQUESTED jobs that may be escalated, oldest first: fewer than `maxEscalations` escalations and
+   * waiting since before `cutoff` (since the request, or the last escalation).
+   */
+  listAwaitingEscalation(db: Db, cutoff: Date, maxEscalations: number, first: number): Promise<Consignment[]>;
   /** Newest first; `filter` narrows to one driver's or one buyer's jobs, none means all. */
   list(db: Db, filter: { driverId?: string; buyerId?: string }, first: number): Promise<Consignment[]>;
 }

@@ -2,6 +2,7 @@
 //
 //   REQUESTED --accept--> ASSIGNED --pickUp--> PICKED_UP --complete--> DELIVERED
 //   REQUESTED | ASSIGNED | PICKED_UP --cancel--> CANCELLED
+//   REQUESTED --escalate--> REQUESTED   (nobody accepted within the dispatch timeout; at most 3 times)
 //
 // Every transition validates, then returns the new state and the event it caused. Nothing here
 // knows about storage or transport; refused transitions throw DomainError with a stable code.
@@ -29,6 +30,9 @@ export interface Consignment {
   pickedUpAt: Date | null;
   deliveredAt: Date | null;
   cancelledAt: Date | null;
+  /** Last time the job was escalated for want of a driver; the next timeout counts from here. */
+  escalatedAt: Date | null;
+  escalationCount: number;
   /** Version the state was read at; storage writes are conditional on it (optimistic concurrency). */
   version: number;
 }
@@ -39,7 +43,8 @@ export type ConsignmentEvent =
   | EventOf<"ConsignmentAssigned">
   | EventOf<"ConsignmentPickedUp">
   | EventOf<"ConsignmentDelivered">
-  | EventOf<"ConsignmentCancelled">;
+  | EventOf<"ConsignmentCancelled">
+  | EventOf<"ConsignmentEscalated">;
 
 export interface Transition<E extends ConsignmentEvent = ConsignmentEvent> {
   consignment: Consignment;
@@ -83,6 +88,8 @@ export function requestDelivery(req: DeliveryRequest, now: Date): Transition<Eve
     pickedUpAt: null,
     deliveredAt: null,
     cancelledAt: null,
+    escalatedAt: null,
+    escalationCount: 0,
     version: 0,
   };
   return {
@@ -167,6 +174,43 @@ export function cancel(c: Consignment, now: Date): Transition<EventOf<"Consignme
     event: {
       type: "ConsignmentCancelled",
       payload: { consignmentId: c.id, purchaseId: c.purchaseId, vehicleId: c.vehicleId, buyerId: c.buyerId, previousStatus: c.status, returnToLot },
+    },
+  };
+}
+
+/** How often a job waiting for a driver is escalated before staff are left to handle it. */
+export const MAX_ESCALATIONS = 3;
+
+/**
+ * Whether an open job has waited for a driver longer than `timeoutMs` since it was requested (or
+ * since its last escalation) and may be escalated now.
+ */
+export function isDispatchOverdue(c: Consignment, timeoutMs: number, now: Date): boolean {
+  if (c.status !== "REQUESTED" || !c.requestedAt || c.escalationCount >= MAX_ESCALATIONS) return false;
+  const since = c.escalatedAt ?? c.requestedAt;
+  return now.getTime() - since.getTime() >= timeoutMs;
+}
+
+/**
+ * No driver accepted the job in time: staff and the buyer are told and the job is offered to the
+ * drivers again. It stays REQUESTED; the escalation is recorded so the next one waits another timeout.
+ */
+export function escalate(c: Consignment, timeoutMs: number, now: Date): Transition<EventOf<"ConsignmentEscalated">> {
+  if (c.status !== "REQUESTED" || !c.requestedAt) throw invalidState(`Only a job waiting for a driver can be escalated: this one is ${STATUS_WORDS[c.status]}.`);
+  if (c.escalationCount >= MAX_ESCALATIONS) {
+    throw new DomainError("CONSIGNMENT_ESCALATION_LIMIT", `This job has already been escalated ${MAX_ESCALATIONS} times.`);
+  }
+  if (!isDispatchOverdue(c, timeoutMs, now)) throw invalidState("This job has not waited for a driver long enough to be escalated.");
+  const escalation = c.escalationCount + 1;
+  const consignment: Consignment = { ...c, escalatedAt: now, escalationCount: escalation };
+  return {
+    consignment,
+    event: {
+      type: "ConsignmentEscalated",
+      payload: {
+        consignmentId: c.id, purchaseId: c.purchaseId, buyerId: c.buyerId, vehicleId: c.vehicleId,
+        waitingSinceIso: c.requestedAt.toISOString(), escalation,
+      },
     },
   };
 }

@@ -7,6 +7,7 @@ import type { PurchaseDeps, PurchaseInfra, PurchaseTx } from "../app/purchase.in
 import { BillingClient } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
+import { purchaseLiveResolvers } from "./live.resolvers.ts";
 import { purchaseRepository } from "./purchase.repository.ts";
 import { vehicleHoldRepository } from "./vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "./vehicle-projection.repository.ts";
@@ -38,11 +39,14 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
   sweep.unref();
 
   return {
-    resolvers: purchaseResolvers({
-      requestPurchase: makeRequestPurchase(deps, billing),
-      cancelPurchase: makeCancelPurchase(deps),
-      queries: makePurchaseQueries(deps),
-    }),
+    resolvers: {
+      ...purchaseResolvers({
+        requestPurchase: makeRequestPurchase(deps, billing),
+        cancelPurchase: makeCancelPurchase(deps),
+        queries: makePurchaseQueries(deps),
+      }),
+      Subscription: purchaseLiveResolvers(infra.live, deps),
+    },
     handlers: purchaseHandlers(deps),
     health: () => ({ billingCircuit: billing.breakerState }),
   };

@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+import { runSubgraphService } from "@junggo/runtime";
+import { migrationsDir } from "@junggo/prisma";
+import { PrismaClient, type Prisma } from "@junggo/prisma/notification";
+import { buildNotificationModule } from "./adapters/notification.module.ts";
+
+await runSubgraphService<PrismaClient, Prisma.TransactionClient>({
+  context: "notification",
+  typeDefs: readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"),
+  migrationsDir: migrationsDir("notification"),
+  createPrisma: (adapter) => new PrismaClient({ adapter }),
+  build: (infra) => buildNotificationModule(infra),
+});

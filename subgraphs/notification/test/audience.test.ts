@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { newEvent, type EventPayloads } from "@junggo/events";
+import { audienceOf, NOTIFYING_EVENTS, vehicleName, waitingMinutes, type Facts, type NotifyingEnvelope, type NotifyingEvent } from "../src/domain/audience.ts";
+
+const ids = {
+  purchase: "22222222-2222-4222-8222-222222222222",
+  vehicle: "33333333-3333-4333-8333-333333333333",
+  buyer: "44444444-4444-4444-8444-444444444444",
+  driver: "55555555-5555-4555-8555-555555555555",
+  consignment: "11111111-1111-4111-8111-111111111111",
+  payment: "77777777-7777-4777-8777-777777777777",
+  staff1: "88888888-8888-4888-8888-888888888888",
+  staff2: "99999999-9999-4999-8999-999999999999",
+};
+const V = "2019 Hyundai Avante";
+const facts: Facts = { vehicleName: V, driver: { id: ids.driver, name: "Jung Hyunwoo" }, staffIds: [ids.staff1, ids.staff2] };
+const common = { purchaseId: ids.purchase, buyerId: ids.buyer };
+const job = { ...common, consignmentId: ids.consignment, vehicleId: ids.vehicle };
+
+const payloads: Pick<EventPayloads, NotifyingEvent> = {
+  PurchasePaid: { ...common, vehicleId: ids.vehicle, buyerName: "Kim", priceKrw: 18_900_000, paymentId: ids.payment, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } },
+  PurchaseDeliveryStarted: { ...common, vehicleId: ids.vehicle },
+  PurchaseDelivered: { ...common, vehicleId: ids.vehicle },
+  PurchaseCancelled: { ...common, vehicleId: ids.vehicle, reason: "changed my mind", previousStatus: "PAID" },
+  PaymentApproved: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
+  PaymentRefunded: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
+  ConsignmentAssigned: { ...common, consignmentId: ids.consignment, driverId: ids.driver, driverName: "Jung Hyunwoo", eta: "2026-03-01T09:45:00.000Z" },
+  ConsignmentPickedUp: { ...job, driverId: ids.driver },
+  ConsignmentDelivered: { ...job, driverId: ids.driver },
+  ConsignmentCancelled: { ...job, previousStatus: "ASSIGNED", returnToLot: false },
+  ConsignmentEscalated: { ...job, waitingSinceIso: "2026-03-01T09:00:00.000Z", escalation: 1 },
+};
+const event = <T extends NotifyingEvent>(type: T, payload: EventPayloads[T] = payloads[type] as EventPayloads[T]) =>
+  newEvent(type, payload, { producer: "test", now: new Date("2026-03-01T09:16:00.000Z") }) as NotifyingEnvelope;
+const who = (e: NotifyingEnvelope, f: Facts = facts) => audienceOf(e, f).map((a) => [a.recipientId, a.kind]);
+
+describe("who is concerned by each event", () => {
+  it("the buyer hears about every status change of their purchase, payment and delivery", () => {
+    const expected: Partial<Record<NotifyingEvent, string>> = {
+      PurchasePaid: "PURCHASE_PAID",
+      PurchaseDeliveryStarted: "PURCHASE_DELIVERY_STARTED",
+      PurchaseDelivered: "PURCHASE_DELIVERED",
+      PurchaseCancelled: "PURCHASE_CANCELLED",
+      PaymentApproved: "PAYMENT_APPROVED",
+      PaymentRefunded: "PAYMENT_REFUNDED",
+      ConsignmentPickedUp: "CONSIGNMENT_PICKED_UP",
+      ConsignmentDelivered: "CONSIGNMENT_DELIVERED",
+    };
+    for (const [type, kind] of Object.entries(expected)) {
+      expect(who(event(type as NotifyingEvent)), type).toEqual([[ids.buyer, kind]]);
+    }
+  });
+
+  it("ConsignmentAssigned: the buyer gets the driver's name and ETA, the driver a confirmation", () => {
+    const a = audienceOf(event("ConsignmentAssigned"), facts);
+    expect(a).toEqual([
+      { recipientId: ids.buyer, kind: "CONSIGNMENT_ASSIGNED", params: { vehicle: V, driverName: "Jung Hyunwoo", etaIso: "2026-03-01T09:45:00.000Z" } },
+      { recipientId: ids.driver, kind: "CONSIGNMENT_ASSIGNED_DRIVER", params: { vehicle: V, etaIso: "2026-03-01T09:45:00.000Z" } },
+    ]);
+  });
+
+  it("ConsignmentCancelled: the buyer, and the driver of an accepted job (told whether to bring the car back)", () => {
+    expect(who(event("ConsignmentCancelled"))).toEqual([[ids.buyer, "CONSIGNMENT_CANCELLED"], [ids.driver, "CONSIGNMENT_CANCELLED_DRIVER"]]);
+    const onTheRoad = audienceOf(event("ConsignmentCancelled", { ...payloads.ConsignmentCancelled, previousStatus: "PICKED_UP", returnToLot: true }), facts);
+    expect(onTheRoad.map((a) => a.params)).toEqual([{ vehicle: V, returnToLot: true }, { vehicle: V, returnToLot: true }]);
+    // Nobody had accepted it: no driver to tell.
+    expect(who(event("ConsignmentCancelled", { ...payloads.ConsignmentCancelled, previousStatus: "REQUESTED" }), { ...facts, driver: null }))
+      .toEqual([[ids.buyer, "CONSIGNMENT_CANCELLED"]]);
+  });
+
+  it("ConsignmentPickedUp names the driver who accepted the job, and nobody else", () => {
+    expect(audienceOf(event("ConsignmentPickedUp"), facts)[0]!.params).toEqual({ vehicle: V, driverName: "Jung Hyunwoo" });
+    expect(audienceOf(event("ConsignmentPickedUp"), { ...facts, driver: { id: ids.staff1, name: "Someone else" } })[0]!.params)
+      .toEqual({ vehicle: V, driverName: null });
+  });
+
+  it("ConsignmentEscalated: the buyer and every staff member, with how long the job has waited", () => {
+    const a = audienceOf(event("ConsignmentEscalated"), facts);
+    expect(a.map((x) => [x.recipientId, x.kind])).toEqual([
+      [ids.buyer, "CONSIGNMENT_ESCALATED"], [ids.staff1, "CONSIGNMENT_ESCALATED_STAFF"], [ids.staff2, "CONSIGNMENT_ESCALATED_STAFF"],
+    ]);
+    expect(a[1]!.params).toEqual({ vehicle: V, purchaseId: ids.purchase, waitingMinutes: 16, escalation: 1 });
+  });
+
+  it("one person in two roles of one event is notified once", () => {
+    const selfDelivery = { ...payloads.ConsignmentAssigned, driverId: ids.buyer };
+    expect(who(event("ConsignmentAssigned", selfDelivery))).toEqual([[ids.buyer, "CONSIGNMENT_ASSIGNED"]]);
+    expect(who(event("ConsignmentEscalated"), { ...facts, staffIds: [ids.staff1, ids.staff1] }).map(([id]) => id)).toEqual([ids.buyer, ids.staff1]);
+  });
+
+  it("uses the car's name from the purchase projection, or none", () => {
+    for (const type of NOTIFYING_EVENTS) {
+      for (const a of audienceOf(event(type), { ...facts, vehicleName: null })) expect((a.params as { vehicle: unknown }).vehicle, type).toBeNull();
+    }
+  });
+});
+
+describe("helpers", () => {
+  it("names a car by year, make and model", () => {
+    expect(vehicleName({ make: "Kia", model: "K5", year: 2021 })).toBe("2021 Kia K5");
+  });
+  it("counts waiting minutes, at least one", () => {
+    expect(waitingMinutes("2026-03-01T09:00:00.000Z", "2026-03-01T09:16:20.000Z")).toBe(16);
+    expect(waitingMinutes("2026-03-01T09:00:00.000Z", "2026-03-01T09:00:02.000Z")).toBe(1);
+  });
+});
