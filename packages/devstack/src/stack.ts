@@ -27,7 +27,7 @@ export interface StackOptions {
   echo?: boolean;
 }
 
-/** The whole system as real OS processes: NATS, six subgraphs, the gateway. */
+/** The whole system as real OS processes: NATS, every subgraph, the gateway. */
 export class Stack {
   readonly services = new Map<ServiceName, ManagedProcess>();
   nats!: ManagedProcess;
