@@ -1,4 +1,10 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+// graphql ships ESM and CJS builds; Node (and so the services) load the CJS one everywhere, vite
+// would give test and source files the ESM one: two instances that refuse each other's schemas.
+const graphqlCjs = createRequire(import.meta.url).resolve("graphql");
+const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] };
 
 // unit: fast, no processes. integration (*.int.test.ts): real NATS, databases and service
 // processes; files run one at a time because each starts its own stack on this 2-core machine.
@@ -6,6 +12,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: "unit",
           include: ["packages/*/test/**/*.test.ts", "subgraphs/*/test/**/*.test.ts", "gateway/test/**/*.test.ts", "schema/**/*.test.ts", "web/test/**/*.test.ts"],
@@ -13,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: "integration",
           include: ["**/*.int.test.ts"],

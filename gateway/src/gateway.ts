@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
 import { DomainError, formatError, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type Logger, type Viewer } from "@junggo/runtime";
+import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
 export interface GatewayContext {
@@ -31,6 +32,12 @@ export interface GatewayOptions {
   subscriptionBuffer?: number;
   /** Built web client served at / (absent: not served). */
   webDir?: string;
+  /** Depth and cost limits of every operation (HTTP and subscriptions). */
+  limits?: OperationLimits;
+  /** Largest accepted operation text, in bytes (MAX_QUERY_BYTES). */
+  maxQueryBytes?: number;
+  /** Requests per minute and burst per account (or per IP when anonymous). */
+  rateLimit?: { perMinute: number; burst: number };
 }
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
@@ -73,8 +80,16 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
+  const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
+  const maxQueryBytes = o.maxQueryBytes ?? 20_000;
+  const rate = new RateLimiter(o.rateLimit?.perMinute ?? 1200, o.rateLimit?.burst ?? 200);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limitRules,
+    // Explicit although they are Apollo's defaults: a browser form cannot post an operation
+    // (CSRF), and one HTTP request carries one operation (no batching amplification).
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: !isProduction(),
@@ -110,6 +125,8 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       return m ? verifyLogin(m[1]!, o.jwtSecret).catch(() => null) : null;
     },
     bufferSize: o.subscriptionBuffer ?? 64,
+    validationRules: limitRules,
+    maxQueryBytes,
     log: o.log,
   });
   subscriptions.attach(server, "/graphql");
@@ -127,8 +144,23 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   app.use(
     "/graphql",
     express.json({ limit: "256kb" }),
+    (req, res, next) => {
+      const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
+      if (typeof query === "string" && Buffer.byteLength(query) > maxQueryBytes) {
+        res.status(413).json({ errors: [{ message: `The operation is larger than ${maxQueryBytes} bytes.`, extensions: { code: "QUERY_TOO_LARGE", maxQueryBytes } }] });
+        return;
+      }
+      next();
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ viewer: await viewerFromAuthorization(req.headers.authorization, o.jwtSecret) }),
+      context: async ({ req }) => {
+        const viewer = await viewerFromAuthorization(req.headers.authorization, o.jwtSecret);
+        const wait = rate.take(viewer ? `account:${viewer.id}` : `ip:${req.ip}`);
+        if (wait > 0) {
+          throw new GraphQLError(`Too many requests; try again in ${wait} s.`, { extensions: { code: "RATE_LIMITED", retryAfterSeconds: wait, http: { status: 429, headers: new Map([["retry-after", String(wait)]]) } } });
+        }
+        return { viewer };
+      },
     }),
   );
 

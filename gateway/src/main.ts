@@ -20,6 +20,9 @@ const gw = await startGateway({
   subgraphUrls,
   log,
   subscriptionBuffer: intEnv("SUBSCRIPTION_BUFFER", 64),
+  limits: { maxDepth: intEnv("MAX_QUERY_DEPTH", 10), maxCost: intEnv("MAX_QUERY_COST", 5000), assumedListSize: intEnv("ASSUMED_LIST_SIZE", 20) },
+  maxQueryBytes: intEnv("MAX_QUERY_BYTES", 20_000),
+  rateLimit: { perMinute: intEnv("RATE_LIMIT_PER_MINUTE", 1200), burst: intEnv("RATE_LIMIT_BURST", 200) },
   webDir: existsSync(webDir) ? webDir : undefined,
 });
 

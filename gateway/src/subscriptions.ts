@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import { executeQueryPlan, buildOperationContext, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
 import { operationFromDocument, Supergraph, type Schema } from "@apollo/federation-internals";
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type SubscriptionNode } from "@apollo/query-planner";
-import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
@@ -23,6 +23,9 @@ export interface SubscriptionOptions {
   authenticate: (authorization: string | undefined) => Promise<{ viewer: Viewer; expiresAt: number } | null>;
   /** Pending events per subscription before the subscriber is told it fell behind. */
   bufferSize: number;
+  /** Extra validation (depth/cost limits), as for HTTP operations. */
+  validationRules?: readonly ValidationRule[];
+  maxQueryBytes?: number;
   log: Logger;
 }
 
@@ -101,7 +104,10 @@ export class FederatedSubscriptions {
           return true;
         },
         onSubscribe: (ctx, _id, payload) => {
-          const parsed = parseOperation(this.schema, payload.query);
+          if (this.o.maxQueryBytes && Buffer.byteLength(payload.query) > this.o.maxQueryBytes) {
+            return [new GraphQLError(`The operation is larger than ${this.o.maxQueryBytes} bytes.`, { extensions: { code: "QUERY_TOO_LARGE" } })];
+          }
+          const parsed = parseOperation(this.schema, payload.query, this.o.validationRules);
           if ("errors" in parsed) return parsed.errors;
           const { document } = parsed;
           const args: ExecutionArgs = {

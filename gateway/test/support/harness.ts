@@ -32,7 +32,8 @@ export class TestSystem {
       seedDemo: true,
       postgresUrl: process.env.JUNGGO_TEST_POSTGRES_URL || undefined,
       ...opts,
-      env: { LOG_LEVEL: "warn", ...opts.env },
+      // Test drivers act for many users from one token; the gateway's own rate limit is tested apart.
+      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "600000", RATE_LIMIT_BURST: "10000", ...opts.env },
     });
     const sys = new TestSystem(stack, dir);
     sys.nc = await connect({ servers: stack.natsUrl });

@@ -1,4 +1,4 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationRule, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 
 /**
  * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
@@ -49,7 +49,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof DomainError) {
     return { message: original.message, path: formatted.path, extensions: { code: original.code, ...original.details } };
   }
-  const code = (formatted.extensions?.code as string | undefined) ?? "INTERNAL_SERVER_ERROR";
+  let code = (formatted.extensions?.code as string | undefined) ?? "INTERNAL_SERVER_ERROR";
+  // A validation rule's own code (e.g. QUERY_TOO_COMPLEX) is more useful than the generic one.
+  const ruleCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  if (code === "GRAPHQL_VALIDATION_FAILED" && typeof ruleCode === "string") code = ruleCode;
   const { stacktrace: _drop, exception: _drop2, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
   if (SAFE_CODES.has(code) || (original instanceof GraphQLError && original.extensions?.code)) {
     return { ...formatted, extensions: { ...ext, code } };
@@ -67,14 +70,14 @@ export function formatExecutionResult(result: ExecutionResult): FormattedExecuti
 }
 
 /** Parses and validates an operation, with the error codes Apollo Server uses for HTTP requests. */
-export function parseOperation(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+export function parseOperation(schema: GraphQLSchema, query: string, extraRules: readonly ValidationRule[] = []): { document: DocumentNode } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(query);
   } catch (err) {
     return { errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })] };
   }
-  const errors = validate(schema, document);
-  if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) };
+  const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
+  if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions } })) };
   return { document };
 }
