@@ -166,4 +166,21 @@ describe("authorization matrix", () => {
     expect(await entities("consignment", { __typename: "Consignment", id: jobId }, "... on Consignment { id }", { ...other })).toBeNull();
     expect(await entities("consignment", { __typename: "Purchase", id: purchaseId }, "... on Purchase { consignment { id } }", other)).toEqual({ consignment: null });
   });
+
+  it("refuses requests straight to a subgraph: no identity, a forged one, an expired one", async () => {
+    const url = `http://127.0.0.1:${sys.stack.ports.get("purchase")}/graphql`;
+    const ask = (headers: Record<string, string>) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ myPurchases { id } }" }) });
+    const staff = { id: ids.staff, role: "STAFF" as const, name: "x", email: "x@x" };
+    const expired = await signForwardedIdentity(staff, process.env.INTERNAL_SECRET ?? "dev-only-internal-secret-change-me", 1);
+    await new Promise((r) => setTimeout(r, 2100));
+    const attempts: Record<string, string>[] = [{}, { [IDENTITY_HEADER]: await signForwardedIdentity(staff, "a-guessed-secret") }, { [IDENTITY_HEADER]: expired }, { [IDENTITY_HEADER]: "staff" }];
+    for (const headers of attempts) {
+      const r = await ask(headers);
+      expect(r.status).toBe(401);
+      expect(((await r.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+    }
+    const valid = await ask({ [IDENTITY_HEADER]: await signForwardedIdentity(staff, process.env.INTERNAL_SECRET ?? "dev-only-internal-secret-change-me") });
+    expect(valid.status).toBe(200);
+  });
 });

@@ -43,8 +43,16 @@ afterAll(async () => {
 });
 
 describe("subscriptions through the gateway", () => {
-  it("refuses connections without a valid login", async () => {
-    for (const token of [null, "not-a-jwt"]) {
+  it("refuses connections without a valid login: none, garbage, expired, tampered, wrongly signed", async () => {
+    const me = (await sys.ok(Q.me, {}, buyer)).me;
+    const secret = process.env.JWT_SECRET ?? "dev-only-jwt-secret-change-me";
+    const expired = await signAccessToken(me, secret, 1);
+    await new Promise((r) => setTimeout(r, 2100));
+    const [head, body, sig] = buyer.split(".");
+    const claims = JSON.parse(Buffer.from(body!, "base64url").toString());
+    const tampered = [head, Buffer.from(JSON.stringify({ ...claims, role: "STAFF" })).toString("base64url"), sig].join(".");
+    const wronglySigned = await signAccessToken({ ...me, role: "STAFF" }, "not-the-real-secret");
+    for (const token of [null, "not-a-jwt", expired, tampered, wronglySigned]) {
       const c = live(token);
       const s = c.subscribe(PURCHASE_LIVE);
       await s.waitFor((p) => !!p.errors, "the connection to be refused");
