@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
-import { DomainError, formatError, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type Logger, type Viewer } from "@junggo/runtime";
+import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type Logger, type Viewer } from "@junggo/runtime";
 import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
@@ -170,6 +170,8 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     // Client-side routes: any other page a browser asks for is the app.
     app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) => (req.accepts("html") ? res.sendFile("index.html", { root: webDir, headers: { "cache-control": "no-cache" } }) : next()));
   }
+
+  app.use(httpErrorHandler);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

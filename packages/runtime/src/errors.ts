@@ -81,3 +81,22 @@ export function parseOperation(schema: GraphQLSchema, query: string, extraRules:
   if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions } })) };
   return { document };
 }
+
+/**
+ * Express error handler of last resort: body-parser's and any other HTTP-level failure answers as
+ * a GraphQL-shaped JSON error, never Express's default HTML page with a stack trace.
+ */
+export function httpErrorHandler(
+  err: { status?: number; statusCode?: number; type?: string },
+  _req: unknown,
+  res: { headersSent: boolean; status(code: number): { json(body: unknown): void } },
+  next: (err?: unknown) => void,
+): void {
+  if (res.headersSent) return next(err);
+  const status = err.status ?? err.statusCode ?? 500;
+  const [code, message] =
+    status === 413 ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
+    : status >= 400 && status < 500 ? ["BAD_REQUEST", "The request body is not valid JSON for a GraphQL request."]
+    : ["INTERNAL_SERVER_ERROR", "Internal server error"];
+  res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code } }] });
+}

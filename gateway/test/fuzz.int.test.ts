@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { TestSystem } from "./support/harness.ts";
+import { Q } from "./support/junggo.ts";
+
+// Random and hostile input thrown at the gateway: no 5xx, no crashed process, no internal error
+// leaking, and nothing changed by a rejected request.
+const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+
+let sys: TestSystem;
+let staff: string, buyer: string;
+let tried = 0;
+const statuses = new Map<number, number>();
+
+beforeAll(async () => {
+  sys = await TestSystem.start();
+  staff = await sys.login("staff@junggo.test");
+  buyer = await sys.login("buyer@junggo.test");
+});
+afterAll(async () => {
+  console.log(`fuzz: ${tried} hostile requests (seed ${SEED}); HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  await sys?.stop();
+});
+
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.constantFrom("' OR 1=1 --", "\"; DROP TABLE \"Vehicle\"; --", "${7*7}", "<script>alert(1)</script>", "__proto__", "constructor", "\u0000", "😀🚗", "중고차", "../../etc/passwd", "%00", "NaN", "-1", "1e309"),
+  fc.integer({ min: 1_000, max: 300_000 }).map((n) => "x".repeat(n)),
+);
+const hostileNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0, 2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, 1e309, Number.NaN));
+const anyValue = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
+
+/** Sends one request (raw body allowed) and checks the process-level promises. */
+async function send(body: unknown, token?: string, raw = false) {
+  tried++;
+  const res = await fetch(sys.stack.gatewayUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: raw ? String(body) : JSON.stringify(body),
+  });
+  statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  const text = await res.text();
+  expect(res.status, text.slice(0, 300)).toBeLessThan(500);
+  expect(text).not.toMatch(/\bat [\w.<>]+ \(|node_modules|stacktrace|ECONNREFUSED|PrismaClient|invalid input syntax/i);
+  // Every refusal is a named, expected one: an unexpected failure would surface as INTERNAL_SERVER_ERROR.
+  expect(text).not.toContain("INTERNAL_SERVER_ERROR");
+  return text;
+}
+
+async function counts() {
+  const stock = (await sys.ok(Q.stockSummary)).stockSummary as { onLot: number }[];
+  const purchases = (await sys.ok(`{ myPurchases { id } }`, {}, staff)).myPurchases.length as number;
+  const vehicles = (await sys.ok(`{ vehicles(first: 1) { totalCount } }`)).vehicles.totalCount as number;
+  return { onLot: stock.reduce((n, l) => n + l.onLot, 0), purchases, vehicles };
+}
+
+describe("hostile input", () => {
+  it("never breaks the gateway or a subgraph, and rejected requests change nothing", async () => {
+    const before = await counts();
+    let acceptedVehicles = 0;
+
+    // Mutations with hostile field values and types.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ vin: anyValue, make: anyValue, model: anyValue, year: anyValue, mileageKm: anyValue, priceKrw: anyValue, color: anyValue, fuel: anyValue }, { requiredKeys: [] }),
+        async (input) => {
+          const text = await send({ query: Q.registerVehicle, variables: { input } }, staff);
+          if (JSON.parse(text).data?.registerVehicle) acceptedVehicles++;
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+    await fc.assert(
+      fc.asyncProperty(anyValue, anyValue, async (id, reason) => {
+        await send({ query: Q.requestPurchase, variables: { vehicleId: id } }, buyer);
+        await send({ query: Q.cancelPurchase, variables: { id, reason } }, buyer);
+        await send({ query: `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, variables: { e: id, p: reason } });
+      }),
+      { seed: SEED + 1, numRuns: RUNS },
+    );
+    // Queries: hostile filters and paging, ids, and operation texts that are not GraphQL at all.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ make: anyValue, model: anyValue, minYear: anyValue, maxYear: anyValue, minPriceKrw: anyValue, maxPriceKrw: anyValue, maxMileageKm: anyValue, status: anyValue }, { requiredKeys: [] }),
+        anyValue, anyValue,
+        async (filter, first, after) => {
+          await send({ query: Q.vehicles, variables: { filter, first, after } });
+          await send({ query: Q.purchase, variables: { id: after } }, buyer);
+        },
+      ),
+      { seed: SEED + 2, numRuns: RUNS },
+    );
+    await fc.assert(
+      fc.asyncProperty(hostileString, fc.integer({ min: 1, max: 200 }), async (junk, depth) => {
+        await send(junk, undefined, true);
+        await send({ query: junk });
+        await send({ query: "{ purchase(id: \"x\") { ".repeat(depth) + "id" + " }".repeat(depth) + " }" }, buyer);
+        await send({ query: `{ ${Array.from({ length: depth }, (_, i) => `a${i}: vehicles(first: 100) { totalCount }`).join(" ")} }` });
+      }),
+      { seed: SEED + 3, numRuns: RUNS },
+    );
+
+    for (const [name, proc] of sys.stack.services) expect(proc.running, `${name} still running`).toBe(true);
+    const after = await counts();
+    // Only registrations that were answered with a vehicle changed the data.
+    expect(after).toEqual({ onLot: before.onLot + acceptedVehicles, purchases: before.purchases, vehicles: before.vehicles + acceptedVehicles });
+    expect(tried).toBeGreaterThan(RUNS * 8);
+  });
+});
