@@ -38,6 +38,8 @@ export interface GatewayOptions {
   maxQueryBytes?: number;
   /** Requests per minute and burst per account (or per IP when anonymous). */
   rateLimit?: { perMinute: number; burst: number };
+  /** Login attempts per minute and burst per client IP (password guessing). */
+  loginRateLimit?: { perMinute: number; burst: number };
 }
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
@@ -83,6 +85,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
   const maxQueryBytes = o.maxQueryBytes ?? 20_000;
   const rate = new RateLimiter(o.rateLimit?.perMinute ?? 1200, o.rateLimit?.burst ?? 200);
+  const loginRate = new RateLimiter(o.loginRateLimit?.perMinute ?? 10, o.loginRateLimit?.burst ?? 10);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limitRules,
@@ -155,7 +158,10 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewerFromAuthorization(req.headers.authorization, o.jwtSecret);
-        const wait = rate.take(viewer ? `account:${viewer.id}` : `ip:${req.ip}`);
+        const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
+        // Password guessing: login attempts have their own, much smaller budget per client address.
+        const loginWait = typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
+        const wait = Math.max(loginWait, rate.take(viewer ? `account:${viewer.id}` : `ip:${req.ip}`));
         if (wait > 0) {
           throw new GraphQLError(`Too many requests; try again in ${wait} s.`, { extensions: { code: "RATE_LIMITED", retryAfterSeconds: wait, http: { status: 429, headers: new Map([["retry-after", String(wait)]]) } } });
         }

@@ -23,6 +23,7 @@ const gw = await startGateway({
   limits: { maxDepth: intEnv("MAX_QUERY_DEPTH", 10), maxCost: intEnv("MAX_QUERY_COST", 5000), assumedListSize: intEnv("ASSUMED_LIST_SIZE", 20) },
   maxQueryBytes: intEnv("MAX_QUERY_BYTES", 20_000),
   rateLimit: { perMinute: intEnv("RATE_LIMIT_PER_MINUTE", 1200), burst: intEnv("RATE_LIMIT_BURST", 200) },
+  loginRateLimit: { perMinute: intEnv("LOGIN_RATE_LIMIT_PER_MINUTE", 10), burst: intEnv("LOGIN_RATE_LIMIT_BURST", 10) },
   webDir: existsSync(webDir) ? webDir : undefined,
 });
 

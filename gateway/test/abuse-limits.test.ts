@@ -115,6 +115,18 @@ describe("the gateway's HTTP door", () => {
     expect((await post(gw.url, { query: "{ __typename }" }, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
+  it("gives login attempts a small budget per client address", async () => {
+    const gw = await gateway({ loginRateLimit: { perMinute: 6, burst: 2 } });
+    const login = `mutation { login(email: "buyer@junggo.test", password: "guess") { token } }`;
+    const codes: unknown[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await (await post(gw.url, { query: login })).json()).errors?.[0]?.extensions?.code);
+    // The first two reach identity (down here, so a gateway error); the third is refused at the door.
+    expect(codes[2]).toBe("RATE_LIMITED");
+    expect(codes.slice(0, 2)).not.toContain("RATE_LIMITED");
+    // Other operations from the same address are not affected.
+    expect((await post(gw.url, { query: "{ __typename }" })).status).toBe(200);
+  });
+
   it("applies the same limits to subscriptions", async () => {
     const gw = await gateway({ limits: { maxDepth: 4, maxCost: 2000, assumedListSize: 20 } });
     const token = await signAccessToken({ id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" }, secrets.jwtSecret);

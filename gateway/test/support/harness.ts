@@ -33,7 +33,7 @@ export class TestSystem {
       postgresUrl: process.env.JUNGGO_TEST_POSTGRES_URL || undefined,
       ...opts,
       // Test drivers act for many users from one token; the gateway's own rate limit is tested apart.
-      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "600000", RATE_LIMIT_BURST: "10000", ...opts.env },
+      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "600000", RATE_LIMIT_BURST: "10000", LOGIN_RATE_LIMIT_PER_MINUTE: "600000", LOGIN_RATE_LIMIT_BURST: "10000", ...opts.env },
     });
     const sys = new TestSystem(stack, dir);
     sys.nc = await connect({ servers: stack.natsUrl });
