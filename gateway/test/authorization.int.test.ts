@@ -81,11 +81,12 @@ describe("authorization matrix", () => {
     const actual: Record<string, Record<string, string>> = {};
     const record = (op: string, p: Persona, outcome: string) => ((actual[op] ??= {})[p] = outcome);
     // Staff must see everyone's purchases for "ok" (not "own"): another buyer buys too.
-    await buyWhenKnown(sys, tokens["buyer (other)"]!, (await cars.next()).id);
+    const othersPurchase = (await buyWhenKnown(sys, tokens["buyer (other)"]!, (await cars.next()).id)).data.requestPurchase.id as string;
     const { purchaseId, jobId, vehicleId } = await openJob();
     await sys.ok(Q.accept, { id: jobId }, tokens["driver (assigned)"]);
     await eventually(async () => (await sys.ok(Q.purchase, { id: purchaseId }, tokens.staff)).purchase.consignment?.status === "ASSIGNED", "assignment known");
     await eventually(async () => (await sys.ok(Q.purchaseView, { id: purchaseId }, tokens["buyer (owner)"])).purchaseView, "dashboard row");
+    await eventually(async () => (await sys.ok(Q.purchaseView, { id: othersPurchase }, tokens["buyer (other)"])).purchaseView, "the other buyer's dashboard row");
     await eventually(async () => (await sys.ok(`{ myNotifications { id } }`, {}, tokens["driver (assigned)"])).myNotifications.length > 0, "driver's notification");
     await eventually(async () => (await sys.ok(`{ myNotifications { id } }`, {}, tokens["buyer (other)"])).myNotifications.length > 0, "other buyer's notification");
 
