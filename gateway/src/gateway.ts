@@ -7,7 +7,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
-import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type Logger, type Viewer } from "@junggo/runtime";
+import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type AccessTokenKeys, type Logger, type Viewer } from "@junggo/runtime";
+import { RemoteKeySet } from "./jwks.ts";
 import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
@@ -23,8 +24,13 @@ export interface GatewayOptions {
   supergraphSdl: string;
   port: number;
   host: string;
-  jwtSecret: string;
   internalSecret: string;
+  /**
+   * Access-token verification keys. Default: identity's JWKS (`jwks.url`, else the identity
+   * subgraph's /.well-known/jwks.json), cached and refreshed.
+   */
+  accessTokenKeys?: AccessTokenKeys;
+  jwks?: { url?: string; refreshMs?: number; cooldownMs?: number };
   /** Subgraph URL overrides by subgraph name (tests and deployments use other ports/hosts); others use the supergraph's. */
   subgraphUrls: Record<string, string | undefined>;
   log: Logger;
@@ -55,13 +61,16 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   }
 }
 
-export async function viewerFromAuthorization(header: string | undefined, jwtSecret: string): Promise<Viewer | null> {
+export async function viewerFromAuthorization(header: string | undefined, keys: AccessTokenKeys): Promise<Viewer | null> {
   if (!header) return null;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m) throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
   try {
-    return await verifyAccessToken(m[1]!, jwtSecret);
+    return await verifyAccessToken(m[1]!, keys);
   } catch (err) {
+    if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") {
+      throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 503 } } });
+    }
     const message = err instanceof DomainError ? err.message : "Invalid token.";
     throw new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
   }
@@ -79,6 +88,13 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret));
     },
   });
+  const remoteKeys = o.accessTokenKeys ? undefined : new RemoteKeySet({
+    url: () => o.jwks?.url ?? (o.subgraphUrls.identity ?? inUse.get("identity") ?? "http://127.0.0.1:4001/graphql").replace(/\/graphql$/, "/.well-known/jwks.json"),
+    refreshMs: o.jwks?.refreshMs ?? 300_000,
+    cooldownMs: o.jwks?.cooldownMs ?? 10_000,
+    log: o.log,
+  });
+  const tokenKeys = o.accessTokenKeys ?? remoteKeys!.getKey;
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
@@ -125,7 +141,9 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     internalSecret: o.internalSecret,
     authenticate: async (authorization) => {
       const m = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
-      return m ? verifyLogin(m[1]!, o.jwtSecret).catch(() => null) : null;
+      // A token that does not verify is refused (4403); keys that cannot be fetched close with 4500 so
+      // clients retry instead of logging out.
+      return m ? verifyLogin(m[1]!, tokenKeys).catch((err) => { if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err; return null; }) : null;
     },
     bufferSize: o.subscriptionBuffer ?? 64,
     validationRules: limitRules,
@@ -142,6 +160,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       junggo_upstream_subscriptions: s.upstreamSubscriptions,
       junggo_subscription_events_total: s.delivered,
       junggo_subscription_overflows_total: s.overflowed,
+      ...(remoteKeys ? { junggo_jwks_keys: remoteKeys.size, junggo_jwks_fetches_total: remoteKeys.fetches, junggo_jwks_fetch_failures_total: remoteKeys.failures } : {}),
     }));
   });
   app.use(
@@ -157,7 +176,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const viewer = await viewerFromAuthorization(req.headers.authorization, o.jwtSecret);
+        const viewer = await viewerFromAuthorization(req.headers.authorization, tokenKeys);
         const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
         // Password guessing: login attempts have their own, much smaller budget per client address.
         const loginWait = typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
@@ -184,11 +203,15 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     server.listen(o.port, o.host, () => resolve());
   });
   const url = `http://${o.host === "0.0.0.0" ? "localhost" : o.host}:${(server.address() as AddressInfo).port}/graphql`;
+  remoteKeys?.start();
+  // Warm the key cache so the first request does not wait on identity (a failure is retried lazily).
+  remoteKeys?.refresh().catch(() => {});
   o.log.info("gateway ready", { url });
   return {
     url,
     server,
     stop: async () => {
+      remoteKeys?.stop();
       await subscriptions.dispose();
       await apollo.stop();
     },

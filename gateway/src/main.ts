@@ -18,6 +18,7 @@ const gw = await startGateway({
   host: env("HOST", "127.0.0.1"),
   ...gatewaySecrets(),
   subgraphUrls,
+  jwks: { url: process.env.JWKS_URL || undefined, refreshMs: intEnv("JWKS_REFRESH_SECONDS", 300) * 1000, cooldownMs: intEnv("JWKS_COOLDOWN_SECONDS", 10) * 1000 },
   log,
   subscriptionBuffer: intEnv("SUBSCRIPTION_BUFFER", 64),
   limits: { maxDepth: intEnv("MAX_QUERY_DEPTH", 10), maxCost: intEnv("MAX_QUERY_COST", 5000), assumedListSize: intEnv("ASSUMED_LIST_SIZE", 20) },

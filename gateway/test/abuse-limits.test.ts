@@ -4,14 +4,18 @@ import { parse, specifiedRules, validate } from "graphql";
 import { Supergraph } from "@apollo/federation-internals";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { createLogger, signAccessToken } from "@junggo/runtime";
+import { createLocalJWKSet } from "jose";
+import { createLogger, generateSigningKey, importSigningKey, publicJwks, signAccessToken } from "@junggo/runtime";
 import { startGateway } from "../src/gateway.ts";
 import { operationLimitRules, RateLimiter } from "../src/limits.ts";
 
 // The gateway refuses abusive operations before calling any subgraph: these run with no subgraph up.
 const supergraphSdl = readFileSync(new URL("../../schema/supergraph.graphql", import.meta.url), "utf8");
 const apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-const secrets = { jwtSecret: "test-jwt-secret", internalSecret: "test-internal-secret" };
+const key = await generateSigningKey();
+const keyFile = { active: key.kid, keys: [key] };
+const secrets = { accessTokenKeys: createLocalJWKSet(publicJwks(keyFile)), internalSecret: "test-internal-secret" };
+const buyerToken = async () => signAccessToken({ id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" }, await importSigningKey(keyFile), 3600);
 const running: { stop(): Promise<void> }[] = [];
 
 async function gateway(extra: Partial<Parameters<typeof startGateway>[0]> = {}) {
@@ -111,7 +115,7 @@ describe("the gateway's HTTP door", () => {
     }
     expect(codes).toEqual([200, 200, 200, 429]);
     // Another account has its own budget.
-    const token = await signAccessToken({ id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" }, secrets.jwtSecret);
+    const token = await buyerToken();
     expect((await post(gw.url, { query: "{ __typename }" }, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
@@ -129,7 +133,7 @@ describe("the gateway's HTTP door", () => {
 
   it("applies the same limits to subscriptions", async () => {
     const gw = await gateway({ limits: { maxDepth: 4, maxCost: 2000, assumedListSize: 20 } });
-    const token = await signAccessToken({ id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" }, secrets.jwtSecret);
+    const token = await buyerToken();
     const client = createClient({ url: gw.url.replace("http", "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
     const errors = await new Promise<unknown>((resolve) => {
       client.subscribe({ query: `subscription { purchaseStatusChanged { consignment { purchase { consignment { purchase { id } } } } } }` }, { next: resolve, error: resolve, complete: () => resolve(null) });

@@ -9,7 +9,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 
 let sys: TestSystem;
-let staff: string, buyer: string;
+let staff: string, buyer: string, driver: string;
 let tried = 0;
 const statuses = new Map<number, number>();
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
   sys = await TestSystem.start();
   staff = await sys.login("staff@junggo.test");
   buyer = await sys.login("buyer@junggo.test");
+  driver = await sys.login("driver@junggo.test");
 });
 afterAll(async () => {
   console.log(`fuzz: ${tried} hostile requests (seed ${SEED}); HTTP statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
@@ -108,5 +109,53 @@ describe("hostile input", () => {
     // Only registrations that were answered with a vehicle changed the data.
     expect(after).toEqual({ onLot: before.onLot + acceptedVehicles, purchases: before.purchases, vehicles: before.vehicles + acceptedVehicles });
     expect(tried).toBeGreaterThan(RUNS * 8);
+  });
+
+  it("answers invalid input to every mutation (and paged query) with BAD_USER_INPUT naming the field", async () => {
+    const before = await counts();
+    const uuid = "7d0e8c2a-3b1f-4c5d-9e6f-0a1b2c3d4e5f";
+    const car = { vin: "KNAFX4A61E5123456", make: "Kia", model: "K5", year: 2019, mileageKm: 42_000, priceKrw: 18_000_000 };
+    const register = `mutation ($input: RegisterVehicleInput!) { registerVehicle(input: $input) { id } }`;
+    const signUp = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
+    const person = { email: "new.person@junggo.test", password: "long enough pw", name: "New Person", role: "BUYER" };
+    const cases: [string, string, Record<string, unknown>, string | undefined, string][] = [
+      ["signUp email", signUp, { input: { ...person, email: "not-an-email" } }, undefined, "email"],
+      ["signUp short password", signUp, { input: { ...person, password: "short" } }, undefined, "password"],
+      ["signUp huge password", signUp, { input: { ...person, password: "p".repeat(201) } }, undefined, "password"],
+      ["signUp empty name", signUp, { input: { ...person, name: "  " } }, undefined, "name"],
+      ["signUp long name", signUp, { input: { ...person, name: "n".repeat(61) } }, undefined, "name"],
+      ["signUp as STAFF", signUp, { input: { ...person, role: "STAFF" } }, undefined, "role"],
+      ["login empty email", `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: " ", p: "whatever" }, undefined, "email"],
+      ["login huge password", `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: "buyer@junggo.test", p: "p".repeat(201) }, undefined, "password"],
+      ["requestPurchase id", `mutation { requestPurchase(input: { vehicleId: "car-1" }) { id } }`, {}, buyer, "vehicleId"],
+      ["cancelPurchase id", `mutation { cancelPurchase(id: "1 OR 1=1") { id } }`, {}, buyer, "id"],
+      ["cancelPurchase reason", `mutation ($r: String) { cancelPurchase(id: "${uuid}", reason: $r) { id } }`, { r: "r".repeat(501) }, buyer, "reason"],
+      ["registerVehicle vin", register, { input: { ...car, vin: "KNA'; DROP--" } }, staff, "vin"],
+      ["registerVehicle make", register, { input: { ...car, make: "" } }, staff, "make"],
+      ["registerVehicle model", register, { input: { ...car, model: "m".repeat(500) } }, staff, "model"],
+      ["registerVehicle year", register, { input: { ...car, year: 1800 } }, staff, "year"],
+      ["registerVehicle mileage", register, { input: { ...car, mileageKm: -5 } }, staff, "mileageKm"],
+      ["registerVehicle price", register, { input: { ...car, priceKrw: 0 } }, staff, "priceKrw"],
+      ["acceptConsignment id", `mutation { acceptConsignment(id: "x") { id } }`, {}, driver, "id"],
+      ["pickUpConsignment id", `mutation { pickUpConsignment(id: "x") { id } }`, {}, driver, "id"],
+      ["completeConsignment id", `mutation { completeConsignment(id: "x") { id } }`, {}, driver, "id"],
+      ["markNotificationRead id", `mutation { markNotificationRead(id: "💥") { id } }`, {}, buyer, "id"],
+      ["vehicles first", `{ vehicles(first: 101) { totalCount } }`, {}, undefined, "first"],
+      ["vehicles price range", `{ vehicles(filter: { minPriceKrw: 9, maxPriceKrw: 1 }) { totalCount } }`, {}, undefined, "filter.maxPriceKrw"],
+      ["vehicles cursor", `{ vehicles(after: "garbage") { totalCount } }`, {}, undefined, "after"],
+      ["purchaseView id", `{ purchaseView(purchaseId: "x") { purchaseId } }`, {}, buyer, "purchaseId"],
+      ["myNotifications first", `{ myNotifications(first: -1) { id } }`, {}, buyer, "first"],
+      ["openConsignments first", `{ openConsignments(first: 0) { id } }`, {}, driver, "first"],
+      ["payments first", `{ payments(first: 201) { id } }`, {}, staff, "first"],
+    ];
+    const wrong: string[] = [];
+    for (const [name, query, variables, token, field] of cases) {
+      const body = JSON.parse(await send({ query, variables }, token));
+      const ext = body.errors?.[0]?.extensions;
+      const message = body.errors?.[0]?.message as string | undefined;
+      if (ext?.code !== "BAD_USER_INPUT" || ext.field !== field || !message || message.length < 10) wrong.push(`${name}: ${JSON.stringify(body.errors ?? body.data)}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(await counts()).toEqual(before);
   });
 });

@@ -27,7 +27,7 @@ describe("gateway /readyz", () => {
     })));
     expect(errors).toBeUndefined();
     const gw = await startGateway({
-      supergraphSdl: supergraphSdl!, port: 0, host: "127.0.0.1", jwtSecret: "j", internalSecret: "i", subgraphUrls: {}, log: createLogger("test"),
+      supergraphSdl: supergraphSdl!, port: 0, host: "127.0.0.1", accessTokenKeys: async () => { throw new Error("no tokens in this test"); }, internalSecret: "i", subgraphUrls: {}, log: createLogger("test"),
     });
     try {
       const res = await fetch(gw.url.replace(/\/graphql$/, "/readyz"));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signAccessToken } from "@junggo/runtime";
+import { generateSigningKey, importSigningKey, readKeyFile, signAccessToken } from "@junggo/runtime";
 import { eventually, TestSystem } from "./support/harness.ts";
 import { buyWhenKnown, purchaseOf, Q, settled, VehiclePicker } from "./support/junggo.ts";
 import { LiveClient, metrics, serviceUrl, type Subscription } from "./support/live.ts";
@@ -45,13 +45,15 @@ afterAll(async () => {
 describe("subscriptions through the gateway", () => {
   it("refuses connections without a valid login: none, garbage, expired, tampered, wrongly signed", async () => {
     const me = (await sys.ok(Q.me, {}, buyer)).me;
-    const secret = process.env.JWT_SECRET ?? "dev-only-jwt-secret-change-me";
-    const expired = await signAccessToken(me, secret, 1);
+    const expired = await sys.signToken(me, 1);
     await new Promise((r) => setTimeout(r, 2100));
     const [head, body, sig] = buyer.split(".");
     const claims = JSON.parse(Buffer.from(body!, "base64url").toString());
     const tampered = [head, Buffer.from(JSON.stringify({ ...claims, role: "STAFF" })).toString("base64url"), sig].join(".");
-    const wronglySigned = await signAccessToken({ ...me, role: "STAFF" }, "not-the-real-secret");
+    // Another ES256 key that claims to be the real one (same kid).
+    const foreign = await generateSigningKey();
+    const { active } = readKeyFile(sys.stack.jwtKeysFile);
+    const wronglySigned = await signAccessToken({ ...me, role: "STAFF" }, { ...(await importSigningKey({ active: foreign.kid, keys: [foreign] })), kid: active }, 3600);
     for (const token of [null, "not-a-jwt", expired, tampered, wronglySigned]) {
       const c = live(token);
       const s = c.subscribe(PURCHASE_LIVE);
@@ -173,7 +175,7 @@ describe("subscriptions through the gateway", () => {
 
   it("closes a subscription socket when the login expires", async () => {
     const me = (await sys.ok(Q.me, {}, buyer)).me;
-    const shortLived = await signAccessToken(me, process.env.JWT_SECRET ?? "dev-only-jwt-secret-change-me", 2);
+    const shortLived = await sys.signToken(me, 2);
     const c = live(shortLived);
     const s = c.subscribe(PURCHASE_LIVE);
     await eventually(async () => c.closedWith, "the socket to close", 10_000);

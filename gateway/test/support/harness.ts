@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import { Stack, type StackOptions } from "@junggo/devstack";
+import { importSigningKey, readKeyFile, signAccessToken, type Viewer } from "@junggo/runtime";
 
 export const DEMO_PASSWORD = "junggo-demo";
 
@@ -61,6 +62,11 @@ export class TestSystem {
     const r = await this.gql<T>(query, variables, token);
     if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
     return r.data as T;
+  }
+
+  /** An access token signed with the stack's active key, as identity would issue it (e.g. short-lived). */
+  async signToken(viewer: Viewer, ttlSeconds: number): Promise<string> {
+    return signAccessToken(viewer, await importSigningKey(readKeyFile(this.stack.jwtKeysFile)), ttlSeconds);
   }
 
   async login(email: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
+import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase, ensureKeyFile, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
 import { freePort } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
@@ -35,6 +35,8 @@ export class Stack {
   /** NATS monitoring endpoint (http://…: /varz, /subsz, /connz). */
   natsMonitorUrl = "";
   gatewayUrl = "";
+  /** The access-token key file identity signs with (tests sign their own tokens with it; `npm run keys` rotates it). */
+  jwtKeysFile = "";
   readonly ports = new Map<ServiceName, number>();
   private databases: string[] = [];
 
@@ -67,15 +69,20 @@ export class Stack {
     await this.nats.start();
 
     for (const name of [...SUBGRAPHS, "gateway"] as const) this.ports.set(name, await this.port(name));
+    this.jwtKeysFile = join(dataRoot, "jwt-keys.json");
+    await ensureKeyFile(this.jwtKeysFile);
     const dbUrls = this.opts.postgresUrl ? await this.createDatabases(this.opts.postgresUrl) : undefined;
 
+    // <CONTEXT>_URL of every subgraph (purchase calls billing; dashboard reads every context's dead letters).
+    const contextUrls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${this.ports.get(n)}`]));
     for (const name of SUBGRAPHS) {
       const env: Record<string, string> = {
         PORT: String(this.ports.get(name)),
         NATS_URL: this.natsUrl,
         DATA_DIR: join(dataRoot, name),
         SEED_DEMO: this.opts.seedDemo ? "1" : "0",
-        BILLING_URL: `http://127.0.0.1:${this.ports.get("billing")}`,
+        ...contextUrls,
+        JWT_KEYS_FILE: this.jwtKeysFile,
         ...(dbUrls ? { DATABASE_URL: dbUrls[name] } : {}),
         ...this.opts.env,
         ...this.opts.serviceEnv?.[name],

@@ -28,6 +28,17 @@ describe("docker-compose.yml", () => {
     expect(compose.services.purchase.environment.BILLING_URL).toBe(`http://billing:${DEFAULT_PORTS.billing}`);
   });
 
+  it("gives the signing keys to identity alone and points the gateway at identity's JWKS", () => {
+    expect(compose.services.identity.environment.JWT_KEYS_FILE).toBe("/run/secrets/jwt_keys");
+    expect(compose.services.identity.secrets).toEqual(["jwt_keys"]);
+    expect(compose.secrets.jwt_keys.file).toMatch(/JUNGGO_JWT_KEYS_FILE/);
+    for (const name of [...SUBGRAPHS.filter((n) => n !== "identity"), "gateway"]) {
+      expect(compose.services[name].secrets, name).toBeUndefined();
+      expect(JSON.stringify(compose.services[name].environment), name).not.toMatch(/JWT_SECRET|JWT_KEYS/);
+    }
+    expect(compose.services.gateway.environment.JWKS_URL).toBe(`http://identity:${DEFAULT_PORTS.identity}/.well-known/jwks.json`);
+  });
+
   it("points the gateway at every subgraph and waits for them", () => {
     const gw = compose.services.gateway;
     expect(gw.command).toEqual(["node", "--import", "tsx", "gateway/src/main.ts"]);
@@ -36,6 +47,12 @@ describe("docker-compose.yml", () => {
       expect(gw.depends_on[name].condition).toBe("service_healthy");
     }
     expect(Object.keys(compose.services).sort()).toEqual([...SUBGRAPHS, "gateway", "nats", "postgres"].sort());
+  });
+
+  it("lets the dashboard reach every context's dead-letter API", () => {
+    for (const name of SUBGRAPHS) {
+      expect(compose.services.dashboard.environment[`${name.toUpperCase()}_URL`], name).toBe(`http://${name}:${DEFAULT_PORTS[name]}`);
+    }
   });
 
   it("pins a current NATS server that fsyncs every write", () => {

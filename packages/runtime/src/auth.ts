@@ -1,5 +1,9 @@
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { DomainError } from "./errors.ts";
+import { ACCESS_TOKEN_ALG, type SigningKey } from "./signing-keys.ts";
+
+/** How a verifier finds the public key of an access token (a JWKS, local or fetched from identity). */
+export type AccessTokenKeys = JWTVerifyGetKey;
 
 export type Role = "BUYER" | "SELLER" | "STAFF" | "DRIVER";
 export const ROLES: readonly Role[] = ["BUYER", "SELLER", "STAFF", "DRIVER"];
@@ -28,31 +32,37 @@ function asViewer(p: Record<string, unknown>): Viewer | null {
   return { id: p.sub, role, name: String(p.name ?? ""), email: String(p.email ?? "") };
 }
 
-/** Access token handed to a person at login. */
-export async function signAccessToken(viewer: Viewer, secret: string, ttlSeconds = 3600): Promise<string> {
+/** Access token handed to a person at login: ES256, with the signing key's kid for the JWKS lookup. */
+export async function signAccessToken(viewer: Viewer, key: SigningKey, ttlSeconds = 3600): Promise<string> {
   return new SignJWT({ role: viewer.role, name: viewer.name, email: viewer.email })
-    .setProtectedHeader({ alg: "HS256" })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: "JWT" })
     .setSubject(viewer.id)
     .setIssuer(ISSUER_USER)
     .setAudience(AUD_USER)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(enc(secret));
+    .sign(key.privateKey);
 }
 
 /** Returns the viewer, or throws UNAUTHENTICATED for a bad, expired or foreign token. */
-export async function verifyAccessToken(token: string, secret: string): Promise<Viewer> {
-  return (await verifyLogin(token, secret)).viewer;
+export async function verifyAccessToken(token: string, keys: AccessTokenKeys): Promise<Viewer> {
+  return (await verifyLogin(token, keys)).viewer;
 }
 
-/** Like verifyAccessToken, with the token's expiry (ms since epoch) for long-lived connections. */
-export async function verifyLogin(token: string, secret: string): Promise<{ viewer: Viewer; expiresAt: number }> {
+/**
+ * Like verifyAccessToken, with the token's expiry (ms since epoch) for long-lived connections.
+ * A DomainError from the key lookup (the JWKS cannot be fetched) passes through: that is not the
+ * token's fault, and must not log the person out.
+ */
+export async function verifyLogin(token: string, keys: AccessTokenKeys): Promise<{ viewer: Viewer; expiresAt: number }> {
   try {
-    const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_USER, audience: AUD_USER, algorithms: ["HS256"] });
+    // Only ES256: an HS256 token "signed" with the public key, or alg=none, never verifies.
+    const { payload } = await jwtVerify(token, keys, { issuer: ISSUER_USER, audience: AUD_USER, algorithms: [ACCESS_TOKEN_ALG] });
     const v = asViewer(payload);
     if (!v || typeof payload.exp !== "number") throw new Error("bad claims");
     return { viewer: v, expiresAt: payload.exp * 1000 };
-  } catch {
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
     throw new DomainError("UNAUTHENTICATED", "Your session is invalid or has expired. Please log in again.");
   }
 }

@@ -59,7 +59,8 @@ export interface ServiceConfig {
   natsUrl: string;
   /** HMAC secret shared by the gateway and subgraphs for forwarded identities and service tokens. */
   internalSecret: string;
-  jwtSecret: string;
+  /** ES256 key file for access tokens (identity signs with it); created in development when missing. */
+  jwtKeysFile: string;
   seedDemo: boolean;
 }
 
@@ -73,7 +74,7 @@ export function loadServiceConfig(context: ContextName): ServiceConfig {
     databaseUrl: process.env.DATABASE_URL || undefined,
     natsUrl: env("NATS_URL", "nats://127.0.0.1:4222"),
     internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
-    jwtSecret: secret("JWT_SECRET", "dev-only-jwt-secret-change-me"),
+    jwtKeysFile: env("JWT_KEYS_FILE", isProduction() ? undefined : ".data/jwt-keys.json"),
     seedDemo: boolEnv("SEED_DEMO", false),
   };
 }
@@ -81,6 +82,5 @@ export function loadServiceConfig(context: ContextName): ServiceConfig {
 export function gatewaySecrets() {
   return {
     internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
-    jwtSecret: secret("JWT_SECRET", "dev-only-jwt-secret-change-me"),
   };
 }

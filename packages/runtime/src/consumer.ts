@@ -20,7 +20,42 @@ export interface ConsumerOptions<Tx extends SqlTx> {
   /** Relay to wake after a handler appended follow-up events. */
   relay?: OutboxRelay;
   maxDeliver?: number;
+  /** First redelivery delay after a failure; doubles per attempt up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
   ackWaitMs?: number;
+}
+
+/** Transaction options of every handler run, by the consumer or by a dead-letter replay. */
+export const HANDLER_TX_OPTIONS = { timeout: 20_000, maxWait: 20_000 };
+
+/** The envelope in a message body; throws for anything that is not one. */
+export function parseEnvelope(body: string): EventEnvelope {
+  const event = JSON.parse(body) as EventEnvelope;
+  if (!event?.eventId || !event.type) throw new Error("not an event envelope");
+  return event;
+}
+
+/**
+ * The exactly-once step, inside the caller's transaction: the inbox row (consumer, event id) and
+ * the handler's effects commit together, so an event this consumer already processed changes
+ * nothing ("duplicate"). The consumer and dead-letter replay both go through here.
+ */
+export async function handleOnce<Tx extends SqlTx>(
+  tx: Tx,
+  consumer: string,
+  event: EventEnvelope,
+  handler: (e: EventEnvelope, tx: Tx) => Promise<void>,
+): Promise<"handled" | "duplicate"> {
+  const fresh = await tx.$executeRawUnsafe(
+    `INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    consumer,
+    event.eventId,
+    event.type,
+  );
+  if (fresh === 0) return "duplicate";
+  await handler(event, tx);
+  return "handled";
 }
 
 /**
@@ -97,8 +132,7 @@ export class EventConsumer<Tx extends SqlTx> {
   private async handle(m: JsMsg): Promise<void> {
     let event: EventEnvelope;
     try {
-      event = JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope;
-      if (!event.eventId || !event.type) throw new Error("not an event envelope");
+      event = parseEnvelope(new TextDecoder().decode(m.data));
     } catch (err) {
       await this.deadLetter(m, null, err as Error);
       m.term();
@@ -110,20 +144,7 @@ export class EventConsumer<Tx extends SqlTx> {
       return;
     }
     try {
-      const outcome = await this.o.prisma.$transaction(
-        async (tx) => {
-          const fresh = await tx.$executeRawUnsafe(
-            `INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-            this.o.durable,
-            event.eventId,
-            event.type,
-          );
-          if (fresh === 0) return "duplicate" as const;
-          await handler(event, tx);
-          return "handled" as const;
-        },
-        { timeout: 20_000, maxWait: 20_000 },
-      );
+      const outcome = await this.o.prisma.$transaction((tx) => handleOnce(tx, this.o.durable, event, handler), HANDLER_TX_OPTIONS);
       if (outcome === "duplicate") this.duplicates++;
       else this.handled++;
       this.o.relay?.nudge();
@@ -137,7 +158,7 @@ export class EventConsumer<Tx extends SqlTx> {
         m.term();
         this.o.log.error("event dead-lettered", { durable: this.o.durable, type: event.type, eventId: event.eventId, err: (err as Error).message });
       } else {
-        const delay = Math.min(250 * 2 ** (deliveries - 1), 10_000);
+        const delay = Math.min((this.o.retryBaseMs ?? 250) * 2 ** (deliveries - 1), this.o.retryMaxMs ?? 10_000);
         m.nak(delay);
         this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: (err as Error).message });
       }

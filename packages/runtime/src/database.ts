@@ -105,6 +105,12 @@ CREATE TABLE IF NOT EXISTS messaging.dead_letter (
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   replayed_at TIMESTAMPTZ
 );
+-- Replay bookkeeping (dead-letters.ts), added to tables created before replays existed.
+ALTER TABLE messaging.dead_letter ADD COLUMN IF NOT EXISTS replay_outcome TEXT;
+ALTER TABLE messaging.dead_letter ADD COLUMN IF NOT EXISTS replay_attempts INT NOT NULL DEFAULT 0;
+ALTER TABLE messaging.dead_letter ADD COLUMN IF NOT EXISTS replay_error TEXT;
+ALTER TABLE messaging.dead_letter ADD COLUMN IF NOT EXISTS last_replay_at TIMESTAMPTZ;
+CREATE INDEX IF NOT EXISTS dead_letter_newest ON messaging.dead_letter (consumer, created_at DESC, id DESC);
 `;
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -13,6 +13,8 @@ import { EventBus } from "./bus.ts";
 import { intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
 import { EventConsumer, type HandlerMap, type TransactionalClient } from "./consumer.ts";
 import { migrate, openDatabase, type Database } from "./database.ts";
+import { DeadLetters } from "./dead-letters.ts";
+import { deadLetterRoutes } from "./dead-letters.routes.ts";
 import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -98,8 +100,15 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
 
   relay.start();
   const consumer = mod.handlers
-    ? new EventConsumer<Tx>({ bus, prisma, durable: o.context, handlers: mod.handlers, log, relay, maxDeliver: Number(process.env.CONSUMER_MAX_DELIVER ?? 5) })
+    ? new EventConsumer<Tx>({
+        bus, prisma, durable: o.context, handlers: mod.handlers, log, relay,
+        maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
+        retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
+        retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
+      })
     : null;
+  // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
+  const deadLetters = new DeadLetters<Tx>({ prisma, consumer: o.context, handlers: mod.handlers ?? {}, log, relay });
   consumer?.start();
 
   const schema = buildSubgraphSchema({ typeDefs: parse(o.typeDefs), resolvers: mod.resolvers as GraphQLResolverMap<unknown> });
@@ -132,8 +141,10 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       junggo_live_delivered_total: l.delivered,
       junggo_live_overflows_total: l.overflowed,
       junggo_outbox_pending: await relay.pendingCount().catch(() => -1),
+      junggo_dead_letters_pending: await deadLetters.pendingCount().catch(() => -1),
     }));
   });
+  deadLetterRoutes(app, { deadLetters, internalSecret: config.internalSecret, log });
   mod.routes?.(app);
   app.use(
     "/graphql",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { verifyAccessToken, type SqlTx } from "@junggo/runtime";
+import { generateSigningKey, importSigningKey, localKeySet, verifyAccessToken, type SqlTx } from "@junggo/runtime";
 import { refusalOfAsync } from "@junggo/runtime/testing";
 import type { Account } from "../src/domain/account.ts";
 import { hashPassword } from "../src/domain/password.ts";
@@ -9,8 +9,12 @@ import { makeRegisterAccount } from "../src/app/register-account.use-case.ts";
 import { makeSignUp } from "../src/app/sign-up.use-case.ts";
 import { seedDemoAccounts, DEMO_ACCOUNTS } from "../src/app/seed-demo-accounts.use-case.ts";
 import type { AccountStore } from "../src/app/ports.ts";
+import { memoryThrottle } from "./support/memory-throttle.ts";
 
-const SECRET = "test-secret";
+const key = await generateSigningKey();
+const KEYS = { active: key.kid, keys: [key] };
+const signingKey = () => importSigningKey(KEYS);
+const JWKS = localKeySet(KEYS);
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
 
 /** In-memory accounts + a fake transaction that records the outbox inserts. */
@@ -78,13 +82,13 @@ describe("register account / sign up", () => {
 
   it("signUp only lets BUYER and SELLER register themselves, and returns a valid token", async () => {
     const f = fakes();
-    const signUp = makeSignUp({ register: makeRegisterAccount(f), issueToken: makeTokenIssuer(SECRET, 60) });
+    const signUp = makeSignUp({ register: makeRegisterAccount(f), issueToken: makeTokenIssuer(signingKey, 60) });
     for (const role of ["STAFF", "DRIVER"]) {
       expect(await refusalOfAsync(() => signUp({ email: "x@junggo.test", password: "long enough", name: "X", role }))).toMatchObject({ code: "BAD_USER_INPUT", field: "role" });
     }
     const { account, token } = await signUp({ email: "x@junggo.test", password: "long enough", name: "X", role: "BUYER", locale: "en" });
     expect(account.locale).toBe("en");
-    expect(await verifyAccessToken(token, SECRET)).toEqual({ id: account.id, role: "BUYER", name: "X", email: "x@junggo.test" });
+    expect(await verifyAccessToken(token, JWKS)).toEqual({ id: account.id, role: "BUYER", name: "X", email: "x@junggo.test" });
   });
 });
 
@@ -93,7 +97,7 @@ describe("log in", () => {
     const f = fakes();
     const account: Account = { id: crypto.randomUUID(), email: "buyer@junggo.test", name: "Kim Minjun", role: "BUYER", locale: "ko", passwordHash: await hashPassword("junggo-demo"), createdAt: new Date() };
     f.rows.set(account.email, account);
-    return { account, logIn: makeLogIn({ accounts: f.accounts, issueToken: makeTokenIssuer(SECRET, 120) }) };
+    return { account, logIn: makeLogIn({ accounts: f.accounts, issueToken: makeTokenIssuer(signingKey, 120), throttle: memoryThrottle().throttle }) };
   }
 
   it("returns a token for the right password, with the email normalised", async () => {
@@ -101,7 +105,7 @@ describe("log in", () => {
     const before = Date.now();
     const result = await logIn("  BUYER@junggo.test ", "junggo-demo");
     expect(result.account.id).toBe(account.id);
-    expect(await verifyAccessToken(result.token, SECRET)).toEqual({ id: account.id, role: "BUYER", name: "Kim Minjun", email: "buyer@junggo.test" });
+    expect(await verifyAccessToken(result.token, JWKS)).toEqual({ id: account.id, role: "BUYER", name: "Kim Minjun", email: "buyer@junggo.test" });
     expect(result.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 120_000);
   });
 

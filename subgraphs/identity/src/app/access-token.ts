@@ -1,4 +1,4 @@
-import { signAccessToken } from "@junggo/runtime";
+import { signAccessToken, type SigningKey } from "@junggo/runtime";
 import { viewerOf, type Account } from "../domain/account.ts";
 
 export interface IssuedToken {
@@ -8,9 +8,10 @@ export interface IssuedToken {
 
 export type TokenIssuer = (account: Account) => Promise<IssuedToken>;
 
-export function makeTokenIssuer(secret: string, ttlSeconds: number): TokenIssuer {
+/** `signingKey` is asked for on every login, so a rotated key file takes effect without a restart. */
+export function makeTokenIssuer(signingKey: () => Promise<SigningKey>, ttlSeconds: number): TokenIssuer {
   return async (account) => ({
-    token: await signAccessToken(viewerOf(account), secret, ttlSeconds),
+    token: await signAccessToken(viewerOf(account), await signingKey(), ttlSeconds),
     expiresAt: new Date(Date.now() + ttlSeconds * 1000),
   });
 }

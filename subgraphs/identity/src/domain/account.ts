@@ -41,6 +41,17 @@ export function parseEmail(raw: string): string {
   return email;
 }
 
+/**
+ * Login checks bounds only, measured like `parseEmail`: an email of the wrong shape simply matches
+ * no account (and is throttled like any other).
+ */
+export function parseLoginEmail(raw: string): string {
+  const email = normaliseEmail(raw);
+  if (email.length < 1) throw badInput("email", "Enter your email address.");
+  if (email.length > EMAIL_MAX_LENGTH) throw badInput("email", `The email must have at most ${EMAIL_MAX_LENGTH} characters.`);
+  return email;
+}
+
 export function parseName(raw: string): string {
   const name = raw.trim();
   const length = [...name].length;

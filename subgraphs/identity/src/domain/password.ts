@@ -11,6 +11,16 @@ export function checkPasswordPolicy(password: string): void {
   if (length > PASSWORD_MAX_LENGTH) throw badInput("password", `The password must have at most ${PASSWORD_MAX_LENGTH} characters.`);
 }
 
+/**
+ * Login checks bounds only: the minimum may have been lower when an older password was set, and
+ * anything longer than the policy allows cannot match.
+ */
+export function checkLoginPassword(password: string): void {
+  const length = [...password].length;
+  if (length < 1) throw badInput("password", "Enter your password.");
+  if (length > PASSWORD_MAX_LENGTH) throw badInput("password", `The password must have at most ${PASSWORD_MAX_LENGTH} characters.`);
+}
+
 // scrypt is memory-hard (128·N·r bytes = 16 MiB per hash with these parameters), which makes
 // GPU/ASIC guessing expensive. The parameters are stored with each hash so they can be raised later
 // without invalidating existing passwords.
