@@ -205,7 +205,12 @@ describe("subscriptions through the gateway", () => {
     const conns = Array.from({ length: 20 }, (_, i) => new LiveClient(sys, tokens[i % tokens.length]!));
     const subs = conns.flatMap((c, i) => Array.from({ length: 50 }, (_, j) => c.subscribe((i + j) % 2 ? PURCHASE_LIVE : DELIVERY_LIVE)));
     expect(subs).toHaveLength(1000);
-    const open = await eventually(async () => { const s = await snapshot(); return s.purchaseListeners! + s.consignmentListeners! === 1000 ? s : null; }, "1,000 live subscriptions", 60_000);
+    // The services' counters are read one after another while subscriptions are still arriving:
+    // wait until every layer reports all 1,000.
+    const open = await eventually(async () => {
+      const s = await snapshot();
+      return s.purchaseListeners! + s.consignmentListeners! === 1000 && s.subscriptions === 1000 && s.upstreamSubscriptions === 1000 ? s : null;
+    }, "1,000 live subscriptions", 60_000);
     expect(open).toMatchObject({ clientSockets: 20, subscriptions: 1000, upstreamSockets: 2, upstreamSubscriptions: 1000, purchaseSockets: 1, consignmentSockets: 1, purchaseNats: 5, consignmentNats: 6 });
     expect(open.natsServer).toBeGreaterThan(baseline.natsServer);
 
