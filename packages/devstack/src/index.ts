@@ -2,3 +2,4 @@ export * from "./nats.ts";
 export * from "./ports.ts";
 export * from "./process.ts";
 export * from "./stack.ts";
+export * from "./supervisor.ts";

@@ -15,12 +15,16 @@ export interface ProcessSpec {
   echo?: boolean;
 }
 
-/** One supervised OS process: start, wait healthy, stop (SIGTERM), kill (any signal), restart. */
+/** One supervised OS process: start, wait healthy, stop (SIGTERM), kill (any signal), pause/resume, restart. */
 export class ManagedProcess {
   child: ChildProcess | null = null;
   private log: WriteStream | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
   onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | null = null;
+  /** Stopped with SIGSTOP and not yet continued: still alive (not an exit), but answers nothing. */
+  paused = false;
+  /** How many times a process was spawned (the first start included). */
+  starts = 0;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -33,6 +37,8 @@ export class ManagedProcess {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
+    // Two children on one port or one PGlite directory would corrupt each other.
+    if (this.running) throw new Error(`${this.spec.name} is already running (pid ${this.pid})`);
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     this.log = createWriteStream(this.spec.logFile, { flags: "a" });
     const child = spawn(this.spec.command, this.spec.args, {
@@ -41,6 +47,8 @@ export class ManagedProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    this.paused = false;
+    this.starts++;
     const log = this.log;
     const pipe = (chunk: Buffer) => {
       log.write(chunk);
@@ -52,6 +60,7 @@ export class ManagedProcess {
     child.stderr?.on("data", pipe);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
+        if (this.child === child) this.paused = false;
         log.end();
         this.onExit?.(code, signal);
         resolve(code);
@@ -77,6 +86,8 @@ export class ManagedProcess {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.child!.kill("SIGTERM");
+    // A stopped process only acts on SIGTERM once it runs again.
+    if (this.paused) this.resume();
     const t = setTimeout(() => this.child?.kill("SIGKILL"), graceMs);
     await this.exited;
     clearTimeout(t);
@@ -87,10 +98,31 @@ export class ManagedProcess {
     this.child?.kill(sig);
   }
 
-  async kill(): Promise<void> {
+  /** Kills with `sig` (SIGKILL by default: no cleanup at all) and waits for the exit. */
+  async kill(sig: NodeJS.Signals = "SIGKILL"): Promise<void> {
     if (!this.running) return;
-    this.child!.kill("SIGKILL");
+    this.child!.kill(sig);
+    if (this.paused && sig !== "SIGKILL") this.resume();
     await this.exited;
+  }
+
+  /** SIGSTOP: the process freezes (a hung service); node sees no exit, so `running` stays true. */
+  pause(): void {
+    if (!this.running) throw new Error(`${this.spec.name} is not running`);
+    this.child!.kill("SIGSTOP");
+    this.paused = true;
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    if (!this.running) return;
+    this.child!.kill("SIGCONT");
+    this.paused = false;
+  }
+
+  /** Resolves when the current child has exited (at once when there is none). */
+  waitExit(): Promise<number | null> {
+    return this.exited;
   }
 
   async restart(timeoutMs?: number): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createLogger, DEFAULT_PORTS } from "@junggo/runtime";
 import { isPortFree } from "./ports.ts";
 import { REPO_ROOT, Stack, SUBGRAPHS, type ServiceName } from "./stack.ts";
+import { Supervisor } from "./supervisor.ts";
 
 const log = createLogger("up");
 const dataRoot = process.env.JUNGGO_DATA_DIR ?? join(REPO_ROOT, ".data");
@@ -18,23 +19,10 @@ console.log(`Starting NATS JetStream, ${SUBGRAPHS.length} subgraphs and the gate
 const stack = await Stack.start({ dataRoot, ports: "default", seedDemo: true });
 let stopping = false;
 
-// Self-healing: a service that dies is restarted with backoff, as a liveness probe would.
-for (const [name, proc] of stack.services) {
-  let failures = 0;
-  proc.onExit = (code, signal) => {
-    if (stopping) return;
-    failures++;
-    const delay = Math.min(500 * 2 ** (failures - 1), 15_000);
-    log.warn("service exited, restarting", { service: name, code, signal, delayMs: delay });
-    setTimeout(() => {
-      if (stopping) return;
-      proc.start(120_000).then(
-        () => { failures = 0; log.info("service restarted", { service: name }); },
-        (err: Error) => log.error("restart failed", { service: name, err: err.message }),
-      );
-    }, delay);
-  };
-}
+// Self-healing, as Kubernetes does with liveness probes: a process that exits, or whose /healthz
+// keeps failing (LIVENESS_PERIOD_MS, LIVENESS_FAILURES), is restarted with backoff and logged.
+const supervisor = new Supervisor([["nats", stack.nats], ...stack.services], { ...Supervisor.optionsFromEnv(), log });
+supervisor.start();
 
 const line = (name: ServiceName) => `  ${name.padEnd(12)} http://127.0.0.1:${stack.ports.get(name)}/graphql`;
 console.log(`
@@ -57,6 +45,7 @@ Press Ctrl-C to stop.
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  supervisor.stop();
   console.log("\nStopping...");
   await stack.stop();
   console.log("Stopped. Data kept in", dataRoot);

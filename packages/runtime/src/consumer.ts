@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } from "nats";
 import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import type { EventBus } from "./bus.ts";
+import { failpoint, failpointsArmed } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 import type { OutboxRelay, SqlTx } from "./outbox.ts";
 
@@ -144,10 +145,17 @@ export class EventConsumer<Tx extends SqlTx> {
       return;
     }
     try {
-      const outcome = await this.o.prisma.$transaction((tx) => handleOnce(tx, this.o.durable, event, handler), HANDLER_TX_OPTIONS);
+      const outcome = await this.o.prisma.$transaction(async (tx) => {
+        const outcome = await handleOnce(tx, this.o.durable, event, handler);
+        // Inbox row and effects written, not committed: a crash here must leave none of them behind.
+        if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+        return outcome;
+      }, HANDLER_TX_OPTIONS);
       if (outcome === "duplicate") this.duplicates++;
       else this.handled++;
       this.o.relay?.nudge();
+      // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
+      if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcome));
       // A lost ack only means a redelivery, which the inbox absorbs.
       await m.ackAck().catch(() => m.ack());
     } catch (err) {
@@ -163,6 +171,10 @@ export class EventConsumer<Tx extends SqlTx> {
         this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: (err as Error).message });
       }
     }
+  }
+
+  private failpointAt(m: JsMsg, event: EventEnvelope, outcome: string) {
+    return { eventType: event.type, eventId: event.eventId, consumer: this.o.durable, deliveries: m.info.redeliveryCount, outcome };
   }
 
   private async deadLetter(m: JsMsg, event: EventEnvelope | null, err: Error): Promise<void> {

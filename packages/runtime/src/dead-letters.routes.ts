@@ -3,6 +3,26 @@ import { verifyServiceToken } from "./auth.ts";
 import { isDeadLetterId, type DeadLetter } from "./dead-letters.ts";
 import type { Logger } from "./logger.ts";
 
+/**
+ * Guard for internal HTTP routes: only a valid service token of one of `callers` passes; anything
+ * else is answered here (401 without a valid token, 403 for another service).
+ */
+export function serviceCallerCheck(internalSecret: string, callers: readonly string[], what: string) {
+  return async (req: Request, res: Response): Promise<boolean> => {
+    const header = req.headers.authorization;
+    const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, internalSecret);
+    if (caller === null) {
+      res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid service token is required." });
+      return false;
+    }
+    if (!callers.includes(caller)) {
+      res.status(403).json({ code: "FORBIDDEN", message: `Service ${caller} may not ${what}.` });
+      return false;
+    }
+    return true;
+  };
+}
+
 /** Largest page of dead letters one request may ask for. */
 export const MAX_DEAD_LETTER_PAGE = 500;
 
@@ -26,19 +46,7 @@ export function deadLetterRoutes(
   },
 ): void {
   const callers = deps.callers ?? DEAD_LETTER_CALLERS;
-  const authorized = async (req: Request, res: Response): Promise<boolean> => {
-    const header = req.headers.authorization;
-    const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, deps.internalSecret);
-    if (caller === null) {
-      res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid service token is required." });
-      return false;
-    }
-    if (!callers.includes(caller)) {
-      res.status(403).json({ code: "FORBIDDEN", message: `Service ${caller} may not manage dead letters.` });
-      return false;
-    }
-    return true;
-  };
+  const authorized = serviceCallerCheck(deps.internalSecret, callers, "manage dead letters");
   const failed = (res: Response, what: string, err: unknown) => {
     deps.log.error(`${what} failed`, { err: err as Error });
     res.status(500).json({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });

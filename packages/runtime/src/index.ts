@@ -6,6 +6,7 @@ export * from "./database.ts";
 export * from "./dead-letters.ts";
 export * from "./dead-letters.routes.ts";
 export * from "./errors.ts";
+export * from "./failpoints.ts";
 export * from "./live.ts";
 export * from "./logger.ts";
 export * from "./outbox.ts";

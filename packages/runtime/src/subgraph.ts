@@ -51,6 +51,8 @@ export interface ContextModule<Tx> {
   seed?: () => Promise<void>;
   /** Extra readiness checks. */
   health?: () => Record<string, unknown>;
+  /** Extra gauges/counters for /metrics, by metric name. */
+  metrics?: () => Record<string, number>;
   /** Stops the module's own background workers; called on shutdown after the consumer stopped, before the database closes. */
   stop?: () => Promise<void>;
 }
@@ -142,6 +144,10 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       junggo_live_overflows_total: l.overflowed,
       junggo_outbox_pending: await relay.pendingCount().catch(() => -1),
       junggo_dead_letters_pending: await deadLetters.pendingCount().catch(() => -1),
+      // Since this process started: events handled, and redeliveries the inbox absorbed.
+      junggo_consumer_handled_total: consumer?.handled ?? 0,
+      junggo_consumer_duplicates_total: consumer?.duplicates ?? 0,
+      ...mod.metrics?.(),
     }));
   });
   deadLetterRoutes(app, { deadLetters, internalSecret: config.internalSecret, log });

@@ -51,10 +51,11 @@ const registerVehicle = async (priceKrw = 15_000_000) => {
 const outbox = async (type: string) =>
   (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1 ORDER BY seq`, [type])).map((r) => JSON.parse(r.body));
 
-/** Billing stand-in: answers with `outcome` after `delayMs`, counting charges. */
-const billing = (outcome: ChargeOutcome | (() => ChargeOutcome), delayMs = 0) => {
+/** Billing stand-in: answers with `outcome` after `delayMs`, counting charges; `refusal` plays an open breaker. */
+const billing = (outcome: ChargeOutcome | (() => ChargeOutcome), delayMs = 0, refusal: { reason: string; retryAfterSeconds: number } | null = null) => {
   const port = {
     charges: [] as Array<{ purchaseId: string; amountKrw: number }>,
+    fastRefusal: () => refusal,
     async charge(req: { purchaseId: string; buyerId: string; amountKrw: number }) {
       port.charges.push(req);
       await new Promise((r) => setTimeout(r, delayMs));
@@ -123,7 +124,7 @@ describe("requestPurchase", () => {
 
   it("on billing unavailable: PAYMENT_UNAVAILABLE with retryAfterSeconds, no purchase, PurchaseAbandoned appended", async () => {
     const vehicleId = await registerVehicle();
-    const port = billing({ kind: "unavailable", reason: "timeout", retryAfterSeconds: 7 });
+    const port = billing({ kind: "unavailable", reason: "timeout", retryAfterSeconds: 7, sent: true });
     const err = await makeRequestPurchase(deps, port)(buyer(), vehicleId).catch((e: DomainError) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({ code: "PAYMENT_UNAVAILABLE", message: "Payment service is unavailable, please try again shortly.", details: { retryAfterSeconds: 7 } });
@@ -131,6 +132,30 @@ describe("requestPurchase", () => {
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
     const abandoned = (await outbox("PurchaseAbandoned")).filter((e) => e.payload.vehicleId === vehicleId);
     expect(abandoned.map((e) => e.purchaseId)).toEqual([port.charges[0]!.purchaseId]);
+  });
+
+  it("refused before billing was called (breaker open, bulkhead full): PAYMENT_UNAVAILABLE, hold released, nothing to void", async () => {
+    const vehicleId = await registerVehicle();
+    const abandonedBefore = (await outbox("PurchaseAbandoned")).length;
+    const port = billing({ kind: "unavailable", reason: "circuit open", retryAfterSeconds: 4, sent: false });
+    const err = await makeRequestPurchase(deps, port)(buyer(), vehicleId).catch((e: DomainError) => e);
+    expect(err).toMatchObject({ code: "PAYMENT_UNAVAILABLE", details: { retryAfterSeconds: 4 } });
+    expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(0);
+    expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
+    expect((await outbox("PurchaseAbandoned")).length).toBe(abandonedBefore);
+    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe("OK");
+  });
+
+  it("while billing is known to be unavailable: PAYMENT_UNAVAILABLE before holding or charging anything", async () => {
+    const vehicleId = await registerVehicle();
+    const port = billing(approved, 0, { reason: "circuit open", retryAfterSeconds: 3 });
+    const err = await makeRequestPurchase(deps, port)(buyer(), vehicleId).catch((e: DomainError) => e);
+    expect(err).toMatchObject({ code: "PAYMENT_UNAVAILABLE", details: { retryAfterSeconds: 3 } });
+    expect(port.charges).toHaveLength(0);
+    expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
+    expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(0);
+    // An unknown or sold vehicle is still reported as such.
+    expect(await codeOf(makeRequestPurchase(deps, port)(buyer(), crypto.randomUUID()))).toBe("VEHICLE_NOT_FOUND");
   });
 
   it("takes over an expired hold of a request that died, announcing its abandonment", async () => {

@@ -3,6 +3,7 @@ import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
 import type { BillingDeps, BillingInfra, BillingTx } from "../app/billing.infra.ts";
 import { chargeRoutes } from "./charge.routes.ts";
+import { sandboxControlRoutes } from "./sandbox-control.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
@@ -24,7 +25,10 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx
   return {
     resolvers: billingResolvers(infra.prisma),
     handlers: billingHandlers(deps),
-    routes: (app) => chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log }),
-    health: () => ({ paymentProvider: "sandbox", settlement: { settled: settlement.settled, failures: settlement.failures, retrying: settlement.retrying } }),
+    routes: (app) => {
+      chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log });
+      sandboxControlRoutes(app, { sandbox: provider, internalSecret: infra.config.internalSecret, log: infra.log });
+    },
+    health: () => ({ paymentProvider: "sandbox", sandbox: provider.behaviour, settlement: { settled: settlement.settled, failures: settlement.failures, retrying: settlement.retrying } }),
   };
 }

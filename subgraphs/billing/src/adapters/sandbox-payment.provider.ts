@@ -28,6 +28,9 @@ export function sandboxOptionsFromEnv(): SandboxOptions {
   };
 }
 
+/** The part of the sandbox's behaviour that can be changed while it runs (fault injection). */
+export type SandboxBehaviour = Omit<SandboxOptions, "random">;
+
 /**
  * In-process stand-in for a payment provider. Like a real one it honours idempotency keys: a
  * repeated charge returns the first outcome, a repeated refund or void is a no-op. Its memory
@@ -38,9 +41,22 @@ export class SandboxPaymentProvider implements PaymentProvider {
   private readonly refunds = new Set<string>();
   private readonly voids = new Set<string>();
   private readonly random: () => number;
+  private o: SandboxBehaviour;
 
-  constructor(private readonly o: SandboxOptions) {
-    this.random = o.random ?? Math.random;
+  constructor(options: SandboxOptions) {
+    const { random, ...behaviour } = options;
+    this.o = behaviour;
+    this.random = random ?? Math.random;
+  }
+
+  get behaviour(): SandboxBehaviour {
+    return { ...this.o };
+  }
+
+  /** Changes latency, decline and error rates for the calls that start from now on. */
+  configure(patch: Partial<SandboxBehaviour>): SandboxBehaviour {
+    this.o = { ...this.o, ...patch };
+    return this.behaviour;
   }
 
   async charge(req: { idempotencyKey: string; buyerId: string; amountKrw: number }): Promise<ChargeOutcome> {

@@ -4,7 +4,7 @@ import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchase-queries.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 import type { PurchaseDeps, PurchaseInfra, PurchaseTx } from "../app/purchase.infra.ts";
-import { BillingClient } from "./billing.client.ts";
+import { BillingClient, billingMetrics } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
 import { purchaseLiveResolvers } from "./live.resolvers.ts";
@@ -27,6 +27,8 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
     retries: 2,
     breakerThreshold: intEnv("BILLING_BREAKER_THRESHOLD", 5),
     halfOpenAfterMs: intEnv("BILLING_BREAKER_HALF_OPEN_MS", 10_000),
+    maxConcurrent: intEnv("BILLING_MAX_CONCURRENT", 8),
+    maxQueued: intEnv("BILLING_MAX_QUEUED", 16),
     serviceToken: () => signServiceToken("purchase", infra.config.internalSecret),
     log: infra.log,
   });
@@ -48,6 +50,11 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
       Subscription: purchaseLiveResolvers(infra.live, deps),
     },
     handlers: purchaseHandlers(deps),
-    health: () => ({ billingCircuit: billing.breakerState }),
+    // Billing trouble does not make purchase unready (queries and events still work): reported, not gated.
+    health: () => {
+      const s = billing.stats();
+      return { billing: { breaker: s.breaker, inFlight: s.inFlight, opened: s.opened, rejected: s.rejected, bulkheadRejected: s.bulkheadRejected } };
+    },
+    metrics: () => billingMetrics(billing.stats()),
   };
 }

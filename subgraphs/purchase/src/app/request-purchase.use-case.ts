@@ -8,15 +8,19 @@ import type { PurchaseDeps } from "./purchase.infra.ts";
 import { VehicleHeld } from "./ports.ts";
 
 const notAvailable = () => new DomainError("VEHICLE_NOT_AVAILABLE", "This vehicle is no longer available.");
+const paymentUnavailable = (retryAfterSeconds: number) =>
+  new DomainError("PAYMENT_UNAVAILABLE", "Payment service is unavailable, please try again shortly.", { retryAfterSeconds });
 
 /**
  * A buyer buys an AVAILABLE vehicle at its listed price, paying synchronously:
+ *  0. refuse at once while billing is known to be unavailable (breaker open, bulkhead full);
  *  1. hold the vehicle (primary key: of two racing requests exactly one gets it; the loser is
  *     never charged);
  *  2. charge billing, outside any transaction;
  *  3. approved → the purchase, its PurchasePaid event and the confirmed hold in one transaction;
- *     declined → release the hold; unknown outcome → release the hold and announce
- *     PurchaseAbandoned so billing voids anything it took. No purchase exists after a failure.
+ *     declined or refused before calling billing → release the hold; unknown outcome → release
+ *     the hold and announce PurchaseAbandoned so billing voids anything it took. No purchase
+ *     exists after a failure.
  */
 export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
   const { purchases, holds, vehicles } = infra;
@@ -24,6 +28,9 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
     const vehicle = await vehicles.byId(infra.prisma, vehicleId);
     if (!vehicle) throw new DomainError("VEHICLE_NOT_FOUND", "There is no vehicle with this id.");
     if (vehicle.status !== "AVAILABLE") throw notAvailable();
+    // While billing is known to be unavailable, answer before writing anything.
+    const refused = billing.fastRefusal();
+    if (refused) throw paymentUnavailable(refused.retryAfterSeconds);
 
     const hold = newHold({ vehicleId, purchaseId: crypto.randomUUID(), buyerId: buyer.id, now: new Date() });
     await takeHold(hold);
@@ -34,8 +41,10 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
       throw new DomainError("PAYMENT_DECLINED", "Your payment was declined. No money was taken.");
     }
     if (charged.kind === "unavailable") {
-      await releaseAfterFailure(hold, `payment outcome unknown: ${charged.reason}`);
-      throw new DomainError("PAYMENT_UNAVAILABLE", "Payment service is unavailable, please try again shortly.", { retryAfterSeconds: charged.retryAfterSeconds });
+      // Refused before billing was called (breaker open, bulkhead full): nothing can have been
+      // charged, so no PurchaseAbandoned (which would cost billing a write while it struggles).
+      await releaseAfterFailure(hold, charged.sent ? `payment outcome unknown: ${charged.reason}` : null);
+      throw paymentUnavailable(charged.retryAfterSeconds);
     }
 
     const created = await infra.transact(async (tx) => {
