@@ -50,8 +50,25 @@ export interface GatewayOptions {
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly internalSecret: string) {
+  constructor(url: string, private readonly internalSecret: string, private readonly service: string) {
     super({ url });
+  }
+
+  /**
+   * A subgraph that cannot be reached (down, restarting, connection dropped) is a named, retryable
+   * condition for the client, not an internal error. A dropped connection may come after the
+   * subgraph acted, so the message does not promise that nothing happened.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    try {
+      return await super.process(options);
+    } catch (err) {
+      if (err instanceof GraphQLError) throw err;
+      throw new GraphQLError(
+        `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
+        { extensions: { code: "SERVICE_UNAVAILABLE", service: this.service } },
+      );
+    }
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -85,7 +102,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     buildService: ({ name, url }) => {
       const target = o.subgraphUrls[name] ?? url!;
       inUse.set(name, target);
-      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret));
+      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name));
     },
   });
   const remoteKeys = o.accessTokenKeys ? undefined : new RemoteKeySet({

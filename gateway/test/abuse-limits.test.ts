@@ -154,6 +154,9 @@ describe("the gateway's HTTP door", () => {
       // The subgraph is unreachable: the client learns nothing about hosts or ports.
       const failed = await (await post(gw.url, { query: "{ vehicles { totalCount } }" })).json();
       expect(JSON.stringify(failed)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|stack/);
+      // …but it learns which part of the system is away, and that it may try again.
+      expect(failed.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", service: "stock" });
+      expect(failed.errors[0].message).toMatch(/stock service did not answer.*try again/);
     } finally {
       process.env.NODE_ENV = before;
     }

@@ -147,6 +147,8 @@ describe("hostile input", () => {
       ["myNotifications first", `{ myNotifications(first: -1) { id } }`, {}, buyer, "first"],
       ["openConsignments first", `{ openConsignments(first: 0) { id } }`, {}, driver, "first"],
       ["payments first", `{ payments(first: 201) { id } }`, {}, staff, "first"],
+      ["payments cursor", `{ payments(after: "not-an-id") { id } }`, {}, staff, "after"],
+      ["payments unknown cursor", `{ payments(after: "00000000-0000-4000-8000-000000000000") { id } }`, {}, staff, "after"],
     ];
     const wrong: string[] = [];
     for (const [name, query, variables, token, field] of cases) {

@@ -28,28 +28,37 @@ if (!has("pnpm")) {
   run("npm", ["i", "-g", "pnpm@10"]);
 }
 
-const natsCandidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
-if (!process.env.NATS_SERVER_BIN && !has("nats-server") && !natsCandidates.some(existsSync)) {
+/** Installs a Debian package as root, or stops with what to install (and what to set instead). */
+const requirePackage = (pkg, why, otherwise) => {
   if (!isRoot) {
-    console.error("nats-server is missing. Install it (Debian: sudo apt-get install -y nats-server) or set NATS_SERVER_BIN.");
+    console.error(`${why}. Install it (Debian: sudo apt-get install -y ${pkg})${otherwise ? ` or ${otherwise}` : ""}.`);
     process.exit(1);
   }
-  say("installing nats-server (apt-get)");
+  say(`installing ${pkg} (apt-get): ${why}`);
   run("apt-get", ["update", "-qq"]);
-  run("apt-get", ["install", "-y", "-qq", "nats-server"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  run("apt-get", ["install", "-y", "-qq", pkg], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+};
+
+const natsCandidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
+if (!process.env.NATS_SERVER_BIN && !has("nats-server") && !natsCandidates.some(existsSync)) {
+  requirePackage("nats-server", "nats-server is missing", "set NATS_SERVER_BIN");
 }
 
 // The browser tests (web/test/browser.int.test.ts) drive Debian's chromium through playwright-core,
 // which cannot download a browser of its own here.
 const chromiumBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 if (command === "test" && !existsSync(chromiumBin)) {
-  if (!isRoot) {
-    console.error(`${chromiumBin} is missing: the browser tests need it. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_BIN.`);
-    process.exit(1);
-  }
-  say("installing chromium for the browser tests (apt-get)");
-  run("apt-get", ["update", "-qq"]);
-  run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  requirePackage("chromium", `${chromiumBin} is missing: the browser tests need it`, "set CHROMIUM_BIN");
+}
+
+// The consignment-replicas test (gateway/test/chaos/replicas.int.test.ts) needs a real PostgreSQL
+// server: replicas share one database, which PGlite (embedded in one process) cannot be.
+const hasPostgresServer = () => {
+  if (process.env.PGBIN) return existsSync(join(process.env.PGBIN, "initdb"));
+  return spawnSync("sh", ["-c", "ls /usr/lib/postgresql/*/bin/initdb"], { stdio: "ignore" }).status === 0;
+};
+if (command === "test" && !process.env.JUNGGO_TEST_POSTGRES_URL && !hasPostgresServer()) {
+  requirePackage("postgresql", "PostgreSQL server binaries are missing: the replicas test needs them", "set PGBIN or JUNGGO_TEST_POSTGRES_URL");
 }
 
 say("installing workspace packages (pnpm install)");

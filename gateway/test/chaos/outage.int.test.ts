@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_STREAM } from "@junggo/events";
 import { eventually, TestSystem } from "../support/harness.ts";
 import { Q } from "../support/junggo.ts";
-import { burst, buyOp, cancelOp, Chaos, outboxPending, registerFleet, retriesOf, StreamLog, untilConsistent, type Scenario } from "../support/chaos.ts";
+import { burst, buyOp, cancelOp, Chaos, figures, outboxPending, registerFleet, retriesOf, StreamLog, untilConsistent, type Scenario } from "../support/chaos.ts";
 
 // Issue #4, tests 5 and 6: real processes stopped, frozen and killed during bursts of purchases
 // through the gateway; afterwards every effect must appear exactly once.
@@ -26,8 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await sys?.stop(); });
 
-const figures = (name: string, lines: Record<string, unknown>) =>
-  console.log(`${name}\n${Object.entries(lines).map(([k, v]) => `  ${k.padEnd(24)} ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}`);
 
 describe("resilience", () => {
   it("5. consignment, stock and dashboard stopped for a burst: every purchase accepted, every effect once after restart", async () => {

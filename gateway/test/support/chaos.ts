@@ -176,6 +176,10 @@ export class Burst<T> {
   }
 }
 
+/** Prints a scenario's figures, one aligned "name value" line each. */
+export const figures = (name: string, lines: Record<string, unknown>) =>
+  console.log(`${name}\n${Object.entries(lines).map(([k, v]) => `  ${k.padEnd(24)} ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}`);
+
 export const burst = <T>(n: number, op: (index: number) => Promise<T>, concurrency: number) => new Burst(n, op, concurrency);
 
 // Selections owned by purchase (and billing, the one synchronous dependency) only, so the answer
@@ -309,6 +313,26 @@ export interface Scenario {
   vehicleIds: string[];
   /** Purchases whose request was answered with success. */
   accepted: string[];
+  /**
+   * Purchase requests that got no answer (a process died under them), by vehicle: each may or may
+   * not have created a purchase, so that many purchases not in `accepted` are allowed on the car.
+   */
+  unanswered?: Map<string, number>;
+  /**
+   * The scenario made every payment on this stack: every payment must then belong to a purchase of
+   * the scenario (or be VOIDED: a request that died after the charge) and the ledger must add up.
+   */
+  ownsPayments?: boolean;
+}
+
+export interface Ledger {
+  payments: number;
+  voided: number;
+  /** Money taken (payments not voided) and given back (refunds), in KRW. */
+  chargedKrw: number;
+  refundedKrw: number;
+  /** What the non-cancelled purchases cost. */
+  liveValueKrw: number;
 }
 
 export interface Report {
@@ -317,6 +341,7 @@ export interface Report {
   byStatus: Record<string, number>;
   events: number;
   duplicateEventIds: number;
+  ledger?: Ledger;
 }
 
 // Events each purchase must have exactly once (or never), by how far it got.
@@ -344,7 +369,8 @@ const PAYMENT_OF: Record<string, string> = { PAID: "APPROVED", DELIVERING: "APPR
 const JOB_OF: Record<string, string[]> = { PAID: ["REQUESTED", "ASSIGNED"], DELIVERING: ["PICKED_UP"], DELIVERED: ["DELIVERED"], CANCELLED: ["CANCELLED"] };
 const CAR_OF: Record<string, string> = { PAID: "RESERVED", DELIVERING: "SOLD", DELIVERED: "SOLD" };
 
-const PURCHASES = `{ myPurchases { id status vehicle { id } payment { status } } }`;
+const PURCHASES = `{ myPurchases { id status priceKrw vehicle { id } payment { status } } }`;
+const PAYMENTS = `query ($after: ID) { payments(first: 200, after: $after) { id status amountKrw purchaseId } }`;
 const JOBS = `{ myConsignments(first: 500) { id purchaseId status } }`;
 const DASHBOARD = `{ myDashboard(first: 500) { purchaseId vehicleId purchaseStatus paymentStatus consignmentStatus } }`;
 const VEHICLES = `query ($filter: VehicleFilter, $after: String) { vehicles(filter: $filter, first: 100, after: $after) {
@@ -377,8 +403,8 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
   for (const d of dead.items) v.push(`dead letter in ${d.context}: ${d.eventType} ${d.eventId} (${d.error})`);
 
   const ours = new Set(s.vehicleIds);
-  const purchases = (dataOrThrow(await sys.gql(PURCHASES, {}, staff)).myPurchases as { id: string; status: string; vehicle: { id: string }; payment: { status: string } | null }[])
-    .filter((p) => ours.has(p.vehicle.id));
+  const everyPurchase = dataOrThrow(await sys.gql(PURCHASES, {}, staff)).myPurchases as { id: string; status: string; priceKrw: number; vehicle: { id: string }; payment: { status: string } | null }[];
+  const purchases = everyPurchase.filter((p) => ours.has(p.vehicle.id));
   const jobs = (dataOrThrow(await sys.gql(JOBS, {}, staff)).myConsignments as { id: string; purchaseId: string; status: string }[]);
   const rows = (dataOrThrow(await sys.gql(DASHBOARD, {}, staff)).myDashboard as { purchaseId: string; vehicleId: string; purchaseStatus: string; paymentStatus: string | null; consignmentStatus: string | null }[]);
   const cars = new Map<string, { status: string; model: string }>();
@@ -394,10 +420,18 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
   const byId = new Map(purchases.map((p) => [p.id, p]));
   for (const id of s.accepted) if (!byId.has(id)) v.push(`accepted purchase ${id} is missing`);
   const acceptedSet = new Set(s.accepted);
-  for (const p of purchases) if (!acceptedSet.has(p.id)) v.push(`purchase ${p.id} exists but its request was not answered with success`);
+  const unexplained = new Map<string, number>();
+  for (const p of purchases) if (!acceptedSet.has(p.id)) unexplained.set(p.vehicle.id, (unexplained.get(p.vehicle.id) ?? 0) + 1);
+  for (const [car, n] of unexplained) {
+    const allowed = s.unanswered?.get(car) ?? 0;
+    if (n > allowed) v.push(`vehicle ${car} has ${n} purchases whose request was not answered with success (${allowed} requests went unanswered)`);
+  }
+  const ledger = s.ownsPayments ? await checkLedger(sys, staff, everyPurchase, purchases, v) : undefined;
 
   const eventsOf = new Map<string, Map<string, number>>();
+  const tombstones = new Set<string>();
   for (const e of events) {
+    if (e.type === "ConsignmentCancelled" && (e.payload as { previousStatus: string }).previousStatus === "NONE") tombstones.add(e.purchaseId!);
     if (!e.purchaseId || !byId.has(e.purchaseId)) continue;
     const m = eventsOf.get(e.purchaseId) ?? new Map<string, number>();
     m.set(e.type, (m.get(e.type) ?? 0) + 1);
@@ -422,11 +456,8 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
 
     const counts = eventsOf.get(p.id) ?? new Map<string, number>();
     const want = expectedEvents(p.status, job?.status);
-    // A job cancelled before its PurchasePaid was handled leaves a tombstone and no job events.
-    if (p.status === "CANCELLED" && job?.status === "CANCELLED" && !counts.get("ConsignmentRequested") && !counts.get("ConsignmentCancelled")) {
-      want.ConsignmentRequested = 0;
-      want.ConsignmentCancelled = 0;
-    }
+    // A job cancelled before its PurchasePaid was handled is a tombstone: cancelled (NONE), never requested.
+    if (p.status === "CANCELLED" && tombstones.has(p.id)) want.ConsignmentRequested = 0;
     // A purchase cancelled on the road had its job assigned and picked up first; one cancelled earlier had not.
     const eitherWay = p.status === "CANCELLED" ? new Set<EventType>(["ConsignmentAssigned", "ConsignmentPickedUp", "VehicleSold", "PurchaseDeliveryStarted"]) : new Set<EventType>();
     for (const type of ONCE) {
@@ -454,7 +485,58 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
   if (!summary || summary.available !== available || summary.onLot !== onLot) {
     v.push(`stockSummary ${s.make} ${s.model}: ${JSON.stringify(summary)}, expected available ${available}, onLot ${onLot}`);
   }
-  return { violations: v, purchases: purchases.length, byStatus, events: events.length, duplicateEventIds };
+  return { violations: v, purchases: purchases.length, byStatus, events: events.length, duplicateEventIds, ledger };
+}
+
+/** Every payment on the stack, newest first, read page by page. */
+export async function allPayments(sys: TestSystem, staff: string): Promise<{ id: string; status: string; amountKrw: number; purchaseId: string }[]> {
+  const out: { id: string; status: string; amountKrw: number; purchaseId: string }[] = [];
+  const seen = new Set<string>();
+  for (let after: string | null = null; ;) {
+    const page = dataOrThrow(await sys.gql(PAYMENTS, { after }, staff)).payments as typeof out;
+    for (const p of page) {
+      if (seen.has(p.id)) throw new Error(`payment ${p.id} came back on two pages`);
+      seen.add(p.id);
+      out.push(p);
+    }
+    if (page.length < 200) return out;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+/**
+ * Billing's side of "no payment, no purchase": exactly one payment per purchase, of its price, in
+ * the state the purchase calls for; any other payment voided (its request died after the charge);
+ * money taken minus money refunded equals what the non-cancelled purchases cost.
+ */
+async function checkLedger(
+  sys: TestSystem, staff: string,
+  everyPurchase: { id: string }[], ours: { id: string; status: string; priceKrw: number }[], v: string[],
+): Promise<Ledger> {
+  const payments = await allPayments(sys, staff);
+  const byPurchase = new Map<string, typeof payments>();
+  for (const p of payments) byPurchase.set(p.purchaseId, [...(byPurchase.get(p.purchaseId) ?? []), p]);
+  const known = new Set(everyPurchase.map((p) => p.id));
+  for (const p of ours) {
+    const mine = byPurchase.get(p.id) ?? [];
+    if (mine.length !== 1) v.push(`purchase ${p.id} (${p.status}) has ${mine.length} payments`);
+    else if (mine[0]!.amountKrw !== p.priceKrw) v.push(`purchase ${p.id} cost ${p.priceKrw} KRW but its payment is ${mine[0]!.amountKrw} KRW`);
+  }
+  for (const p of payments) {
+    if (!known.has(p.purchaseId) && p.status !== "VOIDED") v.push(`payment ${p.id} (${p.status}, ${p.amountKrw} KRW) belongs to no purchase and was not voided`);
+  }
+  const sum = (xs: { amountKrw: number }[]) => xs.reduce((n, x) => n + x.amountKrw, 0);
+  const ledger: Ledger = {
+    payments: payments.length,
+    voided: payments.filter((p) => p.status === "VOIDED").length,
+    chargedKrw: sum(payments.filter((p) => p.status !== "VOIDED")),
+    refundedKrw: sum(payments.filter((p) => p.status === "REFUNDED")),
+    liveValueKrw: sum(ours.filter((p) => p.status !== "CANCELLED").map((p) => ({ amountKrw: p.priceKrw }))),
+  };
+  if (ledger.chargedKrw - ledger.refundedKrw !== ledger.liveValueKrw) {
+    v.push(`charges ${ledger.chargedKrw} − refunds ${ledger.refundedKrw} KRW ≠ ${ledger.liveValueKrw} KRW, the price of the purchases not cancelled`);
+  }
+  return ledger;
 }
 
 /**

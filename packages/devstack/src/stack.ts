@@ -24,6 +24,14 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Admin URL of a PostgreSQL server: each context then gets its own fresh database there instead of PGlite. */
   postgresUrl?: string;
+  /**
+   * Processes per context (default 1). Extra replicas share the first one's database (so they need
+   * `postgresUrl`), NATS and environment, each on its own port with its own DATA_DIR and log
+   * (`<name>-2.log`...), and never seed. They start once the first replica is healthy (it migrated
+   * and seeded); the gateway keeps routing to the first replica, the others compete for the
+   * context's durable consumer and run their own outbox relay.
+   */
+  replicas?: Partial<Record<SubgraphName, number>>;
   echo?: boolean;
 }
 
@@ -38,6 +46,8 @@ export class Stack {
   /** The access-token key file identity signs with (tests sign their own tokens with it; `npm run keys` rotates it). */
   jwtKeysFile = "";
   readonly ports = new Map<ServiceName, number>();
+  /** Replicas 2..n of each context started with `replicas` (the first is in `services`). */
+  private readonly extras = new Map<SubgraphName, ManagedProcess[]>();
   private databases: string[] = [];
 
   private constructor(readonly opts: StackOptions) {}
@@ -59,6 +69,7 @@ export class Stack {
 
   private async boot(): Promise<void> {
     const { dataRoot } = this.opts;
+    const replicas = this.replicaCounts();
     const logDir = join(dataRoot, "logs");
     mkdirSync(logDir, { recursive: true });
     const natsPort = this.opts.ports === "default" ? Number(process.env.NATS_PORT ?? 4222) : await freePort();
@@ -88,6 +99,13 @@ export class Stack {
         ...this.opts.serviceEnv?.[name],
       };
       this.services.set(name, this.tsxProcess(name, `subgraphs/${name}/src/main.ts`, env, logDir));
+      const extras: ManagedProcess[] = [];
+      for (let i = 2; i <= replicas[name]; i++) {
+        // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
+        const own = { PORT: String(await freePort()), DATA_DIR: join(dataRoot, `${name}-${i}`), SEED_DEMO: "0" };
+        extras.push(this.tsxProcess(`${name}-${i}`, `subgraphs/${name}/src/main.ts`, { ...env, ...own }, logDir));
+      }
+      if (extras.length) this.extras.set(name, extras);
     }
     const gwEnv: Record<string, string> = { PORT: String(this.ports.get("gateway")), ...this.opts.env, ...this.opts.serviceEnv?.gateway };
     for (const name of SUBGRAPHS) gwEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${this.ports.get(name)}/graphql`;
@@ -95,10 +113,39 @@ export class Stack {
     this.gatewayUrl = `http://127.0.0.1:${this.ports.get("gateway")}/graphql`;
 
     await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)!.start(120_000)));
-    await this.services.get("gateway")!.start(60_000);
+    // The first replica of each context has migrated its database and seeded it: the others only join.
+    await Promise.all([
+      this.services.get("gateway")!.start(60_000),
+      ...[...this.extras.values()].flat().map((p) => p.start(120_000)),
+    ]);
   }
 
-  private tsxProcess(name: ServiceName, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
+  /** Validated `replicas` option: a positive integer per context, more than 1 only on PostgreSQL. */
+  private replicaCounts(): Record<SubgraphName, number> {
+    const counts = Object.fromEntries(SUBGRAPHS.map((n) => [n, 1])) as Record<SubgraphName, number>;
+    for (const [name, n] of Object.entries(this.opts.replicas ?? {})) {
+      if (!(SUBGRAPHS as readonly string[]).includes(name)) throw new Error(`replicas: unknown context "${name}"`);
+      if (n === undefined) continue;
+      if (!Number.isInteger(n) || n < 1) throw new Error(`replicas.${name} must be a positive integer, got ${n}`);
+      if (n > 1 && !this.opts.postgresUrl) {
+        throw new Error(`replicas.${name} = ${n} needs postgresUrl: replicas must share one database, and PGlite is embedded in a single process`);
+      }
+      counts[name as SubgraphName] = n;
+    }
+    return counts;
+  }
+
+  /** Every process of a context: the first replica (the one the gateway routes to), then the extras. */
+  replicasOf(name: SubgraphName): ManagedProcess[] {
+    return [this.service(name), ...(this.extras.get(name) ?? [])];
+  }
+
+  /** HTTP ports of `replicasOf(name)`, in the same order. */
+  replicaPorts(name: SubgraphName): number[] {
+    return this.replicasOf(name).map((p) => Number(p.spec.env.PORT));
+  }
+
+  private tsxProcess(name: string, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
     return new ManagedProcess({
       name,
       command: process.execPath,
@@ -131,7 +178,7 @@ export class Stack {
   async stop(): Promise<void> {
     const gw = this.services.get("gateway");
     if (gw) await gw.stop();
-    await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)?.stop()));
+    await Promise.all([...SUBGRAPHS.map((n) => this.services.get(n)?.stop()), ...[...this.extras.values()].flat().map((p) => p.stop())]);
     await this.nats?.stop();
     const adminUrl = this.opts.postgresUrl;
     if (adminUrl) for (const db of this.databases) await dropPostgresDatabase(adminUrl, db).catch(() => {});

@@ -55,7 +55,8 @@ export interface EventPayloads {
   ConsignmentDelivered: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; driverId: string };
   ConsignmentCancelled: {
     consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string;
-    previousStatus: "REQUESTED" | "ASSIGNED" | "PICKED_UP";
+    /** NONE: the purchase was cancelled before its delivery was requested (no job was ever open). */
+    previousStatus: "NONE" | "REQUESTED" | "ASSIGNED" | "PICKED_UP";
     /** True when the car was already on the road and is brought back to the lot. */
     returnToLot: boolean;
   };

@@ -27,6 +27,30 @@ export interface ConsumerOptions<Tx extends SqlTx> {
   ackWaitMs?: number;
 }
 
+/** How long one pull request waits on the server for events (it ends early with a full batch). */
+const FETCH_EXPIRES_MS = 2000;
+/** A fetch the server has not ended this long after its expiry is closed by the client (lost 408). */
+const FETCH_SAFETY_MS = 15_000;
+
+/**
+ * Lets the server end a fetch (its 408 at `expires`, or a full batch) rather than the client.
+ * nats.js also closes a fetch by its own timer at 1.05 × expires and re-pulls when two idle
+ * heartbeats seem missed. On a busy machine (2 cores, a dozen processes) this process can be
+ * descheduled past that timer: it then unsubscribes the fetch's inbox before reading events the
+ * server had already delivered to it in the last moments of the pull. Those are dropped on the
+ * floor and count as unacknowledged until ack_wait (30 s) redelivers them: a whole context (every
+ * replica) seemingly stalled for half a minute with "0 pending, 1 unacknowledged". Without those
+ * client timers, every event the server sends before its 408 is read and handled (or nak'ed on
+ * shutdown). A generous safety timer still closes a fetch whose end never came (connection lost
+ * for good); on reconnect nats.js re-pulls by itself. Returns that timer.
+ */
+function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTimeout> {
+  // Implementation detail of nats.js 2.x (PullConsumerMessagesImpl): without it, its own timers stay.
+  const impl = messages as unknown as { clearTimers?: () => void };
+  if (typeof impl.clearTimers === "function") impl.clearTimers();
+  return setTimeout(() => { messages.close().catch(() => {}); }, FETCH_EXPIRES_MS + FETCH_SAFETY_MS);
+}
+
 /** Transaction options of every handler run, by the consumer or by a dead-letter replay. */
 export const HANDLER_TX_OPTIONS = { timeout: 20_000, maxWait: 20_000 };
 
@@ -92,15 +116,21 @@ export class EventConsumer<Tx extends SqlTx> {
         // Bounded pulls rather than an endless consume(): on shutdown the rest of a batch is
         // nak'ed, so another replica gets it now instead of after ack_wait.
         while (this.running) {
-          this.messages = await consumer.fetch({ max_messages: 50, expires: 2000 });
-          for await (const m of this.messages) {
-            if (!this.running) {
-              m.nak();
-              continue;
+          const messages = await consumer.fetch({ max_messages: 50, expires: FETCH_EXPIRES_MS });
+          this.messages = messages;
+          const safety = endFetchByServer(messages);
+          try {
+            for await (const m of messages) {
+              if (!this.running) {
+                m.nak();
+                continue;
+              }
+              this.inFlight = this.handle(m);
+              await this.inFlight;
+              this.inFlight = null;
             }
-            this.inFlight = this.handle(m);
-            await this.inFlight;
-            this.inFlight = null;
+          } finally {
+            clearTimeout(safety);
           }
         }
       } catch (err) {
@@ -196,6 +226,15 @@ export class EventConsumer<Tx extends SqlTx> {
   async stop(): Promise<void> {
     this.running = false;
     await this.inFlight;
+    // The server ends the current pull within FETCH_EXPIRES_MS (what it still delivers is nak'ed);
+    // with NATS away that end never comes, so the fetch is closed rather than waited for.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      this.loop?.then(() => true),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), FETCH_EXPIRES_MS + 1000); }),
+    ]);
+    clearTimeout(timer);
+    if (!ended) await this.messages?.close().catch(() => {});
     await this.loop;
   }
 }

@@ -156,3 +156,21 @@ describe("compensations", () => {
     expect(slow.voidCount).toBe(1);
   });
 });
+
+describe("payments list (staff)", () => {
+  it("pages through every payment newest first, each exactly once, with `after`", async () => {
+    const charge = makeChargePayment(deps, provider);
+    for (let i = 0; i < 7; i++) expect((await charge({ purchaseId: crypto.randomUUID(), buyerId, amountKrw: 1_000_000 + i })).kind).toBe("approved");
+    const all = await paymentRepository.latest(prisma, 200);
+    const paged: string[] = [];
+    for (let after: string | undefined; ;) {
+      const page = await paymentRepository.latest(prisma, 3, after);
+      paged.push(...page.map((p) => p.id));
+      if (page.length < 3) break;
+      after = page[page.length - 1]!.id;
+    }
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    expect(paged).toEqual(all.map((p) => p.id));
+    for (let i = 1; i < all.length; i++) expect(all[i - 1]!.createdAt.getTime()).toBeGreaterThanOrEqual(all[i]!.createdAt.getTime());
+  });
+});

@@ -42,7 +42,11 @@ describe("requestDelivery", () => {
 
   it("a tombstone for a purchase cancelled before its job was requested is CANCELLED and never requested", () => {
     const t = cancelledBeforeRequest(request, at(3));
-    expect(t).toMatchObject({ status: "CANCELLED", requestedAt: null, cancelledAt: at(3), purchaseId: ids.purchase, kind: "DELIVERY", returnToLot: false });
+    expect(t.consignment).toMatchObject({ status: "CANCELLED", requestedAt: null, cancelledAt: at(3), purchaseId: ids.purchase, kind: "DELIVERY", returnToLot: false });
+    expect(t.event).toEqual({
+      type: "ConsignmentCancelled",
+      payload: { consignmentId: t.consignment.id, purchaseId: ids.purchase, vehicleId: request.vehicleId, buyerId: request.buyerId, previousStatus: "NONE", returnToLot: false },
+    });
   });
 });
 

@@ -9,6 +9,10 @@ describe("vehicle hold", () => {
     expect(hold.expiresAt?.getTime()).toBe(now.getTime() + HOLD_TTL_MS);
     expect(HOLD_TTL_MS).toBe(120_000);
   });
+  it("takes a configured TTL, and refuses a non-positive one", () => {
+    expect(newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 20_000 }).expiresAt?.getTime()).toBe(now.getTime() + 20_000);
+    expect(() => newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 0 })).toThrow(/positive/);
+  });
   it("is abandoned only once expired and while unconfirmed", () => {
     expect(isAbandoned(hold, new Date(now.getTime() + HOLD_TTL_MS - 1))).toBe(false);
     expect(isAbandoned(hold, new Date(now.getTime() + HOLD_TTL_MS))).toBe(true);

@@ -16,11 +16,15 @@ export function billingResolvers(prisma: PrismaClient): GraphQLResolverMap<Reque
 
   return {
     Query: {
-      payments: async (_: unknown, args: { first?: number | null }, ctx: RequestContext) => {
+      payments: async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: RequestContext) => {
         requireRole(ctx.viewer, "STAFF");
         const first = args.first ?? 50;
         if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput("first", "first must be between 1 and 200.");
-        return payments.latest(prisma, first);
+        const after = args.after ?? undefined;
+        if (after !== undefined && (!isUuid(after) || !(await payments.byId(prisma, after)))) {
+          throw badInput("after", "after must be the id of a payment from a previous page.");
+        }
+        return payments.latest(prisma, first, after);
       },
     },
     Purchase: {

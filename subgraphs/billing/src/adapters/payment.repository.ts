@@ -15,8 +15,13 @@ export const paymentRepository = {
     return db.payment.findUnique({ where: { purchaseId } });
   },
 
-  latest(db: Db, take: number): Promise<Payment[]> {
-    return db.payment.findMany({ orderBy: { createdAt: "desc" }, take });
+  /** Newest first; with `after`, the ones that come after that payment in this order. */
+  latest(db: Db, take: number, after?: string): Promise<Payment[]> {
+    return db.payment.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    });
   },
 
   /** Payments whose refund or void was decided but not yet confirmed by the provider. */

@@ -17,9 +17,11 @@ export const makeCancelDelivery = <Tx extends SqlTx>(deps: Pick<ConsignmentDeps<
     if (!current) {
       // PurchasePaid has not been handled yet (it is being retried): leave a CANCELLED tombstone
       // so it can never open a job for this purchase.
-      if (!(await deps.repo.insertIfAbsent(tx, cancelledBeforeRequest({ id: randomUUID(), purchaseId, vehicleId, buyerId }, now)))) {
+      const tombstone = cancelledBeforeRequest({ id: randomUUID(), purchaseId, vehicleId, buyerId }, now);
+      if (!(await deps.repo.insertIfAbsent(tx, tombstone.consignment))) {
         throw new Error(`delivery job of purchase ${purchaseId} appeared concurrently; retrying the cancellation`);
       }
+      await appendEvents(tx, [toEnvelope(tombstone.event, cancelled.eventId)]);
       deps.log.warn("purchase cancelled before its delivery was requested; tombstone stored", { purchaseId, eventId: cancelled.eventId });
       return;
     }

@@ -104,11 +104,19 @@ export function requestDelivery(req: DeliveryRequest, now: Date): Transition<Eve
 /**
  * The purchase was cancelled before its delivery was ever requested (PurchaseCancelled handled
  * before a PurchasePaid that is being retried). The CANCELLED row occupies the (purchase, kind)
- * slot so the late PurchasePaid cannot open a job for a cancelled purchase. No event: there was
- * no job for anyone to hear about.
+ * slot so the late PurchasePaid cannot open a job for a cancelled purchase. It is announced like
+ * any cancellation (previousStatus NONE), so the buyer's views end the same way whichever of the
+ * two events came first.
  */
-export function cancelledBeforeRequest(req: DeliveryRequest, now: Date): Consignment {
-  return { ...requestDelivery(req, now).consignment, status: "CANCELLED", requestedAt: null, cancelledAt: now };
+export function cancelledBeforeRequest(req: DeliveryRequest, now: Date): Transition<EventOf<"ConsignmentCancelled">> {
+  const consignment: Consignment = { ...requestDelivery(req, now).consignment, status: "CANCELLED", requestedAt: null, cancelledAt: now };
+  return {
+    consignment,
+    event: {
+      type: "ConsignmentCancelled",
+      payload: { consignmentId: consignment.id, purchaseId: req.purchaseId, vehicleId: req.vehicleId, buyerId: req.buyerId, previousStatus: "NONE", returnToLot: false },
+    },
+  };
 }
 
 /** A driver takes an open job and promises an arrival time. */

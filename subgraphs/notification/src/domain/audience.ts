@@ -84,7 +84,7 @@ function addressees(e: NotifyingEnvelope, facts: Facts, vehicle: string | null):
       const p = e.payload;
       const buyer = to(p.buyerId, "CONSIGNMENT_CANCELLED", { vehicle, returnToLot: p.returnToLot });
       // A job nobody had accepted concerns no driver.
-      if (p.previousStatus === "REQUESTED" || !facts.driver) return [buyer];
+      if (p.previousStatus === "NONE" || p.previousStatus === "REQUESTED" || !facts.driver) return [buyer];
       return [buyer, to(facts.driver.id, "CONSIGNMENT_CANCELLED_DRIVER", { vehicle, returnToLot: p.returnToLot })];
     }
     case "ConsignmentEscalated": {

@@ -3,6 +3,7 @@ import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.t
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchase-queries.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
+import { HOLD_TTL_MS } from "../domain/vehicle-hold.ts";
 import type { PurchaseDeps, PurchaseInfra, PurchaseTx } from "../app/purchase.infra.ts";
 import { BillingClient, billingMetrics } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
@@ -21,10 +22,18 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
     holds: vehicleHoldRepository,
     vehicles: vehicleProjectionRepository,
   };
+  const billingTimeoutMs = intEnv("BILLING_TIMEOUT_MS", 610);
+  const billingRetries = 2;
+  // An unconfirmed hold older than its TTL is taken for a dead request and voided: a TTL within
+  // reach of a live charge attempt would void payments of purchases still being made.
+  const holdTtlMs = intEnv("HOLD_TTL_MS", HOLD_TTL_MS);
+  if (holdTtlMs < 3 * billingTimeoutMs * (billingRetries + 1)) {
+    throw new Error(`HOLD_TTL_MS (${holdTtlMs}) must be at least 3 × BILLING_TIMEOUT_MS × ${billingRetries + 1} attempts (${3 * billingTimeoutMs * (billingRetries + 1)} ms)`);
+  }
   const billing = new BillingClient({
     url: env("BILLING_URL", "http://127.0.0.1:4004"),
-    timeoutMs: intEnv("BILLING_TIMEOUT_MS", 610),
-    retries: 2,
+    timeoutMs: billingTimeoutMs,
+    retries: billingRetries,
     breakerThreshold: intEnv("BILLING_BREAKER_THRESHOLD", 5),
     halfOpenAfterMs: intEnv("BILLING_BREAKER_HALF_OPEN_MS", 10_000),
     maxConcurrent: intEnv("BILLING_MAX_CONCURRENT", 8),
@@ -43,7 +52,7 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
   return {
     resolvers: {
       ...purchaseResolvers({
-        requestPurchase: makeRequestPurchase(deps, billing),
+        requestPurchase: makeRequestPurchase(deps, billing, { holdTtlMs }),
         cancelPurchase: makeCancelPurchase(deps),
         queries: makePurchaseQueries(deps),
       }),

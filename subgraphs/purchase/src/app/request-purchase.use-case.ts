@@ -22,7 +22,7 @@ const paymentUnavailable = (retryAfterSeconds: number) =>
  *     the hold and announce PurchaseAbandoned so billing voids anything it took. No purchase
  *     exists after a failure.
  */
-export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
+export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, opts: { holdTtlMs?: number } = {}) {
   const { purchases, holds, vehicles } = infra;
   return async function requestPurchase(buyer: Viewer, vehicleId: string): Promise<Purchase> {
     const vehicle = await vehicles.byId(infra.prisma, vehicleId);
@@ -32,7 +32,7 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort) {
     const refused = billing.fastRefusal();
     if (refused) throw paymentUnavailable(refused.retryAfterSeconds);
 
-    const hold = newHold({ vehicleId, purchaseId: crypto.randomUUID(), buyerId: buyer.id, now: new Date() });
+    const hold = newHold({ vehicleId, purchaseId: crypto.randomUUID(), buyerId: buyer.id, now: new Date(), ttlMs: opts.holdTtlMs });
     await takeHold(hold);
 
     const charged = await billing.charge({ purchaseId: hold.purchaseId, buyerId: buyer.id, amountKrw: vehicle.priceKrw });

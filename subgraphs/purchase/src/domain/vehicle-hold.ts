@@ -15,12 +15,17 @@ export interface VehicleHold {
 
 export const HOLD_TTL_MS = 2 * 60_000;
 
-export const newHold = (input: { vehicleId: string; purchaseId: string; buyerId: string; now: Date }): VehicleHold => ({
-  vehicleId: input.vehicleId,
-  purchaseId: input.purchaseId,
-  buyerId: input.buyerId,
-  expiresAt: new Date(input.now.getTime() + HOLD_TTL_MS),
-});
+/** `ttlMs` must stay far above the longest charge attempt, or live requests would be taken for dead ones. */
+export const newHold = (input: { vehicleId: string; purchaseId: string; buyerId: string; now: Date; ttlMs?: number }): VehicleHold => {
+  const ttlMs = input.ttlMs ?? HOLD_TTL_MS;
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`hold TTL must be a positive number of ms, got ${ttlMs}`);
+  return {
+    vehicleId: input.vehicleId,
+    purchaseId: input.purchaseId,
+    buyerId: input.buyerId,
+    expiresAt: new Date(input.now.getTime() + ttlMs),
+  };
+};
 
 /** The request behind the hold died before its purchase was created. */
 export const isAbandoned = (h: VehicleHold, now: Date) => h.expiresAt !== null && h.expiresAt.getTime() <= now.getTime();

@@ -1,0 +1,136 @@
+import { execFile, execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./ports.ts";
+
+const run = promisify(execFile);
+
+/** A private PostgreSQL cluster started by `startPostgres`. */
+export interface PostgresServer {
+  /** Admin URL (superuser `postgres`, trust auth on 127.0.0.1), e.g. for `StackOptions.postgresUrl`. */
+  url: string;
+  port: number;
+  /** The cluster's data directory (also holds its socket and server.log). */
+  dataDir: string;
+  /** Fast shutdown (`pg_ctl -m fast`), then removes the data directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The directory of the PostgreSQL server binaries: $PGBIN, else the newest
+ * /usr/lib/postgresql/<version>/bin that has initdb; null when none is installed.
+ */
+export function postgresBinDir(): string | null {
+  const fromEnv = process.env.PGBIN;
+  if (fromEnv) return existsSync(join(fromEnv, "initdb")) ? fromEnv : null;
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, "bin", "initdb")))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const newest = versions.at(-1);
+  return newest ? join(root, newest, "bin") : null;
+}
+
+const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
+
+/** The server refuses to run as root: as root, every server command runs as user `postgres` (as .ci/run does). */
+function asPostgres(bin: string, args: string[]): [string, string[]] {
+  return isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error("no `postgres` user to run the PostgreSQL server as");
+  return { uid, gid };
+}
+
+/**
+ * Starts a private, throw-away PostgreSQL cluster in a new directory under `dataRoot` (created if
+ * missing) on a free port: trust auth for user `postgres`, listening on 127.0.0.1 and a socket in
+ * the data directory, durability off (fsync, synchronous_commit) since it only lives for a test
+ * run, room for many connections (every service replica has a pool). Returns null when no server
+ * binaries are installed (apt-get install postgresql, or set PGBIN).
+ */
+export async function startPostgres(opts: { dataRoot: string; port?: number }): Promise<PostgresServer | null> {
+  const bin = postgresBinDir();
+  if (!bin) return null;
+  const dataRoot = resolve(opts.dataRoot);
+  const createdRoot = !existsSync(dataRoot);
+  // 0755: as root the server runs as `postgres`, which must be able to reach its directory.
+  mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
+  const dataDir = mkdtempSync(join(dataRoot, "pg-"));
+  const cleanup = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (createdRoot) {
+      try {
+        if (readdirSync(dataRoot).length === 0) rmSync(dataRoot, { recursive: true, force: true });
+      } catch { /* already gone */ }
+    }
+  };
+  try {
+    if (isRoot()) {
+      const { uid, gid } = postgresIds();
+      chownSync(dataDir, uid, gid);
+      const blocked = unreachableAncestor(dataDir);
+      if (blocked) throw new Error(`user postgres cannot reach ${dataDir}: ${blocked} is not traversable by others (chmod o+x it, or pass another dataRoot)`);
+    }
+    await run(...asPostgres(join(bin, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"]));
+  } catch (err) {
+    cleanup();
+    throw new Error(`initdb failed: ${(err as Error).message}`);
+  }
+
+  const port = opts.port ?? (await freePort());
+  const logFile = join(dataDir, "server.log");
+  const serverOpts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const pgCtl = join(bin, "pg_ctl");
+  let stopped = false;
+  const stopSync = () => {
+    // The test process is exiting without stop(): do not leave a server behind.
+    if (stopped) return;
+    stopped = true;
+    try {
+      const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+      execFileSync(cmd, args, { stdio: "ignore" });
+    } catch { /* not running */ }
+    cleanup();
+  };
+  try {
+    await run(...asPostgres(pgCtl, ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "-o", serverOpts, "start"]));
+  } catch (err) {
+    const log = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
+    stopSync();
+    throw new Error(`PostgreSQL did not start on port ${port}: ${(err as Error).message}\n${log}`);
+  }
+  process.once("exit", stopSync);
+
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener("exit", stopSync);
+      try {
+        await run(...asPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]));
+      } catch {
+        // A fast shutdown that did not finish: do not leave the server running.
+        const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+        await run(cmd, args).catch(() => {});
+      }
+      cleanup();
+    },
+  };
+}
+
+/** The first ancestor of `dir` that other users (here: `postgres`) cannot traverse, or null. */
+function unreachableAncestor(dir: string): string | null {
+  for (let p = resolve(dir, ".."); ; p = resolve(p, "..")) {
+    if ((statSync(p).mode & 0o001) === 0) return p;
+    if (p === "/") return null;
+  }
+}
