@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "nats";
-import { EVENT_STREAM, newEvent } from "@junggo/events";
+import { EVENT_CATALOGUE, EVENT_STREAM, newEvent } from "@junggo/events";
 import { freePort, natsProcess, type ManagedProcess } from "@junggo/devstack";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/identity";
@@ -122,5 +123,59 @@ describe("outbox → JetStream → consumer", () => {
     const [dl] = await db.query<{ error: string; deliveries: number }>(`SELECT error, deliveries FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId]);
     expect(dl).toMatchObject({ error: "boom", deliveries: 3 });
     await consumer.stop();
+  });
+
+  it("loses no delivered event when the process is descheduled past the end of a pull (no redelivery needed)", async () => {
+    // The handler of the first event holds this process's event loop (as a starved process on a
+    // busy machine is held) while another process publishes more events, which the server hands to
+    // the pull in progress; the hold lasts past that pull's expiry. Those events are in this
+    // process's socket: they must be handled when it runs again, not dropped and left
+    // unacknowledged until ack_wait redelivers them.
+    const first = paid(crypto.randomUUID());
+    const more = Array.from({ length: 5 }, () => paid(crypto.randomUUID()));
+    const go = join(dir, "stall-go"), sent = join(dir, "stall-sent"), ready = join(dir, "stall-ready");
+    const subject = EVENT_CATALOGUE.PurchaseDelivered.subject;
+    const publisher = spawn(process.execPath, ["--input-type=module", "-e", `
+      import { connect } from "nats";
+      import { existsSync, writeFileSync } from "node:fs";
+      const nc = await connect({ servers: ${JSON.stringify(natsUrl)} });
+      const js = nc.jetstream();
+      writeFileSync(${JSON.stringify(ready)}, "");
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
+      for (const e of ${JSON.stringify(more)}) await js.publish(${JSON.stringify(subject)}, new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+      writeFileSync(${JSON.stringify(sent)}, "");
+      await nc.close();
+    `], { cwd: join(import.meta.dirname, ".."), stdio: "inherit" });
+    const exited = new Promise((r) => publisher.once("exit", r));
+    await until(() => existsSync(ready), 30_000);
+
+    const seen: string[] = [];
+    let heldMs = 0;
+    const consumer = new EventConsumer({
+      bus, prisma, durable: "stall-test", log, ackWaitMs: 8000,
+      handlers: {
+        PurchaseDelivered: async (e) => {
+          seen.push(e.eventId);
+          if (e.eventId !== first.eventId) return;
+          const t = Date.now();
+          writeFileSync(go, "");
+          // Busy: no timer, no socket read, until the others are in the stream and the pull is over.
+          while (!existsSync(sent) || Date.now() - t < 2500) { /* held */ }
+          heldMs = Date.now() - t;
+        },
+      },
+    });
+    consumer.start();
+    await nc.jetstream().publish(subject, new TextEncoder().encode(JSON.stringify(first)), { msgID: first.eventId });
+    const all = [first, ...more].map((e) => e.eventId);
+    await until(() => all.every((id) => seen.includes(id)), 60_000);
+    const info = await (await nc.jetstreamManager()).consumers.info(EVENT_STREAM, "stall-test");
+    await consumer.stop();
+    await exited;
+    expect(heldMs).toBeGreaterThanOrEqual(2500);
+    // Every delivery was a first one: this consumer (no filter, from the stream's first message)
+    // made as many deliveries as it passed stream messages. A dropped event costs a second delivery.
+    expect(info.delivered.consumer_seq).toBe(info.delivered.stream_seq);
+    expect(seen.filter((id) => all.includes(id))).toHaveLength(all.length);
   });
 });
