@@ -50,8 +50,10 @@ export interface GatewayOptions {
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly internalSecret: string, private readonly service: string) {
-    super({ url });
+  constructor(url: string, private readonly internalSecret: string, private readonly service: string, private readonly log: Logger) {
+    // Node's fetch honours the subgraph's `Keep-Alive: timeout` and retires a pooled socket before the
+    // server closes it; the default fetcher keeps idle sockets forever and races the server's close.
+    super({ url, fetcher: fetch as unknown as RemoteGraphQLDataSource["fetcher"] });
   }
 
   /**
@@ -63,6 +65,9 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     try {
       return await super.process(options);
     } catch (err) {
+      // The client sees a masked error; operators need to know which subgraph answered what.
+      const status = (err as GraphQLError).extensions?.response as { status?: number } | undefined;
+      this.log.warn("subgraph request failed", { service: this.service, url: this.url, status: status?.status, err: (err as Error).message });
       if (err instanceof GraphQLError) throw err;
       throw new GraphQLError(
         `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
@@ -102,7 +107,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     buildService: ({ name, url }) => {
       const target = o.subgraphUrls[name] ?? url!;
       inUse.set(name, target);
-      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name));
+      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name, o.log));
     },
   });
   const remoteKeys = o.accessTokenKeys ? undefined : new RemoteKeySet({
@@ -138,7 +143,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   });
   await apollo.start();
 
-  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: "gateway" }); });
+  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: "gateway", pid: process.pid }); });
   app.get("/readyz", async (_req, res) => {
     const checks = await Promise.all(
       [...inUse].map(async ([name, url]) => {

@@ -180,9 +180,14 @@ describe("crash points (issue #4, resilience 1–3)", () => {
       + `stream messages for them ${rows.reduce((n, r) => n + copies(r.event_id).length, 0)} (1 each)`);
   }, 900_000);
 
-  it("2. consumer killed after its transaction committed, before the ack: event redelivered, effect once", async () => {
+  /**
+   * Arms `spec` in consignment, buys a car (the purchase itself must succeed) and checks that
+   * consignment was SIGKILLed at `failpoint` while handling that purchase's PurchasePaid, on its
+   * first delivery, after the handler ran.
+   */
+  async function consignmentCrashedAt(failpoint: string, spec: string) {
     await settledLong();
-    await restartWith("consignment", CONSUMER_AFTER_COMMIT);
+    await restartWith("consignment", spec);
     const car = await cars.next();
     const answer = await buy(car.id);
     expect(answer.errors).toBeUndefined();
@@ -191,10 +196,15 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     expect(await crashOf("consignment")).toBe("SIGKILL");
     const paid = await paidFor(car.id);
     expect((paid.event as EventEnvelope<"PurchasePaid">).payload.purchaseId).toBe(purchaseId);
-    // Fails unless consignment died at this failpoint, after handling (not skipping) this very delivery.
     expect(await failpointLine("consignment", paid.event.eventId)).toMatchObject({
-      failpoint: "consumer.after-commit", action: "crash", eventType: "PurchasePaid", consumer: "consignment", outcome: "handled", deliveries: 1,
+      failpoint, action: "crash", eventType: "PurchasePaid", consumer: "consignment", outcome: "handled", deliveries: 1,
     });
+    return { purchaseId, paid };
+  }
+
+  it("2. consumer killed after its transaction committed, before the ack: event redelivered, effect once", async () => {
+    // Fails unless consignment died at this failpoint, after handling (not skipping) this very delivery.
+    const { purchaseId, paid } = await consignmentCrashedAt("consumer.after-commit", CONSUMER_AFTER_COMMIT);
 
     // Committed: the job and the inbox row exist. Not acked: the stream's ack floor is below the event.
     // Fails if the transaction had not committed before the crash, or if the ack had gone out.
@@ -228,19 +238,8 @@ describe("crash points (issue #4, resilience 1–3)", () => {
   }, 900_000);
 
   it("3. consumer killed mid-transaction: no partial rows; processed exactly once after restart", async () => {
-    await settledLong();
-    await restartWith("consignment", CONSUMER_MID_TRANSACTION);
-    const car = await cars.next();
-    const answer = await buy(car.id);
-    expect(answer.errors).toBeUndefined();
-    const purchaseId = answer.data.requestPurchase.id as string;
-
-    expect(await crashOf("consignment")).toBe("SIGKILL");
-    const paid = await paidFor(car.id);
     // Fails unless consignment died inside the handler's transaction for this event, effects written.
-    expect(await failpointLine("consignment", paid.event.eventId)).toMatchObject({
-      failpoint: "consumer.mid-transaction", action: "crash", eventType: "PurchasePaid", consumer: "consignment", outcome: "handled", deliveries: 1,
-    });
+    const { purchaseId, paid } = await consignmentCrashedAt("consumer.mid-transaction", CONSUMER_MID_TRANSACTION);
 
     // Nothing of the open transaction survived: no job, no inbox row, no ConsignmentRequested.
     // Fails if any write of the handler ran outside the transaction (or the crash came after the commit).

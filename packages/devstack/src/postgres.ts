@@ -2,7 +2,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./ports.ts";
+import { freePort, releasePorts } from "./ports.ts";
 
 const run = promisify(execFile);
 
@@ -123,6 +123,7 @@ export async function startPostgres(opts: { dataRoot: string; port?: number }): 
         await run(cmd, args).catch(() => {});
       }
       cleanup();
+      releasePorts([port]);
     },
   };
 }

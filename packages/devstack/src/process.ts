@@ -71,15 +71,33 @@ export class ManagedProcess {
 
   async waitHealthy(timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    let last = "no answer";
     while (Date.now() < until) {
-      if (!this.running) throw new Error(`${this.spec.name} exited before it became healthy (see ${this.spec.logFile})`);
+      if (!this.running) throw new Error(`${this.spec.name} exited before it became healthy (last check: ${last}; see ${this.spec.logFile})`);
       try {
-        const res = await fetch(this.spec.healthUrl!, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return;
-      } catch { /* not up yet */ }
+        await this.checkHealth(1000);
+        return;
+      } catch (err) {
+        last = (err as Error).message;
+      }
       await new Promise((r) => setTimeout(r, 150));
     }
-    throw new Error(`${this.spec.name} not healthy after ${timeoutMs} ms (see ${this.spec.logFile})`);
+    throw new Error(`${this.spec.name} not healthy after ${timeoutMs} ms (last check: ${last}; see ${this.spec.logFile})`);
+  }
+
+  /**
+   * One health check: the URL answers 200 and, when the body names a pid, it is this child's, so a
+   * port held by some other process never passes for this one.
+   */
+  async checkHealth(timeoutMs: number): Promise<void> {
+    const url = this.spec.healthUrl;
+    if (!url) throw new Error(`${this.spec.name} has no health URL`);
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text().catch(() => "");
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    let pid: unknown;
+    try { pid = (JSON.parse(text) as { pid?: unknown } | null)?.pid; } catch { /* not JSON: nothing to compare */ }
+    if (typeof pid === "number" && pid !== this.pid) throw new Error(`${url} is answered by another process (pid ${pid}, not ${this.pid})`);
   }
 
   /** Graceful stop: SIGTERM, then SIGKILL after the grace period. */

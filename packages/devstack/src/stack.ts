@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase, ensureKeyFile, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
-import { freePort } from "./ports.ts";
+import { freePort, releasePorts } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
 
 export const SUBGRAPHS = SUBGRAPH_NAMES;
@@ -49,6 +49,8 @@ export class Stack {
   /** Replicas 2..n of each context started with `replicas` (the first is in `services`). */
   private readonly extras = new Map<SubgraphName, ManagedProcess[]>();
   private databases: string[] = [];
+  /** Ports taken with `freePort` for this stack, given back when it stops. */
+  private reserved: number[] = [];
 
   private constructor(readonly opts: StackOptions) {}
 
@@ -64,7 +66,14 @@ export class Stack {
   }
 
   private async port(name: ServiceName): Promise<number> {
-    return this.opts.ports === "default" ? DEFAULT_PORTS[name] : freePort();
+    return this.opts.ports === "default" ? DEFAULT_PORTS[name] : this.reservedPort();
+  }
+
+  /** A free port kept for this stack until it stops (restarted processes get theirs back). */
+  private async reservedPort(): Promise<number> {
+    const port = await freePort();
+    this.reserved.push(port);
+    return port;
   }
 
   private async boot(): Promise<void> {
@@ -72,8 +81,8 @@ export class Stack {
     const replicas = this.replicaCounts();
     const logDir = join(dataRoot, "logs");
     mkdirSync(logDir, { recursive: true });
-    const natsPort = this.opts.ports === "default" ? Number(process.env.NATS_PORT ?? 4222) : await freePort();
-    const natsHttp = this.opts.ports === "default" ? Number(process.env.NATS_MONITOR_PORT ?? 8222) : await freePort();
+    const natsPort = this.opts.ports === "default" ? Number(process.env.NATS_PORT ?? 4222) : await this.reservedPort();
+    const natsHttp = this.opts.ports === "default" ? Number(process.env.NATS_MONITOR_PORT ?? 8222) : await this.reservedPort();
     this.nats = natsProcess({ port: natsPort, httpPort: natsHttp, dataDir: join(dataRoot, "nats"), logDir, echo: this.opts.echo });
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
     this.natsMonitorUrl = `http://127.0.0.1:${natsHttp}`;
@@ -102,7 +111,7 @@ export class Stack {
       const extras: ManagedProcess[] = [];
       for (let i = 2; i <= replicas[name]; i++) {
         // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
-        const own = { PORT: String(await freePort()), DATA_DIR: join(dataRoot, `${name}-${i}`), SEED_DEMO: "0" };
+        const own = { PORT: String(await this.reservedPort()), DATA_DIR: join(dataRoot, `${name}-${i}`), SEED_DEMO: "0" };
         extras.push(this.tsxProcess(`${name}-${i}`, `subgraphs/${name}/src/main.ts`, { ...env, ...own }, logDir));
       }
       if (extras.length) this.extras.set(name, extras);
@@ -182,5 +191,6 @@ export class Stack {
     await this.nats?.stop();
     const adminUrl = this.opts.postgresUrl;
     if (adminUrl) for (const db of this.databases) await dropPostgresDatabase(adminUrl, db).catch(() => {});
+    releasePorts(this.reserved.splice(0));
   }
 }

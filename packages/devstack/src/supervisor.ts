@@ -183,9 +183,7 @@ export class Supervisor {
     if (this.stopped || !url || w.phase !== "up" || w.probing || !w.proc.running) return;
     w.probing = true;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.o.livenessTimeoutMs) });
-      await res.arrayBuffer().catch(() => {});
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      await w.proc.checkHealth(this.o.livenessTimeoutMs);
       w.probeFailures = 0;
     } catch (err) {
       // A probe still in flight when supervision stopped (shutdown) says nothing about the process.

@@ -127,7 +127,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
 
   const app = express();
   app.disable("x-powered-by");
-  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: o.context }); });
+  // The pid lets a supervisor tell its own child from another process that holds the port.
+  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: o.context, pid: process.pid }); });
   app.get("/readyz", async (_req, res) => {
     let database = false;
     try { await db.query("SELECT 1"); database = true; } catch { /* reported below */ }
@@ -168,6 +169,10 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   );
 
   const server: Server = createServer(app);
+  // Idle keep-alive sockets are closed by the caller (the gateway's agent drops them after 5 s), never
+  // by us while a request may be on its way: Node's default of 5 s on both sides races (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   let wsConnections = 0;
   const subscriptions = serveSubscriptions(server, schema, config.internalSecret, {
     opened: () => wsConnections++,
