@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, TestSystem, type GqlResult } from "./support/harness.ts";
+import { DEMO_PASSWORD, eventually, TestSystem, type GqlResult } from "./support/harness.ts";
+import { metrics, serviceUrl } from "./support/live.ts";
 
 // The per-account login throttle in identity, through the gateway (whose per-IP login budget the
-// harness lifts): a small limit and a short lockout so the test sees the lock start and end.
+// harness lifts): a small limit and a short lockout so the test sees the lock start and end, and
+// a purge of spent records every PURGE_MS.
 const MAX_FAILURES = 3;
 const LOCKOUT_SECONDS = 2;
+const PURGE_MS = 300;
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await TestSystem.start({ serviceEnv: { identity: { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS) } } });
+  sys = await TestSystem.start({ serviceEnv: { identity: { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS), LOGIN_THROTTLE_PURGE_MS: String(PURGE_MS) } } });
 });
 afterAll(async () => { await sys?.stop(); });
 
@@ -72,5 +75,20 @@ describe("per-account login throttle", () => {
       { code: "LOGIN_THROTTLED", message: "Too many failed attempts. Try again in 1 minute.", retries: true },
     ]);
     expect(shape(unknown)).toEqual(shape(known));
+  });
+
+  it("forgets an unknown email's failure record once its lock has ended (identity's metrics)", async () => {
+    const identity = () => metrics(serviceUrl(sys, "identity"));
+    const purgedBefore = (await identity()).junggo_login_throttle_purged_total!;
+    const answers = await guesses(`typo-${Date.now()}@junggo.test`, MAX_FAILURES);
+    expect(answers.at(-1)!.code).toBe("LOGIN_THROTTLED");
+    // Stored while the lock lasts (a purge runs every PURGE_MS and leaves it)...
+    await eventually(async () => (await identity()).junggo_login_throttle_records! >= 1, "the lock's record to be counted", LOCKOUT_SECONDS * 1000);
+    // ...and deleted after it ends: every earlier record of this file was a lock that has ended too.
+    const after = await eventually(async () => {
+      const m = await identity();
+      return m.junggo_login_throttle_records === 0 && m.junggo_login_throttle_purged_total! > purgedBefore ? m : null;
+    }, "spent throttle records to be purged", 20_000);
+    expect(after.junggo_login_throttle_purged_total! - purgedBefore).toBeGreaterThanOrEqual(1);
   });
 });

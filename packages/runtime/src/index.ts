@@ -10,6 +10,7 @@ export * from "./failpoints.ts";
 export * from "./live.ts";
 export * from "./logger.ts";
 export * from "./outbox.ts";
+export * from "./periodic.ts";
 export * from "./signing-keys.ts";
 export * from "./subgraph.ts";
 export * from "./validation.ts";

@@ -6,7 +6,7 @@ import { PrismaClient, type Prisma } from "@junggo/prisma/identity";
 import { LoginThrottleRepository } from "../src/adapters/login-throttle.repository.ts";
 import { AccountRepository } from "../src/adapters/account.repository.ts";
 import { makeLogIn } from "../src/app/log-in.use-case.ts";
-import type { LoginThrottleState } from "../src/domain/login-throttle.ts";
+import { isSpent, type LoginThrottleState } from "../src/domain/login-throttle.ts";
 import { hashPassword } from "../src/domain/password.ts";
 
 // The throttle's records on a real (embedded PGlite, or PostgreSQL in CI) database with identity's
@@ -87,4 +87,26 @@ describe("LoginThrottleRepository (database)", () => {
     expect(record?.failures).toBe(3);
     expect(record?.lockedUntil?.getTime()).toBeGreaterThan(Date.now() + 50_000);
   }, 30_000);
+
+  it("purges exactly the spent records (isSpent), keeping counting windows and locks in force", async () => {
+    await prisma.loginThrottle.deleteMany({});
+    const policy = { maxFailures: 3, failureWindowSeconds: 60, lockoutSeconds: 120 };
+    const now = new Date(T0.getTime() + 3_600_000);
+    const ago = (s: number) => new Date(now.getTime() - s * 1000);
+    const records: Record<string, LoginThrottleState> = {
+      "counting@x.test": { failures: 1, windowStartedAt: ago(59), lockedUntil: null },
+      "window-over@x.test": { failures: 2, windowStartedAt: ago(60), lockedUntil: null },
+      "locked@x.test": { failures: 3, windowStartedAt: ago(100), lockedUntil: new Date(now.getTime() + 1) },
+      "lock-ended@x.test": { failures: 3, windowStartedAt: ago(30), lockedUntil: now },
+    };
+    for (const [email, state] of Object.entries(records)) await repo.change(email, () => state);
+    expect(await repo.count()).toBe(4);
+
+    expect(await repo.purgeSpent(now, policy)).toBe(2);
+    const kept = (await prisma.loginThrottle.findMany({ select: { email: true } })).map((r) => r.email).sort();
+    expect(kept).toEqual(["counting@x.test", "locked@x.test"]);
+    expect(kept).toEqual(Object.keys(records).filter((e) => !isSpent(records[e]!, now, policy)).sort());
+    expect(await repo.count()).toBe(2);
+    expect(await repo.purgeSpent(now, policy)).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterFailure, checkPolicy, DEFAULT_LOGIN_THROTTLE_POLICY, isLocked, retryAfterSeconds, type LoginThrottleState } from "../src/domain/login-throttle.ts";
+import { afterFailure, checkPolicy, DEFAULT_LOGIN_THROTTLE_POLICY, isLocked, isSpent, retryAfterSeconds, type LoginThrottleState } from "../src/domain/login-throttle.ts";
 
 const policy = { maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 600 };
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -110,5 +110,29 @@ describe("isLocked / retryAfterSeconds", () => {
     expect(retryAfterSeconds(locked, at(sec))).toBe(599);
     expect(retryAfterSeconds(locked, at(600 * sec - 1))).toBe(1);
     expect(retryAfterSeconds(locked, at(600 * sec))).toBe(0);
+  });
+});
+
+describe("isSpent", () => {
+  const counting = failures(2)!; // window started at T0, not locked
+  const locked = failures(5)!; // locked from 4 s until 4 s + lockoutSeconds
+
+  it("keeps a record whose window is still counting, and drops it once the window is over", () => {
+    expect(isSpent(counting, at(900 * sec - 1), policy)).toBe(false);
+    expect(isSpent(counting, at(900 * sec), policy)).toBe(true);
+  });
+
+  it("keeps a lock in force, even past its window, and drops it the moment it ends", () => {
+    const end = locked.lockedUntil!.getTime() - T0.getTime();
+    expect(isSpent(locked, at(end - 1), policy)).toBe(false);
+    expect(isSpent(locked, at(end), policy)).toBe(true);
+  });
+
+  it("a spent record decides exactly what no record decides", () => {
+    for (const [state, now] of [[counting, at(900 * sec)], [locked, locked.lockedUntil!]] as const) {
+      expect(isSpent(state, now, policy)).toBe(true);
+      expect(afterFailure(state, now, policy)).toEqual(afterFailure(null, now, policy));
+      expect(isLocked(state, now)).toBe(isLocked(null, now));
+    }
   });
 });

@@ -30,5 +30,6 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx
       sandboxControlRoutes(app, { sandbox: provider, internalSecret: infra.config.internalSecret, log: infra.log });
     },
     health: () => ({ paymentProvider: "sandbox", sandbox: provider.behaviour, settlement: { settled: settlement.settled, failures: settlement.failures, retrying: settlement.retrying } }),
+    stop: () => settlement.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "@junggo/runtime";
+import { PeriodicTask, type Logger } from "@junggo/runtime";
 import type { Payment } from "../domain/payment.ts";
 
 export interface SettlementWorkerOptions {
@@ -14,29 +14,22 @@ export interface SettlementWorkerOptions {
  * simply tried at once, which the idempotency key makes harmless).
  */
 export class SettlementWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly task: PeriodicTask;
   private readonly backoff = new Map<string, { attempts: number; until: number }>();
   failures = 0;
   settled = 0;
 
-  constructor(private readonly o: SettlementWorkerOptions) {}
+  constructor(private readonly o: SettlementWorkerOptions) {
+    this.task = new PeriodicTask({ name: "settlement pass", periodMs: o.pollMs, periodSetting: "PAYMENT_SETTLE_POLL_MS", log: o.log, pass: () => this.pass() });
+  }
 
   start(): void {
-    // unref: the worker never keeps the process alive on shutdown; pending work survives in the database.
-    this.timer = setInterval(() => void this.tick(), this.o.pollMs);
-    this.timer.unref();
+    this.task.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  /** One pass over the pending payments; overlapping passes are skipped. */
-  tick(): Promise<void> {
-    this.running ??= this.pass().finally(() => { this.running = null; });
-    return this.running;
+  /** Stops polling and lets the payment in hand finish; pending work survives in the database. */
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Payments currently waiting to retry a failed provider call. */

@@ -1,4 +1,4 @@
-import { intEnv, type ContextModule, type Infra } from "@junggo/runtime";
+import { intEnv, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/consignment";
 import { DEFAULT_DELIVERY_ETA_MINUTES } from "../domain/eta.ts";
 import type { ConsignmentDeps } from "../app/ports.ts";
@@ -31,17 +31,14 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
   // Fractional minutes are accepted (tests use a few seconds).
   const dispatchTimeoutMinutes = intEnv("DISPATCH_TIMEOUT_MINUTES", 15);
   if (!(dispatchTimeoutMinutes > 0)) throw new Error(`DISPATCH_TIMEOUT_MINUTES must be a positive number of minutes, got ${dispatchTimeoutMinutes}`);
-  const sweepMs = intEnv("DISPATCH_SWEEP_MS", 30_000);
-  if (!(sweepMs > 0)) throw new Error(`DISPATCH_SWEEP_MS must be a positive number of milliseconds, got ${sweepMs}`);
-  const escalateOverdue = makeEscalateOverdueConsignments(deps, dispatchTimeoutMinutes * 60_000);
   // Jobs nobody accepts in time are escalated and offered again (never a silent stall).
-  let sweeping: Promise<unknown> | null = null;
-  const sweep = setInterval(() => {
-    sweeping ??= escalateOverdue()
-      .catch((err: Error) => infra.log.warn("dispatch sweep failed", { err: err.message }))
-      .finally(() => { sweeping = null; });
-  }, sweepMs);
-  sweep.unref();
+  const sweep = new PeriodicTask({
+    name: "dispatch sweep",
+    periodMs: intEnv("DISPATCH_SWEEP_MS", 30_000),
+    periodSetting: "DISPATCH_SWEEP_MS",
+    pass: makeEscalateOverdueConsignments(deps, dispatchTimeoutMinutes * 60_000),
+    log: infra.log,
+  }).start();
 
   const commands = {
     accept: makeAcceptConsignment(deps),
@@ -56,8 +53,7 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
     handlers: consignmentHandlers({ requestDelivery: makeRequestDelivery(deps), cancelDelivery: makeCancelDelivery(deps) }),
     health: () => ({ deliveryEtaMinutes: etaMinutes, dispatchTimeoutMinutes }),
     stop: async () => {
-      clearInterval(sweep);
-      await sweeping;
+      await sweep.stop();
     },
   };
 }

@@ -1,7 +1,8 @@
-import { intEnv, isProduction, KeyRing, type ContextModule, type Infra } from "@junggo/runtime";
+import { intEnv, isProduction, KeyRing, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/identity";
 import { makeTokenIssuer } from "../app/access-token.ts";
 import { makeLogIn } from "../app/log-in.use-case.ts";
+import { makePurgeLoginThrottle } from "../app/purge-login-throttle.use-case.ts";
 import { makeRegisterAccount } from "../app/register-account.use-case.ts";
 import { seedDemoAccounts } from "../app/seed-demo-accounts.use-case.ts";
 import { makeSignUp } from "../app/sign-up.use-case.ts";
@@ -19,18 +20,33 @@ export async function buildIdentityModule(infra: Infra<PrismaClient, Prisma.Tran
   });
   const issueToken = makeTokenIssuer(() => keys.signingKey(), intEnv("ACCESS_TOKEN_TTL_SECONDS", 3600));
   const register = makeRegisterAccount({ accounts, uow: infra });
+  const throttle = new LoginThrottleRepository(infra.prisma, infra);
+  const policy = checkPolicy({
+    maxFailures: intEnv("LOGIN_MAX_FAILURES", DEFAULT_LOGIN_THROTTLE_POLICY.maxFailures),
+    failureWindowSeconds: intEnv("LOGIN_FAILURE_WINDOW_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.failureWindowSeconds),
+    lockoutSeconds: intEnv("LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.lockoutSeconds),
+  });
+  const purgeLoginThrottle = makePurgeLoginThrottle(throttle, policy);
+  const throttleRecords = { purged: 0, remaining: 0 };
+  const purge = new PeriodicTask({
+    name: "login throttle purge",
+    periodMs: intEnv("LOGIN_THROTTLE_PURGE_MS", 600_000),
+    periodSetting: "LOGIN_THROTTLE_PURGE_MS",
+    log: infra.log,
+    pass: async () => {
+      const r = await purgeLoginThrottle();
+      throttleRecords.purged += r.purged;
+      throttleRecords.remaining = r.remaining;
+    },
+  }).start();
   return {
     resolvers: identityResolvers({
       accounts,
       logIn: makeLogIn({
         accounts,
         issueToken,
-        throttle: new LoginThrottleRepository(infra.prisma, infra),
-        policy: checkPolicy({
-          maxFailures: intEnv("LOGIN_MAX_FAILURES", DEFAULT_LOGIN_THROTTLE_POLICY.maxFailures),
-          failureWindowSeconds: intEnv("LOGIN_FAILURE_WINDOW_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.failureWindowSeconds),
-          lockoutSeconds: intEnv("LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.lockoutSeconds),
-        }),
+        throttle,
+        policy,
       }),
       signUp: makeSignUp({ register, issueToken }),
     }),
@@ -41,5 +57,8 @@ export async function buildIdentityModule(infra: Infra<PrismaClient, Prisma.Tran
       });
     },
     seed: async () => { await seedDemoAccounts(register, infra.log); },
+    // Records left after the last purge (spent ones included until the next) and purged since start.
+    metrics: () => ({ junggo_login_throttle_records: throttleRecords.remaining, junggo_login_throttle_purged_total: throttleRecords.purged }),
+    stop: () => purge.stop(),
   };
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient, Prisma } from "@junggo/prisma/identity";
-import type { LoginThrottleState } from "../domain/login-throttle.ts";
-import type { LoginThrottleStore, UnitOfWork } from "../app/ports.ts";
+import type { LoginThrottlePolicy, LoginThrottleState } from "../domain/login-throttle.ts";
+import type { LoginThrottleStore, SpentLoginThrottleRecords, UnitOfWork } from "../app/ports.ts";
 
 const fields = { failures: true, windowStartedAt: true, lockedUntil: true } as const;
 
@@ -8,7 +8,7 @@ const fields = { failures: true, windowStartedAt: true, lockedUntil: true } as c
  * The throttle's records live in identity's database, not in memory, so every identity replica
  * counts the same failures.
  */
-export class LoginThrottleRepository implements LoginThrottleStore {
+export class LoginThrottleRepository implements LoginThrottleStore, SpentLoginThrottleRecords {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly uow: UnitOfWork<Prisma.TransactionClient>,
@@ -44,5 +44,23 @@ export class LoginThrottleRepository implements LoginThrottleStore {
 
   async clear(email: string): Promise<void> {
     await this.prisma.loginThrottle.deleteMany({ where: { email } });
+  }
+
+  /** `isSpent` as one statement: a lock that has ended, or no lock and a window that is over. */
+  async purgeSpent(now: Date, policy: LoginThrottlePolicy): Promise<number> {
+    const windowStartedBefore = new Date(now.getTime() - policy.failureWindowSeconds * 1000);
+    const { count } = await this.prisma.loginThrottle.deleteMany({
+      where: {
+        OR: [
+          { lockedUntil: { lte: now } },
+          { lockedUntil: null, windowStartedAt: { lte: windowStartedBefore } },
+        ],
+      },
+    });
+    return count;
+  }
+
+  count(): Promise<number> {
+    return this.prisma.loginThrottle.count();
   }
 }

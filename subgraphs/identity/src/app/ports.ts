@@ -1,6 +1,6 @@
 import type { SqlTx } from "@junggo/runtime";
 import type { Account } from "../domain/account.ts";
-import type { LoginThrottleState } from "../domain/login-throttle.ts";
+import type { LoginThrottlePolicy, LoginThrottleState } from "../domain/login-throttle.ts";
 
 export interface AccountReader {
   findById(id: string): Promise<Account | null>;
@@ -30,4 +30,12 @@ export interface LoginThrottleStore {
   change(email: string, next: (current: LoginThrottleState | null) => LoginThrottleState): Promise<LoginThrottleState>;
   /** Forgets the email's failures (after a successful login). */
   clear(email: string): Promise<void>;
+}
+
+/** Housekeeping of the throttle's records. */
+export interface SpentLoginThrottleRecords {
+  /** Deletes every record `isSpent` at `now` under `policy`; returns how many. */
+  purgeSpent(now: Date, policy: LoginThrottlePolicy): Promise<number>;
+  /** How many records are stored. */
+  count(): Promise<number>;
 }

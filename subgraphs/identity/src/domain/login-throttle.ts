@@ -32,6 +32,16 @@ export function isLocked(state: LoginThrottleState | null, now: Date): boolean {
   return !!state?.lockedUntil && now.getTime() < state.lockedUntil.getTime();
 }
 
+/**
+ * A record that no longer decides anything: not locked, and its window is over or its lock has been
+ * served. `afterFailure` treats it exactly like no record, so it can be deleted (most belong to
+ * emails that never logged in: mistyped or guessed ones, which a success would never clear).
+ */
+export function isSpent(state: LoginThrottleState, now: Date, policy: LoginThrottlePolicy): boolean {
+  if (isLocked(state, now)) return false;
+  return !!state.lockedUntil || now.getTime() - state.windowStartedAt.getTime() >= policy.failureWindowSeconds * 1000;
+}
+
 /** Whole seconds until the lock ends (at least 1 while locked), 0 when not locked. */
 export function retryAfterSeconds(state: LoginThrottleState | null, now: Date): number {
   if (!isLocked(state, now)) return 0;

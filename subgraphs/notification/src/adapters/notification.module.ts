@@ -1,4 +1,4 @@
-import { env, intEnv, type ContextModule, type Infra } from "@junggo/runtime";
+import { env, intEnv, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/notification";
 import type { NotificationDeps } from "../app/ports.ts";
 import { makeNotify, makeRecordRecipient } from "../app/notify.use-case.ts";
@@ -9,7 +9,6 @@ import { notificationHandlers } from "./event.handlers.ts";
 import { notificationResolvers } from "./graphql.resolvers.ts";
 import { notificationLiveResolvers } from "./live.resolvers.ts";
 import { DEFAULT_MAIL_FROM, smtpMailer } from "./smtp.mailer.ts";
-import { MailerWorker } from "./mailer.worker.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -26,24 +25,32 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
   };
   const inbox = makeInbox(prismaNotificationRepository, infra.prisma, clock);
 
-  let worker: MailerWorker | null = null;
+  let mailerTask: PeriodicTask | null = null;
+  const email = { sent: 0, failed: 0 };
   let mailer: ReturnType<typeof smtpMailer> | null = null;
   if (smtpUrl) {
     mailer = smtpMailer(smtpUrl, env("MAIL_FROM", DEFAULT_MAIL_FROM));
-    worker = new MailerWorker({
-      pass: makeDeliverEmails({
-        repo: prismaNotificationRepository,
-        db: infra.prisma,
-        mailer,
-        clock,
-        log: infra.log,
-        retryBaseMs: intEnv("MAIL_RETRY_BASE_MS", 30_000),
-        leaseMs: 60_000,
-      }),
-      pollMs: intEnv("MAIL_POLL_MS", 1000),
+    const deliverEmails = makeDeliverEmails({
+      repo: prismaNotificationRepository,
+      db: infra.prisma,
+      mailer,
+      clock,
       log: infra.log,
+      retryBaseMs: intEnv("MAIL_RETRY_BASE_MS", 30_000),
+      leaseMs: 60_000,
     });
-    worker.start();
+    // Pending emails live in the database, so a restart loses nothing; `stop` lets the email in hand finish.
+    mailerTask = new PeriodicTask({
+      name: "mailer pass",
+      periodMs: intEnv("MAIL_POLL_MS", 1000),
+      periodSetting: "MAIL_POLL_MS",
+      log: infra.log,
+      pass: async () => {
+        const r = await deliverEmails();
+        email.sent += r.sent;
+        email.failed += r.failed;
+      },
+    }).start();
   } else {
     infra.log.info("SMTP_URL not set: notifications are in-app only (emailStatus SKIPPED)");
   }
@@ -54,9 +61,9 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
       Subscription: notificationLiveResolvers(infra.live, inbox),
     },
     handlers: notificationHandlers({ recordRecipient: makeRecordRecipient(deps), notify: makeNotify(deps) }),
-    health: () => ({ email: worker ? { sent: worker.sent, failed: worker.failed } : "disabled" }),
+    health: () => ({ email: mailerTask ? { ...email } : "disabled" }),
     stop: async () => {
-      await worker?.stop();
+      await mailerTask?.stop();
       mailer?.close();
     },
   };

@@ -1,4 +1,4 @@
-import { intEnv, env, signServiceToken, type ContextModule } from "@junggo/runtime";
+import { intEnv, env, PeriodicTask, signServiceToken, type ContextModule } from "@junggo/runtime";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchase-queries.ts";
@@ -43,11 +43,13 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
   });
 
   // Requests that died between hold and purchase (crash) free their vehicle and get voided.
-  const abandonExpiredHolds = makeAbandonExpiredHolds(deps);
-  const sweep = setInterval(() => {
-    abandonExpiredHolds().catch((err: Error) => infra.log.warn("hold sweep failed", { err: err.message }));
-  }, intEnv("HOLD_SWEEP_MS", 30_000));
-  sweep.unref();
+  const sweep = new PeriodicTask({
+    name: "hold sweep",
+    periodMs: intEnv("HOLD_SWEEP_MS", 30_000),
+    periodSetting: "HOLD_SWEEP_MS",
+    pass: makeAbandonExpiredHolds(deps),
+    log: infra.log,
+  }).start();
 
   return {
     resolvers: {
@@ -65,5 +67,6 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
       return { billing: { breaker: s.breaker, inFlight: s.inFlight, opened: s.opened, rejected: s.rejected, bulkheadRejected: s.bulkheadRejected } };
     },
     metrics: () => billingMetrics(billing.stats()),
+    stop: () => sweep.stop(),
   };
 }
