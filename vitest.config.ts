@@ -26,6 +26,7 @@ export default defineConfig({
           include: ["**/*.int.test.ts"],
           exclude: ["**/node_modules/**"],
           fileParallelism: false,
+          globalSetup: ["packages/devstack/src/integration.global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

@@ -6,7 +6,8 @@
 // cannot be used here: its shadow database fails on the PGlite adapter once a migration exists.
 // prisma/drift.int.test.ts checks that the migrations really produce schema.prisma.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,5 +42,17 @@ if (cmd === "migrate") {
   if (!existsSync(join(dir, "migration_lock.toml"))) writeFileSync(join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
   console.log(`wrote ${target}/migration.sql`);
 } else {
-  for (const c of contexts) prisma(["generate", "--config", `${c}/prisma.config.ts`]);
+  // A client is regenerated only when its inputs changed (schema, config, Prisma's version), so a
+  // second `npm run up` does not spend ~20 s regenerating identical code. --force always does.
+  const force = cmd === "--force";
+  const prismaVersion = JSON.parse(readFileSync(join(here, "node_modules/prisma/package.json"), "utf8")).version;
+  for (const c of contexts) {
+    const stampFile = join(here, c, "generated", ".inputs-hash");
+    const hash = createHash("sha256");
+    for (const f of [join(c, "schema.prisma"), join(c, "prisma.config.ts"), "context-config.ts"]) hash.update(readFileSync(join(here, f)));
+    const digest = hash.update(prismaVersion).digest("hex");
+    if (!force && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) continue;
+    prisma(["generate", "--config", `${c}/prisma.config.ts`]);
+    writeFileSync(stampFile, digest);
+  }
 }

@@ -7,8 +7,12 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
-import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, prometheus, signForwardedIdentity, verifyAccessToken, verifyLogin, type AccessTokenKeys, type Logger, type Viewer } from "@junggo/runtime";
+import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, processMetrics, prometheus, signForwardedIdentity, cachedLoginVerifier, type AccessTokenKeys, type Logger, type Viewer } from "@junggo/runtime";
 import { RemoteKeySet } from "./jwks.ts";
+import { overloadPlugin } from "./overload.plugin.ts";
+import { subgraphFetcher, type SubgraphResponse } from "./subgraph-fetcher.ts";
+
+type SubgraphFetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<SubgraphResponse>;
 import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
@@ -50,10 +54,10 @@ export interface GatewayOptions {
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly internalSecret: string, private readonly service: string, private readonly log: Logger) {
-    // Node's fetch honours the subgraph's `Keep-Alive: timeout` and retires a pooled socket before the
-    // server closes it; the default fetcher keeps idle sockets forever and races the server's close.
-    super({ url, fetcher: fetch as unknown as RemoteGraphQLDataSource["fetcher"] });
+  constructor(url: string, private readonly internalSecret: string, private readonly service: string, private readonly log: Logger, fetcher: SubgraphFetcher) {
+    // Pooled sockets retire before the subgraph would close them (subgraph-fetcher.ts); the default
+    // fetcher keeps idle sockets forever and races the server's close.
+    super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
   }
 
   /**
@@ -83,12 +87,12 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   }
 }
 
-export async function viewerFromAuthorization(header: string | undefined, keys: AccessTokenKeys): Promise<Viewer | null> {
+export async function viewerFromAuthorization(header: string | undefined, verify: (token: string) => Promise<{ viewer: Viewer }>): Promise<Viewer | null> {
   if (!header) return null;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m) throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
   try {
-    return await verifyAccessToken(m[1]!, keys);
+    return (await verify(m[1]!)).viewer;
   } catch (err) {
     if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") {
       throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 503 } } });
@@ -102,12 +106,13 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
   const inUse = new Map<string, string>();
   const dataSources: Record<string, IdentityForwardingDataSource> = {};
+  const subgraphHttp = subgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,
     buildService: ({ name, url }) => {
       const target = o.subgraphUrls[name] ?? url!;
       inUse.set(name, target);
-      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name, o.log));
+      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name, o.log, subgraphHttp.fetcher));
     },
   });
   const remoteKeys = o.accessTokenKeys ? undefined : new RemoteKeySet({
@@ -117,6 +122,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     log: o.log,
   });
   const tokenKeys = o.accessTokenKeys ?? remoteKeys!.getKey;
+  const logins = cachedLoginVerifier(tokenKeys, () => remoteKeys?.generation ?? 0);
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
@@ -138,6 +144,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      overloadPlugin<GatewayContext>(),
       isProduction() ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
     ],
   });
@@ -165,7 +172,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       const m = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
       // A token that does not verify is refused (4403); keys that cannot be fetched close with 4500 so
       // clients retry instead of logging out.
-      return m ? verifyLogin(m[1]!, tokenKeys).catch((err) => { if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err; return null; }) : null;
+      return m ? logins.verify(m[1]!).catch((err) => { if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err; return null; }) : null;
     },
     bufferSize: o.subscriptionBuffer ?? 64,
     validationRules: limitRules,
@@ -182,6 +189,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       junggo_upstream_subscriptions: s.upstreamSubscriptions,
       junggo_subscription_events_total: s.delivered,
       junggo_subscription_overflows_total: s.overflowed,
+      ...processMetrics(),
       ...(remoteKeys ? { junggo_jwks_keys: remoteKeys.size, junggo_jwks_fetches_total: remoteKeys.fetches, junggo_jwks_fetch_failures_total: remoteKeys.failures } : {}),
     }));
   });
@@ -198,7 +206,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const viewer = await viewerFromAuthorization(req.headers.authorization, tokenKeys);
+        const viewer = await viewerFromAuthorization(req.headers.authorization, logins.verify);
         const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
         // Password guessing: login attempts have their own, much smaller budget per client address.
         const loginWait = typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
@@ -236,6 +244,7 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       remoteKeys?.stop();
       await subscriptions.dispose();
       await apollo.stop();
+      subgraphHttp.close();
     },
   };
 }

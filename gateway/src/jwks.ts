@@ -26,6 +26,9 @@ export class RemoteKeySet {
   private timer?: NodeJS.Timeout;
   fetches = 0;
   failures = 0;
+  /** Changes whenever the fetched key set differs from the previous one (caches of verified tokens key on it). */
+  generation = 0;
+  private lastBody = "";
 
   constructor(private readonly o: RemoteKeySetOptions) {}
 
@@ -54,12 +57,17 @@ export class RemoteKeySet {
     try {
       const res = await fetch(this.o.url(), { signal: AbortSignal.timeout(this.o.timeoutMs ?? 2000) });
       if (!res.ok) throw new Error(`JWKS answered HTTP ${res.status}`);
-      const body = (await res.json()) as { keys?: JWK[] };
+      const text = await res.text();
+      const body = JSON.parse(text) as { keys?: JWK[] };
       if (!Array.isArray(body.keys) || body.keys.length === 0) throw new Error("JWKS has no keys");
       const kids = new Set(body.keys.map((k) => String(k.kid)));
       const changed = kids.size !== this.kids.size || [...kids].some((k) => !this.kids.has(k));
       this.local = createLocalJWKSet({ keys: body.keys });
       this.kids = kids;
+      if (text !== this.lastBody) {
+        this.lastBody = text;
+        this.generation++;
+      }
       if (changed) this.o.log.info("access-token keys loaded", { kids: [...kids] });
     } catch (err) {
       this.failures++;

@@ -3,7 +3,7 @@
 // Installs what is missing (pnpm, workspace packages, nats-server via apt-get when root),
 // generates the Prisma clients, then runs the requested command.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,18 +51,26 @@ if (command === "test" && !existsSync(chromiumBin)) {
   requirePackage("chromium", `${chromiumBin} is missing: the browser tests need it`, "set CHROMIUM_BIN");
 }
 
-// The consignment-replicas test (gateway/test/chaos/replicas.int.test.ts) needs a real PostgreSQL
-// server: replicas share one database, which PGlite (embedded in one process) cannot be.
+// The integration tests and `npm run up` run the contexts' databases on a local PostgreSQL server.
 const hasPostgresServer = () => {
   if (process.env.PGBIN) return existsSync(join(process.env.PGBIN, "initdb"));
   return spawnSync("sh", ["-c", "ls /usr/lib/postgresql/*/bin/initdb"], { stdio: "ignore" }).status === 0;
 };
 if (command === "test" && !process.env.JUNGGO_TEST_POSTGRES_URL && !hasPostgresServer()) {
-  requirePackage("postgresql", "PostgreSQL server binaries are missing: the replicas test needs them", "set PGBIN or JUNGGO_TEST_POSTGRES_URL");
+  requirePackage("postgresql", "PostgreSQL server binaries are missing: the integration tests run on a local PostgreSQL server", "set PGBIN or JUNGGO_TEST_POSTGRES_URL");
+}
+// `npm run up` runs every context on one local PostgreSQL server unless told otherwise.
+const upOwnDatabase = !rest.includes("--pglite") && !rest.some((a) => a.startsWith("--postgres")) && !process.env.JUNGGO_POSTGRES_URL && !rest.includes("--help");
+if (command === "up" && upOwnDatabase && !hasPostgresServer()) {
+  requirePackage("postgresql", "PostgreSQL server binaries are missing: npm run up runs its databases on a local PostgreSQL server", "run npm run up -- --pglite, or set PGBIN");
 }
 
-say("installing workspace packages (pnpm install)");
-run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
+// pnpm keeps a copy of the lockfile it installed: identical means nothing to install.
+const installedLock = join(root, "node_modules/.pnpm/lock.yaml");
+if (!existsSync(installedLock) || readFileSync(installedLock, "utf8") !== readFileSync(join(root, "pnpm-lock.yaml"), "utf8")) {
+  say("installing workspace packages (pnpm install)");
+  run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
+}
 say("generating Prisma clients");
 // Prisma is chatty on stderr even when all is well: show its output only when it fails.
 const gen = spawnSync(process.execPath, [join(root, "prisma/generate.mjs")], { cwd: root, encoding: "utf8" });
@@ -72,8 +80,22 @@ if (gen.status !== 0) {
 }
 
 const tsx = ["--import", "tsx"];
+// Services run as compiled JavaScript (dist/ next to each src/), never through a TypeScript loader.
+const buildServices = () => {
+  say("compiling the services (packages/devstack/build.mjs)");
+  run(process.execPath, [join(root, "packages/devstack/build.mjs")]);
+};
 // The web client (web/dist), served by the gateway at /. Vite's output is shown only when it fails.
+const newestMtime = (path) => {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
+};
 const buildWeb = () => {
+  const built = join(root, "web/dist/index.html");
+  const inputs = ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "web/package.json", "pnpm-lock.yaml"].map((p) => newestMtime(join(root, p)));
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs)) return;
   say("building the web client (web/dist)");
   const b = spawnSync("pnpm", ["--filter", "@junggo/web", "build"], { cwd: root, encoding: "utf8" });
   if (b.status !== 0) {
@@ -86,7 +108,8 @@ switch (command) {
     break;
   case "up":
     buildWeb();
-    run(process.execPath, [...tsx, join(root, "packages/devstack/src/up.ts"), ...rest]);
+    buildServices();
+    run(process.execPath, ["--enable-source-maps", join(root, "packages/devstack/dist/up.js"), ...rest]);
     break;
   case "test":
     say("type-checking");
@@ -95,6 +118,7 @@ switch (command) {
     say("checking the composed supergraph");
     run(process.execPath, [...tsx, join(root, "schema/compose.ts"), "--check"]);
     buildWeb();
+    buildServices();
     say("running all test suites (vitest)");
     run("pnpm", ["exec", "vitest", "run", ...rest]);
     break;

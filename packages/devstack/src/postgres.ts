@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -13,7 +14,7 @@ export interface PostgresServer {
   port: number;
   /** The cluster's data directory (also holds its socket and server.log). */
   dataDir: string;
-  /** Fast shutdown (`pg_ctl -m fast`), then removes the data directory. Idempotent. */
+  /** Fast shutdown (`pg_ctl -m fast`), then removes the data directory unless persistent. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -47,22 +48,43 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
+export interface StartPostgresOptions {
+  /** Parent directory of the cluster (created if missing). */
+  dataRoot: string;
+  port?: number;
+  /**
+   * Keep the cluster in `<dataRoot>/postgres` (or `dataDir`) across runs (`npm run up`): initdb only the first
+   * time, data kept on stop, a server left running by a killed run is stopped and restarted.
+   * Without it the cluster is throw-away (tests, benchmarks): a new directory, removed on stop.
+   */
+  persistent?: boolean;
+  /** With `persistent`: the cluster's own directory instead of `<dataRoot>/postgres`. */
+  dataDir?: string;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string | number>;
+}
+
 /**
- * Starts a private, throw-away PostgreSQL cluster in a new directory under `dataRoot` (created if
- * missing) on a free port: trust auth for user `postgres`, listening on 127.0.0.1 and a socket in
- * the data directory, durability off (fsync, synchronous_commit) since it only lives for a test
- * run, room for many connections (every service replica has a pool). Returns null when no server
- * binaries are installed (apt-get install postgresql, or set PGBIN).
+ * Starts a PostgreSQL cluster from the system's server binaries: trust auth for user `postgres`,
+ * listening on 127.0.0.1 and a socket in the data directory, room for many connections (every
+ * service replica has a pool), small shared buffers. A throw-away cluster runs without
+ * durability (fsync off); a persistent one keeps fsync and only lets commits return before their
+ * WAL reaches the disk (synchronous_commit off: a power cut may lose the last few hundred
+ * milliseconds of commits, never corrupt the data). Returns null when no server binaries are
+ * installed (apt-get install postgresql, or set PGBIN).
  */
-export async function startPostgres(opts: { dataRoot: string; port?: number }): Promise<PostgresServer | null> {
+export async function startPostgres(opts: StartPostgresOptions): Promise<PostgresServer | null> {
   const bin = postgresBinDir();
   if (!bin) return null;
   const dataRoot = resolve(opts.dataRoot);
+  const persistent = !!opts.persistent;
   const createdRoot = !existsSync(dataRoot);
   // 0755: as root the server runs as `postgres`, which must be able to reach its directory.
   mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
-  const dataDir = mkdtempSync(join(dataRoot, "pg-"));
+  const dataDir = persistent ? resolve(opts.dataDir ?? join(dataRoot, "postgres")) : mkdtempSync(join(dataRoot, "pg-"));
+  const fresh = !existsSync(join(dataDir, "PG_VERSION"));
   const cleanup = () => {
+    if (persistent) return;
     rmSync(dataDir, { recursive: true, force: true });
     if (createdRoot) {
       try {
@@ -70,30 +92,46 @@ export async function startPostgres(opts: { dataRoot: string; port?: number }): 
       } catch { /* already gone */ }
     }
   };
-  try {
-    if (isRoot()) {
-      const { uid, gid } = postgresIds();
-      chownSync(dataDir, uid, gid);
-      const blocked = unreachableAncestor(dataDir);
-      if (blocked) throw new Error(`user postgres cannot reach ${dataDir}: ${blocked} is not traversable by others (chmod o+x it, or pass another dataRoot)`);
+  if (fresh) {
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      if (isRoot()) {
+        const { uid, gid } = postgresIds();
+        chownSync(dataDir, uid, gid);
+        const blocked = unreachableAncestor(dataDir);
+        if (blocked) throw new Error(`user postgres cannot reach ${dataDir}: ${blocked} is not traversable by others (chmod o+x it, or choose another data directory)`);
+      }
+      await run(...asPostgres(join(bin, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", ...(persistent ? [] : ["--no-sync"])]));
+    } catch (err) {
+      cleanup();
+      throw new Error(`initdb failed: ${(err as Error).message}`);
     }
-    await run(...asPostgres(join(bin, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"]));
-  } catch (err) {
-    cleanup();
-    throw new Error(`initdb failed: ${(err as Error).message}`);
   }
 
+  const pgCtl = join(bin, "pg_ctl");
+  if (persistent) {
+    // A server left behind by a run that was killed: stop it, then start with this run's settings.
+    const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "status"]);
+    if (await run(cmd, args).then(() => true, () => false)) await run(...asPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "stop"])).catch(() => {});
+  }
   const port = opts.port ?? (await freePort());
   const logFile = join(dataDir, "server.log");
-  const serverOpts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  const pgCtl = join(bin, "pg_ctl");
+  const settings: Record<string, string | number> = {
+    listen_addresses: "127.0.0.1",
+    max_connections: 400,
+    shared_buffers: "32MB",
+    synchronous_commit: "off",
+    ...(persistent ? {} : { fsync: "off", full_page_writes: "off" }),
+    ...opts.settings,
+  };
+  const serverOpts = [`-p ${port}`, `-k ${dataDir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
   let stopped = false;
   const stopSync = () => {
-    // The test process is exiting without stop(): do not leave a server behind.
+    // The process is exiting without stop(): do not leave a server behind.
     if (stopped) return;
     stopped = true;
     try {
-      const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+      const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "-m", persistent ? "fast" : "immediate", "-w", "stop"]);
       execFileSync(cmd, args, { stdio: "ignore" });
     } catch { /* not running */ }
     cleanup();
@@ -123,9 +161,23 @@ export async function startPostgres(opts: { dataRoot: string; port?: number }): 
         await run(cmd, args).catch(() => {});
       }
       cleanup();
-      releasePorts([port]);
+      if (opts.port === undefined) releasePorts([port]);
     },
   };
+}
+
+/**
+ * Where a persistent cluster for `dataRoot` can live: `<dataRoot>/postgres`, unless the server must
+ * run as user `postgres` (we are root) and cannot reach that directory (a checkout under /root,
+ * say): then a directory of its own under /var/tmp, the same one for the same `dataRoot` every time.
+ */
+export function persistentClusterDir(dataRoot: string): string {
+  const preferred = join(resolve(dataRoot), "postgres");
+  if (!isRoot()) return preferred;
+  mkdirSync(resolve(dataRoot), { recursive: true, mode: 0o755 });
+  if (!unreachableAncestor(preferred)) return preferred;
+  const id = createHash("sha256").update(resolve(dataRoot)).digest("hex").slice(0, 12);
+  return join("/var/tmp", `junggo-postgres-${id}`);
 }
 
 /** The first ancestor of `dir` that other users (here: `postgres`) cannot traverse, or null. */

@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPostgresDatabase, DEFAULT_PORTS, dropPostgresDatabase, ensureKeyFile, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
+import type { PortPlan } from "./up-args.ts";
+import { createPostgresDatabase, dropPostgresDatabase, ensurePostgresDatabase, ensureKeyFile, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
 import { freePort, releasePorts } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
@@ -15,8 +16,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.u
 export interface StackOptions {
   /** Directory for this stack's data and logs (PGlite dirs, NATS store, *.log). */
   dataRoot: string;
-  /** Default ports (the run command) or free ports (tests). */
-  ports: "default" | "free";
+  /** Given ports (the run command: `resolveUpPorts`) or free ports (tests). */
+  ports: PortPlan | "free";
   seedDemo?: boolean;
   /** Environment for every service. */
   env?: Record<string, string>;
@@ -24,6 +25,11 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Admin URL of a PostgreSQL server: each context then gets its own fresh database there instead of PGlite. */
   postgresUrl?: string;
+  /**
+   * With `postgresUrl`: one database per context named `junggo_<context>`, created when missing
+   * and kept when the stack stops (`npm run up`), instead of fresh ones dropped at the end.
+   */
+  keepDatabases?: boolean;
   /**
    * Processes per context (default 1). Extra replicas share the first one's database (so they need
    * `postgresUrl`), NATS and environment, each on its own port with its own DATA_DIR and log
@@ -66,7 +72,7 @@ export class Stack {
   }
 
   private async port(name: ServiceName): Promise<number> {
-    return this.opts.ports === "default" ? DEFAULT_PORTS[name] : this.reservedPort();
+    return this.opts.ports === "free" ? this.reservedPort() : this.opts.ports[name];
   }
 
   /** A free port kept for this stack until it stops (restarted processes get theirs back). */
@@ -81,8 +87,9 @@ export class Stack {
     const replicas = this.replicaCounts();
     const logDir = join(dataRoot, "logs");
     mkdirSync(logDir, { recursive: true });
-    const natsPort = this.opts.ports === "default" ? Number(process.env.NATS_PORT ?? 4222) : await this.reservedPort();
-    const natsHttp = this.opts.ports === "default" ? Number(process.env.NATS_MONITOR_PORT ?? 8222) : await this.reservedPort();
+    const plan = this.opts.ports;
+    const natsPort = plan === "free" ? await this.reservedPort() : plan.nats;
+    const natsHttp = plan === "free" ? await this.reservedPort() : plan.natsMonitor;
     this.nats = natsProcess({ port: natsPort, httpPort: natsHttp, dataDir: join(dataRoot, "nats"), logDir, echo: this.opts.echo });
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
     this.natsMonitorUrl = `http://127.0.0.1:${natsHttp}`;
@@ -107,18 +114,18 @@ export class Stack {
         ...this.opts.env,
         ...this.opts.serviceEnv?.[name],
       };
-      this.services.set(name, this.tsxProcess(name, `subgraphs/${name}/src/main.ts`, env, logDir));
+      this.services.set(name, this.nodeProcess(name, `subgraphs/${name}/dist/main.js`, env, logDir));
       const extras: ManagedProcess[] = [];
       for (let i = 2; i <= replicas[name]; i++) {
         // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
         const own = { PORT: String(await this.reservedPort()), DATA_DIR: join(dataRoot, `${name}-${i}`), SEED_DEMO: "0" };
-        extras.push(this.tsxProcess(`${name}-${i}`, `subgraphs/${name}/src/main.ts`, { ...env, ...own }, logDir));
+        extras.push(this.nodeProcess(`${name}-${i}`, `subgraphs/${name}/dist/main.js`, { ...env, ...own }, logDir));
       }
       if (extras.length) this.extras.set(name, extras);
     }
     const gwEnv: Record<string, string> = { PORT: String(this.ports.get("gateway")), ...this.opts.env, ...this.opts.serviceEnv?.gateway };
     for (const name of SUBGRAPHS) gwEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${this.ports.get(name)}/graphql`;
-    this.services.set("gateway", this.tsxProcess("gateway", "gateway/src/main.ts", gwEnv, logDir));
+    this.services.set("gateway", this.nodeProcess("gateway", "gateway/dist/main.js", gwEnv, logDir));
     this.gatewayUrl = `http://127.0.0.1:${this.ports.get("gateway")}/graphql`;
 
     await Promise.all(SUBGRAPHS.map((n) => this.services.get(n)!.start(120_000)));
@@ -154,11 +161,14 @@ export class Stack {
     return this.replicasOf(name).map((p) => Number(p.spec.env.PORT));
   }
 
-  private tsxProcess(name: string, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
+  /** A service compiled by packages/devstack/build.mjs (`npm run up` and `npm test` build first). */
+  private nodeProcess(name: string, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
+    const file = join(REPO_ROOT, entry);
+    if (!existsSync(file)) throw new Error(`${entry} is missing: build the services first (node packages/devstack/build.mjs)`);
     return new ManagedProcess({
       name,
       command: process.execPath,
-      args: ["--import", "tsx", join(REPO_ROOT, entry)],
+      args: ["--enable-source-maps", file],
       env: { NODE_ENV: process.env.NODE_ENV ?? "development", ...env },
       cwd: REPO_ROOT,
       logFile: join(logDir, `${name}.log`),
@@ -168,8 +178,12 @@ export class Stack {
   }
 
   private async createDatabases(adminUrl: string): Promise<Record<SubgraphName, string>> {
-    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const urls = {} as Record<SubgraphName, string>;
+    if (this.opts.keepDatabases) {
+      for (const name of SUBGRAPHS) urls[name] = await ensurePostgresDatabase(adminUrl, `junggo_${name}`);
+      return urls;
+    }
+    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     for (const name of SUBGRAPHS) {
       const db = `junggo_${name}_${suffix}`;
       urls[name] = await createPostgresDatabase(adminUrl, db);

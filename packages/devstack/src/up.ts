@@ -1,22 +1,64 @@
 // `npm run up`: the whole system on embedded defaults, supervised, stopped cleanly by Ctrl-C.
 import { join } from "node:path";
-import { createLogger, DEFAULT_PORTS } from "@junggo/runtime";
+import { createLogger } from "@junggo/runtime";
 import { isPortFree } from "./ports.ts";
+import { persistentClusterDir, startPostgres, type PostgresServer } from "./postgres.ts";
 import { REPO_ROOT, Stack, SUBGRAPHS, type ServiceName } from "./stack.ts";
 import { Supervisor } from "./supervisor.ts";
+import { parseUpArgs, UP_USAGE } from "./up-args.ts";
 
 const log = createLogger("up");
 const dataRoot = process.env.JUNGGO_DATA_DIR ?? join(REPO_ROOT, ".data");
+let args;
+try {
+  args = parseUpArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${UP_USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(UP_USAGE);
+  process.exit(0);
+}
 
-const busy: number[] = [];
-for (const p of [...Object.values(DEFAULT_PORTS), Number(process.env.NATS_PORT ?? 4222)]) if (!(await isPortFree(p))) busy.push(p);
+const { ports } = args;
+const busy: string[] = [];
+for (const [name, port] of Object.entries(ports)) {
+  if (name === "postgres" && args.database.kind !== "embedded") continue;
+  if (!(await isPortFree(port))) busy.push(`${port} (${name})`);
+}
 if (busy.length) {
-  console.error(`Ports already in use: ${busy.join(", ")}. Is another 'npm run up' running? Stop it first.`);
+  // Nothing has been started yet: a busy port stops the run before any process or database exists.
+  console.error(`Ports already in use: ${busy.join(", ")}.\nIs another 'npm run up' running? Stop it first, or move every port, e.g. JUNGGO_PORT_BASE=5000 npm run up.`);
   process.exit(1);
 }
 
+// One PostgreSQL server with a database per context (see README, "Databases"): PGlite inside every
+// service cost ~300 MB per process and serialised each context's transactions on one connection.
+let postgres: PostgresServer | null = null;
+let postgresUrl: string | undefined;
+let databaseLine = "PGlite, one embedded database per context under " + dataRoot;
+if (args.database.kind === "embedded") {
+  postgres = await startPostgres({ dataRoot, dataDir: persistentClusterDir(dataRoot), port: args.database.port, persistent: true }).catch((err: Error) => {
+    console.error(`Could not start the local PostgreSQL server: ${err.message}\nRun with --pglite to use embedded PGlite databases instead.`);
+    process.exit(1);
+  });
+  if (!postgres) {
+    console.error("PostgreSQL server binaries not found (apt-get install postgresql, or set PGBIN). Run with --pglite to use embedded PGlite databases instead.");
+    process.exit(1);
+  }
+  postgresUrl = postgres.url;
+  databaseLine = `PostgreSQL ${postgresUrl.replace(/\/postgres$/, "")} (databases junggo_<context>, data in ${postgres.dataDir})`;
+} else if (args.database.kind === "external") {
+  postgresUrl = args.database.url;
+  databaseLine = `PostgreSQL at ${new URL(postgresUrl).host} (databases junggo_<context>)`;
+}
+
 console.log(`Starting NATS JetStream, ${SUBGRAPHS.length} subgraphs and the gateway (first start migrates and seeds)...`);
-const stack = await Stack.start({ dataRoot, ports: "default", seedDemo: true });
+const stack = await Stack.start({ dataRoot, ports, seedDemo: true, postgresUrl, keepDatabases: true }).catch(async (err: Error) => {
+  await postgres?.stop();
+  throw err;
+});
 let stopping = false;
 
 // Self-healing, as Kubernetes does with liveness probes: a process that exits, or whose /healthz
@@ -31,7 +73,8 @@ Junggo is up.
   Web client                 http://localhost:${stack.ports.get("gateway")}/
   Gateway + Apollo Sandbox   http://localhost:${stack.ports.get("gateway")}/graphql
   Subscriptions (graphql-ws) ws://localhost:${stack.ports.get("gateway")}/graphql
-  NATS JetStream             ${stack.natsUrl}  (monitoring http://127.0.0.1:8222)
+  NATS JetStream             ${stack.natsUrl}  (monitoring http://127.0.0.1:${ports.natsMonitor})
+  Databases                  ${databaseLine}
 
 Subgraphs (accept only requests signed by the gateway):
 ${SUBGRAPHS.map(line).join("\n")}
@@ -48,6 +91,7 @@ const shutdown = async () => {
   supervisor.stop();
   console.log("\nStopping...");
   await stack.stop();
+  await postgres?.stop();
   console.log("Stopped. Data kept in", dataRoot);
   process.exit(0);
 };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_PORTS } from "@junggo/runtime";
+import { ENTRIES } from "../build.mjs";
 import { REPO_ROOT, SUBGRAPHS } from "../src/stack.ts";
 
 // No Docker engine runs on the build machines, so the compose file is kept honest by checking it
@@ -10,13 +11,17 @@ import { REPO_ROOT, SUBGRAPHS } from "../src/stack.ts";
 const compose = parse(readFileSync(join(REPO_ROOT, "docker-compose.yml"), "utf8"));
 const initSql = readFileSync(join(REPO_ROOT, "deploy/postgres-init.sql"), "utf8");
 const natsConf = readFileSync(join(REPO_ROOT, "deploy/nats.conf"), "utf8");
+const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
+const ENTRY_OUTPUTS = ENTRIES.map(([, out]) => out);
 
 describe("docker-compose.yml", () => {
   it("runs every subgraph on its port with its own database, NATS and the shared secrets", () => {
     for (const name of SUBGRAPHS) {
       const svc = compose.services[name];
       expect(svc, name).toBeDefined();
-      expect(svc.command).toEqual(["node", "--import", "tsx", `subgraphs/${name}/src/main.ts`]);
+      // Compiled JavaScript (the Dockerfile runs packages/devstack/build.mjs), never a TypeScript loader.
+      expect(svc.command).toEqual(["node", "--enable-source-maps", `subgraphs/${name}/dist/main.js`]);
+      expect(ENTRY_OUTPUTS).toContain(`subgraphs/${name}/dist/main.js`);
       expect(svc.environment.PORT).toBe(String(DEFAULT_PORTS[name]));
       const db = new URL(svc.environment.DATABASE_URL).pathname.slice(1);
       expect(db).toBe(`junggo_${name}`);
@@ -41,7 +46,8 @@ describe("docker-compose.yml", () => {
 
   it("points the gateway at every subgraph and waits for them", () => {
     const gw = compose.services.gateway;
-    expect(gw.command).toEqual(["node", "--import", "tsx", "gateway/src/main.ts"]);
+    expect(gw.command).toEqual(["node", "--enable-source-maps", "gateway/dist/main.js"]);
+    expect(ENTRY_OUTPUTS).toContain("gateway/dist/main.js");
     for (const name of SUBGRAPHS) {
       expect(gw.environment[`SUBGRAPH_URL_${name.toUpperCase()}`]).toBe(`http://${name}:${DEFAULT_PORTS[name]}/graphql`);
       expect(gw.depends_on[name].condition).toBe("service_healthy");
@@ -53,6 +59,12 @@ describe("docker-compose.yml", () => {
     for (const name of SUBGRAPHS) {
       expect(compose.services.dashboard.environment[`${name.toUpperCase()}_URL`], name).toBe(`http://${name}:${DEFAULT_PORTS[name]}`);
     }
+  });
+
+  it("builds the image's JavaScript and web client once, at image build time", () => {
+    expect(dockerfile).toMatch(/RUN [^\n]*node packages\/devstack\/build\.mjs/);
+    expect(dockerfile).toMatch(/RUN [^\n]*@junggo\/web build/);
+    expect(dockerfile).not.toMatch(/tsx/);
   });
 
   it("pins a current NATS server that fsyncs every write", () => {

@@ -67,8 +67,79 @@ export async function verifyLogin(token: string, keys: AccessTokenKeys): Promise
   }
 }
 
-/** The gateway signs what it verified; subgraphs accept identity only in this form. */
+/**
+ * Results of verified tokens by their exact text, each kept until the token expires (or, with a
+ * generation, until the verifying keys change): a token is checked cryptographically once, not on
+ * every request and subscription event. Bounded; the oldest entry goes first.
+ */
+export class VerifiedTokenCache<T> {
+  private readonly entries = new Map<string, { value: T; expiresAt: number; generation: number }>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(token: string, generation = 0): T | undefined {
+    const e = this.entries.get(token);
+    if (e && e.expiresAt > Date.now() && e.generation === generation) {
+      this.hits++;
+      return e.value;
+    }
+    if (e) this.entries.delete(token);
+    this.misses++;
+    return undefined;
+  }
+
+  set(token: string, value: T, expiresAt: number, generation = 0): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { value, expiresAt, generation });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * `verifyLogin` with a cache of verified tokens (the gateway checks the same token on every request
+ * of a session). `generation()` must change whenever the keys do, so a retired key's tokens are
+ * refused at once.
+ */
+export function cachedLoginVerifier(keys: AccessTokenKeys, generation: () => number = () => 0) {
+  const cache = new VerifiedTokenCache<{ viewer: Viewer; expiresAt: number }>();
+  const verify = async (token: string): Promise<{ viewer: Viewer; expiresAt: number }> => {
+    const gen = generation();
+    const known = cache.get(token, gen);
+    if (known) return known;
+    const verified = await verifyLogin(token, keys);
+    cache.set(token, verified, verified.expiresAt, gen);
+    return verified;
+  };
+  return { verify, cache };
+}
+
+const signedIdentities = new Map<string, { token: string; renewAt: number }>();
+const verifiedIdentities = new Map<string, VerifiedTokenCache<{ viewer: Viewer | null }>>();
+
+/**
+ * The gateway signs what it verified; subgraphs accept identity only in this form. A viewer's
+ * token is reused for half its lifetime, so subgraphs see few distinct tokens (and verify each once).
+ */
 export async function signForwardedIdentity(viewer: Viewer | null, secret: string, ttlSeconds = 60): Promise<string> {
+  const key = `${ttlSeconds}\u0000${secret}\u0000${viewer ? `${viewer.id}\u0000${viewer.role}\u0000${viewer.name}\u0000${viewer.email}` : ""}`;
+  const cached = signedIdentities.get(key);
+  if (cached && cached.renewAt > Date.now()) return cached.token;
+  const token = await signIdentityToken(viewer, secret, ttlSeconds);
+  if (signedIdentities.size >= 10_000) signedIdentities.delete(signedIdentities.keys().next().value!);
+  signedIdentities.set(key, { token, renewAt: Date.now() + (ttlSeconds * 1000) / 2 });
+  return token;
+}
+
+async function signIdentityToken(viewer: Viewer | null, secret: string, ttlSeconds: number): Promise<string> {
   const claims = viewer ? { role: viewer.role, name: viewer.name, email: viewer.email, anon: false } : { anon: true };
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
@@ -86,11 +157,15 @@ export async function signForwardedIdentity(viewer: Viewer | null, secret: strin
  */
 export async function verifyForwardedIdentity(token: string | undefined, secret: string): Promise<{ viewer: Viewer | null } | null> {
   if (!token) return null;
+  let cache = verifiedIdentities.get(secret);
+  if (!cache) verifiedIdentities.set(secret, (cache = new VerifiedTokenCache()));
+  const known = cache.get(token);
+  if (known) return known;
   try {
     const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_GATEWAY, audience: AUD_SUBGRAPH, algorithms: ["HS256"] });
-    if (payload.anon === true) return { viewer: null };
-    const v = asViewer(payload);
-    return v ? { viewer: v } : null;
+    const result = payload.anon === true ? { viewer: null } : (() => { const v = asViewer(payload); return v ? { viewer: v } : null; })();
+    if (result && typeof payload.exp === "number") cache.set(token, result, payload.exp * 1000);
+    return result;
   } catch {
     return null;
   }

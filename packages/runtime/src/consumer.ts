@@ -1,9 +1,10 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } from "nats";
 import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import type { EventBus } from "./bus.ts";
+import type { Database } from "./database.ts";
 import { failpoint, failpointsArmed } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
-import type { OutboxRelay, SqlTx } from "./outbox.ts";
+import { eventsAppended, type OutboxRelay, type SqlTx } from "./outbox.ts";
 
 export interface TransactionalClient<Tx extends SqlTx> extends SqlTx {
   $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
@@ -18,6 +19,12 @@ export interface ConsumerOptions<Tx extends SqlTx> {
   durable: string;
   handlers: HandlerMap<Tx>;
   log: Logger;
+  /**
+   * Runs each event's transaction (inbox row + handler) in plain SQL on the driver (`db.transaction`)
+   * instead of a Prisma interactive transaction: the handlers then get a tx that only offers
+   * `$executeRawUnsafe` / `$queryRawUnsafe`, so every handler must be written in raw SQL.
+   */
+  raw?: Database;
   /** Relay to wake after a handler appended follow-up events. */
   relay?: OutboxRelay;
   maxDeliver?: number;
@@ -50,6 +57,8 @@ function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTime
   if (typeof impl.clearTimers === "function") impl.clearTimers();
   return setTimeout(() => { messages.close().catch(() => {}); }, FETCH_EXPIRES_MS + FETCH_SAFETY_MS);
 }
+
+const decoder = new TextDecoder();
 
 /** Transaction options of every handler run, by the consumer or by a dead-letter replay. */
 export const HANDLER_TX_OPTIONS = { timeout: 20_000, maxWait: 20_000 };
@@ -163,7 +172,7 @@ export class EventConsumer<Tx extends SqlTx> {
   private async handle(m: JsMsg): Promise<void> {
     let event: EventEnvelope;
     try {
-      event = parseEnvelope(new TextDecoder().decode(m.data));
+      event = parseEnvelope(decoder.decode(m.data));
     } catch (err) {
       await this.deadLetter(m, null, err as Error);
       m.term();
@@ -175,15 +184,20 @@ export class EventConsumer<Tx extends SqlTx> {
       return;
     }
     try {
-      const outcome = await this.o.prisma.$transaction(async (tx) => {
+      const appendedBefore = eventsAppended();
+      const work = async (tx: Tx) => {
         const outcome = await handleOnce(tx, this.o.durable, event, handler);
         // Inbox row and effects written, not committed: a crash here must leave none of them behind.
         if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
         return outcome;
-      }, HANDLER_TX_OPTIONS);
+      };
+      const outcome = this.o.raw
+        ? await this.o.raw.transaction((tx) => work(tx as Tx))
+        : await this.o.prisma.$transaction(work, HANDLER_TX_OPTIONS);
       if (outcome === "duplicate") this.duplicates++;
       else this.handled++;
-      this.o.relay?.nudge();
+      // Only a handler that appended events gives the relay work (a projection appends none).
+      if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
       // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
       if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcome));
       // A lost ack only means a redelivery, which the inbox absorbs.

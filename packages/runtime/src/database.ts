@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PGlite } from "@electric-sql/pglite";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "./logger.ts";
@@ -17,29 +17,89 @@ export interface Database {
   adapter: PrismaPGlite | PrismaPg;
   exec(sql: string): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * One transaction in plain SQL on the driver, without the Prisma client (no query compiler, no
+   * interpreter): for hot paths whose statements are all `$executeRawUnsafe` / `$queryRawUnsafe`
+   * (the consumer's inbox row, raw-SQL handlers, the outbox append). Commits when `fn` resolves,
+   * rolls back when it throws. Rows come as the driver parses them (timestamps as Date, int8 and
+   * numeric as strings): code that must also run on a Prisma transaction converts what it reads.
+   */
+  transaction<R>(fn: (tx: SqlTx) => Promise<R>): Promise<R>;
   close(): Promise<void>;
+}
+
+/** The raw SQL a transaction offers (the subset of a Prisma transaction client the runtime uses). */
+export interface SqlTx {
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+// Prisma stores DateTime in `timestamp(3)` (no time zone) as UTC wall time; pg would read it as
+// local time. Only our own raw queries use these parsers (Prisma's adapter brings its own).
+const TIMESTAMP_OID = 1114;
+const rawTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === TIMESTAMP_OID ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+const liteOptions = { parsers: { [TIMESTAMP_OID]: (v: string) => new Date(`${v.replace(" ", "T")}Z`) } };
+
+function pgTx(client: pg.PoolClient): SqlTx {
+  return {
+    $executeRawUnsafe: async (text, ...values) => (await client.query({ text, values, types: rawTypes })).rowCount ?? 0,
+    $queryRawUnsafe: async <T,>(text: string, ...values: unknown[]) => (await client.query({ text, values, types: rawTypes })).rows as T,
+  };
 }
 
 export async function openDatabase(opts: { dataDir: string; databaseUrl?: string }): Promise<Database> {
   if (opts.databaseUrl) {
     const client = new pg.Client({ connectionString: opts.databaseUrl });
     await client.connect();
+    // Raw transactions get their own small pool next to Prisma's (connections are opened lazily).
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_RAW_POOL_SIZE ?? 4) });
+    pool.on("error", () => { /* an idle connection died; the pool replaces it on the next checkout */ });
     return {
       kind: "postgres",
       adapter: new PrismaPg({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
       exec: async (sql) => { await client.query(sql); },
       query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
-      close: async () => { await client.end(); },
+      transaction: async (fn) => {
+        const conn = await pool.connect();
+        // A connection whose ROLLBACK failed is in an unknown state: destroyed, not given back.
+        let broken: Error | undefined;
+        try {
+          await conn.query("BEGIN");
+          const r = await fn(pgTx(conn));
+          await conn.query("COMMIT");
+          return r;
+        } catch (err) {
+          await conn.query("ROLLBACK").catch((e: Error) => { broken = e; });
+          throw err;
+        } finally {
+          conn.release(broken);
+        }
+      },
+      close: async () => { await pool.end(); await client.end(); },
     };
   }
   mkdirSync(opts.dataDir, { recursive: true });
-  const lite = new PGlite(opts.dataDir);
+  // Loaded only when used: a service on PostgreSQL never pays for PGlite's module and WebAssembly.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  const lite: PGlite = new PGlite(opts.dataDir);
   await lite.waitReady;
   return {
     kind: "pglite",
     adapter: new PrismaPGlite(lite),
     exec: async (sql) => { await lite.exec(sql); },
     query: async <T,>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
+    // PGlite serialises transactions (and the Prisma adapter's) on its single connection.
+    transaction: (fn) =>
+      lite.transaction((t) =>
+        fn({
+          $executeRawUnsafe: async (sql, ...values) => (await t.query(sql, values, liteOptions)).affectedRows ?? 0,
+          $queryRawUnsafe: async <T,>(sql: string, ...values: unknown[]) => (await t.query(sql, values, liteOptions)).rows as T,
+        }),
+      ),
     close: async () => { await lite.close(); },
   };
 }
@@ -54,6 +114,22 @@ export async function createPostgresDatabase(adminUrl: string, name: string): Pr
   await client.connect();
   try {
     await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Like `createPostgresDatabase`, but keeps a database that already exists (a persistent dev stack). */
+export async function ensurePostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
   }

@@ -1,3 +1,4 @@
+export * from "./admission.ts";
 export * from "./auth.ts";
 export * from "./bus.ts";
 export * from "./config.ts";
@@ -11,6 +12,7 @@ export * from "./live.ts";
 export * from "./logger.ts";
 export * from "./outbox.ts";
 export * from "./periodic.ts";
+export * from "./process-metrics.ts";
 export * from "./signing-keys.ts";
 export * from "./subgraph.ts";
 export * from "./validation.ts";

@@ -1,18 +1,19 @@
 import type { EventEnvelope } from "@junggo/events";
 import { EVENT_CATALOGUE, EVENT_STREAM } from "@junggo/events";
-import type { Database } from "./database.ts";
+import type { Database, SqlTx } from "./database.ts";
 import type { EventBus } from "./bus.ts";
 import { failpoint, failpointsArmed } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 
-/** What the outbox needs of a Prisma transaction client. */
-export interface SqlTx {
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-}
+export type { SqlTx } from "./database.ts";
+
+let appendedTotal = 0;
+/** How many events `appendEvents` has written in this process (committed or not): a caller compares it before and after a transaction to know whether the relay has work. */
+export const eventsAppended = (): number => appendedTotal;
 
 /** Writes events in the caller's transaction: they exist exactly when the state change does. */
 export async function appendEvents(tx: SqlTx, events: EventEnvelope[]): Promise<void> {
+  appendedTotal += events.length;
   for (const e of events) {
     await tx.$executeRawUnsafe(
       `INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ($1, $2, $3, $4)`,
@@ -34,6 +35,8 @@ interface OutboxRow { seq: string | number; event_id: string; subject: string; t
 export class OutboxRelay {
   private running = false;
   private wake: (() => void) | null = null;
+  /** A nudge that came while a batch was being published: look again before sleeping. */
+  private nudged = false;
   private loop: Promise<void> | null = null;
   published = 0;
 
@@ -52,6 +55,7 @@ export class OutboxRelay {
 
   /** Called after a commit that appended events, so they go out now rather than at the next poll. */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
@@ -60,17 +64,25 @@ export class OutboxRelay {
     await this.bus.ready.catch(() => {});
     while (this.running) {
       try {
+        this.nudged = false;
         const n = await this.publishBatch();
         backoff = 100;
-        if (n > 0) continue;
+        // A full batch may have more behind it; a short one was everything committed before its
+        // SELECT, and whatever was committed since came with a nudge.
+        if (n >= this.batchSize || this.nudged) continue;
       } catch (err) {
         this.log.warn("outbox relay failed, will retry", { err: (err as Error).message, backoffMs: backoff });
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, 5000);
         continue;
       }
-      await this.sleep(this.opts.pollMs ?? 250);
+      // Commits in this process nudge the relay; the poll is only the safety net.
+      await this.sleep(this.opts.pollMs ?? 1000);
     }
+  }
+
+  private get batchSize(): number {
+    return this.opts.batchSize ?? 100;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -83,7 +95,7 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows were published. */
   async publishBatch(): Promise<number> {
     const rows = await this.db.query<OutboxRow>(
-      `SELECT seq, event_id, subject, type, body FROM messaging.outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${this.opts.batchSize ?? 100}`,
+      `SELECT seq, event_id, subject, type, body FROM messaging.outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${this.batchSize}`,
     );
     if (rows.length === 0) return 0;
     const js = this.bus.js();

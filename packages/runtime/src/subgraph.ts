@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
@@ -19,6 +20,7 @@ import { formatError, formatExecutionResult, parseOperation } from "./errors.ts"
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxRelay, type SqlTx } from "./outbox.ts";
+import { processMetrics } from "./process-metrics.ts";
 
 export interface RequestContext {
   viewer: Viewer | null;
@@ -45,6 +47,12 @@ export interface Infra<P extends PrismaLike<Tx>, Tx extends SqlTx> {
 export interface ContextModule<Tx> {
   resolvers: GraphQLResolverMap<RequestContext>;
   handlers?: HandlerMap<Tx>;
+  /**
+   * The handlers use only `$executeRawUnsafe` / `$queryRawUnsafe` of their tx: the consumer then runs
+   * each event's transaction in plain SQL on the driver, without the Prisma client (see
+   * `ConsumerOptions.raw`). Dead-letter replays still run them in a Prisma transaction.
+   */
+  rawHandlers?: boolean;
   /** Extra HTTP routes (internal APIs), mounted before /graphql. */
   routes?: (app: Express) => void;
   /** Idempotent demo data, run when SEED_DEMO is on. */
@@ -103,7 +111,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   relay.start();
   const consumer = mod.handlers
     ? new EventConsumer<Tx>({
-        bus, prisma, durable: o.context, handlers: mod.handlers, log, relay,
+        bus, prisma, durable: o.context, handlers: mod.handlers, log, relay, raw: mod.rawHandlers ? db : undefined,
         maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
         retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
         retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
@@ -122,6 +130,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     // Our own SIGTERM handler stops everything in order; Apollo's would re-raise the signal after
     // its stop() and kill the process before the consumer, outbox and database are closed.
     stopOnTerminationSignals: false,
+    // No Apollo Studio here: the federated trace (ftv1) plugin a subgraph installs by default is per-request work for nobody.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
 
@@ -148,6 +158,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       // Since this process started: events handled, and redeliveries the inbox absorbed.
       junggo_consumer_handled_total: consumer?.handled ?? 0,
       junggo_consumer_duplicates_total: consumer?.duplicates ?? 0,
+      ...processMetrics(),
       ...mod.metrics?.(),
     }));
   });

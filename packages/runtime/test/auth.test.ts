@@ -1,6 +1,6 @@
 import { createLocalJWKSet, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { signAccessToken, signForwardedIdentity, signServiceToken, verifyAccessToken, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "../src/auth.ts";
+import { cachedLoginVerifier, signAccessToken, signForwardedIdentity, VerifiedTokenCache, signServiceToken, verifyAccessToken, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "../src/auth.ts";
 import { DomainError } from "../src/errors.ts";
 import { generateSigningKey, importSigningKey, publicJwks, type KeyFile } from "../src/signing-keys.ts";
 
@@ -71,6 +71,47 @@ describe("forwarded identity (gateway → subgraph)", () => {
       .setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(new TextEncoder().encode(S));
     expect(await verifyForwardedIdentity(stale, S)).toBeNull();
+  });
+});
+
+describe("verified-token caches", () => {
+  it("answer a token until it expires, and never across key generations", () => {
+    const cache = new VerifiedTokenCache<string>(2);
+    cache.set("t1", "v1", Date.now() + 60_000, 1);
+    expect(cache.get("t1", 1)).toBe("v1");
+    expect(cache.get("t1", 2)).toBeUndefined();
+    expect(cache.get("t1", 1)).toBeUndefined(); // dropped with the mismatch
+    cache.set("old", "v", Date.now() - 1);
+    expect(cache.get("old")).toBeUndefined();
+    cache.set("a", "A", Date.now() + 60_000);
+    cache.set("b", "B", Date.now() + 60_000);
+    cache.set("c", "C", Date.now() + 60_000);
+    expect(cache.size).toBe(2);
+    expect(cache.get("a")).toBeUndefined(); // the oldest went first
+    expect(cache.get("c")).toBe("C");
+  });
+  it("verify an access token once per key generation, and refuse it once its key is gone", async () => {
+    let generation = 1;
+    let keys = createLocalJWKSet(publicJwks(fileA));
+    const logins = cachedLoginVerifier((h, t) => keys(h, t), () => generation);
+    const token = await signAccessToken(viewer, signingA);
+    expect((await logins.verify(token)).viewer).toEqual(viewer);
+    expect((await logins.verify(token)).viewer).toEqual(viewer);
+    expect([logins.cache.hits, logins.cache.misses]).toEqual([1, 1]);
+    // Key A retired: the next generation verifies again, against keys without it.
+    keys = createLocalJWKSet(publicJwks({ active: keyB.kid, keys: [keyB] }));
+    generation = 2;
+    await expect(logins.verify(token)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    const expired = await signAccessToken(viewer, signingA, -10);
+    await expect(logins.verify(expired)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+  it("reuse a forwarded identity token for the same viewer, and keep them apart per viewer and secret", async () => {
+    const a = await signForwardedIdentity(viewer, S);
+    expect(await signForwardedIdentity(viewer, S)).toBe(a);
+    expect(await signForwardedIdentity({ ...viewer, role: "STAFF" }, S)).not.toBe(a);
+    expect(await signForwardedIdentity(viewer, "other-secret")).not.toBe(a);
+    expect(await verifyForwardedIdentity(a, "other-secret")).toBeNull();
+    expect(await verifyForwardedIdentity(a, S)).toEqual({ viewer });
   });
 });
 

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, signServiceToken, verifyServiceToken } from "@junggo/runtime";
-import { BillingClient, billingMetrics, breakerStateCode, type BillingClientOptions } from "../src/adapters/billing.client.ts";
+import { BillingClient, billingMetrics, billingOwnMs, breakerStateCode, defaultAnswerTimeoutMs, type BillingClientOptions } from "../src/adapters/billing.client.ts";
 
 // A real HTTP server stands in for billing; each test sets how it answers.
 const secret = "test-secret";
@@ -132,18 +133,19 @@ describe("BillingClient", () => {
   it("counts calls, failures, timeouts, openings and refusals, and exposes them as metrics", async () => {
     answer = () => { /* never answers */ };
     const c = client({ timeoutMs: 60, retries: 2, breakerThreshold: 3, halfOpenAfterMs: 5_000 });
-    expect(c.stats()).toEqual({ breaker: "closed", opened: 0, calls: 0, failures: 0, timeouts: 0, rejected: 0, bulkheadRejected: 0, inFlight: 0 });
+    expect(c.stats()).toEqual({ breaker: "closed", opened: 0, calls: 0, failures: 0, timeouts: 0, stallTimeouts: 0, rejected: 0, bulkheadRejected: 0, inFlight: 0 });
     await c.charge(req); // three attempts, three timeouts: the third opens the breaker
     const r = await c.charge(req);
     expect(r).toMatchObject({ kind: "unavailable", reason: "circuit open", sent: false });
     expect(r.kind === "unavailable" && r.retryAfterSeconds).toBe(5);
-    expect(c.stats()).toEqual({ breaker: "open", opened: 1, calls: 3, failures: 3, timeouts: 3, rejected: 1, bulkheadRejected: 0, inFlight: 0 });
+    expect(c.stats()).toEqual({ breaker: "open", opened: 1, calls: 3, failures: 3, timeouts: 3, stallTimeouts: 0, rejected: 1, bulkheadRejected: 0, inFlight: 0 });
     expect(billingMetrics(c.stats())).toEqual({
       junggo_billing_breaker_state: 1,
       junggo_billing_breaker_opened_total: 1,
       junggo_billing_calls_total: 3,
       junggo_billing_failures_total: 3,
       junggo_billing_timeouts_total: 3,
+      junggo_billing_stall_timeouts_total: 0,
       junggo_billing_rejected_total: 1,
       junggo_billing_bulkhead_rejected_total: 0,
       junggo_billing_in_flight: 0,
@@ -236,5 +238,154 @@ describe("BillingClient", () => {
     await busy;
     expect(c.fastRefusal()).toBeNull();
     expect(c.stats()).toMatchObject({ rejected: 2, bulkheadRejected: 1 });
+  });
+});
+
+// Billing in a worker thread: it keeps answering promptly while this thread's event loop is
+// blocked, as billing in its own process does while purchase's process is CPU-starved.
+describe("BillingClient on a CPU-starved process", () => {
+  const WORKER = `
+    const { parentPort } = require("node:worker_threads");
+    const http = require("node:http");
+    let mode = { delayMs: 5 };
+    parentPort.on("message", (m) => { mode = m; parentPort.postMessage({ ack: true }); });
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        parentPort.postMessage({ hit: true });
+        if (mode.never) return;
+        const headers = { "content-type": "application/json", ...(mode.timing ? { "server-timing": mode.timing } : {}) };
+        setTimeout(() => res.writeHead(mode.status ?? 200, headers).end(JSON.stringify({ paymentId: "pay-w" })), mode.delayMs);
+      });
+    });
+    server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
+  `;
+  let worker: Worker;
+  let workerUrl: string;
+  let workerHits = 0;
+  const hitWaiters: (() => void)[] = [];
+  const setMode = (m: { delayMs?: number; never?: boolean; status?: number; timing?: string }) =>
+    new Promise<void>((resolve) => { worker.once("message", () => resolve()); worker.postMessage(m); });
+  const nextHit = () => new Promise<void>((r) => hitWaiters.push(r));
+  /** Blocks this thread's event loop, as a burst of CPU work (or descheduling) does. */
+  const spin = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* busy */ } };
+
+  beforeAll(async () => {
+    worker = new Worker(WORKER, { eval: true });
+    const port = await new Promise<number>((resolve) => worker.once("message", (m: { port: number }) => resolve(m.port)));
+    worker.on("message", (m: { hit?: boolean }) => { if (m.hit) { workerHits++; hitWaiters.shift()?.(); } });
+    workerUrl = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => { await worker.terminate(); });
+  beforeEach(() => { workerHits = 0; });
+
+  it("a burst during which this process is CPU-starved does not open the breaker while billing answers promptly", async () => {
+    await setMode({ delayMs: 5 });
+    // Strict breaker: one failure would open it. Each turn of the event loop is blocked 200 ms,
+    // longer than the 150 ms per-attempt timeout, so every answer is read late.
+    const c = client({ url: workerUrl, timeoutMs: 150, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 1 });
+    let done = false;
+    const burst = Promise.all(Array.from({ length: 6 }, () => c.charge(req))).finally(() => { done = true; });
+    let turns = 0;
+    while (!done && turns < 50) {
+      spin(200);
+      turns++;
+      await new Promise((r) => setImmediate(r));
+    }
+    const results = await burst;
+    expect(turns).toBeGreaterThan(1);
+    expect(results).toEqual(Array.from({ length: 6 }, () => ({ kind: "approved", paymentId: "pay-w" })));
+    expect(c.stats()).toMatchObject({ breaker: "closed", opened: 0, failures: 0, timeouts: 0, stallTimeouts: 0, calls: 6 });
+    expect(workerHits).toBe(6);
+  });
+
+  it("billing that is slow while this process is healthy still times out at the per-attempt timeout and opens the breaker", async () => {
+    await setMode({ delayMs: 600 });
+    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
+      expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
+      // Judged at the timeout, not at the far ceiling.
+      expect(performance.now() - t0).toBeLessThan(400);
+    }
+    expect(c.stats()).toMatchObject({ breaker: "open", opened: 1, failures: 2, timeouts: 2, stallTimeouts: 0 });
+    expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "circuit open", sent: false });
+  });
+
+  it("billing failing (503) still opens the breaker with a stall allowance", async () => {
+    await setMode({ delayMs: 1, status: 503 });
+    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    await c.charge(req);
+    await c.charge(req);
+    expect(c.stats()).toMatchObject({ breaker: "open", failures: 2 });
+  });
+
+  it("an attempt whose time went to this process's own stall ends at the ceiling as local overload: not retried, not a breaker failure", async () => {
+    await setMode({ never: true });
+    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 300, retries: 2, breakerThreshold: 1 });
+    const hit = nextHit();
+    const pending = c.charge(req);
+    await hit; // the request reached billing: the attempt's clock runs
+    spin(700); // far past timeout + allowance, all of it our own stall
+    const r = await pending;
+    expect(r).toMatchObject({ kind: "unavailable", sent: true });
+    expect(r.kind === "unavailable" && r.reason).toMatch(/local overload/);
+    expect(c.stats()).toMatchObject({ breaker: "closed", failures: 0, timeouts: 0, stallTimeouts: 1, calls: 1 });
+    expect(billingMetrics(c.stats()).junggo_billing_stall_timeouts_total).toBe(1);
+  });
+
+  it("a late answer from a CPU-starved billing is taken when billing's Server-Timing shows its own processing within the budget", async () => {
+    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 1 });
+    // Billing's answers say its event loop is stalled (140 ms of 150): the next attempts wait longer.
+    await setMode({ delayMs: 5, timing: "app;dur=150.0, stall;dur=140.0" });
+    expect(await c.charge(req)).toEqual({ kind: "approved", paymentId: "pay-w" });
+    // Now it answers after 300 ms (3 × the budget), 280 ms of which it was stalled itself.
+    await setMode({ delayMs: 300, timing: "app;dur=300.0, stall;dur=280.0" });
+    for (let i = 0; i < 3; i++) expect(await c.charge(req)).toEqual({ kind: "approved", paymentId: "pay-w" });
+    expect(c.stats()).toMatchObject({ breaker: "closed", failures: 0, timeouts: 0, calls: 4 });
+  });
+
+  it("an answer whose Server-Timing shows billing's own processing over the budget is a timeout and opens the breaker", async () => {
+    await setMode({ delayMs: 300, timing: "app;dur=300.0, stall;dur=5.0" });
+    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
+    expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
+    expect(c.stats()).toMatchObject({ breaker: "open", failures: 2, timeouts: 2 });
+    // Without billing's account, a late answer is judged on our own clock: a timeout as well.
+    await setMode({ delayMs: 300 });
+    const plain = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 1 });
+    expect(await plain.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout" });
+    expect(plain.breakerState).toBe("open");
+  });
+
+  it("no answer at all within the answer timeout (our loop healthy) is a timeout, judged there and not later", async () => {
+    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 250, stallAllowanceMs: 5_000, retries: 0, breakerThreshold: 1 });
+    // However starved billing says it is, the wait for an answer stops at answerTimeoutMs.
+    await setMode({ delayMs: 5, timing: "app;dur=900.0, stall;dur=880.0" });
+    expect(await c.charge(req)).toMatchObject({ kind: "approved" });
+    await setMode({ never: true });
+    const t0 = performance.now();
+    expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(245);
+    expect(performance.now() - t0).toBeLessThan(600);
+    expect(c.stats()).toMatchObject({ breaker: "open", timeouts: 1, stallTimeouts: 0, calls: 2 });
+  });
+
+  it("reads billing's own processing time from Server-Timing", () => {
+    expect(billingOwnMs("app;dur=300.0, stall;dur=280.0")).toBe(20);
+    expect(billingOwnMs("app;dur=42.5")).toBe(42.5);
+    expect(billingOwnMs("stall;dur=10, app;desc=\"charge\";dur=50")).toBe(40);
+    expect(billingOwnMs("app;dur=10, stall;dur=99")).toBe(0);
+    expect(billingOwnMs(null)).toBeNull();
+    expect(billingOwnMs("db;dur=5")).toBeNull();
+    expect(defaultAnswerTimeoutMs(610)).toBe(1220);
+    expect(defaultAnswerTimeoutMs(3_000)).toBe(4_000);
+  });
+
+  it("refuses a negative or fractional stall allowance at start, naming the setting", () => {
+    expect(() => client({ answerTimeoutMs: 150 })).toThrow(/BILLING_ANSWER_TIMEOUT_MS must be a whole number ≥ BILLING_TIMEOUT_MS/);
+    expect(() => client({ stallAllowanceMs: -1 })).toThrow(/BILLING_STALL_ALLOWANCE_MS/);
+    expect(() => client({ stallAllowanceMs: 1.5 })).toThrow(/BILLING_STALL_ALLOWANCE_MS/);
+    expect(() => client({ timeoutMs: 0 })).toThrow(/BILLING_TIMEOUT_MS/);
   });
 });

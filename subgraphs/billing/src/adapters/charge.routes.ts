@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { isUuid, verifyServiceToken, type Logger } from "@junggo/runtime";
+import { isUuid, LoopStallMeter, verifyServiceToken, type Logger } from "@junggo/runtime";
 import { MAX_AMOUNT_KRW, publicStatus } from "../domain/payment.ts";
 import type { ChargeCommand, ChargeResult } from "../app/charge-payment.use-case.ts";
 
@@ -37,11 +37,30 @@ function body(r: ChargeResult) {
 }
 
 /**
+ * `Server-Timing` of a charge answer: `app` is how long billing's handler took, `stall` how much of
+ * that billing's own event loop was stalled (CPU-starved or busy with other work). Purchase counts
+ * only `app - stall`, billing's own processing, against its per-attempt budget.
+ */
+export const serverTiming = (appMs: number, stallMs: number) => `app;dur=${appMs.toFixed(1)}, stall;dur=${Math.min(stallMs, appMs).toFixed(1)}`;
+
+/**
  * Billing's internal HTTP API (not part of the public graph): the synchronous charge that
  * purchase makes while a buyer waits. Only the purchase service may call it.
  */
 export function chargeRoutes(app: Express, deps: { charge: (cmd: ChargeCommand) => Promise<ChargeResult>; internalSecret: string; log: Logger }): void {
+  const stall = new LoopStallMeter();
   app.post("/internal/payments/charge", express.json({ limit: "16kb" }), async (req, res) => {
+    const t0 = performance.now();
+    const release = stall.hold();
+    const s0 = stall.stalledMs(t0);
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const now = performance.now();
+      res.setHeader("server-timing", serverTiming(now - t0, stall.stalledMs(now) - s0));
+      release();
+      return json(body);
+    };
+    res.on("close", release);
     const header = req.headers.authorization;
     const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, deps.internalSecret);
     if (caller !== "purchase") {

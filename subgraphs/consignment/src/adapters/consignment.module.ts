@@ -51,6 +51,8 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
       Subscription: consignmentLiveResolvers(infra.live, prismaConsignmentRepository, infra.prisma),
     },
     handlers: consignmentHandlers({ requestDelivery: makeRequestDelivery(deps), cancelDelivery: makeCancelDelivery(deps) }),
+    // The handlers' repository calls are plain SQL (consignment.repository.ts): no Prisma client per event.
+    rawHandlers: true,
     health: () => ({ deliveryEtaMinutes: etaMinutes, dispatchTimeoutMinutes }),
     stop: async () => {
       await sweep.stop();

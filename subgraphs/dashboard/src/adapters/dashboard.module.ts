@@ -34,5 +34,7 @@ export function buildDashboardModule(infra: Infra<PrismaClient, Tx>): ContextMod
   return {
     resolvers: { ...readModel, ...operations, Query: { ...(readModel.Query as FieldResolvers), ...(operations.Query as FieldResolvers) } },
     handlers: dashboardHandlers(makeProjectEvent<Tx>({ repo: prismaPurchaseViewRepository, log: infra.log })),
+    // The projection is plain SQL (purchase-view.repository.ts): no Prisma client per event.
+    rawHandlers: true,
   };
 }

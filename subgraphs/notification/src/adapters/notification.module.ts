@@ -61,6 +61,8 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
       Subscription: notificationLiveResolvers(infra.live, inbox),
     },
     handlers: notificationHandlers({ recordRecipient: makeRecordRecipient(deps), notify: makeNotify(deps) }),
+    // The handlers' repository calls are plain SQL (notification.repository.ts): no Prisma client per event.
+    rawHandlers: true,
     health: () => ({ email: mailerTask ? { ...email } : "disabled" }),
     stop: async () => {
       await mailerTask?.stop();

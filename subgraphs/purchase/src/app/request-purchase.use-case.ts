@@ -1,4 +1,4 @@
-import { appendEvents, DomainError, type Viewer } from "@junggo/runtime";
+import { appendEvents, DomainError, type AdmissionGate, type Viewer } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { pay, type Purchase } from "../domain/purchase.ts";
 import { isAbandoned, newHold, type VehicleHold } from "../domain/vehicle-hold.ts";
@@ -13,6 +13,9 @@ const paymentUnavailable = (retryAfterSeconds: number) =>
 
 /**
  * A buyer buys an AVAILABLE vehicle at its listed price, paying synchronously:
+ *  -. at the door, the admission gate (if any): a bounded number of purchase requests run at once,
+ *     a bounded number wait a bounded time for a place, any other is answered OVERLOADED with
+ *     retryAfterSeconds before anything is read, held or charged;
  *  0. refuse at once while billing is known to be unavailable (breaker open, bulkhead full);
  *  1. hold the vehicle (primary key: of two racing requests exactly one gets it; the loser is
  *     never charged);
@@ -22,9 +25,14 @@ const paymentUnavailable = (retryAfterSeconds: number) =>
  *     the hold and announce PurchaseAbandoned so billing voids anything it took. No purchase
  *     exists after a failure.
  */
-export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, opts: { holdTtlMs?: number } = {}) {
+export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, opts: { holdTtlMs?: number; admission?: AdmissionGate } = {}) {
   const { purchases, holds, vehicles } = infra;
-  return async function requestPurchase(buyer: Viewer, vehicleId: string): Promise<Purchase> {
+  const admission = opts.admission;
+  return function requestPurchase(buyer: Viewer, vehicleId: string): Promise<Purchase> {
+    return admission ? admission.run(() => admitted(buyer, vehicleId)) : admitted(buyer, vehicleId);
+  };
+
+  async function admitted(buyer: Viewer, vehicleId: string): Promise<Purchase> {
     const vehicle = await vehicles.byId(infra.prisma, vehicleId);
     if (!vehicle) throw new DomainError("VEHICLE_NOT_FOUND", "There is no vehicle with this id.");
     if (vehicle.status !== "AVAILABLE") throw notAvailable();
@@ -62,7 +70,7 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
     if (!created) throw notAvailable();
     infra.log.info("purchase paid", { purchaseId: created.id, vehicleId, buyerId: buyer.id, priceKrw: created.priceKrw });
     return created;
-  };
+  }
 
   /** Takes the vehicle's hold, or fails with VEHICLE_NOT_AVAILABLE. */
   async function takeHold(hold: VehicleHold): Promise<void> {

@@ -15,6 +15,8 @@ export function buildStockModule(infra: Infra<PrismaClient, Prisma.TransactionCl
   return {
     resolvers: stockResolvers({ vehicles, register, search: makeSearchVehicles({ vehicles }), summary: makeStockSummary({ vehicles }) }),
     handlers: stockEventHandlers(makeVehicleLifecycle({ vehicles }), infra.log),
+    // The lifecycle's reads and writes are plain SQL (vehicle.repository.ts): no Prisma client per event.
+    rawHandlers: true,
     seed: async () => { await seedDemoVehicles({ vehicles, register, log: infra.log }); },
   };
 }

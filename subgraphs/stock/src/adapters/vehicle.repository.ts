@@ -2,6 +2,7 @@ import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
 import type { StatusCount } from "../domain/stock-summary.ts";
 import type { Vehicle } from "../domain/vehicle.ts";
 import type { VehicleCriteria } from "../domain/vehicle-search.ts";
+import type { SqlTx } from "@junggo/runtime";
 import type { ListedVehicle, VehicleStore } from "../app/ports.ts";
 
 type Row = Prisma.VehicleGetPayload<object>;
@@ -60,16 +61,31 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
     return count === 1;
   }
 
-  async findByIdIn(tx: Prisma.TransactionClient, id: string): Promise<Vehicle | null> {
-    const row = await tx.vehicle.findUnique({ where: { id } });
-    return row && toVehicle(row);
+  // findByIdIn and update run for every saga event in the consumer's raw transaction (plain SQL,
+  // no Prisma client there; see stock.module.ts), and on Prisma transactions for replays.
+  async findByIdIn(tx: SqlTx, id: string): Promise<Vehicle | null> {
+    const [r] = await tx.$queryRawUnsafe<Record<keyof Vehicle, unknown>[]>(
+      `SELECT id, vin, make, model, year, "mileageKm", "priceKrw", color, fuel, status, "purchaseId", "registeredAt" FROM "Vehicle" WHERE id = $1::uuid`,
+      id,
+    );
+    if (!r) return null;
+    return {
+      id: r.id as string, vin: r.vin as string, make: r.make as string, model: r.model as string,
+      year: Number(r.year), mileageKm: Number(r.mileageKm), priceKrw: Number(r.priceKrw),
+      color: r.color as string | null, fuel: r.fuel as string | null, status: r.status as Vehicle["status"],
+      purchaseId: r.purchaseId as string | null,
+      registeredAt: r.registeredAt instanceof Date ? r.registeredAt : new Date(String(r.registeredAt)),
+    };
   }
 
-  async update(tx: Prisma.TransactionClient, previous: Vehicle, next: Vehicle): Promise<boolean> {
-    const { count } = await tx.vehicle.updateMany({
-      where: { id: previous.id, status: previous.status, purchaseId: previous.purchaseId },
-      data: { status: next.status, purchaseId: next.purchaseId },
-    });
+  async update(tx: SqlTx, previous: Vehicle, next: Vehicle): Promise<boolean> {
+    // Conditional on the row as read ("purchaseId" IS NOT DISTINCT FROM: null matches null, as Prisma's
+    // `purchaseId: null` does); "updatedAt" in UTC like Prisma's @updatedAt.
+    const count = await tx.$executeRawUnsafe(
+      `UPDATE "Vehicle" SET status = $4::"VehicleStatus", "purchaseId" = $5::uuid, "updatedAt" = $6::timestamp(3)
+       WHERE id = $1::uuid AND status = $2::"VehicleStatus" AND "purchaseId" IS NOT DISTINCT FROM $3::uuid`,
+      previous.id, previous.status, previous.purchaseId, next.status, next.purchaseId, new Date().toISOString(),
+    );
     return count === 1;
   }
 }
