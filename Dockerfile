@@ -5,5 +5,5 @@ WORKDIR /app
 RUN npm i -g pnpm@10
 COPY . .
 RUN pnpm install --frozen-lockfile && node prisma/generate.mjs && node packages/devstack/build.mjs && pnpm --filter @junggo/web build
-ENV NODE_ENV=production HOST=0.0.0.0
+ENV NODE_ENV=production HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 USER node

@@ -120,8 +120,20 @@ export class DashboardWatch {
     this.loop = this.run();
   }
 
+  private paused = false;
+
   paidAnswer(p: Paid): void {
     this.pending.set(p.id, p.paidAt);
+    this.wake?.();
+  }
+
+  /** No polling (and no paid answers expected) until `resume`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
     this.wake?.();
   }
 
@@ -131,7 +143,7 @@ export class DashboardWatch {
 
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.pending.size === 0) {
+      if (this.pending.size === 0 || this.paused) {
         await new Promise<void>((r) => { this.wake = r; });
         this.wake = null;
         continue;

@@ -169,7 +169,9 @@ export class Stack {
       name,
       command: process.execPath,
       args: ["--enable-source-maps", file],
-      env: { NODE_ENV: process.env.NODE_ENV ?? "development", ...env },
+      // Two malloc arenas: glibc's default (8 per core) keeps the memory of scrypt and other
+      // thread-pool work in per-thread arenas long after it is freed.
+      env: { NODE_ENV: process.env.NODE_ENV ?? "development", MALLOC_ARENA_MAX: "2", ...env },
       cwd: REPO_ROOT,
       logFile: join(logDir, `${name}.log`),
       healthUrl: `http://127.0.0.1:${env.PORT}/healthz`,

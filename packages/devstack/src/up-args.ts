@@ -37,6 +37,18 @@ const PORT_VARIABLES: Record<keyof PortPlan, string> = {
 
 const isPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
 
+/**
+ * Ports that browsers and Node's fetch refuse to connect to (the Fetch standard's "bad ports"): an
+ * HTTP service there could not be reached by the web client, nor health-checked.
+ */
+const FETCH_BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113,
+  115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556,
+  563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+  6668, 6669, 6679, 6697, 10080,
+]);
+const NOT_HTTP = new Set<keyof PortPlan>(["nats", "postgres"]);
+
 /** The ports of `npm run up`: JUNGGO_PORT_BASE moves every one, a service's own variable sets one. */
 export function resolveUpPorts(env: Record<string, string | undefined>, problems: string[]): PortPlan {
   const baseText = env.JUNGGO_PORT_BASE;
@@ -49,6 +61,9 @@ export function resolveUpPorts(env: Record<string, string | undefined>, problems
     const port = text === undefined || text === "" ? base + offset : Number(text);
     if (text !== undefined && text !== "" && !isPort(port)) problems.push(`${variable} must be a port number (1-65535), got "${text}"`);
     plan[key] = port;
+  }
+  for (const [key, port] of Object.entries(plan) as [keyof PortPlan, number][]) {
+    if (!NOT_HTTP.has(key) && FETCH_BAD_PORTS.has(port)) problems.push(`${PORT_VARIABLES[key]} would be ${port}, a port browsers and fetch refuse to use: choose another (or another JUNGGO_PORT_BASE)`);
   }
   const byPort = new Map<number, string[]>();
   for (const [key, port] of Object.entries(plan)) byPort.set(port, [...(byPort.get(port) ?? []), PORT_VARIABLES[key as keyof PortPlan]]);

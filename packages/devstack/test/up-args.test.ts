@@ -34,6 +34,9 @@ describe("npm run up arguments", () => {
     resolveUpPorts({ GATEWAY_PORT: "4001", NATS_PORT: "99999" }, problems);
     expect(problems.join("\n")).toMatch(/NATS_PORT must be a port number[\s\S]*port 4001 is given to more than one service: IDENTITY_PORT, GATEWAY_PORT/);
     expect(() => parseUpArgs([], { JUNGGO_PORT_BASE: "63000" })).toThrowError(/JUNGGO_PORT_BASE must be a whole number from 1 to 61313/);
+    // 6000 is X11's: browsers and Node's fetch refuse it, so the web client could never load.
+    expect(() => parseUpArgs([], { JUNGGO_PORT_BASE: "6000" })).toThrowError(/GATEWAY_PORT would be 6000, a port browsers and fetch refuse/);
+    expect(() => parseUpArgs([], { NATS_PORT: "6000" })).not.toThrow();
   });
 
   it("lists every problem at once", () => {

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } from "nats";
-import { EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
+import { EVENT_CATALOGUE, EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import type { EventBus } from "./bus.ts";
 import type { Database } from "./database.ts";
 import { failpoint, failpointsArmed } from "./failpoints.ts";
@@ -105,8 +105,14 @@ export class EventConsumer<Tx extends SqlTx> {
   private inFlight: Promise<void> | null = null;
   handled = 0;
   duplicates = 0;
+  /** Events of other types, acknowledged without being read (every consumer sees the whole stream). */
+  skipped = 0;
+  /** Subjects of the event types this consumer handles. */
+  private readonly subjects: Set<string>;
 
-  constructor(private readonly o: ConsumerOptions<Tx>) {}
+  constructor(private readonly o: ConsumerOptions<Tx>) {
+    this.subjects = new Set(Object.keys(o.handlers).map((t) => EVENT_CATALOGUE[t as EventType].subject));
+  }
 
   start(): void {
     if (this.running) return;
@@ -170,6 +176,12 @@ export class EventConsumer<Tx extends SqlTx> {
   }
 
   private async handle(m: JsMsg): Promise<void> {
+    // One subject per event type: an event nobody here handles is acknowledged unread.
+    if (!this.subjects.has(m.subject)) {
+      this.skipped++;
+      m.ack();
+      return;
+    }
     let event: EventEnvelope;
     try {
       event = parseEnvelope(decoder.decode(m.data));
@@ -200,8 +212,9 @@ export class EventConsumer<Tx extends SqlTx> {
       if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
       // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
       if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcome));
-      // A lost ack only means a redelivery, which the inbox absorbs.
-      await m.ackAck().catch(() => m.ack());
+      // Not ackAck: a lost ack only means a redelivery, which the inbox absorbs, so waiting for the
+      // server's confirmation would cost a round trip per event and buy nothing.
+      m.ack();
     } catch (err) {
       const deliveries = m.info.redeliveryCount;
       const max = this.o.maxDeliver ?? 5;

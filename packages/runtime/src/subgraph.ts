@@ -158,6 +158,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       // Since this process started: events handled, and redeliveries the inbox absorbed.
       junggo_consumer_handled_total: consumer?.handled ?? 0,
       junggo_consumer_duplicates_total: consumer?.duplicates ?? 0,
+      // Events of types this context does not handle, acknowledged unread.
+      junggo_consumer_skipped_total: consumer?.skipped ?? 0,
       ...processMetrics(),
       ...mod.metrics?.(),
     }));

@@ -81,6 +81,27 @@ describe("outbox → JetStream → consumer", () => {
     expect(await streamCount()).toBe(before + 1);
   });
 
+  it("acknowledges events of types it does not handle without reading them", async () => {
+    const seen: string[] = [];
+    const consumer = new EventConsumer({
+      bus, prisma, durable: "skip-test", log, relay,
+      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+    });
+    consumer.start();
+    // Not an envelope, on a subject this consumer has no handler for: not its business, no dead letter.
+    await nc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{not json"), { msgID: crypto.randomUUID() });
+    const e = paid(crypto.randomUUID());
+    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+    await until(() => seen.includes(e.eventId));
+    expect(consumer.skipped).toBeGreaterThanOrEqual(1);
+    expect(await db.query(`SELECT 1 FROM messaging.dead_letter WHERE consumer = 'skip-test'`)).toHaveLength(0);
+    await until(async () => {
+      const info = await (await nc.jetstreamManager()).consumers.info(EVENT_STREAM, "skip-test");
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    });
+    await consumer.stop();
+  });
+
   it("handles each event once even when it is delivered twice", async () => {
     const seen: string[] = [];
     const consumer = new EventConsumer({
