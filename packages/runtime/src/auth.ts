@@ -171,23 +171,46 @@ export async function verifyForwardedIdentity(token: string | undefined, secret:
   }
 }
 
-/** Token for service-to-service calls (e.g. purchase → billing). */
+const signedServiceTokens = new Map<string, { token: string; renewAt: number }>();
+const verifiedServiceTokens = new Map<string, VerifiedTokenCache<{ service: string | null }>>();
+const SERVICE_TOKEN_TTL_SECONDS = 60;
+
+/**
+ * Token for service-to-service calls (e.g. purchase → billing). Like a forwarded identity, a signed
+ * token is reused for half its lifetime: a caller signs about once per 30 s, not once per call.
+ */
 export async function signServiceToken(service: string, secret: string): Promise<string> {
-  return new SignJWT({})
+  const key = `${service}\u0000${secret}`;
+  const cached = signedServiceTokens.get(key);
+  if (cached && cached.renewAt > Date.now()) return cached.token;
+  const token = await new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(`service:${service}`)
     .setIssuer(ISSUER_GATEWAY)
     .setAudience(AUD_SERVICE)
     .setIssuedAt()
-    .setExpirationTime("60s")
+    .setExpirationTime(`${SERVICE_TOKEN_TTL_SECONDS}s`)
     .sign(enc(secret));
+  if (signedServiceTokens.size >= 1000) signedServiceTokens.delete(signedServiceTokens.keys().next().value!);
+  signedServiceTokens.set(key, { token, renewAt: Date.now() + (SERVICE_TOKEN_TTL_SECONDS * 1000) / 2 });
+  return token;
 }
 
+/**
+ * The calling service's name, or null for a missing, forged or expired token. A verified token is
+ * remembered until it expires (the caller reuses one for 30 s), so it is checked cryptographically once.
+ */
 export async function verifyServiceToken(token: string | undefined, secret: string): Promise<string | null> {
   if (!token) return null;
+  let cache = verifiedServiceTokens.get(secret);
+  if (!cache) verifiedServiceTokens.set(secret, (cache = new VerifiedTokenCache()));
+  const known = cache.get(token);
+  if (known) return known.service;
   try {
     const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_GATEWAY, audience: AUD_SERVICE, algorithms: ["HS256"] });
-    return typeof payload.sub === "string" ? payload.sub.replace(/^service:/, "") : null;
+    const service = typeof payload.sub === "string" ? payload.sub.replace(/^service:/, "") : null;
+    if (service !== null && typeof payload.exp === "number") cache.set(token, { service }, payload.exp * 1000);
+    return service;
   } catch {
     return null;
   }

@@ -53,16 +53,18 @@ function pgTx(client: pg.PoolClient): SqlTx {
 
 export async function openDatabase(opts: { dataDir: string; databaseUrl?: string }): Promise<Database> {
   if (opts.databaseUrl) {
+    // One session for migrations (their advisory lock is session-level).
     const client = new pg.Client({ connectionString: opts.databaseUrl });
     await client.connect();
-    // Raw transactions get their own small pool next to Prisma's (connections are opened lazily).
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_RAW_POOL_SIZE ?? 4) });
+    // The hot paths (plain-SQL transactions, reads, the outbox relay) share one pool; the Prisma
+    // client, now on cold paths only, keeps a small one of its own. Connections open lazily.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
     pool.on("error", () => { /* an idle connection died; the pool replaces it on the next checkout */ });
     return {
       kind: "postgres",
-      adapter: new PrismaPg({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+      adapter: new PrismaPg({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4) }),
       exec: async (sql) => { await client.query(sql); },
-      query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+      query: async <T,>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
       transaction: async (fn) => {
         const conn = await pool.connect();
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not given back.

@@ -11,19 +11,24 @@ let appendedTotal = 0;
 /** How many events `appendEvents` has written in this process (committed or not): a caller compares it before and after a transaction to know whether the relay has work. */
 export const eventsAppended = (): number => appendedTotal;
 
-/** Writes events in the caller's transaction: they exist exactly when the state change does. */
+/**
+ * Writes events in the caller's transaction: they exist exactly when the state change does. One
+ * statement for all of them (one round trip), on a raw or a Prisma transaction alike.
+ */
 export async function appendEvents(tx: SqlTx, events: EventEnvelope[]): Promise<void> {
   appendedTotal += events.length;
-  for (const e of events) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ($1, $2, $3, $4)`,
-      e.eventId,
-      EVENT_CATALOGUE[e.type].subject,
-      e.type,
-      JSON.stringify(e),
-    );
+  // At most 1,000 rows (4,000 parameters) a statement: PostgreSQL takes up to 65,535.
+  for (let from = 0; from < events.length; from += 1000) {
+    const values: unknown[] = [];
+    const rows = events.slice(from, from + 1000).map((e, i) => {
+      values.push(e.eventId, EVENT_CATALOGUE[e.type].subject, e.type, JSON.stringify(e));
+      return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
+    });
+    await tx.$executeRawUnsafe(`INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ${rows.join(", ")}`, ...values);
   }
 }
+
+const encoder = new TextEncoder();
 
 interface OutboxRow { seq: string | number; event_id: string; subject: string; type: string; body: string }
 
@@ -100,19 +105,32 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     const js = this.bus.js();
     const done: string[] = [];
+    // The batch is sent at once and its PubAcks awaited together (one round trip, not one per row).
+    // The server stores one connection's messages in the order sent, so the stream keeps the outbox
+    // order. A row whose PubAck did not come (timeout) is sent again with the next batch: if it was
+    // stored after all, JetStream drops the copy by its msgID.
+    const acks = await Promise.allSettled(
+      rows.map((row) => js.publish(row.subject, encoder.encode(row.body), { msgID: row.event_id, expect: { streamName: EVENT_STREAM } })),
+    );
+    let failure: unknown;
     try {
-      for (const row of rows) {
-        await js.publish(row.subject, new TextEncoder().encode(row.body), { msgID: row.event_id, expect: { streamName: EVENT_STREAM } });
+      acks.forEach((ack, i) => {
+        const row = rows[i]!;
+        if (ack.status === "rejected") {
+          failure ??= ack.reason;
+          return;
+        }
         // In the stream, not marked: a crash here must cost one deduplicated republish, not a second message.
         if (failpointsArmed) failpoint("relay.after-puback", { eventType: row.type, eventId: row.event_id, seq: Number(row.seq) });
         done.push(String(Number(row.seq)));
-      }
+      });
     } finally {
       if (done.length) {
         await this.db.query(`UPDATE messaging.outbox SET published_at = now() WHERE seq IN (${done.join(",")})`);
         this.published += done.length;
       }
     }
+    if (failure !== undefined) throw failure;
     return done.length;
   }
 

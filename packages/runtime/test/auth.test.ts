@@ -121,4 +121,15 @@ describe("service tokens", () => {
     expect(await verifyServiceToken(await signServiceToken("purchase", "x"), S)).toBeNull();
     expect(await verifyServiceToken(await signForwardedIdentity(viewer, S), S)).toBeNull();
   });
+  it("are reused by the caller per service and secret, and a verified one is not taken for another secret", async () => {
+    const a = await signServiceToken("purchase", S);
+    expect(await signServiceToken("purchase", S)).toBe(a);
+    expect(await signServiceToken("gateway", S)).not.toBe(a);
+    expect(await signServiceToken("purchase", "other-secret")).not.toBe(a);
+    expect(await verifyServiceToken(a, S)).toBe("purchase");
+    expect(await verifyServiceToken(a, S)).toBe("purchase");
+    expect(await verifyServiceToken(a, "other-secret")).toBeNull();
+    const [h, p] = a.split(".");
+    expect(await verifyServiceToken(`${h}.${p}.forged`, S)).toBeNull();
+  });
 });

@@ -8,14 +8,17 @@ import { makeChargePayment } from "../src/app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
 import { refundCancelledPurchase, voidAbandonedPurchase } from "../src/app/compensate-payment.use-case.ts";
 import { paymentRepository } from "../src/adapters/payment.repository.ts";
+import { sqlReader, type SqlReader } from "../src/adapters/sql.ts";
 import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider.ts";
-import type { BillingDeps } from "../src/app/billing.infra.ts";
+import type { BillingDeps, BillingTx } from "../src/app/billing.infra.ts";
 
-// Billing's use cases against a real (embedded PostgreSQL) database.
+// Billing's use cases against a real (embedded PostgreSQL) database, in plain SQL on the driver as
+// in the service; the Prisma client checks outcomes and plays a dead-letter replay's transaction.
 let testDb: TestDatabase;
 let db: Database;
 let prisma: PrismaClient;
 let deps: BillingDeps;
+let reader: SqlReader;
 const log = createLogger("billing-test");
 const provider = new SandboxPaymentProvider({ latencyMs: 5, declineRate: 0, errorRate: 0, declineAboveKrw: 50_000_000 });
 
@@ -24,7 +27,8 @@ beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("billing"));
   db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn), payments: paymentRepository };
+  reader = sqlReader(db);
+  deps = { db: reader, log, transact: (fn) => db.transaction(fn), payments: paymentRepository };
 });
 
 afterAll(async () => {
@@ -38,8 +42,10 @@ const cancelled = (purchaseId: string) =>
   newEvent("PurchaseCancelled", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: null, previousStatus: "PAID" }, { producer: "purchase" });
 const abandoned = (purchaseId: string) =>
   newEvent("PurchaseAbandoned", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: "billing timed out" }, { producer: "purchase" });
-const inTx = <T extends EventEnvelope>(fn: (tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0], e: T) => Promise<void>, e: T) =>
-  prisma.$transaction((tx) => fn(tx, e));
+/** A handler in the consumer's raw transaction. */
+const inTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) => db.transaction((tx) => fn(tx, e));
+/** A handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
+const inPrismaTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) => prisma.$transaction((tx) => fn(tx, e));
 
 describe("charge", () => {
   it("approves once, stores the payment with PaymentApproved, and replays it for the same purchaseId", async () => {
@@ -94,12 +100,12 @@ describe("compensations", () => {
     const e = cancelled(purchaseId);
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), e);
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId)); // a second cancel event changes nothing
-    const pending = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    const pending = await paymentRepository.byPurchaseId(reader, purchaseId);
     expect(pending?.status).toBe("REFUND_PENDING");
 
     const settle = makeSettlePayment(deps, p);
     await Promise.all([settle(pending!), settle(pending!)]); // two replicas racing
-    const done = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    const done = await paymentRepository.byPurchaseId(reader, purchaseId);
     expect(done?.status).toBe("REFUNDED");
     expect(done?.refundedAt).toBeInstanceOf(Date);
     expect(p.refundCount).toBe(1);
@@ -108,34 +114,34 @@ describe("compensations", () => {
     expect(refunds[0].payload).toEqual({ paymentId: charged.kind === "approved" ? charged.payment.id : "", purchaseId, buyerId, amountKrw: 5_000_000 });
 
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
-    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("REFUNDED");
+    expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("REFUNDED");
   });
 
   it("keeps a refund pending while the provider is down", async () => {
     const purchaseId = crypto.randomUUID();
     await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 1_000 });
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
-    const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    const pending = (await paymentRepository.byPurchaseId(reader, purchaseId))!;
     const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
     await expect(makeSettlePayment(deps, down)(pending)).rejects.toThrow(/unavailable/);
-    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("REFUND_PENDING");
+    expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("REFUND_PENDING");
   });
 
   it("voids an approved payment of an abandoned purchase", async () => {
     const purchaseId = crypto.randomUUID();
     await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 });
     await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
-    const pending = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    const pending = (await paymentRepository.byPurchaseId(reader, purchaseId))!;
     expect(pending.status).toBe("VOID_PENDING");
     await makeSettlePayment(deps, provider)(pending);
-    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("VOIDED");
+    expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("VOIDED");
     expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe("voided");
   });
 
   it("leaves a tombstone for an abandoned purchase with no payment, so a late charge is refused", async () => {
     const purchaseId = crypto.randomUUID();
     await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
-    const t = await paymentRepository.byPurchaseId(prisma, purchaseId);
+    const t = await paymentRepository.byPurchaseId(reader, purchaseId);
     expect(t).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null });
     const voided = (await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
     expect(voided.map((v) => v.payload.amountKrw)).toEqual([0]);
@@ -149,11 +155,45 @@ describe("compensations", () => {
     await new Promise((r) => setTimeout(r, 30)); // the charge is at the provider now
     await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
     expect((await late).kind).toBe("voided");
-    const caught = (await paymentRepository.byPurchaseId(prisma, purchaseId))!;
+    const caught = (await paymentRepository.byPurchaseId(reader, purchaseId))!;
     expect(caught).toMatchObject({ status: "VOID_PENDING", amountKrw: 8_000 });
     await makeSettlePayment(deps, slow)(caught);
-    expect((await paymentRepository.byPurchaseId(prisma, purchaseId))?.status).toBe("VOIDED");
+    expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("VOIDED");
     expect(slow.voidCount).toBe(1);
+  });
+});
+
+describe("on a Prisma transaction (dead-letter replay)", () => {
+  it("refunds and leaves tombstones there as well", async () => {
+    const purchaseId = crypto.randomUUID();
+    await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 3_000 });
+    await inPrismaTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
+    expect((await prisma.payment.findUnique({ where: { purchaseId } }))?.status).toBe("REFUND_PENDING");
+    const other = crypto.randomUUID();
+    await inPrismaTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(other));
+    expect(await prisma.payment.findUnique({ where: { purchaseId: other } })).toMatchObject({ status: "VOIDED", amountKrw: 0 });
+    expect((await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === other)).toHaveLength(1);
+  });
+});
+
+describe("plain-SQL storage", () => {
+  it("stores timestamps as Prisma does (UTC wall time) and reads back exactly what was written", async () => {
+    const purchaseId = crypto.randomUUID();
+    const r = await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 4_000 });
+    if (r.kind !== "approved") throw new Error(r.kind);
+    expect((await prisma.payment.findUnique({ where: { purchaseId } }))?.createdAt.toISOString()).toBe(r.payment.createdAt.toISOString());
+    expect(await paymentRepository.byPurchaseId(reader, purchaseId)).toEqual(r.payment);
+    expect(await paymentRepository.byId(reader, r.payment.id.toUpperCase())).toEqual(r.payment);
+  });
+
+  it("pages in the same order as Prisma's cursor did", async () => {
+    const all = await paymentRepository.latest(reader, 200);
+    const viaPrisma = await prisma.payment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 200 });
+    expect(all.map((p) => p.id)).toEqual(viaPrisma.map((p) => p.id));
+    const after = all[2]!.id;
+    const page = await paymentRepository.latest(reader, 4, after);
+    const prismaPage = await prisma.payment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 4, cursor: { id: after }, skip: 1 });
+    expect(page.map((p) => p.id)).toEqual(prismaPage.map((p) => p.id));
   });
 });
 
@@ -161,10 +201,10 @@ describe("payments list (staff)", () => {
   it("pages through every payment newest first, each exactly once, with `after`", async () => {
     const charge = makeChargePayment(deps, provider);
     for (let i = 0; i < 7; i++) expect((await charge({ purchaseId: crypto.randomUUID(), buyerId, amountKrw: 1_000_000 + i })).kind).toBe("approved");
-    const all = await paymentRepository.latest(prisma, 200);
+    const all = await paymentRepository.latest(reader, 200);
     const paged: string[] = [];
     for (let after: string | undefined; ;) {
-      const page = await paymentRepository.latest(prisma, 3, after);
+      const page = await paymentRepository.latest(reader, 3, after);
       paged.push(...page.map((p) => p.id));
       if (page.length < 3) break;
       after = page[page.length - 1]!.id;

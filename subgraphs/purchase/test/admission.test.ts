@@ -17,12 +17,13 @@ function fixture(answer: () => Promise<ChargeOutcome>) {
   let charging = 0;
   let peakCharging = 0;
   const deps = {
-    prisma: {},
+    db: {},
     transact: async (fn: (tx: unknown) => Promise<unknown>) => fn({}),
     log: createLogger("test"),
     vehicles: { byId: async (_db: unknown, id: string) => ({ id, make: "Kia", model: "K5", year: 2020, priceKrw: 1_000, status: "AVAILABLE" }) },
     holds: {
       byVehicle: async () => null,
+      tryInsert: async (_db: unknown, h: { vehicleId: string }) => { holds.push(h.vehicleId); return true; },
       insert: async (_tx: unknown, h: { vehicleId: string }) => { holds.push(h.vehicleId); },
       release: async (_tx: unknown, h: { vehicleId: string }) => { released.push(h.vehicleId); return true; },
     },

@@ -12,11 +12,13 @@ import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
 import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
+import { sqlReader } from "../src/adapters/sql.ts";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 
 // Purchase's use cases and event handlers against a real (embedded PostgreSQL) database, with
-// billing replaced by a scripted port.
+// billing replaced by a scripted port. They run in plain SQL on the driver, as in the service;
+// the Prisma client only checks the outcome (and plays a dead-letter replay's transaction).
 let testDb: TestDatabase;
 let db: Database;
 let prisma: PrismaClient;
@@ -29,7 +31,7 @@ beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("purchase"));
   db = testDb.db;
   prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { prisma, log, transact: (fn) => prisma.$transaction(fn), ...repositories };
+  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -40,6 +42,11 @@ const buyer = (name = "Kim"): Viewer => ({ id: crypto.randomUUID(), role: "BUYER
 const staff: Viewer = { id: crypto.randomUUID(), role: "STAFF", name: "Staff", email: "staff@junggo.test" };
 const handlers = purchaseHandlers({ ...repositories, log });
 const handle = async <T extends keyof typeof handlers>(type: T, payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"]) => {
+  const e = newEvent(type, payload as never, { producer: "test" });
+  await db.transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
+};
+/** The same handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
+const replay = async <T extends keyof typeof handlers>(type: T, payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"]) => {
   const e = newEvent(type, payload as never, { producer: "test" });
   await prisma.$transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
 };
@@ -255,6 +262,51 @@ describe("delivery events", () => {
     await handle("ConsignmentPickedUp", c);
     const after = await prisma.purchase.findUnique({ where: { id: p.id } });
     expect(after).toMatchObject({ status: "CANCELLED", driverId: null });
+  });
+});
+
+describe("handlers on a Prisma transaction (dead-letter replay)", () => {
+  it("project vehicles and track deliveries there as well", async () => {
+    const vehicleId = crypto.randomUUID();
+    await replay("VehicleRegistered", { vehicleId, vin: "KMHD", make: "Kia", model: "K5", year: 2021, mileageKm: 10_000, priceKrw: 21_000_000, status: "AVAILABLE" });
+    expect(await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } })).toMatchObject({ make: "Kia", priceKrw: 21_000_000, status: "AVAILABLE" });
+    const b = buyer();
+    const p = await makeRequestPurchase(deps, billing(approved))(b, vehicleId);
+    await replay("VehicleReserved", { vehicleId, purchaseId: p.id });
+    expect((await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } }))?.status).toBe("RESERVED");
+    const c = { consignmentId: crypto.randomUUID(), purchaseId: p.id, vehicleId, buyerId: b.id, driverId: crypto.randomUUID() };
+    await replay("ConsignmentAssigned", { ...c, driverName: "Park", eta: new Date().toISOString() });
+    await replay("ConsignmentPickedUp", c);
+    const after = await prisma.purchase.findUnique({ where: { id: p.id } });
+    expect(after).toMatchObject({ status: "DELIVERING", driverId: c.driverId });
+    expect(after?.deliveryStartedAt).toBeInstanceOf(Date);
+    expect((await outbox("PurchaseDeliveryStarted")).filter((e) => e.purchaseId === p.id)).toHaveLength(1);
+  });
+});
+
+describe("plain-SQL storage", () => {
+  it("stores timestamps as Prisma does (UTC wall time) and reads back exactly what was written", async () => {
+    const vehicleId = await registerVehicle();
+    const p = await makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId);
+    const viaPrisma = await prisma.purchase.findUnique({ where: { id: p.id } });
+    expect(viaPrisma?.createdAt.toISOString()).toBe(p.createdAt.toISOString());
+    const read = await purchaseRepository.byId(deps.db, p.id);
+    expect(read).toEqual(p);
+    const cancelled = await makeCancelPurchase(deps)(staff, p.id, "test");
+    expect((await prisma.purchase.findUnique({ where: { id: p.id } }))?.cancelledAt?.toISOString()).toBe(cancelled.cancelledAt?.toISOString());
+    expect(await purchaseRepository.byId(deps.db, p.id)).toEqual(cancelled);
+  });
+
+  it("reads the purchases asked for in one tick with one statement, whatever the case of their ids", async () => {
+    const b = buyer();
+    const a = await makeRequestPurchase(deps, billing(approved))(b, await registerVehicle());
+    const c = await makeRequestPurchase(deps, billing(approved))(b, await registerVehicle());
+    let statements = 0;
+    const counting = { $queryRawUnsafe: <T,>(sql: string, ...values: unknown[]) => { statements++; return deps.db.$queryRawUnsafe<T>(sql, ...values); } };
+    const unknown = crypto.randomUUID();
+    const found = await Promise.all([a.id, c.id.toUpperCase(), unknown, a.id].map((id) => purchaseRepository.byId(counting, id)));
+    expect(statements).toBe(1);
+    expect(found.map((p) => p?.id ?? null)).toEqual([a.id, c.id, null, a.id]);
   });
 });
 

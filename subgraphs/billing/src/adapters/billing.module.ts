@@ -1,7 +1,8 @@
-import { intEnv, type ContextModule } from "@junggo/runtime";
+import { eventsAppended, intEnv, type ContextModule, type Infra, type SqlTx } from "@junggo/runtime";
+import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
-import type { BillingDeps, BillingInfra, BillingTx } from "../app/billing.infra.ts";
+import type { BillingDeps } from "../app/billing.infra.ts";
 import { chargeRoutes } from "./charge.routes.ts";
 import { sandboxControlRoutes } from "./sandbox-control.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
@@ -9,13 +10,29 @@ import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
 import { SandboxPaymentProvider, sandboxOptionsFromEnv } from "./sandbox-payment.provider.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
+import { sqlReader } from "./sql.ts";
 
-export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx> {
-  const deps: BillingDeps = { prisma: infra.prisma, transact: infra.transact, log: infra.log, payments: paymentRepository };
+/** The runtime's infrastructure for billing; Prisma keeps the schema and migrations, and dead-letter replays. */
+export type BillingInfra = Infra<PrismaClient, Prisma.TransactionClient>;
+
+export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.TransactionClient> {
+  // Every statement of billing is plain SQL on the driver: no Prisma query compiler per statement.
+  const db = sqlReader(infra.db);
+  const deps: BillingDeps = {
+    db,
+    transact: async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
+      const appended = eventsAppended();
+      const r = await infra.db.transaction(fn);
+      if (eventsAppended() !== appended) infra.relay.nudge();
+      return r;
+    },
+    log: infra.log,
+    payments: paymentRepository,
+  };
   const provider = new SandboxPaymentProvider(sandboxOptionsFromEnv());
   const charge = makeChargePayment(deps, provider);
   const settlement = new SettlementWorker({
-    listPending: () => paymentRepository.pending(infra.prisma, 50),
+    listPending: () => paymentRepository.pending(db, 50),
     settle: makeSettlePayment(deps, provider),
     log: infra.log,
     pollMs: intEnv("PAYMENT_SETTLE_POLL_MS", 500),
@@ -23,8 +40,10 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<BillingTx
   settlement.start();
 
   return {
-    resolvers: billingResolvers(infra.prisma),
+    resolvers: billingResolvers(db),
     handlers: billingHandlers(deps),
+    // The compensations' reads and writes are plain SQL (payment.repository.ts): no Prisma client per event.
+    rawHandlers: true,
     routes: (app) => {
       chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log });
       sandboxControlRoutes(app, { sandbox: provider, internalSecret: infra.config.internalSecret, log: infra.log });

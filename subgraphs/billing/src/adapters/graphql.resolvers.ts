@@ -1,13 +1,13 @@
 import { badInput, isUuid, requireRole, type RequestContext, type Viewer } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import type { PrismaClient } from "@junggo/prisma/billing";
 import { publicStatus, type Payment } from "../domain/payment.ts";
 import { paymentRepository as payments } from "./payment.repository.ts";
+import type { SqlReader } from "./sql.ts";
 
 /** The buyer who paid, and staff. */
 const canSee = (viewer: Viewer | null, p: Payment) => !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
 
-export function billingResolvers(prisma: PrismaClient): GraphQLResolverMap<RequestContext> {
+export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestContext> {
   const visible = async (viewer: Viewer | null, find: () => Promise<Payment | null>) => {
     if (!viewer) return null;
     const p = await find();
@@ -21,20 +21,20 @@ export function billingResolvers(prisma: PrismaClient): GraphQLResolverMap<Reque
         const first = args.first ?? 50;
         if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput("first", "first must be between 1 and 200.");
         const after = args.after ?? undefined;
-        if (after !== undefined && (!isUuid(after) || !(await payments.byId(prisma, after)))) {
+        if (after !== undefined && (!isUuid(after) || !(await payments.byId(db, after)))) {
           throw badInput("after", "after must be the id of a payment from a previous page.");
         }
-        return payments.latest(prisma, first, after);
+        return payments.latest(db, first, after);
       },
     },
     Purchase: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       payment: (purchase: { id: string }, _: unknown, ctx: RequestContext) =>
-        isUuid(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(prisma, purchase.id)) : null,
+        isUuid(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(db, purchase.id)) : null,
     },
     Payment: {
       __resolveReference: (ref: { id: string }, ctx: RequestContext) =>
-        isUuid(ref.id) ? visible(ctx.viewer, () => payments.byId(prisma, ref.id)) : null,
+        isUuid(ref.id) ? visible(ctx.viewer, () => payments.byId(db, ref.id)) : null,
       status: (p: Payment) => publicStatus(p),
       createdAt: (p: Payment) => p.createdAt.toISOString(),
       refundedAt: (p: Payment) => p.refundedAt?.toISOString() ?? null,

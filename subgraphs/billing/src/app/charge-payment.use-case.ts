@@ -37,7 +37,7 @@ export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider)
   };
 
   return async function chargePayment(cmd: ChargeCommand): Promise<ChargeResult> {
-    const existing = await payments.byPurchaseId(infra.prisma, cmd.purchaseId);
+    const existing = await payments.byPurchaseId(infra.db, cmd.purchaseId);
     if (existing) return replay(existing, cmd);
 
     let charged;

@@ -5,12 +5,12 @@ import type { PurchaseDeps } from "../app/purchase.infra.ts";
 const CHANGES = ["PurchasePaid", "PurchaseDeliveryStarted", "PurchaseDelivered", "PurchaseCancelled", "PaymentRefunded"] as const;
 
 /** `Subscription` resolvers of the purchase context. */
-export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps, "prisma" | "purchases">) {
+export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps, "db" | "purchases">) {
   const watch = liveSubscription<{ purchaseId?: string | null }, Purchase>({
     live,
     types: CHANGES,
     matches: (event, args) => !args.purchaseId || event.purchaseId === args.purchaseId.toLowerCase(),
-    load: (event) => deps.purchases.byId(deps.prisma, event.purchaseId!),
+    load: (event) => deps.purchases.byId(deps.db, event.purchaseId!),
     visible: canView,
   });
   return {

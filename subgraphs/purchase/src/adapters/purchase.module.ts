@@ -1,23 +1,35 @@
-import { AdmissionGate, intEnv, env, PeriodicTask, signServiceToken, type ContextModule } from "@junggo/runtime";
+import { AdmissionGate, eventsAppended, intEnv, env, PeriodicTask, signServiceToken, type ContextModule, type Infra, type SqlTx } from "@junggo/runtime";
+import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchase-queries.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 import { HOLD_TTL_MS } from "../domain/vehicle-hold.ts";
-import type { PurchaseDeps, PurchaseInfra, PurchaseTx } from "../app/purchase.infra.ts";
+import type { PurchaseDeps } from "../app/purchase.infra.ts";
 import { admissionMetrics } from "./admission.metrics.ts";
 import { BillingClient, billingMetrics, defaultAnswerTimeoutMs } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
 import { purchaseLiveResolvers } from "./live.resolvers.ts";
 import { purchaseRepository } from "./purchase.repository.ts";
+import { sqlReader } from "./sql.ts";
 import { vehicleHoldRepository } from "./vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "./vehicle-projection.repository.ts";
 
-export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<PurchaseTx> {
+/** The runtime's infrastructure for purchase; Prisma keeps the schema and migrations, and dead-letter replays. */
+export type PurchaseInfra = Infra<PrismaClient, Prisma.TransactionClient>;
+
+export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Prisma.TransactionClient> {
+  // Every statement of purchase is plain SQL on the driver: no Prisma query compiler per statement.
   const deps: PurchaseDeps = {
-    prisma: infra.prisma,
-    transact: infra.transact,
+    db: sqlReader(infra.db),
+    transact: async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
+      const appended = eventsAppended();
+      const r = await infra.db.transaction(fn);
+      // Only a transaction that appended events gives the relay work (taking a hold appends none).
+      if (eventsAppended() !== appended) infra.relay.nudge();
+      return r;
+    },
     log: infra.log,
     purchases: purchaseRepository,
     holds: vehicleHoldRepository,
@@ -82,6 +94,8 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Purchas
       Subscription: purchaseLiveResolvers(infra.live, deps),
     },
     handlers: purchaseHandlers(deps),
+    // The handlers' reads and writes are plain SQL (the repositories): no Prisma client per event.
+    rawHandlers: true,
     // Billing trouble does not make purchase unready (queries and events still work): reported, not gated.
     health: () => {
       const s = billing.stats();

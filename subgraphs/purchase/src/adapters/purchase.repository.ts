@@ -1,44 +1,84 @@
-import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
+import type { SqlTx } from "@junggo/runtime";
 import type { Purchase } from "../domain/purchase.ts";
+import type { PurchaseRepository } from "../app/ports.ts";
+import { batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "./sql.ts";
 
-type Db = PrismaClient | Prisma.TransactionClient;
+// Plain SQL (no Prisma client): the request path, the reference resolvers and the delivery
+// handlers all come through here.
 
-const fields = {
-  id: true, vehicleId: true, buyerId: true, buyerName: true, status: true, priceKrw: true, paymentId: true,
-  vehicleMake: true, vehicleModel: true, vehicleYear: true, driverId: true, createdAt: true,
-  deliveryStartedAt: true, deliveredAt: true, cancelledAt: true, cancelReason: true,
-} as const;
+const COLUMNS = `id, "vehicleId", "buyerId", "buyerName", status::text AS status, "priceKrw", "paymentId", "vehicleMake",
+  "vehicleModel", "vehicleYear", "driverId", ${utc("createdAt")}, ${utc("deliveryStartedAt")}, ${utc("deliveredAt")},
+  ${utc("cancelledAt")}, "cancelReason"`;
+
+type Row = Record<keyof Purchase, unknown>;
+
+const toPurchase = (r: Row): Purchase => ({
+  id: r.id as string,
+  vehicleId: r.vehicleId as string,
+  buyerId: r.buyerId as string,
+  buyerName: r.buyerName as string,
+  status: r.status as Purchase["status"],
+  priceKrw: Number(r.priceKrw),
+  paymentId: r.paymentId as string,
+  vehicleMake: r.vehicleMake as string,
+  vehicleModel: r.vehicleModel as string,
+  vehicleYear: Number(r.vehicleYear),
+  driverId: (r.driverId as string | null) ?? null,
+  createdAt: toDate(r.createdAt),
+  deliveryStartedAt: toDateOrNull(r.deliveryStartedAt),
+  deliveredAt: toDateOrNull(r.deliveredAt),
+  cancelledAt: toDateOrNull(r.cancelledAt),
+  cancelReason: (r.cancelReason as string | null) ?? null,
+});
+
+// `_entities` for a list of purchases costs one statement.
+const byIds = batchedByKey(
+  async (db, ids) => (await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE id = ANY($1::uuid[])`, ids)).map(toPurchase),
+  (p) => p.id,
+);
 
 export const purchaseRepository = {
-  byId(db: Db, id: string): Promise<Purchase | null> {
-    return db.purchase.findUnique({ where: { id }, select: fields });
-  },
+  byId: (db: SqlReader, id: string): Promise<Purchase | null> => byIds(db, id),
 
   /**
    * Loads the purchase for a change, locking its row until the transaction ends so that a
    * cancellation and a delivery event never both apply to the same state.
    */
-  async lockById(tx: Prisma.TransactionClient, id: string): Promise<Purchase | null> {
-    await tx.$queryRaw`SELECT 1 FROM "Purchase" WHERE id = ${id}::uuid FOR UPDATE`;
-    return tx.purchase.findUnique({ where: { id }, select: fields });
+  async lockById(tx: SqlTx, id: string): Promise<Purchase | null> {
+    const [r] = await tx.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE id = $1::uuid FOR UPDATE`, id);
+    return r ? toPurchase(r) : null;
   },
 
   /** Newest first; all purchases when buyerId is omitted (staff). */
-  list(db: Db, buyerId?: string): Promise<Purchase[]> {
-    return db.purchase.findMany({ where: buyerId ? { buyerId } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: fields });
+  async list(db: SqlReader, buyerId?: string): Promise<Purchase[]> {
+    const rows = buyerId
+      ? await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE "buyerId" = $1::uuid ORDER BY "createdAt" DESC, id DESC`, buyerId)
+      : await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" ORDER BY "createdAt" DESC, id DESC`);
+    return rows.map(toPurchase);
   },
 
-  async insert(tx: Prisma.TransactionClient, p: Purchase): Promise<void> {
-    await tx.purchase.create({ data: p });
+  async insert(tx: SqlTx, p: Purchase): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Purchase" (id, "vehicleId", "buyerId", "buyerName", status, "priceKrw", "paymentId", "vehicleMake", "vehicleModel",
+         "vehicleYear", "driverId", "createdAt", "updatedAt", "deliveryStartedAt", "deliveredAt", "cancelledAt", "cancelReason")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"PurchaseStatus", $6, $7::uuid, $8, $9, $10, $11::uuid, $12::timestamp(3),
+         $13::timestamp(3), $14::timestamp(3), $15::timestamp(3), $16::timestamp(3), $17)`,
+      p.id, p.vehicleId, p.buyerId, p.buyerName, p.status, p.priceKrw, p.paymentId, p.vehicleMake, p.vehicleModel,
+      p.vehicleYear, p.driverId, iso(p.createdAt), new Date().toISOString(), iso(p.deliveryStartedAt), iso(p.deliveredAt),
+      iso(p.cancelledAt), p.cancelReason,
+    );
   },
 
-  async save(tx: Prisma.TransactionClient, p: Purchase): Promise<void> {
-    const { id, ...data } = p;
-    await tx.purchase.update({ where: { id }, data });
+  async save(tx: SqlTx, p: Purchase): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `UPDATE "Purchase" SET "vehicleId" = $2::uuid, "buyerId" = $3::uuid, "buyerName" = $4, status = $5::"PurchaseStatus", "priceKrw" = $6,
+         "paymentId" = $7::uuid, "vehicleMake" = $8, "vehicleModel" = $9, "vehicleYear" = $10, "driverId" = $11::uuid,
+         "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "deliveryStartedAt" = $14::timestamp(3),
+         "deliveredAt" = $15::timestamp(3), "cancelledAt" = $16::timestamp(3), "cancelReason" = $17
+       WHERE id = $1::uuid`,
+      p.id, p.vehicleId, p.buyerId, p.buyerName, p.status, p.priceKrw, p.paymentId, p.vehicleMake, p.vehicleModel,
+      p.vehicleYear, p.driverId, iso(p.createdAt), new Date().toISOString(), iso(p.deliveryStartedAt), iso(p.deliveredAt),
+      iso(p.cancelledAt), p.cancelReason,
+    );
   },
-
-  /** Records who drives the delivery (authorization only); false when the purchase is unknown. */
-  async setDriver(tx: Prisma.TransactionClient, id: string, driverId: string): Promise<boolean> {
-    return (await tx.purchase.updateMany({ where: { id }, data: { driverId } })).count === 1;
-  },
-};
+} satisfies PurchaseRepository<SqlTx, SqlReader>;

@@ -1,47 +1,71 @@
-import { isUniqueViolation } from "@junggo/runtime";
-import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
+import type { SqlTx } from "@junggo/runtime";
 import type { VehicleHold } from "../domain/vehicle-hold.ts";
-import { VehicleHeld } from "../app/ports.ts";
+import { VehicleHeld, type VehicleHoldRepository } from "../app/ports.ts";
+import { iso, toDateOrNull, utc, type SqlReader } from "./sql.ts";
 
-type Tx = Prisma.TransactionClient;
+const COLUMNS = `"vehicleId", "purchaseId", "buyerId", ${utc("expiresAt")}`;
 
-const fields = { vehicleId: true, purchaseId: true, buyerId: true, expiresAt: true } as const;
+type Row = Record<keyof VehicleHold, unknown>;
+const toHold = (r: Row): VehicleHold => ({
+  vehicleId: r.vehicleId as string,
+  purchaseId: r.purchaseId as string,
+  buyerId: r.buyerId as string,
+  expiresAt: toDateOrNull(r.expiresAt),
+});
 
+// Plain SQL (no Prisma client): every request takes and confirms a hold.
 export const vehicleHoldRepository = {
-  byVehicle(tx: Tx, vehicleId: string): Promise<VehicleHold | null> {
-    return tx.vehicleHold.findUnique({ where: { vehicleId }, select: fields });
+  async byVehicle(tx: SqlTx, vehicleId: string): Promise<VehicleHold | null> {
+    const [r] = await tx.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid`, vehicleId);
+    return r ? toHold(r) : null;
   },
 
   /** Unconfirmed holds past their expiry (requests that died midway). */
-  expired(db: PrismaClient | Tx, now: Date, take: number): Promise<VehicleHold[]> {
-    return db.vehicleHold.findMany({ where: { expiresAt: { lte: now } }, orderBy: { expiresAt: "asc" }, take, select: fields });
+  async expired(db: SqlReader, now: Date, take: number): Promise<VehicleHold[]> {
+    const rows = await db.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS} FROM "VehicleHold" WHERE "expiresAt" <= $1::timestamp(3) ORDER BY "expiresAt" LIMIT $2`,
+      now.toISOString(),
+      take,
+    );
+    return rows.map(toHold);
   },
 
   /**
-   * Inserts the hold. The primary key on vehicleId is the guarantee that one request wins;
-   * a violation (it aborts a PostgreSQL transaction) is thrown as VehicleHeld.
+   * Inserts the hold unless the vehicle (or the purchase id) already has one: the primary key on
+   * vehicleId is the guarantee that one request wins. One statement, so it needs no transaction.
    */
-  async insert(tx: Tx, h: VehicleHold): Promise<void> {
-    try {
-      await tx.vehicleHold.create({ data: h });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new VehicleHeld(h.vehicleId);
-      throw err;
-    }
+  async tryInsert(db: SqlReader, h: VehicleHold): Promise<boolean> {
+    const rows = await db.$queryRawUnsafe<unknown[]>(
+      `INSERT INTO "VehicleHold" ("vehicleId", "purchaseId", "buyerId", "expiresAt", "createdAt")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamp(3), now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+      h.vehicleId, h.purchaseId, h.buyerId, iso(h.expiresAt),
+    );
+    return rows.length === 1;
+  },
+
+  /** Inserts the hold; throws VehicleHeld when the vehicle already has one. */
+  async insert(tx: SqlTx, h: VehicleHold): Promise<void> {
+    if (!(await vehicleHoldRepository.tryInsert(tx, h))) throw new VehicleHeld(h.vehicleId);
   },
 
   /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
-  async release(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.vehicleHold.deleteMany({ where: { vehicleId: h.vehicleId, purchaseId: h.purchaseId } })).count === 1;
+  async release(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
+    return (await tx.$executeRawUnsafe(`DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid`, h.vehicleId, h.purchaseId)) === 1;
   },
 
   /** Deletes an unconfirmed hold only (takeover or sweep of an abandoned request). */
-  async releaseUnconfirmed(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.vehicleHold.deleteMany({ where: { vehicleId: h.vehicleId, purchaseId: h.purchaseId, expiresAt: { not: null } } })).count === 1;
+  async releaseUnconfirmed(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
+    return (await tx.$executeRawUnsafe(
+      `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
+      h.vehicleId, h.purchaseId,
+    )) === 1;
   },
 
   /** The purchase exists now: the hold no longer expires. False when the hold was lost meanwhile. */
-  async confirm(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.vehicleHold.updateMany({ where: { vehicleId: h.vehicleId, purchaseId: h.purchaseId, expiresAt: { not: null } }, data: { expiresAt: null } })).count === 1;
+  async confirm(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
+    return (await tx.$executeRawUnsafe(
+      `UPDATE "VehicleHold" SET "expiresAt" = NULL WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
+      h.vehicleId, h.purchaseId,
+    )) === 1;
   },
-};
+} satisfies VehicleHoldRepository<SqlTx, SqlReader>;

@@ -1,22 +1,37 @@
-import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
-import type { ProjectedVehicle, VehicleAvailability } from "../app/ports.ts";
+import type { SqlTx } from "@junggo/runtime";
+import type { ProjectedVehicle, VehicleAvailability, VehicleProjectionRepository } from "../app/ports.ts";
+import type { SqlReader } from "./sql.ts";
 
-type Db = PrismaClient | Prisma.TransactionClient;
-
-/** Purchase's own copy of what it needs to know about stock's vehicles (fed by stock's events). */
+/** Purchase's own copy of what it needs to know about stock's vehicles (fed by stock's events), in plain SQL. */
 export const vehicleProjectionRepository = {
-  byId(db: Db, id: string): Promise<ProjectedVehicle | null> {
-    return db.vehicleProjection.findUnique({ where: { id }, select: { id: true, make: true, model: true, year: true, priceKrw: true, status: true } });
+  async byId(db: SqlReader, id: string): Promise<ProjectedVehicle | null> {
+    const [r] = await db.$queryRawUnsafe<Record<keyof ProjectedVehicle, unknown>[]>(
+      `SELECT id, make, model, year, "priceKrw", status::text AS status FROM "VehicleProjection" WHERE id = $1::uuid`,
+      id,
+    );
+    if (!r) return null;
+    return {
+      id: r.id as string, make: r.make as string, model: r.model as string, year: Number(r.year), priceKrw: Number(r.priceKrw),
+      status: r.status as VehicleAvailability,
+    };
   },
 
   /** A registration creates the vehicle AVAILABLE; a repeated one refreshes its details but never its status. */
-  async register(tx: Prisma.TransactionClient, v: Omit<ProjectedVehicle, "status">): Promise<void> {
-    const { id, ...details } = v;
-    await tx.vehicleProjection.upsert({ where: { id }, create: { ...v, status: "AVAILABLE" }, update: details });
+  async register(tx: SqlTx, v: Omit<ProjectedVehicle, "status">): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "VehicleProjection" (id, make, model, year, "priceKrw", status, "updatedAt")
+       VALUES ($1::uuid, $2, $3, $4, $5, 'AVAILABLE', $6::timestamp(3))
+       ON CONFLICT (id) DO UPDATE SET make = EXCLUDED.make, model = EXCLUDED.model, year = EXCLUDED.year,
+         "priceKrw" = EXCLUDED."priceKrw", "updatedAt" = EXCLUDED."updatedAt"`,
+      v.id, v.make, v.model, v.year, v.priceKrw, new Date().toISOString(),
+    );
   },
 
   /** False when the vehicle is unknown here. */
-  async setStatus(tx: Prisma.TransactionClient, id: string, status: VehicleAvailability): Promise<boolean> {
-    return (await tx.vehicleProjection.updateMany({ where: { id }, data: { status } })).count === 1;
+  async setStatus(tx: SqlTx, id: string, status: VehicleAvailability): Promise<boolean> {
+    return (await tx.$executeRawUnsafe(
+      `UPDATE "VehicleProjection" SET status = $2::"VehicleAvailability", "updatedAt" = $3::timestamp(3) WHERE id = $1::uuid`,
+      id, status, new Date().toISOString(),
+    )) === 1;
   },
-};
+} satisfies VehicleProjectionRepository<SqlTx, SqlReader>;

@@ -17,7 +17,7 @@ export function abandonedEvent(hold: VehicleHold, reason: string) {
 export function makeAbandonExpiredHolds(infra: PurchaseDeps) {
   const { holds } = infra;
   return async function abandonExpiredHolds(now = new Date()): Promise<number> {
-    const expired = await holds.expired(infra.prisma, now, 100);
+    const expired = await holds.expired(infra.db, now, 100);
     let abandoned = 0;
     for (const hold of expired) {
       const done = await infra.transact(async (tx) => {

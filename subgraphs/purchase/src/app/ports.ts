@@ -2,7 +2,7 @@ import type { Purchase } from "../domain/purchase.ts";
 import type { VehicleHold } from "../domain/vehicle-hold.ts";
 
 // Purchase's storage. Methods that change state take the transaction (`Tx`); reads take the
-// plain client or a transaction (`Db`).
+// database outside any transaction or a transaction (`Db`).
 
 export interface PurchaseRepository<Tx, Db> {
   byId(db: Db, id: string): Promise<Purchase | null>;
@@ -25,7 +25,9 @@ export interface VehicleHoldRepository<Tx, Db> {
   byVehicle(tx: Tx, vehicleId: string): Promise<VehicleHold | null>;
   /** Unconfirmed holds past their expiry (requests that died midway). */
   expired(db: Db, now: Date, take: number): Promise<VehicleHold[]>;
-  /** Inserts the hold; throws VehicleHeld when the vehicle already has one (it aborts a PostgreSQL transaction). */
+  /** Inserts the hold unless the vehicle already has one (false then); one statement, no transaction needed. */
+  tryInsert(db: Db, h: VehicleHold): Promise<boolean>;
+  /** Inserts the hold; throws VehicleHeld when the vehicle already has one. */
   insert(tx: Tx, h: VehicleHold): Promise<void>;
   /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
   release(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;

@@ -1,11 +1,10 @@
-import type { Infra } from "@junggo/runtime";
-import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
+import type { Logger, SqlTx } from "@junggo/runtime";
 import type { PurchaseRepository, VehicleHoldRepository, VehicleProjectionRepository } from "./ports.ts";
 
-export type PurchaseTx = Prisma.TransactionClient;
-/** The plain client or a transaction. */
-export type PurchaseDb = PrismaClient | PurchaseTx;
-export type PurchaseInfra = Infra<PrismaClient, PurchaseTx>;
+/** A transaction: the repositories' statements, committed together (state + outbox). */
+export type PurchaseTx = SqlTx;
+/** Reads: outside any transaction (one statement each), or a transaction. */
+export type PurchaseDb = Pick<SqlTx, "$queryRawUnsafe">;
 
 export interface PurchaseRepositories {
   purchases: PurchaseRepository<PurchaseTx, PurchaseDb>;
@@ -14,4 +13,10 @@ export interface PurchaseRepositories {
 }
 
 /** What purchase's use cases use of the infrastructure, and their repositories (tests provide just this). */
-export type PurchaseDeps = Pick<PurchaseInfra, "prisma" | "transact" | "log"> & PurchaseRepositories;
+export interface PurchaseDeps extends PurchaseRepositories {
+  /** Reads outside a transaction. Never used inside `transact`'s callback (that uses its tx). */
+  db: PurchaseDb;
+  /** Runs `fn` in one transaction (state + outbox); wakes the outbox relay when it appended events. */
+  transact<R>(fn: (tx: PurchaseTx) => Promise<R>): Promise<R>;
+  log: Logger;
+}

@@ -33,7 +33,7 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
   };
 
   async function admitted(buyer: Viewer, vehicleId: string): Promise<Purchase> {
-    const vehicle = await vehicles.byId(infra.prisma, vehicleId);
+    const vehicle = await vehicles.byId(infra.db, vehicleId);
     if (!vehicle) throw new DomainError("VEHICLE_NOT_FOUND", "There is no vehicle with this id.");
     if (vehicle.status !== "AVAILABLE") throw notAvailable();
     // While billing is known to be unavailable, answer before writing anything.
@@ -74,6 +74,8 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
 
   /** Takes the vehicle's hold, or fails with VEHICLE_NOT_AVAILABLE. */
   async function takeHold(hold: VehicleHold): Promise<void> {
+    // Usually the vehicle is free: one statement takes it. Otherwise, see whose hold is in the way.
+    if (await holds.tryInsert(infra.db, hold)) return;
     try {
       await infra.transact(async (tx) => {
         const existing = await holds.byVehicle(tx, hold.vehicleId);
