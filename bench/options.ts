@@ -19,7 +19,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --concurrency N     concurrent buyers, each its own account (default 32)
   --duration S        seconds of the purchase phase (default 60)
-  --cars N            cars registered before the purchase phases (default 40 per second of
+  --cars N            cars registered before the purchase phases (default 60 per second of
                       both phases, at least 200); a phase ends early if they run out
   --query-duration S  seconds of each query phase, vehicle(id) and purchase(id) (default 20)
   --postgres          every context on a throw-away PostgreSQL server with npm run up's settings
@@ -79,8 +79,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
 }
 
 /**
- * 40 cars per second of both purchase phases (the main one and the dashboard-lag one of up to
+ * 60 cars per second of both purchase phases (the main one and the dashboard-lag one of up to
  * 10 s), at least 200: more than today's rate. A faster system runs out: the report says so, pass a
  * larger --cars.
  */
-export const defaultCars = (durationSeconds: number) => Math.max(200, 40 * (durationSeconds + Math.min(durationSeconds, 10)));
+export const defaultCars = (durationSeconds: number) => Math.max(200, 60 * (durationSeconds + Math.min(durationSeconds, 10)));

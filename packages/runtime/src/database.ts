@@ -44,10 +44,22 @@ const rawTypes = {
 
 const liteOptions = { parsers: { [TIMESTAMP_OID]: (v: string) => new Date(`${v.replace(" ", "T")}Z`) } };
 
+/**
+ * A name per distinct statement text: the server parses and plans a named statement once per
+ * connection instead of on every execution (the hot paths run the same few statements all day).
+ * Only parameterised statements get one; the texts come from our code, so there are few of them.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `j${statementNames.size.toString(36)}`));
+  return name;
+}
+
 function pgTx(client: pg.PoolClient): SqlTx {
   return {
-    $executeRawUnsafe: async (text, ...values) => (await client.query({ text, values, types: rawTypes })).rowCount ?? 0,
-    $queryRawUnsafe: async <T,>(text: string, ...values: unknown[]) => (await client.query({ text, values, types: rawTypes })).rows as T,
+    $executeRawUnsafe: async (text, ...values) => (await client.query({ name: statementName(text), text, values, types: rawTypes })).rowCount ?? 0,
+    $queryRawUnsafe: async <T,>(text: string, ...values: unknown[]) => (await client.query({ name: statementName(text), text, values, types: rawTypes })).rows as T,
   };
 }
 
@@ -64,7 +76,8 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
       kind: "postgres",
       adapter: new PrismaPg({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4) }),
       exec: async (sql) => { await client.query(sql); },
-      query: async <T,>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
+      query: async <T,>(sql: string, params: unknown[] = []) =>
+        (await (params.length ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql))).rows as T[],
       transaction: async (fn) => {
         const conn = await pool.connect();
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not given back.
