@@ -61,8 +61,9 @@ if (command === "test" && !process.env.JUNGGO_TEST_POSTGRES_URL && !hasPostgresS
 }
 // `npm run up` runs every context on one local PostgreSQL server unless told otherwise.
 const upOwnDatabase = !rest.includes("--pglite") && !rest.some((a) => a.startsWith("--postgres")) && !process.env.JUNGGO_POSTGRES_URL && !rest.includes("--help");
-if (command === "up" && upOwnDatabase && !hasPostgresServer()) {
-  requirePackage("postgresql", "PostgreSQL server binaries are missing: npm run up runs its databases on a local PostgreSQL server", "run npm run up -- --pglite, or set PGBIN");
+const benchOwnDatabase = !rest.includes("--pglite") && !rest.includes("--help");
+if (((command === "up" && upOwnDatabase) || (command === "bench" && benchOwnDatabase)) && !hasPostgresServer()) {
+  requirePackage("postgresql", `PostgreSQL server binaries are missing: npm run ${command} runs its databases on a local PostgreSQL server`, `run npm run ${command} -- --pglite, or set PGBIN`);
 }
 
 // pnpm keeps a copy of the lockfile it installed: identical means nothing to install.
@@ -121,6 +122,10 @@ switch (command) {
     buildServices();
     say("running all test suites (vitest)");
     run("pnpm", ["exec", "vitest", "run", ...rest]);
+    break;
+  case "bench":
+    // `npm run bench`: the benchmark starts its own stack from the working tree (bench/run.ts).
+    run(process.execPath, [...tsx, join(root, "bench/run.ts"), ...rest]);
     break;
   default:
     console.error(`unknown command ${command}`);
