@@ -59,6 +59,8 @@ function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTime
 }
 
 const decoder = new TextDecoder();
+/** Events handled in one transaction at most. */
+const MAX_BATCH = 32;
 
 /** Transaction options of every handler run, by the consumer or by a dead-letter replay. */
 export const HANDLER_TX_OPTIONS = { timeout: 20_000, maxWait: 20_000 };
@@ -107,6 +109,8 @@ export class EventConsumer<Tx extends SqlTx> {
   duplicates = 0;
   /** Events of other types, acknowledged without being read (every consumer sees the whole stream). */
   skipped = 0;
+  /** Handler transactions committed or tried (a batch of events shares one). */
+  transactions = 0;
   /** Subjects of the event types this consumer handles. */
   private readonly subjects: Set<string>;
 
@@ -134,16 +138,39 @@ export class EventConsumer<Tx extends SqlTx> {
           const messages = await consumer.fetch({ max_messages: 50, expires: FETCH_EXPIRES_MS });
           this.messages = messages;
           const safety = endFetchByServer(messages);
+          // Reading and handling are decoupled: the events that arrived while a batch was being
+          // handled form the next batch (one transaction), so a busy consumer commits less often.
+          const arrived: JsMsg[] = [];
+          const state: { ended: boolean; wake: (() => void) | null } = { ended: false, wake: null };
+          const reader = (async () => {
+            try {
+              for await (const m of messages) {
+                arrived.push(m);
+                state.wake?.();
+              }
+            } finally {
+              state.ended = true;
+              state.wake?.();
+            }
+          })();
+          reader.catch(() => { /* rethrown by the await below */ });
           try {
-            for await (const m of messages) {
-              if (!this.running) {
-                m.nak();
+            while (arrived.length > 0 || !state.ended) {
+              if (arrived.length === 0) {
+                await new Promise<void>((r) => { state.wake = r; });
+                state.wake = null;
                 continue;
               }
-              this.inFlight = this.handle(m);
+              const batch = arrived.splice(0, MAX_BATCH);
+              if (!this.running) {
+                for (const m of batch) m.nak();
+                continue;
+              }
+              this.inFlight = this.handleBatch(batch);
               await this.inFlight;
               this.inFlight = null;
             }
+            await reader;
           } finally {
             clearTimeout(safety);
           }
@@ -175,6 +202,71 @@ export class EventConsumer<Tx extends SqlTx> {
     }
   }
 
+  /**
+   * Handles the events of a batch in order. Those this context handles go through one transaction
+   * (each with its inbox row, so exactly-once holds per event); if it fails, each is handled on
+   * its own, so one failing event is retried or dead-lettered without holding up the others.
+   */
+  private async handleBatch(batch: JsMsg[]): Promise<void> {
+    const mine: { m: JsMsg; event: EventEnvelope; handler: (e: EventEnvelope, tx: Tx) => Promise<void> }[] = [];
+    for (const m of batch) {
+      if (!this.subjects.has(m.subject)) {
+        this.skipped++;
+        m.ack();
+        continue;
+      }
+      let event: EventEnvelope;
+      try {
+        event = parseEnvelope(decoder.decode(m.data));
+      } catch {
+        await this.handle(m); // dead-letters it
+        continue;
+      }
+      const handler = this.o.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
+      if (!handler) m.ack();
+      else mine.push({ m, event, handler });
+    }
+    if (mine.length === 0) return;
+    if (mine.length === 1) return this.handle(mine[0]!.m);
+    let outcomes: ("handled" | "duplicate")[];
+    const appendedBefore = eventsAppended();
+    let failing: { index: number; err: Error } | undefined;
+    try {
+      const work = async (tx: Tx) => {
+        const out: ("handled" | "duplicate")[] = [];
+        for (const [index, { m, event, handler }] of mine.entries()) {
+          let outcome: "handled" | "duplicate";
+          try {
+            outcome = await handleOnce(tx, this.o.durable, event, handler);
+          } catch (err) {
+            failing = { index, err: err as Error };
+            throw err;
+          }
+          if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+          out.push(outcome);
+        }
+        return out;
+      };
+      this.transactions++;
+      outcomes = this.o.raw ? await this.o.raw.transaction((tx) => work(tx as Tx)) : await this.o.prisma.$transaction(work, HANDLER_TX_OPTIONS);
+    } catch {
+      // Rolled back as a whole. The event whose handler failed takes its retry or dead-letter path
+      // at once (its handler ran once for this delivery); every other one is handled on its own.
+      for (const [index, { m, event }] of mine.entries()) {
+        if (failing?.index === index) await this.failed(m, event, failing.err);
+        else await this.handle(m);
+      }
+      return;
+    }
+    if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
+    mine.forEach(({ m, event }, i) => {
+      if (outcomes[i] === "duplicate") this.duplicates++;
+      else this.handled++;
+      if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
+      m.ack();
+    });
+  }
+
   private async handle(m: JsMsg): Promise<void> {
     // One subject per event type: an event nobody here handles is acknowledged unread.
     if (!this.subjects.has(m.subject)) {
@@ -203,6 +295,7 @@ export class EventConsumer<Tx extends SqlTx> {
         if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
         return outcome;
       };
+      this.transactions++;
       const outcome = this.o.raw
         ? await this.o.raw.transaction((tx) => work(tx as Tx))
         : await this.o.prisma.$transaction(work, HANDLER_TX_OPTIONS);
@@ -216,17 +309,22 @@ export class EventConsumer<Tx extends SqlTx> {
       // server's confirmation would cost a round trip per event and buy nothing.
       m.ack();
     } catch (err) {
-      const deliveries = m.info.redeliveryCount;
-      const max = this.o.maxDeliver ?? 5;
-      if (deliveries >= max) {
-        await this.deadLetter(m, event, err as Error);
-        m.term();
-        this.o.log.error("event dead-lettered", { durable: this.o.durable, type: event.type, eventId: event.eventId, err: (err as Error).message });
-      } else {
-        const delay = Math.min((this.o.retryBaseMs ?? 250) * 2 ** (deliveries - 1), this.o.retryMaxMs ?? 10_000);
-        m.nak(delay);
-        this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: (err as Error).message });
-      }
+      await this.failed(m, event, err as Error);
+    }
+  }
+
+  /** A delivery whose handling failed: redelivered later with backoff, or dead-lettered after maxDeliver. */
+  private async failed(m: JsMsg, event: EventEnvelope, err: Error): Promise<void> {
+    const deliveries = m.info.redeliveryCount;
+    const max = this.o.maxDeliver ?? 5;
+    if (deliveries >= max) {
+      await this.deadLetter(m, event, err);
+      m.term();
+      this.o.log.error("event dead-lettered", { durable: this.o.durable, type: event.type, eventId: event.eventId, err: err.message });
+    } else {
+      const delay = Math.min((this.o.retryBaseMs ?? 250) * 2 ** (deliveries - 1), this.o.retryMaxMs ?? 10_000);
+      m.nak(delay);
+      this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: err.message });
     }
   }
 

@@ -102,6 +102,22 @@ describe("outbox → JetStream → consumer", () => {
     await consumer.stop();
   });
 
+  it("handles a burst in few transactions, each event once, in order", async () => {
+    const seen: string[] = [];
+    const consumer = new EventConsumer({
+      bus, prisma, durable: "batch-test", log, relay,
+      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+    });
+    const burst = Array.from({ length: 40 }, () => paid(crypto.randomUUID()));
+    // Published before the consumer starts: they arrive together, as after a busy moment.
+    for (const e of burst) await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+    consumer.start();
+    await until(() => burst.every((e) => seen.includes(e.eventId)));
+    expect(seen.filter((id) => burst.some((e) => e.eventId === id))).toEqual(burst.map((e) => e.eventId));
+    expect(consumer.transactions).toBeLessThan(burst.length);
+    await consumer.stop();
+  });
+
   it("handles each event once even when it is delivered twice", async () => {
     const seen: string[] = [];
     const consumer = new EventConsumer({
