@@ -43,6 +43,8 @@ export interface BenchResult {
   /** CPU ms per paid purchase by process, in report order. */
   cpuMsPerPurchase: Map<string, number>;
   totalCpuMsPerPurchase: number;
+  /** Per paid purchase: NATS messages in and out, PostgreSQL transactions (null on PGlite). */
+  workPerPurchase: { natsIn: number; natsOut: number; pgTransactions: number | null };
   benchCpuMsPerPurchase: number;
   peakRss: Map<string, number>;
   peakRssTotal: number;
@@ -70,6 +72,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
   let pg: PostgresServer | null = null;
   let sys: TestSystem | null = null;
   let sampler: RssSampler | null = null;
+  let probe: SystemProbe | null = null;
   const clients: GqlClient[] = [];
   let driver: DriverWatch | null = null;
   let dashboard: DashboardWatch | null = null;
@@ -95,9 +98,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     const stackStartSeconds = (performance.now() - stackStart) / 1000;
     step(`stack up in ${stackStartSeconds.toFixed(1)} s`);
 
-    const probe = new SystemProbe(sys, pg);
-    await probe.check();
-    sampler = new RssSampler(probe);
+    const systemProbe = new SystemProbe(sys, pg);
+    probe = systemProbe;
+    await systemProbe.check();
+    sampler = new RssSampler(systemProbe);
     sampler.start(250);
 
     const setupClient = new GqlClient(sys.stack.gatewayUrl, 16);
@@ -139,7 +143,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     // figures hold only the purchases and their reactions (the driver's subscription is a push).
     dashboard.pause();
     step(`purchase phase: ${opts.concurrency} buyers for ${opts.duration} s, ${cars.left} cars`);
-    const before = await probe.snapshot();
+    const before = await systemProbe.snapshot();
     sampler.recordSnapshot(before);
     const phase = await purchasePhase({
       client: buyClient, buyers, cars, durationSeconds: opts.duration,
@@ -151,7 +155,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     await driver.waitAll(deadline);
     const quiet = await waitQuiet(sys, deadline);
     const settleSeconds = (performance.now() - settleStart) / 1000;
-    const after = await probe.snapshot();
+    const after = await systemProbe.snapshot();
     sampler.recordSnapshot(after);
     const purchaseCpu = perUnit(before, after, phase.paid.length);
     const breakerOpenings = (after.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0) - (before.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0);
@@ -181,10 +185,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       step(`${label}: ${opts.queryConnections} connections for ${opts.queryDuration} s`);
       const qClient = new GqlClient(sys!.stack.gatewayUrl, opts.queryConnections);
       clients.push(qClient);
-      const b = await probe.snapshot();
+      const b = await systemProbe.snapshot();
       sampler!.recordSnapshot(b);
       const r = await run();
-      const a = await probe.snapshot();
+      const a = await systemProbe.snapshot();
       sampler!.recordSnapshot(a);
       qClient.close();
       const cpu = perUnit(b, a, r.ok);
@@ -218,6 +222,12 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       settleSeconds,
       cpuMsPerPurchase: new Map(order.map((n) => [n, purchaseCpu.byProcess.get(n)!])),
       totalCpuMsPerPurchase: purchaseCpu.total,
+      workPerPurchase: {
+        natsIn: (after.work.natsIn - before.work.natsIn) / Math.max(phase.paid.length, 1),
+        natsOut: (after.work.natsOut - before.work.natsOut) / Math.max(phase.paid.length, 1),
+        pgTransactions: after.work.pgTransactions === null || before.work.pgTransactions === null ? null
+          : (after.work.pgTransactions - before.work.pgTransactions) / Math.max(phase.paid.length, 1),
+      },
       benchCpuMsPerPurchase: purchaseCpu.bench,
       peakRss: new Map(order.map((n) => [n, sampler!.peaks.get(n) ?? Number.NaN])),
       peakRssTotal: sampler.peakTotal,
@@ -232,6 +242,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     await dashboard?.close().catch(() => {});
     for (const c of clients) c.close();
     step("stopping the stack");
+    await probe?.close().catch(() => {});
     await sys?.stop().catch((err) => log(`stopping the stack failed: ${(err as Error).message}`));
     await pg?.stop().catch(() => {});
     if (pgRoot) rmSync(pgRoot, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // are read from /proc. RSS is sampled from /proc between checkpoints so that sampling puts no load
 // on the services (VmRSS is the counter process.memoryUsage().rss reads).
 import type { PostgresServer } from "@junggo/devstack";
+import { openDatabase, type Database } from "@junggo/runtime";
 import type { TestSystem } from "../gateway/test/support/harness.ts";
 import { metrics, serviceUrl } from "../gateway/test/support/live.ts";
 import { childrenOf, postmasterPid, procRss, procStat } from "./proc.ts";
@@ -21,6 +22,8 @@ export interface Snapshot {
   metrics: Map<string, Record<string, number>>;
   /** The load generator's own CPU seconds (reported apart, not in the total). */
   benchCpuSeconds: number;
+  /** Messages the NATS server received and sent (its /varz), and PostgreSQL's committed and rolled-back transactions (pg_stat_database; null on PGlite). */
+  work: { natsIn: number; natsOut: number; pgTransactions: number | null };
 }
 
 export const POSTGRES = "postgres (all processes)";
@@ -39,7 +42,26 @@ function treeCpu(pid: number, children: number[]): number {
 }
 
 export class SystemProbe {
+  private admin: Database | null = null;
+
   constructor(private readonly sys: TestSystem, private readonly pg: PostgresServer | null) {}
+
+  async close(): Promise<void> {
+    await this.admin?.close();
+  }
+
+  /** Work the stack did, counted by NATS and PostgreSQL themselves. */
+  private async work(): Promise<Snapshot["work"]> {
+    const varz = (await (await fetch(`${this.sys.stack.natsMonitorUrl}/varz`)).json()) as { in_msgs: number; out_msgs: number };
+    let pgTransactions: number | null = null;
+    if (this.pg) {
+      this.admin ??= await openDatabase({ dataDir: "", databaseUrl: this.pg.url });
+      // Statistics reach pg_stat_database within a second of a transaction's end.
+      const [row] = await this.admin.query<{ n: string }>(`SELECT sum(xact_commit + xact_rollback)::text AS n FROM pg_stat_database`);
+      pgTransactions = Number(row?.n ?? 0);
+    }
+    return { natsIn: varz.in_msgs, natsOut: varz.out_msgs, pgTransactions };
+  }
 
   /** Node services of the stack (the gateway included), in start order. */
   get services(): string[] {
@@ -78,7 +100,7 @@ export class SystemProbe {
       processes.set(name, { cpuSeconds: m.process_cpu_seconds_total ?? Number.NaN, rssBytes: m.process_resident_memory_bytes ?? Number.NaN });
     }
     for (const [name, fig] of this.procFigures()) processes.set(name, fig);
-    return { at, processes, metrics: all, benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6 };
+    return { at, processes, metrics: all, benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6, work: await this.work() };
   }
 
   /** NATS, PostgreSQL and service children from /proc (CPU and RSS). */

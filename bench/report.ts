@@ -35,13 +35,15 @@ export function formatReport(r: BenchResult): string {
     `${r.dashboard.polls} polls${r.dashboard.pollErrors.size ? `, poll errors: ${codes(r.dashboard.pollErrors)}` : ""}; own phase: ${(r.dashboard.paid / Math.max(r.dashboard.seconds, 1e-9)).toFixed(1)} purchases/s for ${r.dashboard.seconds.toFixed(0)} s)`);
   row("settled after the phase", `${r.settleSeconds.toFixed(1)} s${r.quiet ? "" : " — NOT QUIET (timed out): CPU figures miss the rest"}`);
   row("CPU ms / purchase: total", `${ms(r.totalCpuMsPerPurchase)}`);
+  const w = r.workPerPurchase;
+  row("work / purchase", `${w.natsIn.toFixed(1)} NATS messages in, ${w.natsOut.toFixed(1)} out` + (w.pgTransactions === null ? "" : `; ${w.pgTransactions.toFixed(1)} PostgreSQL transactions`));
   for (const [name, v] of r.cpuMsPerPurchase) row(`CPU ms / purchase: ${name}`, ms(v));
   row("peak RSS MB: total (peak of the sum)", mb(r.peakRssTotal));
   for (const [name, v] of r.peakRss) row(`peak RSS MB: ${name}`, mb(v));
   row(`vehicle(id) · ${o.queryConnections} conns × ${o.queryDuration} s`, queryRow(r.vehicleQuery));
   row(`purchase(id) 4 subgraphs · ${o.queryConnections} conns × ${o.queryDuration} s`, queryRow(r.purchaseQuery));
 
-  const w = Math.max(...rows.map(([k]) => k.length));
+  const width = Math.max(...rows.map(([k]) => k.length));
   const header = `Junggo benchmark · ${r.database} · ${o.concurrency} buyers × ${o.duration} s · ${r.carsRegistered} cars · node ${process.version} · ${cpus().length} cores · ${new Date().toISOString().slice(0, 16)}Z`;
   const notes = [
     `stack started in ${r.stackStartSeconds.toFixed(1)} s; load generator on the same machine (${ms(r.benchCpuMsPerPurchase)} ms CPU per purchase of its own, not in the total)`,
@@ -52,9 +54,9 @@ export function formatReport(r: BenchResult): string {
   return [
     header,
     "",
-    `| ${"metric".padEnd(w)} | value |`,
-    `| ${"-".repeat(w)} | ----- |`,
-    ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v} |`),
+    `| ${"metric".padEnd(width)} | value |`,
+    `| ${"-".repeat(width)} | ----- |`,
+    ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v} |`),
     "",
     ...notes.map((n) => `- ${n}`),
   ].join("\n");

@@ -66,15 +66,17 @@ function pgTx(client: pg.PoolClient): SqlTx {
 export async function openDatabase(opts: { dataDir: string; databaseUrl?: string }): Promise<Database> {
   if (opts.databaseUrl) {
     // One session for migrations (their advisory lock is session-level).
-    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    // Every session of this process carries its pid, so a tool can tell its own sessions from others'.
+    const application_name = `junggo-${process.pid}`;
+    const client = new pg.Client({ connectionString: opts.databaseUrl, application_name });
     await client.connect();
     // The hot paths (plain-SQL transactions, reads, the outbox relay) share one pool; the Prisma
     // client, now on cold paths only, keeps a small one of its own. Connections open lazily.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, application_name, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
     pool.on("error", () => { /* an idle connection died; the pool replaces it on the next checkout */ });
     return {
       kind: "postgres",
-      adapter: new PrismaPg({ connectionString: opts.databaseUrl, max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4) }),
+      adapter: new PrismaPg({ connectionString: opts.databaseUrl, application_name, max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4) }),
       exec: async (sql) => { await client.query(sql); },
       query: async <T,>(sql: string, params: unknown[] = []) =>
         (await (params.length ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql))).rows as T[],

@@ -49,7 +49,8 @@ export function processesUsingDir(dir: string): number[] | null {
 export async function otherPostgresSessions(db: Database): Promise<string[]> {
   const rows = await db.query<{ pid: number; application_name: string; client_addr: string | null; state: string | null }>(
     `SELECT pid, application_name, client_addr::text AS client_addr, state FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+        AND application_name IS DISTINCT FROM current_setting('application_name')`,
   );
   return rows.map((r) => `pid ${r.pid} from ${r.client_addr ?? "local socket"}${r.application_name ? ` (${r.application_name})` : ""}, ${r.state ?? "unknown state"}`);
 }
