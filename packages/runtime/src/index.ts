@@ -14,5 +14,6 @@ export * from "./outbox.ts";
 export * from "./periodic.ts";
 export * from "./process-metrics.ts";
 export * from "./signing-keys.ts";
+export * from "./sql.ts";
 export * from "./subgraph.ts";
 export * from "./validation.ts";

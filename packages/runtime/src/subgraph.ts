@@ -19,7 +19,7 @@ import { deadLetterRoutes } from "./dead-letters.routes.ts";
 import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { OutboxRelay, type SqlTx } from "./outbox.ts";
+import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
 import { processMetrics } from "./process-metrics.ts";
 
 export interface RequestContext {
@@ -42,6 +42,11 @@ export interface Infra<P extends PrismaLike<Tx>, Tx extends SqlTx> {
   live: LiveEvents;
   /** Runs `fn` in one transaction (state + outbox), then wakes the relay. */
   transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
+  /**
+   * Runs `fn` in one plain-SQL transaction on the driver (no Prisma query compiler: the hot paths),
+   * then wakes the relay if it appended events.
+   */
+  sqlTransact<R>(fn: (tx: SqlTx) => Promise<R>): Promise<R>;
 }
 
 export interface ContextModule<Tx> {
@@ -100,7 +105,14 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     return r;
   };
   const live = new LiveEvents(bus, log, intEnv("LIVE_BUFFER", 256));
-  const infra: Infra<P, Tx> = { config, log, db, prisma, bus, relay, live, transact };
+  const sqlTransact = async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
+    const appended = eventsAppended();
+    const r = await db.transaction(fn);
+    // Only a transaction that appended events gives the relay work (e.g. taking a hold appends none).
+    if (eventsAppended() !== appended) relay.nudge();
+    return r;
+  };
+  const infra: Infra<P, Tx> = { config, log, db, prisma, bus, relay, live, transact, sqlTransact };
   const mod = await o.build(infra);
 
   if (config.seedDemo && mod.seed) {

@@ -8,7 +8,7 @@ import { makeChargePayment } from "../src/app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
 import { refundCancelledPurchase, voidAbandonedPurchase } from "../src/app/compensate-payment.use-case.ts";
 import { paymentRepository } from "../src/adapters/payment.repository.ts";
-import { sqlReader, type SqlReader } from "../src/adapters/sql.ts";
+import { sqlReader, type SqlReader } from "@junggo/runtime";
 import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider.ts";
 import type { BillingDeps, BillingTx } from "../src/app/billing.infra.ts";
 

@@ -12,7 +12,7 @@ import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
 import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
-import { sqlReader } from "../src/adapters/sql.ts";
+import { sqlReader } from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 

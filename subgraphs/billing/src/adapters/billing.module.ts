@@ -1,4 +1,4 @@
-import { eventsAppended, intEnv, type ContextModule, type Infra, type SqlTx } from "@junggo/runtime";
+import { intEnv, type ContextModule, type Infra, sqlReader } from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
@@ -10,7 +10,6 @@ import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
 import { SandboxPaymentProvider, sandboxOptionsFromEnv } from "./sandbox-payment.provider.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
-import { sqlReader } from "./sql.ts";
 
 /** The runtime's infrastructure for billing; Prisma keeps the schema and migrations, and dead-letter replays. */
 export type BillingInfra = Infra<PrismaClient, Prisma.TransactionClient>;
@@ -20,12 +19,7 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
   const db = sqlReader(infra.db);
   const deps: BillingDeps = {
     db,
-    transact: async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
-      const appended = eventsAppended();
-      const r = await infra.db.transaction(fn);
-      if (eventsAppended() !== appended) infra.relay.nudge();
-      return r;
-    },
+    transact: infra.sqlTransact,
     log: infra.log,
     payments: paymentRepository,
   };

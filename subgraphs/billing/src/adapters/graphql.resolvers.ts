@@ -1,8 +1,7 @@
-import { badInput, isUuid, requireRole, type RequestContext, type Viewer } from "@junggo/runtime";
+import { badInput, isUuid, requireRole, type RequestContext, type Viewer, type SqlReader } from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { publicStatus, type Payment } from "../domain/payment.ts";
 import { paymentRepository as payments } from "./payment.repository.ts";
-import type { SqlReader } from "./sql.ts";
 
 /** The buyer who paid, and staff. */
 const canSee = (viewer: Viewer | null, p: Payment) => !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);

@@ -1,7 +1,6 @@
-import type { SqlTx } from "@junggo/runtime";
+import { type SqlTx, batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "@junggo/runtime";
 import type { Payment } from "../domain/payment.ts";
 import { PurchaseIdTaken } from "../app/ports.ts";
-import { batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "./sql.ts";
 
 // Payments in billing's own database, in plain SQL (no Prisma client): the charge, the
 // compensations, the settlement worker and the resolvers all come through here.

@@ -1,4 +1,4 @@
-import { AdmissionGate, eventsAppended, intEnv, env, PeriodicTask, signServiceToken, type ContextModule, type Infra, type SqlTx } from "@junggo/runtime";
+import { AdmissionGate, intEnv, env, PeriodicTask, signServiceToken, type ContextModule, type Infra, sqlReader } from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
@@ -12,7 +12,6 @@ import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
 import { purchaseLiveResolvers } from "./live.resolvers.ts";
 import { purchaseRepository } from "./purchase.repository.ts";
-import { sqlReader } from "./sql.ts";
 import { vehicleHoldRepository } from "./vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "./vehicle-projection.repository.ts";
 
@@ -23,13 +22,7 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Prisma.
   // Every statement of purchase is plain SQL on the driver: no Prisma query compiler per statement.
   const deps: PurchaseDeps = {
     db: sqlReader(infra.db),
-    transact: async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
-      const appended = eventsAppended();
-      const r = await infra.db.transaction(fn);
-      // Only a transaction that appended events gives the relay work (taking a hold appends none).
-      if (eventsAppended() !== appended) infra.relay.nudge();
-      return r;
-    },
+    transact: infra.sqlTransact,
     log: infra.log,
     purchases: purchaseRepository,
     holds: vehicleHoldRepository,

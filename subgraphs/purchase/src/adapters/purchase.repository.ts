@@ -1,7 +1,6 @@
-import type { SqlTx } from "@junggo/runtime";
+import { type SqlTx, batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "@junggo/runtime";
 import type { Purchase } from "../domain/purchase.ts";
 import type { PurchaseRepository } from "../app/ports.ts";
-import { batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "./sql.ts";
 
 // Plain SQL (no Prisma client): the request path, the reference resolvers and the delivery
 // handlers all come through here.

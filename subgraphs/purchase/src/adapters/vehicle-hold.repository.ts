@@ -1,7 +1,6 @@
-import type { SqlTx } from "@junggo/runtime";
+import { type SqlTx, iso, toDateOrNull, utc, type SqlReader } from "@junggo/runtime";
 import type { VehicleHold } from "../domain/vehicle-hold.ts";
 import { VehicleHeld, type VehicleHoldRepository } from "../app/ports.ts";
-import { iso, toDateOrNull, utc, type SqlReader } from "./sql.ts";
 
 const COLUMNS = `"vehicleId", "purchaseId", "buyerId", ${utc("expiresAt")}`;
 

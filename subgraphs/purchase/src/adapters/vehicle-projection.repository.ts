@@ -1,6 +1,5 @@
-import type { SqlTx } from "@junggo/runtime";
+import { type SqlTx, type SqlReader } from "@junggo/runtime";
 import type { ProjectedVehicle, VehicleAvailability, VehicleProjectionRepository } from "../app/ports.ts";
-import type { SqlReader } from "./sql.ts";
 
 /** Purchase's own copy of what it needs to know about stock's vehicles (fed by stock's events), in plain SQL. */
 export const vehicleProjectionRepository = {

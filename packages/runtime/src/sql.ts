@@ -1,6 +1,6 @@
-import type { Database, SqlTx } from "@junggo/runtime";
+import type { Database, SqlTx } from "./database.ts";
 
-// Plain SQL helpers shared by purchase's repositories. Every statement runs as well on the driver
+// Plain SQL helpers for repositories written in SQL. Every statement runs as well on the driver
 // (the module's raw transactions and reader) as on a Prisma transaction (dead-letter replays).
 
 /** Reads: a transaction, or the reader below (one statement each, outside any transaction). */
