@@ -59,6 +59,13 @@ function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTime
 }
 
 const decoder = new TextDecoder();
+/** An event this consumer handles, with its message and handler. */
+interface Work<Tx> {
+  m: JsMsg;
+  event: EventEnvelope;
+  handler: (e: EventEnvelope, tx: Tx) => Promise<void>;
+}
+
 /** Events handled in one transaction at most. */
 const MAX_BATCH = 32;
 
@@ -204,75 +211,35 @@ export class EventConsumer<Tx extends SqlTx> {
 
   /**
    * Handles the events of a batch in order. Those this context handles go through one transaction
-   * (each with its inbox row, so exactly-once holds per event); if it fails, each is handled on
-   * its own, so one failing event is retried or dead-lettered without holding up the others.
+   * (each with its inbox row, so exactly-once holds per event); if it fails, the event whose handler
+   * failed takes its retry or dead-letter path at once (its handler ran once for this delivery) and
+   * every other one is handled in a transaction of its own, so one failing event holds up no other.
    */
   private async handleBatch(batch: JsMsg[]): Promise<void> {
-    const mine: { m: JsMsg; event: EventEnvelope; handler: (e: EventEnvelope, tx: Tx) => Promise<void> }[] = [];
+    const mine: Work<Tx>[] = [];
     for (const m of batch) {
-      if (!this.subjects.has(m.subject)) {
-        this.skipped++;
-        m.ack();
-        continue;
-      }
-      let event: EventEnvelope;
-      try {
-        event = parseEnvelope(decoder.decode(m.data));
-      } catch {
-        await this.handle(m); // dead-letters it
-        continue;
-      }
-      const handler = this.o.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
-      if (!handler) m.ack();
-      else mine.push({ m, event, handler });
+      const work = await this.accept(m);
+      if (work) mine.push(work);
     }
     if (mine.length === 0) return;
-    if (mine.length === 1) return this.handle(mine[0]!.m);
-    let outcomes: ("handled" | "duplicate")[];
-    const appendedBefore = eventsAppended();
-    let failing: { index: number; err: Error } | undefined;
-    try {
-      const work = async (tx: Tx) => {
-        const out: ("handled" | "duplicate")[] = [];
-        for (const [index, { m, event, handler }] of mine.entries()) {
-          let outcome: "handled" | "duplicate";
-          try {
-            outcome = await handleOnce(tx, this.o.durable, event, handler);
-          } catch (err) {
-            failing = { index, err: err as Error };
-            throw err;
-          }
-          if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
-          out.push(outcome);
-        }
-        return out;
-      };
-      this.transactions++;
-      outcomes = this.o.raw ? await this.o.raw.transaction((tx) => work(tx as Tx)) : await this.o.prisma.$transaction(work, HANDLER_TX_OPTIONS);
-    } catch {
-      // Rolled back as a whole. The event whose handler failed takes its retry or dead-letter path
-      // at once (its handler ran once for this delivery); every other one is handled on its own.
-      for (const [index, { m, event }] of mine.entries()) {
-        if (failing?.index === index) await this.failed(m, event, failing.err);
-        else await this.handle(m);
-      }
-      return;
+    const failure = await this.commit(mine);
+    if (!failure) return;
+    for (const [index, w] of mine.entries()) {
+      const own = failure.index === index || mine.length === 1 ? failure : await this.commit([w]);
+      if (own) await this.failed(w.m, w.event, own.err);
     }
-    if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
-    mine.forEach(({ m, event }, i) => {
-      if (outcomes[i] === "duplicate") this.duplicates++;
-      else this.handled++;
-      if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
-      m.ack();
-    });
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    // One subject per event type: an event nobody here handles is acknowledged unread.
+  /**
+   * The event of a message this context handles, or null once the message is dealt with: another
+   * type's event is acknowledged unread (one subject per event type), and a body that is not an
+   * event is dead-lettered.
+   */
+  private async accept(m: JsMsg): Promise<Work<Tx> | null> {
     if (!this.subjects.has(m.subject)) {
       this.skipped++;
       m.ack();
-      return;
+      return null;
     }
     let event: EventEnvelope;
     try {
@@ -280,37 +247,64 @@ export class EventConsumer<Tx extends SqlTx> {
     } catch (err) {
       await this.deadLetter(m, null, err as Error);
       m.term();
-      return;
+      return null;
     }
     const handler = this.o.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
     if (!handler) {
       m.ack();
-      return;
+      return null;
     }
+    return { m, event, handler };
+  }
+
+  /**
+   * Runs the events in one transaction, each with its inbox row, then acknowledges each (the ack
+   * follows the commit). After a rollback it returns which event's handler failed (index -1: the
+   * transaction itself), and nothing was acknowledged.
+   */
+  private async commit(work: Work<Tx>[]): Promise<{ index: number; err: Error } | undefined> {
+    const appendedBefore = eventsAppended();
+    let failing: { index: number; err: Error } | undefined;
+    let outcomes: ("handled" | "duplicate")[];
     try {
-      const appendedBefore = eventsAppended();
-      const work = async (tx: Tx) => {
-        const outcome = await handleOnce(tx, this.o.durable, event, handler);
-        // Inbox row and effects written, not committed: a crash here must leave none of them behind.
-        if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
-        return outcome;
+      const run = async (tx: Tx) => {
+        const out: ("handled" | "duplicate")[] = [];
+        for (const [index, { m, event, handler }] of work.entries()) {
+          let outcome: "handled" | "duplicate";
+          try {
+            outcome = await handleOnce(tx, this.o.durable, event, handler);
+          } catch (err) {
+            failing = { index, err: err as Error };
+            throw err;
+          }
+          // Inbox row and effects written, not committed: a crash here must leave none of them behind.
+          if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+          out.push(outcome);
+        }
+        return out;
       };
       this.transactions++;
-      const outcome = this.o.raw
-        ? await this.o.raw.transaction((tx) => work(tx as Tx))
-        : await this.o.prisma.$transaction(work, HANDLER_TX_OPTIONS);
-      if (outcome === "duplicate") this.duplicates++;
+      outcomes = this.o.raw ? await this.o.raw.transaction((tx) => run(tx as Tx)) : await this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+    } catch (err) {
+      return failing ?? { index: -1, err: err as Error };
+    }
+    // Only a handler that appended events gives the relay work (a projection appends none).
+    if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
+    for (const [i, { m, event }] of work.entries()) {
+      if (outcomes[i] === "duplicate") this.duplicates++;
       else this.handled++;
-      // Only a handler that appended events gives the relay work (a projection appends none).
-      if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
-      // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
-      if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcome));
+      try {
+        // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
+        if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
+      } catch (err) {
+        await this.failed(m, event, err as Error);
+        continue;
+      }
       // Not ackAck: a lost ack only means a redelivery, which the inbox absorbs, so waiting for the
       // server's confirmation would cost a round trip per event and buy nothing.
       m.ack();
-    } catch (err) {
-      await this.failed(m, event, err as Error);
     }
+    return undefined;
   }
 
   /** A delivery whose handling failed: redelivered later with backoff, or dead-lettered after maxDeliver. */
