@@ -15,7 +15,13 @@ export default defineConfig({
         resolve,
         test: {
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "subgraphs/*/test/**/*.test.ts", "gateway/test/**/*.test.ts", "schema/**/*.test.ts", "web/test/**/*.test.ts"],
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "subgraphs/*/test/**/*.test.ts",
+            "gateway/test/**/*.test.ts",
+            "schema/**/*.test.ts",
+            "web/test/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },
       },

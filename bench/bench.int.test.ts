@@ -29,11 +29,23 @@ describe("npm run bench -- --smoke", () => {
     expect(r.dashboard.paid).toBeGreaterThan(0);
     expect(r.dashboard.lags).toHaveLength(r.dashboard.paid);
     expect(r.dashboard.missing).toBe(0);
-    for (const x of [...r.driver.latencies, ...r.dashboard.lags, ...r.purchase.paidLatencies]) expect(x).toBeGreaterThanOrEqual(0);
+    for (const x of [...r.driver.latencies, ...r.dashboard.lags, ...r.purchase.paidLatencies])
+      expect(x).toBeGreaterThanOrEqual(0);
 
     // A CPU and a peak RSS figure for every process: 7 subgraphs, the gateway, NATS.
     const processes = [...r.cpuMsPerPurchase.keys()];
-    for (const name of ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification", "gateway", "nats"]) expect(processes).toContain(name);
+    for (const name of [
+      "identity",
+      "stock",
+      "purchase",
+      "billing",
+      "consignment",
+      "dashboard",
+      "notification",
+      "gateway",
+      "nats",
+    ])
+      expect(processes).toContain(name);
     for (const [name, cpu] of r.cpuMsPerPurchase) {
       expect(cpu, `CPU ms per purchase of ${name}`).toBeGreaterThan(0);
       expect(cpu, `CPU ms per purchase of ${name}`).toBeLessThan(60_000);
@@ -52,8 +64,19 @@ describe("npm run bench -- --smoke", () => {
     expect(r.purchaseQuery.ok).toBeGreaterThan(0);
     expect(r.purchaseQuery.incomplete).toBe(0);
 
-    for (const label of ["purchases/s", "requestPurchase p50 / p95 / p99", "refusals by code", "billing breaker openings", "REQUESTED → driver", "dashboard row lag",
-      "CPU ms / purchase: total", "peak RSS MB: total", "vehicle(id)", "purchase(id) 4 subgraphs"]) expect(table).toContain(label);
+    for (const label of [
+      "purchases/s",
+      "requestPurchase p50 / p95 / p99",
+      "refusals by code",
+      "billing breaker openings",
+      "REQUESTED → driver",
+      "dashboard row lag",
+      "CPU ms / purchase: total",
+      "peak RSS MB: total",
+      "vehicle(id)",
+      "purchase(id) 4 subgraphs",
+    ])
+      expect(table).toContain(label);
     expect(table).not.toContain("NaN");
   }, 420_000);
 });

@@ -36,7 +36,14 @@ export interface BenchResult {
   breakerOpenings: number;
   driver: { latencies: number[]; missing: number; early: number; errors: string[] };
   /** Measured in a phase of its own after the purchase phase (its polling would inflate the CPU figures). */
-  dashboard: { lags: number[]; missing: number; polls: number; pollErrors: Map<string, number>; seconds: number; paid: number };
+  dashboard: {
+    lags: number[];
+    missing: number;
+    polls: number;
+    pollErrors: Map<string, number>;
+    seconds: number;
+    paid: number;
+  };
   /** Whether the system became quiet (consumers and outboxes done) before the "after" reading, and how long that took. */
   quiet: boolean;
   settleSeconds: number;
@@ -54,7 +61,11 @@ export interface BenchResult {
   driversAssigned: number;
 }
 
-function perUnit(before: Snapshot, after: Snapshot, units: number): { byProcess: Map<string, number>; total: number; bench: number } {
+function perUnit(
+  before: Snapshot,
+  after: Snapshot,
+  units: number,
+): { byProcess: Map<string, number>; total: number; bench: number } {
   const delta = cpuDelta(before, after);
   const byProcess = new Map<string, number>();
   let total = 0;
@@ -62,12 +73,20 @@ function perUnit(before: Snapshot, after: Snapshot, units: number): { byProcess:
     byProcess.set(name, (s * 1000) / units);
     total += s;
   }
-  return { byProcess, total: (total * 1000) / units, bench: ((after.benchCpuSeconds - before.benchCpuSeconds) * 1000) / units };
+  return {
+    byProcess,
+    total: (total * 1000) / units,
+    bench: ((after.benchCpuSeconds - before.benchCpuSeconds) * 1000) / units,
+  };
 }
 
-export async function runBench(opts: BenchOptions, log: (line: string) => void = (l) => console.error(l)): Promise<BenchResult> {
+export async function runBench(
+  opts: BenchOptions,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<BenchResult> {
   const t0 = performance.now();
-  const step = (what: string) => log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${what}`);
+  const step = (what: string) =>
+    log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${what}`);
   let pgRoot = "";
   let pg: PostgresServer | null = null;
   let sys: TestSystem | null = null;
@@ -83,7 +102,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       pgRoot = join(tmpdir(), `junggo-bench-pg-${process.pid}-${Date.now().toString(36)}`);
       // Durable like `npm run up`'s server (fsync on; commits do not wait for the WAL flush).
       pg = await startPostgres({ dataRoot: pgRoot, settings: { fsync: "on", full_page_writes: "on" } });
-      if (!pg) throw new Error("no PostgreSQL server binaries found (apt-get install postgresql, or set PGBIN to the directory holding initdb), or run with --pglite");
+      if (!pg)
+        throw new Error(
+          "no PostgreSQL server binaries found (apt-get install postgresql, or set PGBIN to the directory holding initdb), or run with --pglite",
+        );
     }
     const build = join(REPO_ROOT, "packages/devstack/build.mjs");
     if (existsSync(build)) {
@@ -116,7 +138,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     const nCars = opts.cars + WARM_UP_PURCHASES;
     step(`registering ${nCars} cars`);
     const carIds = await registerCars(setupClient, staff, nCars, (n) => step(`  ${n} cars registered`));
-    if (!(await waitQuiet(sys, performance.now() + QUIET_TIMEOUT_MS))) throw new Error("the system did not settle after the cars were registered");
+    if (!(await waitQuiet(sys, performance.now() + QUIET_TIMEOUT_MS)))
+      throw new Error("the system did not settle after the cars were registered");
     const cars = new CarPool(carIds);
 
     driver = new DriverWatch(sys, driverToken);
@@ -126,15 +149,24 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     step(`warm-up: ${WARM_UP_PURCHASES} purchases, checking that the driver and the dashboard see them`);
     for (let i = 0; i < WARM_UP_PURCHASES; i++) {
       const vehicleId = cars.take()!;
-      const a = await buyClient.request<{ requestPurchase: { id: string } }>(REQUEST_PURCHASE, { vehicleId }, buyers[0]!.token);
+      const a = await buyClient.request<{ requestPurchase: { id: string } }>(
+        REQUEST_PURCHASE,
+        { vehicleId },
+        buyers[0]!.token,
+      );
       if (!a.data?.requestPurchase) throw new Error(`warm-up purchase refused: ${JSON.stringify(a.errors)}`);
       driver.paidAnswer({ id: a.data.requestPurchase.id, paidAt: a.doneAt });
       dashboard.paidAnswer({ id: a.data.requestPurchase.id, paidAt: a.doneAt });
     }
     const warmDeadline = performance.now() + 60_000;
-    if (!(await driver.waitAll(warmDeadline))) throw new Error(`the driver's deliveryStatusChanged subscription did not receive the warm-up jobs ${driver.errors.join("; ")}`);
-    if (!(await dashboard.waitAll(warmDeadline))) throw new Error("the dashboard did not show the warm-up purchases");
-    if (!(await waitQuiet(sys, performance.now() + QUIET_TIMEOUT_MS))) throw new Error("the system did not settle after the warm-up");
+    if (!(await driver.waitAll(warmDeadline)))
+      throw new Error(
+        `the driver's deliveryStatusChanged subscription did not receive the warm-up jobs ${driver.errors.join("; ")}`,
+      );
+    if (!(await dashboard.waitAll(warmDeadline)))
+      throw new Error("the dashboard did not show the warm-up purchases");
+    if (!(await waitQuiet(sys, performance.now() + QUIET_TIMEOUT_MS)))
+      throw new Error("the system did not settle after the warm-up");
     driver.reset();
     dashboard.reset();
 
@@ -146,10 +178,17 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     const before = await systemProbe.snapshot();
     sampler.recordSnapshot(before);
     const phase = await purchasePhase({
-      client: buyClient, buyers, cars, durationSeconds: opts.duration,
-      onPaid: (p) => { driver!.paidAnswer(p); },
+      client: buyClient,
+      buyers,
+      cars,
+      durationSeconds: opts.duration,
+      onPaid: (p) => {
+        driver!.paidAnswer(p);
+      },
     });
-    step(`purchase phase done: ${phase.paid.length} paid, ${phase.attempts - phase.paid.length} refused; waiting for the system to settle`);
+    step(
+      `purchase phase done: ${phase.paid.length} paid, ${phase.attempts - phase.paid.length} refused; waiting for the system to settle`,
+    );
     const settleStart = performance.now();
     const deadline = settleStart + QUIET_TIMEOUT_MS;
     await driver.waitAll(deadline);
@@ -158,13 +197,23 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     const after = await systemProbe.snapshot();
     sampler.recordSnapshot(after);
     const purchaseCpu = perUnit(before, after, phase.paid.length);
-    const breakerOpenings = (after.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0) - (before.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0);
+    const breakerOpenings =
+      (after.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0) -
+      (before.metrics.get("purchase")?.junggo_billing_breaker_opened_total ?? 0);
     step(`settled in ${settleSeconds.toFixed(1)} s${quiet ? "" : " (NOT quiet: timed out)"}`);
 
     const lagSeconds = Math.min(opts.duration, DASHBOARD_PHASE_SECONDS);
-    step(`dashboard phase: ${opts.concurrency} buyers for ${lagSeconds} s, the dashboard polled for every paid purchase`);
+    step(
+      `dashboard phase: ${opts.concurrency} buyers for ${lagSeconds} s, the dashboard polled for every paid purchase`,
+    );
     dashboard.resume();
-    const lagPhase = await purchasePhase({ client: buyClient, buyers, cars, durationSeconds: lagSeconds, onPaid: (p) => dashboard!.paidAnswer(p) });
+    const lagPhase = await purchasePhase({
+      client: buyClient,
+      buyers,
+      cars,
+      durationSeconds: lagSeconds,
+      onPaid: (p) => dashboard!.paidAnswer(p),
+    });
     await dashboard.waitAll(performance.now() + QUIET_TIMEOUT_MS);
     await waitQuiet(sys, performance.now() + QUIET_TIMEOUT_MS);
 
@@ -173,7 +222,11 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
     let driversAssigned = 0;
     const assigned: PaidPurchase[] = [];
     for (const p of withJob) {
-      const a = await setupClient.request(`mutation ($id: ID!) { acceptConsignment(id: $id) { id status } }`, { id: driver.requested.get(p.id)!.consignmentId }, driverToken);
+      const a = await setupClient.request(
+        `mutation ($id: ID!) { acceptConsignment(id: $id) { id status } }`,
+        { id: driver.requested.get(p.id)!.consignmentId },
+        driverToken,
+      );
       if (!a.errors?.length) {
         driversAssigned++;
         assigned.push(p);
@@ -194,18 +247,43 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       const cpu = perUnit(b, a, r.ok);
       return { ...r, cpuMsPerQuery: new Map([...cpu.byProcess, ["total", cpu.total]]) };
     };
-    const vehicleQuery = await measureQueries("vehicle(id)", () => queryPhase({
-      client: clients.at(-1)!, query: VEHICLE, connections: opts.queryConnections, durationSeconds: opts.queryDuration,
-      targets: carIds.slice(0, 256).map((id) => ({ variables: { id } })),
-      complete: (d) => !!d?.vehicle?.id,
-    }));
-    const purchaseTargets = (assigned.length ? assigned : phase.paid.slice(0, opts.queryConnections)).map((p) => ({ variables: { id: p.id }, token: buyers[p.buyer]!.token }));
+    const vehicleQuery = await measureQueries("vehicle(id)", () =>
+      queryPhase({
+        client: clients.at(-1)!,
+        query: VEHICLE,
+        connections: opts.queryConnections,
+        durationSeconds: opts.queryDuration,
+        targets: carIds.slice(0, 256).map((id) => ({ variables: { id } })),
+        complete: (d) => !!d?.vehicle?.id,
+      }),
+    );
+    const purchaseTargets = (assigned.length ? assigned : phase.paid.slice(0, opts.queryConnections)).map(
+      (p) => ({ variables: { id: p.id }, token: buyers[p.buyer]!.token }),
+    );
     const purchaseQuery = purchaseTargets.length
-      ? await measureQueries("purchase(id) across four subgraphs", () => queryPhase({
-        client: clients.at(-1)!, query: PURCHASE, connections: opts.queryConnections, durationSeconds: opts.queryDuration, targets: purchaseTargets,
-        complete: (d) => !!(d?.purchase?.vehicle?.make && d.purchase.payment?.status && d.purchase.consignment?.driver?.name),
-      }))
-      : { ok: 0, errors: new Map([["NO_PAID_PURCHASE", 1]]), latencies: [], elapsedSeconds: 0, incomplete: 0, cpuMsPerQuery: new Map() };
+      ? await measureQueries("purchase(id) across four subgraphs", () =>
+          queryPhase({
+            client: clients.at(-1)!,
+            query: PURCHASE,
+            connections: opts.queryConnections,
+            durationSeconds: opts.queryDuration,
+            targets: purchaseTargets,
+            complete: (d) =>
+              !!(
+                d?.purchase?.vehicle?.make &&
+                d.purchase.payment?.status &&
+                d.purchase.consignment?.driver?.name
+              ),
+          }),
+        )
+      : {
+          ok: 0,
+          errors: new Map([["NO_PAID_PURCHASE", 1]]),
+          latencies: [],
+          elapsedSeconds: 0,
+          incomplete: 0,
+          cpuMsPerQuery: new Map(),
+        };
     sampler.stop();
 
     const order = [...after.processes.keys()];
@@ -216,8 +294,20 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       carsRegistered: nCars,
       purchase: phase,
       breakerOpenings,
-      driver: { latencies: driver.latencies, missing: driver.missing(), early: driver.early, errors: driver.errors },
-      dashboard: { lags: dashboard.lags, missing: dashboard.missing(), polls: dashboard.polls, pollErrors: dashboard.pollErrors, seconds: lagPhase.elapsedSeconds, paid: lagPhase.paid.length },
+      driver: {
+        latencies: driver.latencies,
+        missing: driver.missing(),
+        early: driver.early,
+        errors: driver.errors,
+      },
+      dashboard: {
+        lags: dashboard.lags,
+        missing: dashboard.missing(),
+        polls: dashboard.polls,
+        pollErrors: dashboard.pollErrors,
+        seconds: lagPhase.elapsedSeconds,
+        paid: lagPhase.paid.length,
+      },
       quiet,
       settleSeconds,
       cpuMsPerPurchase: new Map(order.map((n) => [n, purchaseCpu.byProcess.get(n)!])),
@@ -225,8 +315,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void =
       workPerPurchase: {
         natsIn: (after.work.natsIn - before.work.natsIn) / Math.max(phase.paid.length, 1),
         natsOut: (after.work.natsOut - before.work.natsOut) / Math.max(phase.paid.length, 1),
-        pgTransactions: after.work.pgTransactions === null || before.work.pgTransactions === null ? null
-          : (after.work.pgTransactions - before.work.pgTransactions) / Math.max(phase.paid.length, 1),
+        pgTransactions:
+          after.work.pgTransactions === null || before.work.pgTransactions === null
+            ? null
+            : (after.work.pgTransactions - before.work.pgTransactions) / Math.max(phase.paid.length, 1),
       },
       benchCpuMsPerPurchase: purchaseCpu.bench,
       peakRss: new Map(order.map((n) => [n, sampler!.peaks.get(n) ?? Number.NaN])),

@@ -30,12 +30,22 @@ export class GqlClient {
   }
 
   /** One operation. Never throws for a GraphQL or HTTP error: a network failure becomes code NETWORK_ERROR. */
-  request<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string, timeoutMs = 60_000): Promise<GqlAnswer<T>> {
+  request<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+    timeoutMs = 60_000,
+  ): Promise<GqlAnswer<T>> {
     const body = JSON.stringify({ query, variables });
     const sentAt = performance.now();
     return new Promise((resolve) => {
       const fail = (message: string, code: string) =>
-        resolve({ status: 0, errors: [{ message, extensions: { code } }], sentAt, doneAt: performance.now() });
+        resolve({
+          status: 0,
+          errors: [{ message, extensions: { code } }],
+          sentAt,
+          doneAt: performance.now(),
+        });
       const req = http.request(
         {
           host: this.url.hostname,
@@ -58,30 +68,57 @@ export class GqlClient {
             const doneAt = performance.now();
             const text = Buffer.concat(chunks).toString("utf8");
             const retryAfterHeader = Number(res.headers["retry-after"]);
-            const retryAfter = Number.isFinite(retryAfterHeader) && res.headers["retry-after"] !== undefined ? retryAfterHeader : undefined;
+            const retryAfter =
+              Number.isFinite(retryAfterHeader) && res.headers["retry-after"] !== undefined
+                ? retryAfterHeader
+                : undefined;
             let parsed: { data?: T; errors?: GqlError[] } = {};
             try {
               parsed = JSON.parse(text);
             } catch {
-              parsed = { errors: [{ message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}`, extensions: { code: `HTTP_${res.statusCode}` } }] };
+              parsed = {
+                errors: [
+                  {
+                    message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+                    extensions: { code: `HTTP_${res.statusCode}` },
+                  },
+                ],
+              };
             }
             if (!parsed.data && !parsed.errors?.length && (res.statusCode ?? 0) >= 400) {
-              parsed.errors = [{ message: `HTTP ${res.statusCode}`, extensions: { code: `HTTP_${res.statusCode}` } }];
+              parsed.errors = [
+                { message: `HTTP ${res.statusCode}`, extensions: { code: `HTTP_${res.statusCode}` } },
+              ];
             }
-            resolve({ status: res.statusCode ?? 0, data: parsed.data ?? undefined, errors: parsed.errors, retryAfter, sentAt, doneAt });
+            resolve({
+              status: res.statusCode ?? 0,
+              data: parsed.data ?? undefined,
+              errors: parsed.errors,
+              retryAfter,
+              sentAt,
+              doneAt,
+            });
           });
         },
       );
       req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on("error", (err) => fail(err.message, err.message.startsWith("no answer") ? "CLIENT_TIMEOUT" : "NETWORK_ERROR"));
+      req.on("error", (err) =>
+        fail(err.message, err.message.startsWith("no answer") ? "CLIENT_TIMEOUT" : "NETWORK_ERROR"),
+      );
       req.end(body);
     });
   }
 
   /** An operation that must succeed: its data, or an error naming the operation. */
-  async ok<T = any>(what: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  async ok<T = any>(
+    what: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<T> {
     const a = await this.request<T>(query, variables, token);
-    if (a.errors?.length || !a.data) throw new Error(`${what} failed (HTTP ${a.status}): ${JSON.stringify(a.errors)}`);
+    if (a.errors?.length || !a.data)
+      throw new Error(`${what} failed (HTTP ${a.status}): ${JSON.stringify(a.errors)}`);
     return a.data;
   }
 

@@ -61,7 +61,16 @@ export async function purchasePhase(o: {
   durationSeconds: number;
   onPaid: (p: PaidPurchase) => void;
 }): Promise<PhaseResult> {
-  const r: PhaseResult = { paid: [], attempts: 0, refusals: new Map(), paidLatencies: [], refusedLatencies: [], elapsedSeconds: 0, outOfCars: false, retryWaitSeconds: 0 };
+  const r: PhaseResult = {
+    paid: [],
+    attempts: 0,
+    refusals: new Map(),
+    paidLatencies: [],
+    refusedLatencies: [],
+    elapsedSeconds: 0,
+    outOfCars: false,
+    retryWaitSeconds: 0,
+  };
   const start = performance.now();
   const end = start + o.durationSeconds * 1000;
   const buyer = async (index: number) => {
@@ -73,7 +82,11 @@ export async function purchasePhase(o: {
         return;
       }
       r.attempts++;
-      const a = await o.client.request<{ requestPurchase: { id: string; status: string } }>(REQUEST_PURCHASE, { vehicleId }, token);
+      const a = await o.client.request<{ requestPurchase: { id: string; status: string } }>(
+        REQUEST_PURCHASE,
+        { vehicleId },
+        token,
+      );
       const ms = a.doneAt - a.sentAt;
       const code = errorCode(a);
       if (code === null && a.data?.requestPurchase) {

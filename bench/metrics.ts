@@ -44,7 +44,10 @@ function treeCpu(pid: number, children: number[]): number {
 export class SystemProbe {
   private admin: Database | null = null;
 
-  constructor(private readonly sys: TestSystem, private readonly pg: PostgresServer | null) {}
+  constructor(
+    private readonly sys: TestSystem,
+    private readonly pg: PostgresServer | null,
+  ) {}
 
   async close(): Promise<void> {
     await this.admin?.close();
@@ -52,12 +55,17 @@ export class SystemProbe {
 
   /** Work the stack did, counted by NATS and PostgreSQL themselves. */
   private async work(): Promise<Snapshot["work"]> {
-    const varz = (await (await fetch(`${this.sys.stack.natsMonitorUrl}/varz`)).json()) as { in_msgs: number; out_msgs: number };
+    const varz = (await (await fetch(`${this.sys.stack.natsMonitorUrl}/varz`)).json()) as {
+      in_msgs: number;
+      out_msgs: number;
+    };
     let pgTransactions: number | null = null;
     if (this.pg) {
       this.admin ??= await openDatabase({ dataDir: "", databaseUrl: this.pg.url });
       // Statistics reach pg_stat_database within a second of a transaction's end.
-      const [row] = await this.admin.query<{ n: string }>(`SELECT sum(xact_commit + xact_rollback)::text AS n FROM pg_stat_database`);
+      const [row] = await this.admin.query<{ n: string }>(
+        `SELECT sum(xact_commit + xact_rollback)::text AS n FROM pg_stat_database`,
+      );
       pgTransactions = Number(row?.n ?? 0);
     }
     return { natsIn: varz.in_msgs, natsOut: varz.out_msgs, pgTransactions };
@@ -77,13 +85,21 @@ export class SystemProbe {
   /** Fails clearly when a service does not expose its own CPU and memory counters (e.g. stale compiled code). */
   async check(): Promise<void> {
     const snap = await this.snapshot();
-    const missing = this.services.filter((s) => snap.metrics.get(s)?.process_cpu_seconds_total === undefined || snap.metrics.get(s)?.process_resident_memory_bytes === undefined);
+    const missing = this.services.filter(
+      (s) =>
+        snap.metrics.get(s)?.process_cpu_seconds_total === undefined ||
+        snap.metrics.get(s)?.process_resident_memory_bytes === undefined,
+    );
     if (missing.length) {
-      throw new Error(`no process_cpu_seconds_total / process_resident_memory_bytes on /metrics of: ${missing.join(", ")} — ` +
-        "are the services running compiled code older than packages/runtime/src/process-metrics.ts? (rebuild, e.g. node packages/devstack/build.mjs)");
+      throw new Error(
+        `no process_cpu_seconds_total / process_resident_memory_bytes on /metrics of: ${missing.join(", ")} — ` +
+          "are the services running compiled code older than packages/runtime/src/process-metrics.ts? (rebuild, e.g. node packages/devstack/build.mjs)",
+      );
     }
-    if (!this.sys.stack.nats.pid || !procStat(this.sys.stack.nats.pid)) throw new Error("cannot read /proc of the NATS server");
-    if (this.pg && !postmasterPid(this.pg.dataDir)) throw new Error(`cannot find the postmaster pid in ${this.pg.dataDir}`);
+    if (!this.sys.stack.nats.pid || !procStat(this.sys.stack.nats.pid))
+      throw new Error("cannot read /proc of the NATS server");
+    if (this.pg && !postmasterPid(this.pg.dataDir))
+      throw new Error(`cannot find the postmaster pid in ${this.pg.dataDir}`);
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -91,16 +107,27 @@ export class SystemProbe {
     const benchCpu = process.cpuUsage();
     const processes = new Map<string, ProcessFigure>();
     const all = new Map<string, Record<string, number>>();
-    await Promise.all(this.services.map(async (name) => {
-      const m = await metrics(serviceUrl(this.sys, name));
-      all.set(name, m);
-    }));
+    await Promise.all(
+      this.services.map(async (name) => {
+        const m = await metrics(serviceUrl(this.sys, name));
+        all.set(name, m);
+      }),
+    );
     for (const name of this.services) {
       const m = all.get(name)!;
-      processes.set(name, { cpuSeconds: m.process_cpu_seconds_total ?? Number.NaN, rssBytes: m.process_resident_memory_bytes ?? Number.NaN });
+      processes.set(name, {
+        cpuSeconds: m.process_cpu_seconds_total ?? Number.NaN,
+        rssBytes: m.process_resident_memory_bytes ?? Number.NaN,
+      });
     }
     for (const [name, fig] of this.procFigures()) processes.set(name, fig);
-    return { at, processes, metrics: all, benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6, work: await this.work() };
+    return {
+      at,
+      processes,
+      metrics: all,
+      benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+      work: await this.work(),
+    };
   }
 
   /** NATS, PostgreSQL and service children from /proc (CPU and RSS). */
@@ -113,13 +140,19 @@ export class SystemProbe {
     if (natsPid) out.set("nats", { cpuSeconds: treeCpu(natsPid, []), rssBytes: procRss(natsPid) });
     if (pm) {
       const children = kids.get(pm) ?? [];
-      out.set(POSTGRES, { cpuSeconds: treeCpu(pm, children), rssBytes: [pm, ...children].reduce((n, p) => n + procRss(p), 0) });
+      out.set(POSTGRES, {
+        cpuSeconds: treeCpu(pm, children),
+        rssBytes: [pm, ...children].reduce((n, p) => n + procRss(p), 0),
+      });
     }
     // e.g. the esbuild service process tsx starts next to a service that compiles TypeScript at run time.
     const helpers = servicePids.flatMap((p) => kids.get(p) ?? []);
     if (helpers.length) {
       out.set(HELPERS, {
-        cpuSeconds: helpers.reduce((n, p) => { const s = procStat(p); return n + (s ? s.cpuSeconds + s.reapedChildrenCpuSeconds : 0); }, 0),
+        cpuSeconds: helpers.reduce((n, p) => {
+          const s = procStat(p);
+          return n + (s ? s.cpuSeconds + s.reapedChildrenCpuSeconds : 0);
+        }, 0),
         rssBytes: helpers.reduce((n, p) => n + procRss(p), 0),
       });
     }

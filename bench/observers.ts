@@ -31,20 +31,25 @@ export class DriverWatch {
 
   constructor(sys: TestSystem, driverToken: string) {
     this.live = new LiveClient(sys, driverToken);
-    this.stopSub = this.live.client.subscribe<{ deliveryStatusChanged: { id: string; purchaseId: string; status: string } }>({ query: DELIVERIES }, {
-      next: (v) => {
-        const at = performance.now();
-        const job = v.data?.deliveryStatusChanged;
-        if (v.errors?.length) this.errors.push(JSON.stringify(v.errors));
-        if (!job || job.status !== "REQUESTED" || this.requested.has(job.purchaseId)) return;
-        this.requested.set(job.purchaseId, { at, consignmentId: job.id });
-        const paidAt = this.paid.get(job.purchaseId);
-        if (paidAt !== undefined) this.match(paidAt, at);
-        this.notify();
+    this.stopSub = this.live.client.subscribe<{
+      deliveryStatusChanged: { id: string; purchaseId: string; status: string };
+    }>(
+      { query: DELIVERIES },
+      {
+        next: (v) => {
+          const at = performance.now();
+          const job = v.data?.deliveryStatusChanged;
+          if (v.errors?.length) this.errors.push(JSON.stringify(v.errors));
+          if (job?.status !== "REQUESTED" || this.requested.has(job.purchaseId)) return;
+          this.requested.set(job.purchaseId, { at, consignmentId: job.id });
+          const paidAt = this.paid.get(job.purchaseId);
+          if (paidAt !== undefined) this.match(paidAt, at);
+          this.notify();
+        },
+        error: (err) => this.errors.push(String((err as Error)?.message ?? JSON.stringify(err))),
+        complete: () => {},
       },
-      error: (err) => this.errors.push(String((err as Error)?.message ?? JSON.stringify(err))),
-      complete: () => {},
-    });
+    );
   }
 
   private match(paidAt: number, at: number): void {
@@ -76,7 +81,13 @@ export class DriverWatch {
     while (this.missing() > 0) {
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      await new Promise<void>((r) => { const t = setTimeout(r, Math.min(left, 1000)); this.waiters.push(() => { clearTimeout(t); r(); }); });
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(left, 1000));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
     return true;
   }
@@ -112,11 +123,16 @@ export class DashboardWatch {
   private wake: (() => void) | null = null;
   private readonly loop: Promise<void>;
   private static readonly OLDEST = 4;
-  private static readonly QUERY = `query (${Array.from({ length: DashboardWatch.OLDEST }, (_, i) => `$p${i}: ID!`).join(", ")}) {
+  private static readonly QUERY =
+    `query (${Array.from({ length: DashboardWatch.OLDEST }, (_, i) => `$p${i}: ID!`).join(", ")}) {
     newest: myDashboard(first: 64) { purchaseId purchaseStatus }
     ${Array.from({ length: DashboardWatch.OLDEST }, (_, i) => `p${i}: purchaseView(purchaseId: $p${i}) { purchaseId purchaseStatus }`).join("\n    ")} }`;
 
-  constructor(private readonly client: GqlClient, private readonly staffToken: string, private readonly periodMs = 25) {
+  constructor(
+    private readonly client: GqlClient,
+    private readonly staffToken: string,
+    private readonly periodMs = 25,
+  ) {
     this.loop = this.run();
   }
 
@@ -144,14 +160,23 @@ export class DashboardWatch {
   private async run(): Promise<void> {
     while (this.running) {
       if (this.pending.size === 0 || this.paused) {
-        await new Promise<void>((r) => { this.wake = r; });
+        await new Promise<void>((r) => {
+          this.wake = r;
+        });
         this.wake = null;
         continue;
       }
       // Map order is insertion order: the first ids are the oldest pending.
       const oldest = [...this.pending.keys()].slice(0, DashboardWatch.OLDEST);
-      const variables = Object.fromEntries(Array.from({ length: DashboardWatch.OLDEST }, (_, i) => [`p${i}`, oldest[Math.min(i, oldest.length - 1)]]));
-      const a = await this.client.request<Record<string, { purchaseId: string } | { purchaseId: string }[] | null>>(DashboardWatch.QUERY, variables, this.staffToken);
+      const variables = Object.fromEntries(
+        Array.from({ length: DashboardWatch.OLDEST }, (_, i) => [
+          `p${i}`,
+          oldest[Math.min(i, oldest.length - 1)],
+        ]),
+      );
+      const a = await this.client.request<
+        Record<string, { purchaseId: string } | { purchaseId: string }[] | null>
+      >(DashboardWatch.QUERY, variables, this.staffToken);
       this.polls++;
       if (a.errors?.length) {
         const code = String(a.errors[0]!.extensions?.code ?? `HTTP_${a.status}`);

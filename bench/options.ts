@@ -31,7 +31,12 @@ export const USAGE = `usage: npm run bench -- [options]
 
 export class UsageError extends Error {}
 
-const INT_OPTIONS = { "--concurrency": "concurrency", "--duration": "duration", "--cars": "cars", "--query-duration": "queryDuration" } as const;
+const INT_OPTIONS = {
+  "--concurrency": "concurrency",
+  "--duration": "duration",
+  "--cars": "cars",
+  "--query-duration": "queryDuration",
+} as const;
 const LIMITS: Record<(typeof INT_OPTIONS)[keyof typeof INT_OPTIONS], [number, number]> = {
   concurrency: [1, 1000],
   duration: [1, 3600],
@@ -47,13 +52,16 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   let smoke = false;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
-    const [flag, inline] = raw.includes("=") ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)] : [raw, undefined];
+    const [flag, inline] = raw.includes("=")
+      ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)]
+      : [raw, undefined];
     if (flag === "--help" || flag === "-h") return "help";
     if (flag === "--postgres" || flag === "--pglite" || flag === "--smoke") {
       if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
       if (flag === "--smoke") smoke = true;
       else {
-        if (databaseGiven && databaseGiven !== flag) throw new UsageError(`${databaseGiven} and ${flag} exclude each other`);
+        if (databaseGiven && databaseGiven !== flag)
+          throw new UsageError(`${databaseGiven} and ${flag} exclude each other`);
         databaseGiven = flag;
         postgres = flag === "--postgres";
       }
@@ -63,7 +71,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     if (!key) throw new UsageError(`unknown option ${JSON.stringify(raw)}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value))
+      throw new UsageError(`${flag} must be a whole number, got ${JSON.stringify(value)}`);
     const n = Number(value);
     const [min, max] = LIMITS[key];
     if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${n}`);
@@ -74,7 +83,10 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const duration = given.duration ?? (smoke ? 5 : 60);
   const cars = given.cars ?? (smoke ? 200 : defaultCars(duration));
   const queryDuration = given.queryDuration ?? (smoke ? 3 : 20);
-  if (cars < concurrency) throw new UsageError(`--cars (${cars}) must be at least --concurrency (${concurrency}): every buyer needs a car of its own`);
+  if (cars < concurrency)
+    throw new UsageError(
+      `--cars (${cars}) must be at least --concurrency (${concurrency}): every buyer needs a car of its own`,
+    );
   return { concurrency, duration, cars, queryDuration, queryConnections: 32, postgres, smoke };
 }
 
@@ -83,4 +95,5 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
  * 10 s), at least 200: more than today's rate. A faster system runs out: the report says so, pass a
  * larger --cars.
  */
-export const defaultCars = (durationSeconds: number) => Math.max(200, 60 * (durationSeconds + Math.min(durationSeconds, 10)));
+export const defaultCars = (durationSeconds: number) =>
+  Math.max(200, 60 * (durationSeconds + Math.min(durationSeconds, 10)));

@@ -37,7 +37,12 @@ export function procStat(pid: number): ProcStat | null {
   const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
   const field = (n: number) => Number(rest[n - 3]);
   const hz = ticksPerSecond();
-  return { pid, ppid: field(4), cpuSeconds: (field(14) + field(15)) / hz, reapedChildrenCpuSeconds: (field(16) + field(17)) / hz };
+  return {
+    pid,
+    ppid: field(4),
+    cpuSeconds: (field(14) + field(15)) / hz,
+    reapedChildrenCpuSeconds: (field(16) + field(17)) / hz,
+  };
 }
 
 /** VmRSS of /proc/<pid>/status in bytes (0 when the process is gone). */

@@ -3,7 +3,7 @@ import { runBench } from "./bench.ts";
 import { parseOptions, USAGE, UsageError } from "./options.ts";
 import { formatReport } from "./report.ts";
 
-let opts;
+let opts: ReturnType<typeof parseOptions>;
 try {
   opts = parseOptions(process.argv.slice(2));
 } catch (err) {

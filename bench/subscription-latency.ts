@@ -26,10 +26,17 @@ try {
   const deliveries = buyerLive.subscribe(DELIVERY_LIVE);
   // Extra staff watchers of every purchase: fan-out load on the same events.
   const watchers = Array.from({ length: Math.ceil(WATCHERS / 50) }, () => new LiveClient(sys, staff));
-  const watching = Array.from({ length: WATCHERS }, (_, i) => watchers[i % watchers.length]!.subscribe(PURCHASE_LIVE));
+  const watching = Array.from({ length: WATCHERS }, (_, i) =>
+    watchers[i % watchers.length]!.subscribe(PURCHASE_LIVE),
+  );
   await new Promise((r) => setTimeout(r, 1500));
 
-  const measure = async (label: string, sub: Subscription<any>, pred: (d: any) => boolean, act: () => Promise<unknown>) => {
+  const measure = async (
+    label: string,
+    sub: Subscription<any>,
+    pred: (d: any) => boolean,
+    act: () => Promise<unknown>,
+  ) => {
     const sent = performance.now();
     await act();
     const committed = performance.now();
@@ -42,22 +49,62 @@ try {
   for (let i = 0; i < PURCHASES; i++) {
     const car = await cars.next();
     let purchaseId = "";
-    await measure("purchase PAID", purchases, (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "PAID", async () => {
-      purchaseId = (await buyWhenKnown(sys, buyer, car.id)).data.requestPurchase.id;
-    });
-    const job = await deliveries.waitFor((p) => p.data?.deliveryStatusChanged?.purchaseId === purchaseId, "job");
+    await measure(
+      "purchase PAID",
+      purchases,
+      (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "PAID",
+      async () => {
+        purchaseId = (await buyWhenKnown(sys, buyer, car.id)).data.requestPurchase.id;
+      },
+    );
+    const job = await deliveries.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.purchaseId === purchaseId,
+      "job",
+    );
     const jobId = job.data.deliveryStatusChanged.id;
-    await measure("delivery ASSIGNED", deliveries, (d) => d.deliveryStatusChanged?.id === jobId && d.deliveryStatusChanged.status === "ASSIGNED", () => sys.ok(Q.accept, { id: jobId }, driver));
-    await measure("purchase DELIVERING", purchases, (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "DELIVERING", () => sys.ok(Q.pickUp, { id: jobId }, driver));
-    await measure("purchase DELIVERED", purchases, (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "DELIVERED", () => sys.ok(Q.complete, { id: jobId }, driver));
+    await measure(
+      "delivery ASSIGNED",
+      deliveries,
+      (d) => d.deliveryStatusChanged?.id === jobId && d.deliveryStatusChanged.status === "ASSIGNED",
+      () => sys.ok(Q.accept, { id: jobId }, driver),
+    );
+    await measure(
+      "purchase DELIVERING",
+      purchases,
+      (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "DELIVERING",
+      () => sys.ok(Q.pickUp, { id: jobId }, driver),
+    );
+    await measure(
+      "purchase DELIVERED",
+      purchases,
+      (d) => d.purchaseStatusChanged?.id === purchaseId && d.purchaseStatusChanged.status === "DELIVERED",
+      () => sys.ok(Q.complete, { id: jobId }, driver),
+    );
   }
   const watcherEvents = watching.reduce((n, s) => n + s.received.filter((p) => p.data).length, 0);
 
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-  console.log(`\nsubscription latency — ${PURCHASES} purchases delivered, ${WATCHERS} extra staff watcher(s) (${watcherEvents} payloads to them), node ${process.version}`);
-  console.log("step".padEnd(40) + "n".padStart(5) + "p50 ms".padStart(10) + "p95 ms".padStart(10) + "max ms".padStart(10));
+  const pct = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+  console.log(
+    `\nsubscription latency — ${PURCHASES} purchases delivered, ${WATCHERS} extra staff watcher(s) (${watcherEvents} payloads to them), node ${process.version}`,
+  );
+  console.log(
+    "step".padEnd(40) +
+      "n".padStart(5) +
+      "p50 ms".padStart(10) +
+      "p95 ms".padStart(10) +
+      "max ms".padStart(10),
+  );
   for (const [label, xs] of Object.entries(samples)) {
-    console.log(label.padEnd(40) + String(xs.length).padStart(5) + pct(xs, 50).toFixed(1).padStart(10) + pct(xs, 95).toFixed(1).padStart(10) + Math.max(...xs).toFixed(1).padStart(10));
+    console.log(
+      label.padEnd(40) +
+        String(xs.length).padStart(5) +
+        pct(xs, 50).toFixed(1).padStart(10) +
+        pct(xs, 95).toFixed(1).padStart(10) +
+        Math.max(...xs)
+          .toFixed(1)
+          .padStart(10),
+    );
   }
   await Promise.all([buyerLive, ...watchers].map((c) => c.close()));
 } finally {

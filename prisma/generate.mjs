@@ -12,7 +12,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const contexts = ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"].filter((c) => existsSync(join(here, c, "schema.prisma")));
+const contexts = [
+  "identity",
+  "stock",
+  "purchase",
+  "billing",
+  "consignment",
+  "dashboard",
+  "notification",
+].filter((c) => existsSync(join(here, c, "schema.prisma")));
 const prisma = (args, capture = false) =>
   execFileSync(process.execPath, [join(here, "node_modules/prisma/build/index.js"), ...args], {
     cwd: here,
@@ -22,14 +30,32 @@ const prisma = (args, capture = false) =>
 
 const [cmd, ctx, name] = process.argv.slice(2);
 if (cmd === "migrate") {
-  if (!contexts.includes(ctx) || !/^[a-z0-9_]+$/.test(name ?? "")) throw new Error("usage: node generate.mjs migrate <context> <name_in_snake_case>");
+  if (!contexts.includes(ctx) || !/^[a-z0-9_]+$/.test(name ?? ""))
+    throw new Error("usage: node generate.mjs migrate <context> <name_in_snake_case>");
   const dir = join(here, ctx, "migrations");
-  const existing = existsSync(dir) ? readdirSync(dir).filter((d) => /^\d{14}_/.test(d)).sort() : [];
+  const existing = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((d) => /^\d{14}_/.test(d))
+        .sort()
+    : [];
   const last = existing.at(-1);
   const snapshot = last ? join(dir, last, "schema.prisma") : null;
-  if (snapshot && !existsSync(snapshot)) throw new Error(`${last} has no schema.prisma snapshot to diff from`);
+  if (snapshot && !existsSync(snapshot))
+    throw new Error(`${last} has no schema.prisma snapshot to diff from`);
   const from = snapshot ? ["--from-schema-datamodel", snapshot] : ["--from-empty"];
-  const sql = prisma(["migrate", "diff", "--config", `${ctx}/prisma.config.ts`, ...from, "--to-schema-datamodel", `${ctx}/schema.prisma`, "--script"], true);
+  const sql = prisma(
+    [
+      "migrate",
+      "diff",
+      "--config",
+      `${ctx}/prisma.config.ts`,
+      ...from,
+      "--to-schema-datamodel",
+      `${ctx}/schema.prisma`,
+      "--script",
+    ],
+    true,
+  );
   if (!sql.split("\n").some((l) => l.trim() && !l.trim().startsWith("--"))) {
     console.log(`${ctx}: schema.prisma has no changes since ${last ?? "the start"}; no migration written.`);
     process.exit(0);
@@ -39,17 +65,21 @@ if (cmd === "migrate") {
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, "migration.sql"), sql);
   copyFileSync(join(here, ctx, "schema.prisma"), join(target, "schema.prisma"));
-  if (!existsSync(join(dir, "migration_lock.toml"))) writeFileSync(join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
+  if (!existsSync(join(dir, "migration_lock.toml")))
+    writeFileSync(join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
   console.log(`wrote ${target}/migration.sql`);
 } else {
   // A client is regenerated only when its inputs changed (schema, config, Prisma's version), so a
   // second `npm run up` does not spend ~20 s regenerating identical code. --force always does.
   const force = cmd === "--force";
-  const prismaVersion = JSON.parse(readFileSync(join(here, "node_modules/prisma/package.json"), "utf8")).version;
+  const prismaVersion = JSON.parse(
+    readFileSync(join(here, "node_modules/prisma/package.json"), "utf8"),
+  ).version;
   for (const c of contexts) {
     const stampFile = join(here, c, "generated", ".inputs-hash");
     const hash = createHash("sha256");
-    for (const f of [join(c, "schema.prisma"), join(c, "prisma.config.ts"), "context-config.ts"]) hash.update(readFileSync(join(here, f)));
+    for (const f of [join(c, "schema.prisma"), join(c, "prisma.config.ts"), "context-config.ts"])
+      hash.update(readFileSync(join(here, f)));
     const digest = hash.update(prismaVersion).digest("hex");
     if (!force && existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) continue;
     prisma(["generate", "--config", `${c}/prisma.config.ts`]);

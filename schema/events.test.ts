@@ -5,10 +5,13 @@ import { EVENT_CATALOGUE, newEvent } from "@junggo/events";
 describe("event catalogue", () => {
   const doc = readFileSync(new URL("./events.md", import.meta.url), "utf8");
   const rows = new Map(
-    doc.split("\n").filter((l) => /^\| [A-Z]\w+ \| `/.test(l)).map((l) => {
-      const [, name, subject, producer, consumers] = l.split("|").map((c) => c.trim());
-      return [name, { subject: subject!.replace(/`/g, ""), producer, consumers }] as const;
-    }),
+    doc
+      .split("\n")
+      .filter((l) => /^\| [A-Z]\w+ \| `/.test(l))
+      .map((l) => {
+        const [, name, subject, producer, consumers] = l.split("|").map((c) => c.trim());
+        return [name, { subject: subject!.replace(/`/g, ""), producer, consumers }] as const;
+      }),
   );
 
   it("documents every event with the subject and producer the code uses", () => {
@@ -21,8 +24,18 @@ describe("event catalogue", () => {
   });
 
   it("builds envelopes with id, time, correlation key, causation and version", () => {
-    const e = newEvent("PurchaseCancelled", { purchaseId: "p1", vehicleId: "v1", buyerId: "b1", reason: null, previousStatus: "PAID" }, { producer: "purchase", causationId: "c1" });
-    expect(e).toMatchObject({ type: "PurchaseCancelled", version: 1, purchaseId: "p1", causationId: "c1", producer: "purchase" });
+    const e = newEvent(
+      "PurchaseCancelled",
+      { purchaseId: "p1", vehicleId: "v1", buyerId: "b1", reason: null, previousStatus: "PAID" },
+      { producer: "purchase", causationId: "c1" },
+    );
+    expect(e).toMatchObject({
+      type: "PurchaseCancelled",
+      version: 1,
+      purchaseId: "p1",
+      causationId: "c1",
+      producer: "purchase",
+    });
     expect(e.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number.isNaN(Date.parse(e.occurredAt))).toBe(false);
   });

@@ -8,7 +8,11 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      "/graphql": { target: process.env.JUNGGO_GATEWAY ?? "http://127.0.0.1:4000", ws: true, changeOrigin: true },
+      "/graphql": {
+        target: process.env.JUNGGO_GATEWAY ?? "http://127.0.0.1:4000",
+        ws: true,
+        changeOrigin: true,
+      },
     },
   },
   build: { outDir: "dist", emptyOutDir: true, sourcemap: true },

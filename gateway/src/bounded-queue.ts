@@ -35,7 +35,9 @@ export class BoundedQueue<T> {
       if (this.items.length) return this.items.shift()!;
       if (this.overflowed) return OVERFLOW;
       if (this.ended) return END;
-      await new Promise<void>((r) => { this.wake = r; });
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
       this.wake = null;
     }
   }

@@ -1,18 +1,41 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError } from "graphql";
-import { DomainError, formatError, httpErrorHandler, IDENTITY_HEADER, isProduction, processMetrics, prometheus, signForwardedIdentity, cachedLoginVerifier, type AccessTokenKeys, type Logger, type Viewer } from "@junggo/runtime";
+import {
+  DomainError,
+  formatError,
+  httpErrorHandler,
+  IDENTITY_HEADER,
+  isProduction,
+  processMetrics,
+  prometheus,
+  signForwardedIdentity,
+  cachedLoginVerifier,
+  type AccessTokenKeys,
+  type Logger,
+  type Viewer,
+} from "@junggo/runtime";
 import { RemoteKeySet } from "./jwks.ts";
 import { overloadPlugin } from "./overload.plugin.ts";
 import { subgraphFetcher, type SubgraphResponse } from "./subgraph-fetcher.ts";
 
-type SubgraphFetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<SubgraphResponse>;
+type SubgraphFetcher = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<SubgraphResponse>;
 import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
@@ -54,7 +77,13 @@ export interface GatewayOptions {
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly internalSecret: string, private readonly service: string, private readonly log: Logger, fetcher: SubgraphFetcher) {
+  constructor(
+    url: string,
+    private readonly internalSecret: string,
+    private readonly service: string,
+    private readonly log: Logger,
+    fetcher: SubgraphFetcher,
+  ) {
     // Pooled sockets retire before the subgraph would close them (subgraph-fetcher.ts); the default
     // fetcher keeps idle sockets forever and races the server's close.
     super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
@@ -71,7 +100,12 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     } catch (err) {
       // The client sees a masked error; operators need to know which subgraph answered what.
       const status = (err as GraphQLError).extensions?.response as { status?: number } | undefined;
-      this.log.warn("subgraph request failed", { service: this.service, url: this.url, status: status?.status, err: (err as Error).message });
+      this.log.warn("subgraph request failed", {
+        service: this.service,
+        url: this.url,
+        status: status?.status,
+        err: (err as Error).message,
+      });
       if (err instanceof GraphQLError) throw err;
       throw new GraphQLError(
         `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
@@ -80,17 +114,26 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     }
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const ctx = context as GatewayContext;
     ctx.forwardedIdentity ??= signForwardedIdentity(ctx.viewer ?? null, this.internalSecret);
     request.http?.headers.set(IDENTITY_HEADER, await ctx.forwardedIdentity);
   }
 }
 
-export async function viewerFromAuthorization(header: string | undefined, verify: (token: string) => Promise<{ viewer: Viewer }>): Promise<Viewer | null> {
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  verify: (token: string) => Promise<{ viewer: Viewer }>,
+): Promise<Viewer | null> {
   if (!header) return null;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m) throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+  if (!m)
+    throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", {
+      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+    });
   try {
     return (await verify(m[1]!)).viewer;
   } catch (err) {
@@ -102,7 +145,9 @@ export async function viewerFromAuthorization(header: string | undefined, verify
   }
 }
 
-export async function startGateway(o: GatewayOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+export async function startGateway(
+  o: GatewayOptions,
+): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
   const inUse = new Map<string, string>();
   const dataSources: Record<string, IdentityForwardingDataSource> = {};
@@ -112,15 +157,28 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     buildService: ({ name, url }) => {
       const target = o.subgraphUrls[name] ?? url!;
       inUse.set(name, target);
-      return (dataSources[name] = new IdentityForwardingDataSource(target, o.internalSecret, name, o.log, subgraphHttp.fetcher));
+      return (dataSources[name] = new IdentityForwardingDataSource(
+        target,
+        o.internalSecret,
+        name,
+        o.log,
+        subgraphHttp.fetcher,
+      ));
     },
   });
-  const remoteKeys = o.accessTokenKeys ? undefined : new RemoteKeySet({
-    url: () => o.jwks?.url ?? (o.subgraphUrls.identity ?? inUse.get("identity") ?? "http://127.0.0.1:4001/graphql").replace(/\/graphql$/, "/.well-known/jwks.json"),
-    refreshMs: o.jwks?.refreshMs ?? 300_000,
-    cooldownMs: o.jwks?.cooldownMs ?? 10_000,
-    log: o.log,
-  });
+  const remoteKeys = o.accessTokenKeys
+    ? undefined
+    : new RemoteKeySet({
+        url: () =>
+          o.jwks?.url ??
+          (o.subgraphUrls.identity ?? inUse.get("identity") ?? "http://127.0.0.1:4001/graphql").replace(
+            /\/graphql$/,
+            "/.well-known/jwks.json",
+          ),
+        refreshMs: o.jwks?.refreshMs ?? 300_000,
+        cooldownMs: o.jwks?.cooldownMs ?? 10_000,
+        log: o.log,
+      });
   const tokenKeys = o.accessTokenKeys ?? remoteKeys!.getKey;
   const logins = cachedLoginVerifier(tokenKeys, () => remoteKeys?.generation ?? 0);
   const app = express();
@@ -145,17 +203,24 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       overloadPlugin<GatewayContext>(),
-      isProduction() ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+      isProduction()
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
     ],
   });
   await apollo.start();
 
-  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: "gateway", pid: process.pid }); });
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok", service: "gateway", pid: process.pid });
+  });
   app.get("/readyz", async (_req, res) => {
     const checks = await Promise.all(
       [...inUse].map(async ([name, url]) => {
         const health = url.replace(/\/graphql$/, "/healthz");
-        const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+        const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
         return [name, ok] as const;
       }),
     );
@@ -172,7 +237,12 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
       const m = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
       // A token that does not verify is refused (4403); keys that cannot be fetched close with 4500 so
       // clients retry instead of logging out.
-      return m ? logins.verify(m[1]!).catch((err) => { if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err; return null; }) : null;
+      return m
+        ? logins.verify(m[1]!).catch((err) => {
+            if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err;
+            return null;
+          })
+        : null;
     },
     bufferSize: o.subscriptionBuffer ?? 64,
     validationRules: limitRules,
@@ -182,24 +252,40 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
   subscriptions.attach(server, "/graphql");
   app.get("/metrics", (_req, res) => {
     const s = subscriptions.stats();
-    res.type("text/plain; version=0.0.4").send(prometheus("gateway", {
-      junggo_ws_connections: s.connections,
-      junggo_subscriptions_active: s.subscriptions,
-      junggo_upstream_sockets: s.upstreamSockets,
-      junggo_upstream_subscriptions: s.upstreamSubscriptions,
-      junggo_subscription_events_total: s.delivered,
-      junggo_subscription_overflows_total: s.overflowed,
-      ...processMetrics(),
-      ...(remoteKeys ? { junggo_jwks_keys: remoteKeys.size, junggo_jwks_fetches_total: remoteKeys.fetches, junggo_jwks_fetch_failures_total: remoteKeys.failures } : {}),
-    }));
+    res.type("text/plain; version=0.0.4").send(
+      prometheus("gateway", {
+        junggo_ws_connections: s.connections,
+        junggo_subscriptions_active: s.subscriptions,
+        junggo_upstream_sockets: s.upstreamSockets,
+        junggo_upstream_subscriptions: s.upstreamSubscriptions,
+        junggo_subscription_events_total: s.delivered,
+        junggo_subscription_overflows_total: s.overflowed,
+        ...processMetrics(),
+        ...(remoteKeys
+          ? {
+              junggo_jwks_keys: remoteKeys.size,
+              junggo_jwks_fetches_total: remoteKeys.fetches,
+              junggo_jwks_fetch_failures_total: remoteKeys.failures,
+            }
+          : {}),
+      }),
+    );
   });
   app.use(
     "/graphql",
     express.json({ limit: "256kb" }),
     (req, res, next) => {
-      const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
+      const query =
+        (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
       if (typeof query === "string" && Buffer.byteLength(query) > maxQueryBytes) {
-        res.status(413).json({ errors: [{ message: `The operation is larger than ${maxQueryBytes} bytes.`, extensions: { code: "QUERY_TOO_LARGE", maxQueryBytes } }] });
+        res.status(413).json({
+          errors: [
+            {
+              message: `The operation is larger than ${maxQueryBytes} bytes.`,
+              extensions: { code: "QUERY_TOO_LARGE", maxQueryBytes },
+            },
+          ],
+        });
         return;
       }
       next();
@@ -207,12 +293,21 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewerFromAuthorization(req.headers.authorization, logins.verify);
-        const query = (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
+        const query =
+          (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ??
+          "";
         // Password guessing: login attempts have their own, much smaller budget per client address.
-        const loginWait = typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
+        const loginWait =
+          typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
         const wait = Math.max(loginWait, rate.take(viewer ? `account:${viewer.id}` : `ip:${req.ip}`));
         if (wait > 0) {
-          throw new GraphQLError(`Too many requests; try again in ${wait} s.`, { extensions: { code: "RATE_LIMITED", retryAfterSeconds: wait, http: { status: 429, headers: new Map([["retry-after", String(wait)]]) } } });
+          throw new GraphQLError(`Too many requests; try again in ${wait} s.`, {
+            extensions: {
+              code: "RATE_LIMITED",
+              retryAfterSeconds: wait,
+              http: { status: 429, headers: new Map([["retry-after", String(wait)]]) },
+            },
+          });
         }
         return { viewer };
       },
@@ -221,9 +316,21 @@ export async function startGateway(o: GatewayOptions): Promise<{ url: string; se
 
   if (o.webDir) {
     const webDir = o.webDir;
-    app.use(express.static(webDir, { index: "index.html", maxAge: "1h", setHeaders: (res, path) => { if (path.endsWith(".html")) res.setHeader("cache-control", "no-cache"); } }));
+    app.use(
+      express.static(webDir, {
+        index: "index.html",
+        maxAge: "1h",
+        setHeaders: (res, path) => {
+          if (path.endsWith(".html")) res.setHeader("cache-control", "no-cache");
+        },
+      }),
+    );
     // Client-side routes: any other page a browser asks for is the app.
-    app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) => (req.accepts("html") ? res.sendFile("index.html", { root: webDir, headers: { "cache-control": "no-cache" } }) : next()));
+    app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) =>
+      req.accepts("html")
+        ? res.sendFile("index.html", { root: webDir, headers: { "cache-control": "no-cache" } })
+        : next(),
+    );
   }
 
   app.use(httpErrorHandler);

@@ -33,7 +33,9 @@ export class RemoteKeySet {
   constructor(private readonly o: RemoteKeySetOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => { this.refresh().catch(() => {}); }, this.o.refreshMs);
+    this.timer = setInterval(() => {
+      this.refresh().catch(() => {});
+    }, this.o.refreshMs);
     this.timer.unref();
   }
 
@@ -47,7 +49,9 @@ export class RemoteKeySet {
 
   /** One fetch at a time; concurrent callers share it. */
   refresh(): Promise<void> {
-    this.inflight ??= this.fetchOnce().finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.fetchOnce().finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 
@@ -71,7 +75,10 @@ export class RemoteKeySet {
       if (changed) this.o.log.info("access-token keys loaded", { kids: [...kids] });
     } catch (err) {
       this.failures++;
-      this.o.log.warn("JWKS fetch failed; keeping the previous keys", { err: (err as Error).message, keys: this.kids.size });
+      this.o.log.warn("JWKS fetch failed; keeping the previous keys", {
+        err: (err as Error).message,
+        keys: this.kids.size,
+      });
       throw err;
     }
   }
@@ -82,7 +89,10 @@ export class RemoteKeySet {
       await this.refresh().catch(() => {});
     }
     if (!this.local) {
-      throw new DomainError("AUTH_UNAVAILABLE", "Your login cannot be checked right now. Please try again shortly.");
+      throw new DomainError(
+        "AUTH_UNAVAILABLE",
+        "Your login cannot be checked right now. Please try again shortly.",
+      );
     }
     return this.local(header, token);
   };

@@ -39,14 +39,29 @@ export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
     (ctx: ValidationContext): ASTVisitor => ({
       OperationDefinition(op) {
         const schema = ctx.getSchema();
-        const root = op.operation === "query" ? schema.getQueryType() : op.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
+        const root =
+          op.operation === "query"
+            ? schema.getQueryType()
+            : op.operation === "mutation"
+              ? schema.getMutationType()
+              : schema.getSubscriptionType();
         if (!root) return;
         const walk = new Walker(schema, (name) => ctx.getFragment(name) ?? undefined, limits);
         const { depth, cost } = walk.measure(op.selectionSet, root, 0, new Set());
         if (depth > limits.maxDepth) {
-          ctx.reportError(tooComplex(`This operation is nested ${depth} levels deep; the limit is ${limits.maxDepth}.`, { depth, maxDepth: limits.maxDepth }));
+          ctx.reportError(
+            tooComplex(`This operation is nested ${depth} levels deep; the limit is ${limits.maxDepth}.`, {
+              depth,
+              maxDepth: limits.maxDepth,
+            }),
+          );
         } else if (cost > limits.maxCost) {
-          ctx.reportError(tooComplex(`This operation would cost about ${cost} (fields × page sizes); the limit is ${limits.maxCost}. Ask for fewer fields or smaller pages.`, { cost, maxCost: limits.maxCost }));
+          ctx.reportError(
+            tooComplex(
+              `This operation would cost about ${cost} (fields × page sizes); the limit is ${limits.maxCost}. Ask for fewer fields or smaller pages.`,
+              { cost, maxCost: limits.maxCost },
+            ),
+          );
         }
       },
     }),
@@ -61,7 +76,13 @@ class Walker {
   ) {}
 
   /** Depth and cost of a selection set on `parent`; `seen` stops fragment cycles (reported by the spec rules anyway). */
-  measure(set: SelectionSetNode, parent: GraphQLObjectType, level: number, seen: Set<string>, parentPaged = false): { depth: number; cost: number } {
+  measure(
+    set: SelectionSetNode,
+    parent: GraphQLObjectType,
+    level: number,
+    seen: Set<string>,
+    parentPaged = false,
+  ): { depth: number; cost: number } {
     let depth = level;
     let cost = 0;
     for (const sel of set.selections) {
@@ -83,7 +104,13 @@ class Walker {
     return { depth, cost };
   }
 
-  private field(node: FieldNode, parent: GraphQLObjectType, level: number, seen: Set<string>, parentPaged: boolean): { depth: number; cost: number } {
+  private field(
+    node: FieldNode,
+    parent: GraphQLObjectType,
+    level: number,
+    seen: Set<string>,
+    parentPaged: boolean,
+  ): { depth: number; cost: number } {
     if (node.name.value.startsWith("__")) return { depth: level, cost: 0 };
     const def = parent.getFields()[node.name.value];
     if (!def) return { depth: level + 1, cost: 1 };
@@ -92,7 +119,10 @@ class Walker {
     const firstArg = node.arguments?.find((a) => a.name.value === "first");
     let size = 1;
     if (firstArg) {
-      size = firstArg.value.kind === Kind.INT ? Math.max(1, Number(firstArg.value.value)) : this.limits.assumedListSize;
+      size =
+        firstArg.value.kind === Kind.INT
+          ? Math.max(1, Number(firstArg.value.value))
+          : this.limits.assumedListSize;
     } else if (isListType(getNullableType(def.type)) && !parentPaged) {
       // A list under a paged field (a connection's edges) is the page itself, not a second multiplier.
       size = this.limits.assumedListSize;
@@ -109,7 +139,11 @@ class Walker {
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly perMinute: number, private readonly burst: number, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly burst: number,
+    private readonly now = () => Date.now(),
+  ) {}
 
   /** Takes one token; returns 0 when allowed, otherwise the seconds to wait. */
   take(key: string): number {

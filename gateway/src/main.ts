@@ -3,7 +3,10 @@ import { createLogger, env, gatewaySecrets, intEnv, SUBGRAPH_NAMES } from "@jung
 import { startGateway } from "./gateway.ts";
 
 const log = createLogger("gateway");
-const supergraphPath = env("SUPERGRAPH_PATH", new URL("../../schema/supergraph.graphql", import.meta.url).pathname);
+const supergraphPath = env(
+  "SUPERGRAPH_PATH",
+  new URL("../../schema/supergraph.graphql", import.meta.url).pathname,
+);
 const subgraphUrls: Record<string, string | undefined> = {};
 for (const name of SUBGRAPH_NAMES) {
   subgraphUrls[name] = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`];
@@ -18,19 +21,33 @@ const gw = await startGateway({
   host: env("HOST", "127.0.0.1"),
   ...gatewaySecrets(),
   subgraphUrls,
-  jwks: { url: process.env.JWKS_URL || undefined, refreshMs: intEnv("JWKS_REFRESH_SECONDS", 300) * 1000, cooldownMs: intEnv("JWKS_COOLDOWN_SECONDS", 10) * 1000 },
+  jwks: {
+    url: process.env.JWKS_URL || undefined,
+    refreshMs: intEnv("JWKS_REFRESH_SECONDS", 300) * 1000,
+    cooldownMs: intEnv("JWKS_COOLDOWN_SECONDS", 10) * 1000,
+  },
   log,
   subscriptionBuffer: intEnv("SUBSCRIPTION_BUFFER", 64),
-  limits: { maxDepth: intEnv("MAX_QUERY_DEPTH", 10), maxCost: intEnv("MAX_QUERY_COST", 5000), assumedListSize: intEnv("ASSUMED_LIST_SIZE", 20) },
+  limits: {
+    maxDepth: intEnv("MAX_QUERY_DEPTH", 10),
+    maxCost: intEnv("MAX_QUERY_COST", 5000),
+    assumedListSize: intEnv("ASSUMED_LIST_SIZE", 20),
+  },
   maxQueryBytes: intEnv("MAX_QUERY_BYTES", 20_000),
   rateLimit: { perMinute: intEnv("RATE_LIMIT_PER_MINUTE", 1200), burst: intEnv("RATE_LIMIT_BURST", 200) },
-  loginRateLimit: { perMinute: intEnv("LOGIN_RATE_LIMIT_PER_MINUTE", 10), burst: intEnv("LOGIN_RATE_LIMIT_BURST", 10) },
+  loginRateLimit: {
+    perMinute: intEnv("LOGIN_RATE_LIMIT_PER_MINUTE", 10),
+    burst: intEnv("LOGIN_RATE_LIMIT_BURST", 10),
+  },
   webDir: existsSync(webDir) ? webDir : undefined,
 });
 
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.once(sig, () => {
     log.info("shutting down");
-    gw.stop().then(() => process.exit(0), () => process.exit(1));
+    gw.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }

@@ -27,8 +27,14 @@ export interface SubgraphFetcherOptions {
  */
 export function subgraphFetcher(o: SubgraphFetcherOptions = {}) {
   const idle = o.idleSocketMs ?? 4000;
-  const agents = { http: new Agent({ keepAlive: true, timeout: idle }), https: new HttpsAgent({ keepAlive: true, timeout: idle }) };
-  const fetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<SubgraphResponse> =>
+  const agents = {
+    http: new Agent({ keepAlive: true, timeout: idle }),
+    https: new HttpsAgent({ keepAlive: true, timeout: idle }),
+  };
+  const fetcher = (
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<SubgraphResponse> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const secure = target.protocol === "https:";
@@ -62,7 +68,13 @@ export function subgraphFetcher(o: SubgraphFetcherOptions = {}) {
       req.on("error", reject);
       req.end(body);
     });
-  return { fetcher, close: () => { agents.http.destroy(); agents.https.destroy(); } };
+  return {
+    fetcher,
+    close: () => {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | null {

@@ -1,12 +1,39 @@
 import type { IncomingMessage, Server } from "node:http";
-import { executeQueryPlan, buildOperationContext, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
+import {
+  executeQueryPlan,
+  buildOperationContext,
+  type GraphQLDataSource,
+  type ServiceMap,
+} from "@apollo/gateway";
 import { operationFromDocument, Supergraph, type Schema } from "@apollo/federation-internals";
-import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type SubscriptionNode } from "@apollo/query-planner";
-import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
+import {
+  QueryPlanner,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlan,
+  type SubscriptionNode,
+} from "@apollo/query-planner";
+import {
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
-import { formatError, formatExecutionResult, parseOperation, signForwardedIdentity, signServiceToken, type Logger, type Viewer } from "@junggo/runtime";
+import {
+  formatError,
+  formatExecutionResult,
+  parseOperation,
+  signForwardedIdentity,
+  signServiceToken,
+  type Logger,
+  type Viewer,
+} from "@junggo/runtime";
 import { BoundedQueue, END, OVERFLOW } from "./bounded-queue.ts";
 import type { GatewayContext } from "./gateway.ts";
 
@@ -61,7 +88,14 @@ export class FederatedSubscriptions {
   private readonly planner: QueryPlanner;
   private readonly plans = new Map<string, SubscriptionNode>();
   private readonly upstream = new Map<string, Client>();
-  private counts = { connections: 0, subscriptions: 0, upstreamSockets: 0, upstreamSubscriptions: 0, delivered: 0, overflowed: 0 };
+  private counts = {
+    connections: 0,
+    subscriptions: 0,
+    upstreamSockets: 0,
+    upstreamSubscriptions: 0,
+    delivered: 0,
+    overflowed: 0,
+  };
   private wss: WebSocketServer | null = null;
   private serverCleanup: { dispose(): Promise<void> | void } | null = null;
 
@@ -91,7 +125,9 @@ export class FederatedSubscriptions {
         connectionInitWaitTimeout: 5000,
         onConnect: async (ctx) => {
           // `authorization` as the contract says; any casing, as tools that copy HTTP headers send it.
-          const key = Object.keys(ctx.connectionParams ?? {}).find((k) => k.toLowerCase() === "authorization");
+          const key = Object.keys(ctx.connectionParams ?? {}).find(
+            (k) => k.toLowerCase() === "authorization",
+          );
           const value = key ? ctx.connectionParams![key] : undefined;
           const auth = await this.o.authenticate(typeof value === "string" ? value : undefined);
           if (!auth) return false; // graphql-ws closes with 4403 Forbidden
@@ -99,13 +135,23 @@ export class FederatedSubscriptions {
           const socket = ctx.extra.socket as WebSocket;
           this.counts.connections++;
           // A subscription lives no longer than the login that opened it.
-          const expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "Token expired"), Math.max(0, auth.expiresAt - Date.now()));
-          socket.once("close", () => { this.counts.connections--; clearTimeout(expiry); });
+          const expiry = setTimeout(
+            () => socket.close(CLOSE_UNAUTHORIZED, "Token expired"),
+            Math.max(0, auth.expiresAt - Date.now()),
+          );
+          socket.once("close", () => {
+            this.counts.connections--;
+            clearTimeout(expiry);
+          });
           return true;
         },
         onSubscribe: (ctx, _id, payload) => {
           if (this.o.maxQueryBytes && Buffer.byteLength(payload.query) > this.o.maxQueryBytes) {
-            return [new GraphQLError(`The operation is larger than ${this.o.maxQueryBytes} bytes.`, { extensions: { code: "QUERY_TOO_LARGE" } })];
+            return [
+              new GraphQLError(`The operation is larger than ${this.o.maxQueryBytes} bytes.`, {
+                extensions: { code: "QUERY_TOO_LARGE" },
+              }),
+            ];
           }
           const parsed = parseOperation(this.schema, payload.query, this.o.validationRules);
           if ("errors" in parsed) return parsed.errors;
@@ -115,11 +161,23 @@ export class FederatedSubscriptions {
             document,
             operationName: payload.operationName ?? undefined,
             variableValues: payload.variables ?? {},
-            contextValue: { viewer: logins.get(ctx.extra)?.viewer ?? null, expiresAt: logins.get(ctx.extra)?.expiresAt } satisfies GatewayContext,
+            contextValue: {
+              viewer: logins.get(ctx.extra)?.viewer ?? null,
+              expiresAt: logins.get(ctx.extra)?.expiresAt,
+            } satisfies GatewayContext,
           };
-          const op = buildOperationContext({ schema: this.schema, operationDocument: document, operationName: args.operationName ?? undefined }).operation;
+          const op = buildOperationContext({
+            schema: this.schema,
+            operationDocument: document,
+            operationName: args.operationName ?? undefined,
+          }).operation;
           if (op.operation !== "subscription") {
-            return [new GraphQLError("Only subscriptions are served over WebSocket; send queries and mutations over HTTP.", { extensions: { code: "BAD_REQUEST" } })];
+            return [
+              new GraphQLError(
+                "Only subscriptions are served over WebSocket; send queries and mutations over HTTP.",
+                { extensions: { code: "BAD_REQUEST" } },
+              ),
+            ];
           }
           return args;
         },
@@ -154,17 +212,33 @@ export class FederatedSubscriptions {
   /** One client subscription: upstream events in, complete payloads out, one at a time, in order. */
   private run(args: ExecutionArgs): AsyncGenerator<ExecutionResult> | ExecutionResult {
     const ctx = args.contextValue as GatewayContext;
-    if (!ctx.viewer) return { errors: [new GraphQLError("You must be logged in.", { extensions: { code: "UNAUTHENTICATED" } })] };
+    if (!ctx.viewer)
+      return {
+        errors: [new GraphQLError("You must be logged in.", { extensions: { code: "UNAUTHENTICATED" } })],
+      };
     let node: SubscriptionNode;
     try {
       node = this.plan(args.document, args.operationName ?? undefined);
     } catch (err) {
       this.o.log.error("subscription planning failed", { err: (err as Error).message });
-      return { errors: [new GraphQLError("This subscription cannot be planned.", { extensions: { code: "INTERNAL_SERVER_ERROR" } })] };
+      return {
+        errors: [
+          new GraphQLError("This subscription cannot be planned.", {
+            extensions: { code: "INTERNAL_SERVER_ERROR" },
+          }),
+        ],
+      };
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const operationContext = buildOperationContext({ schema: this.schema, operationDocument: args.document, operationName: args.operationName ?? undefined });
-    const plan: QueryPlan = { kind: "QueryPlan", node: node.rest ? ({ kind: "Sequence", nodes: [node.primary, node.rest] } as PlanNode) : node.primary };
+    const operationContext = buildOperationContext({
+      schema: this.schema,
+      operationDocument: args.document,
+      operationName: args.operationName ?? undefined,
+    });
+    const plan: QueryPlan = {
+      kind: "QueryPlan",
+      node: node.rest ? ({ kind: "Sequence", nodes: [node.primary, node.rest] } as PlanNode) : node.primary,
+    };
     const events = new BoundedQueue<FormattedExecutionResult>(this.o.bufferSize);
     const self = this;
 
@@ -183,14 +257,33 @@ export class FederatedSubscriptions {
           if (next === END) return;
           if (next === OVERFLOW) {
             self.counts.overflowed++;
-            yield { errors: [new GraphQLError("You fell behind on this subscription's events; refetch and subscribe again.", { extensions: { code: "SUBSCRIPTION_OVERFLOW" } })] };
+            yield {
+              errors: [
+                new GraphQLError(
+                  "You fell behind on this subscription's events; refetch and subscribe again.",
+                  { extensions: { code: "SUBSCRIPTION_OVERFLOW" } },
+                ),
+              ],
+            };
             return;
           }
           if (!next.data) {
-            yield { errors: (next.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: e.extensions })) };
+            yield {
+              errors: (next.errors ?? []).map(
+                (e) => new GraphQLError(e.message, { extensions: e.extensions }),
+              ),
+            };
             continue;
           }
-          const result = await self.complete(plan, node.primary, next, variables, args, operationContext, ctx.viewer!);
+          const result = await self.complete(
+            plan,
+            node.primary,
+            next,
+            variables,
+            args,
+            operationContext,
+            ctx.viewer!,
+          );
           self.counts.delivered++;
           yield result;
         }
@@ -211,7 +304,9 @@ export class FederatedSubscriptions {
         cleanup();
         return gen.throw(err);
       },
-      [Symbol.asyncIterator]() { return iterator; },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
     };
     return iterator as unknown as AsyncGenerator<ExecutionResult>;
   }
@@ -230,29 +325,58 @@ export class FederatedSubscriptions {
     const serviceMap: ServiceMap = { ...this.o.dataSources(), [primary.serviceName]: received };
     const context: GatewayContext = { viewer };
     const requestContext = {
-      request: { query: args.document.loc?.source.body, variables, operationName: args.operationName ?? undefined },
+      request: {
+        query: args.document.loc?.source.body,
+        variables,
+        operationName: args.operationName ?? undefined,
+      },
       context,
-      logger: { debug() {}, info() {}, warn: (m: unknown) => this.o.log.warn(String(m)), error: (m: unknown) => this.o.log.error(String(m)) },
+      logger: {
+        debug() {},
+        info() {},
+        warn: (m: unknown) => this.o.log.warn(String(m)),
+        error: (m: unknown) => this.o.log.error(String(m)),
+      },
       metrics: {},
       overallCachePolicy: {},
     } as unknown as RequestContext;
-    return executeQueryPlan(plan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema);
+    return executeQueryPlan(
+      plan,
+      serviceMap,
+      requestContext,
+      operationContext,
+      this.supergraphSchema,
+      this.apiSchema,
+    );
   }
 
-  private async openUpstream(primary: FetchNode, variables: Record<string, unknown>, ctx: GatewayContext, events: BoundedQueue<FormattedExecutionResult>): Promise<() => void> {
+  private async openUpstream(
+    primary: FetchNode,
+    variables: Record<string, unknown>,
+    ctx: GatewayContext,
+    events: BoundedQueue<FormattedExecutionResult>,
+  ): Promise<() => void> {
     const vars: Record<string, unknown> = {};
-    for (const name of primary.variableUsages ?? []) if (variables[name] !== undefined) vars[name] = variables[name];
+    for (const name of primary.variableUsages ?? [])
+      if (variables[name] !== undefined) vars[name] = variables[name];
     // Valid for the login's lifetime: the upstream client re-sends it when it reconnects.
     const ttl = Math.max(1, Math.ceil(((ctx.expiresAt ?? Date.now() + 60_000) - Date.now()) / 1000));
     const identity = await signForwardedIdentity(ctx.viewer, this.o.internalSecret, ttl);
     this.counts.upstreamSubscriptions++;
     let done = false;
     const stop = this.client(primary.serviceName).subscribe(
-      { query: primary.operation, variables: vars, operationName: primary.operationName ?? undefined, extensions: { identity } },
+      {
+        query: primary.operation,
+        variables: vars,
+        operationName: primary.operationName ?? undefined,
+        extensions: { identity },
+      },
       {
         next: (value) => events.push(value as FormattedExecutionResult),
         error: (err) => {
-          const errors = Array.isArray(err) ? err : [{ message: "The live feed is unavailable.", extensions: { code: "SUBGRAPH_UNAVAILABLE" } }];
+          const errors = Array.isArray(err)
+            ? err
+            : [{ message: "The live feed is unavailable.", extensions: { code: "SUBGRAPH_UNAVAILABLE" } }];
           events.push({ errors });
           events.end();
         },
@@ -279,12 +403,20 @@ export class FederatedSubscriptions {
         lazyCloseTimeout: 0,
         retryAttempts: Number.POSITIVE_INFINITY,
         shouldRetry: () => true,
-        connectionParams: async () => ({ serviceToken: await signServiceToken("gateway", this.o.internalSecret) }),
+        connectionParams: async () => ({
+          serviceToken: await signServiceToken("gateway", this.o.internalSecret),
+        }),
       });
       let open = false;
-      c.on("opened", () => { open = true; this.counts.upstreamSockets++; });
+      c.on("opened", () => {
+        open = true;
+        this.counts.upstreamSockets++;
+      });
       // "closed" also fires for sockets that never opened.
-      c.on("closed", () => { if (open) this.counts.upstreamSockets--; open = false; });
+      c.on("closed", () => {
+        if (open) this.counts.upstreamSockets--;
+        open = false;
+      });
       this.upstream.set(name, c);
     }
     return c;

@@ -5,7 +5,13 @@ import { Supergraph } from "@apollo/federation-internals";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createLocalJWKSet } from "jose";
-import { createLogger, generateSigningKey, importSigningKey, publicJwks, signAccessToken } from "@junggo/runtime";
+import {
+  createLogger,
+  generateSigningKey,
+  importSigningKey,
+  publicJwks,
+  signAccessToken,
+} from "@junggo/runtime";
 import { startGateway } from "../src/gateway.ts";
 import { operationLimitRules, RateLimiter } from "../src/limits.ts";
 
@@ -14,46 +20,91 @@ const supergraphSdl = readFileSync(new URL("../../schema/supergraph.graphql", im
 const apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 const key = await generateSigningKey();
 const keyFile = { active: key.kid, keys: [key] };
-const secrets = { accessTokenKeys: createLocalJWKSet(publicJwks(keyFile)), internalSecret: "test-internal-secret" };
-const buyerToken = async () => signAccessToken({ id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" }, await importSigningKey(keyFile), 3600);
+const secrets = {
+  accessTokenKeys: createLocalJWKSet(publicJwks(keyFile)),
+  internalSecret: "test-internal-secret",
+};
+const buyerToken = async () =>
+  signAccessToken(
+    { id: "00000000-0000-4000-8000-000000000001", role: "BUYER", name: "B", email: "b@x" },
+    await importSigningKey(keyFile),
+    3600,
+  );
 const running: { stop(): Promise<void> }[] = [];
 
 async function gateway(extra: Partial<Parameters<typeof startGateway>[0]> = {}) {
   const gw = await startGateway({
-    supergraphSdl, port: 0, host: "127.0.0.1", ...secrets, log: createLogger("gateway-test"),
+    supergraphSdl,
+    port: 0,
+    host: "127.0.0.1",
+    ...secrets,
+    log: createLogger("gateway-test"),
     // Nothing listens there: a request that got past the limits would fail differently.
-    subgraphUrls: Object.fromEntries(["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"].map((n) => [n, "http://127.0.0.1:9/graphql"])),
+    subgraphUrls: Object.fromEntries(
+      ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"].map((n) => [
+        n,
+        "http://127.0.0.1:9/graphql",
+      ]),
+    ),
     ...extra,
   });
   running.push(gw);
   return gw;
 }
-afterEach(async () => { await Promise.all(running.splice(0).map((g) => g.stop())); });
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((g) => g.stop()));
+});
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 /** purchase → consignment → purchase → … `levels` times: legal GraphQL, absurd depth. */
 function nested(levels: number): string {
   let inner = "id";
-  for (let i = 0; i < levels; i++) inner = (levels - 1 - i) % 2 ? `purchase { id ${inner} }` : `consignment { id ${inner} }`;
+  for (let i = 0; i < levels; i++)
+    inner = (levels - 1 - i) % 2 ? `purchase { id ${inner} }` : `consignment { id ${inner} }`;
   return `query ($id: ID!) { purchase(id: $id) { ${inner} } }`;
 }
 
 describe("operation limits (validation rules)", () => {
   const rules = operationLimitRules({ maxDepth: 6, maxCost: 500, assumedListSize: 20 });
-  const check = (q: string) => validate(apiSchema, parse(q), [...specifiedRules, ...rules]).map((e) => e.extensions.code ?? e.message);
+  const check = (q: string) =>
+    validate(apiSchema, parse(q), [...specifiedRules, ...rules]).map((e) => e.extensions.code ?? e.message);
 
   it("lets the operations the clients use through", () => {
-    expect(check(`{ myPurchases { id status vehicle { make model } payment { status } consignment { status eta driver { name } } } }`)).toEqual([]);
-    expect(check(`{ vehicles(first: 12) { totalCount edges { cursor node { id make model year priceKrw status } } pageInfo { hasNextPage endCursor } } }`)).toEqual([]);
-    expect(check(`{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }`)).toEqual([]);
+    expect(
+      check(
+        `{ myPurchases { id status vehicle { make model } payment { status } consignment { status eta driver { name } } } }`,
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        `{ vehicles(first: 12) { totalCount edges { cursor node { id make model year priceKrw status } } pageInfo { hasNextPage endCursor } } }`,
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }`,
+      ),
+    ).toEqual([]);
   });
 
   it("refuses too deep and too expensive operations, fragments included", () => {
     expect(check(nested(6))).toEqual(["QUERY_TOO_COMPLEX"]);
-    expect(check(`{ vehicles(first: 100) { edges { node { id vin make model year mileageKm priceKrw status } } } }`)).toEqual(["QUERY_TOO_COMPLEX"]);
-    expect(check(`query { ...A } fragment A on Query { myPurchases { ...B } } fragment B on Purchase { consignment { purchase { consignment { purchase { consignment { id } } } } } }`)).toEqual(["QUERY_TOO_COMPLEX"]);
+    expect(
+      check(
+        `{ vehicles(first: 100) { edges { node { id vin make model year mileageKm priceKrw status } } } }`,
+      ),
+    ).toEqual(["QUERY_TOO_COMPLEX"]);
+    expect(
+      check(
+        `query { ...A } fragment A on Query { myPurchases { ...B } } fragment B on Purchase { consignment { purchase { consignment { purchase { consignment { id } } } } } }`,
+      ),
+    ).toEqual(["QUERY_TOO_COMPLEX"]);
     // Aliases multiply the work: each one counts.
     const aliased = Array.from({ length: 40 }, (_, i) => `a${i}: myPurchases { id status }`).join(" ");
     expect(check(`{ ${aliased} }`)).toEqual(["QUERY_TOO_COMPLEX"]);
@@ -75,7 +126,10 @@ describe("rate limiter", () => {
 
 describe("the gateway's HTTP door", () => {
   it("refuses deep, expensive and oversized operations and batches, before any subgraph call", async () => {
-    const gw = await gateway({ limits: { maxDepth: 8, maxCost: 2000, assumedListSize: 20 }, maxQueryBytes: 4000 });
+    const gw = await gateway({
+      limits: { maxDepth: 8, maxCost: 2000, assumedListSize: 20 },
+      maxQueryBytes: 4000,
+    });
     const deep = await post(gw.url, { query: nested(12), variables: { id: "x" } });
     expect(deep.status).toBe(400);
     expect((await deep.json()).errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
@@ -99,7 +153,9 @@ describe("the gateway's HTTP door", () => {
     const preflighted = await fetch(url, { headers: { "apollo-require-preflight": "true" } });
     expect(await preflighted.json()).toEqual({ data: { __typename: "Query" } });
     // Development: Sandbox is the landing page (production below must not have it).
-    expect(await (await fetch(gw.url, { headers: { accept: "text/html" } })).text()).toContain("new window.EmbeddedSandbox");
+    expect(await (await fetch(gw.url, { headers: { accept: "text/html" } })).text()).toContain(
+      "new window.EmbeddedSandbox",
+    );
   });
 
   it("limits requests per caller with 429, RATE_LIMITED and Retry-After", async () => {
@@ -110,20 +166,26 @@ describe("the gateway's HTTP door", () => {
       codes.push(r.status);
       if (r.status === 429) {
         expect(r.headers.get("retry-after")).toBe("1");
-        expect((await r.json()).errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 1 });
+        expect((await r.json()).errors[0].extensions).toMatchObject({
+          code: "RATE_LIMITED",
+          retryAfterSeconds: 1,
+        });
       }
     }
     expect(codes).toEqual([200, 200, 200, 429]);
     // Another account has its own budget.
     const token = await buyerToken();
-    expect((await post(gw.url, { query: "{ __typename }" }, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect(
+      (await post(gw.url, { query: "{ __typename }" }, { authorization: `Bearer ${token}` })).status,
+    ).toBe(200);
   });
 
   it("gives login attempts a small budget per client address", async () => {
     const gw = await gateway({ loginRateLimit: { perMinute: 6, burst: 2 } });
     const login = `mutation { login(email: "buyer@junggo.test", password: "guess") { token } }`;
     const codes: unknown[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await (await post(gw.url, { query: login })).json()).errors?.[0]?.extensions?.code);
+    for (let i = 0; i < 3; i++)
+      codes.push((await (await post(gw.url, { query: login })).json()).errors?.[0]?.extensions?.code);
     // The first two reach identity (down here, so a gateway error); the third is refused at the door.
     expect(codes[2]).toBe("RATE_LIMITED");
     expect(codes.slice(0, 2)).not.toContain("RATE_LIMITED");
@@ -134,9 +196,19 @@ describe("the gateway's HTTP door", () => {
   it("applies the same limits to subscriptions", async () => {
     const gw = await gateway({ limits: { maxDepth: 4, maxCost: 2000, assumedListSize: 20 } });
     const token = await buyerToken();
-    const client = createClient({ url: gw.url.replace("http", "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: gw.url.replace("http", "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     const errors = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: `subscription { purchaseStatusChanged { consignment { purchase { consignment { purchase { id } } } } } }` }, { next: resolve, error: resolve, complete: () => resolve(null) });
+      client.subscribe(
+        {
+          query: `subscription { purchaseStatusChanged { consignment { purchase { consignment { purchase { id } } } } } }`,
+        },
+        { next: resolve, error: resolve, complete: () => resolve(null) },
+      );
     });
     await client.dispose();
     expect(JSON.stringify(errors)).toContain("QUERY_TOO_COMPLEX");
@@ -162,4 +234,3 @@ describe("the gateway's HTTP door", () => {
     }
   });
 });
-

@@ -17,26 +17,41 @@ const HALF_OPEN_MS = 4_000;
 const FAST_MS = 300;
 
 const PAYMENTS = `{ payments(first: 200) { id status amountKrw purchaseId } }`;
-interface PaymentRow { id: string; status: string; amountKrw: number; purchaseId: string }
+interface PaymentRow {
+  id: string;
+  status: string;
+  amountKrw: number;
+  purchaseId: string;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const purchaseMetrics = (sys: TestSystem) => metrics(serviceUrl(sys, "purchase"));
-const delta = (after: Record<string, number>, before: Record<string, number>, name: string) => after[name]! - before[name]!;
+const delta = (after: Record<string, number>, before: Record<string, number>, name: string) =>
+  after[name]! - before[name]!;
 
-async function readiness(sys: TestSystem): Promise<{ status: number; body: { status: string; billing: { breaker: string; inFlight: number } } }> {
+async function readiness(
+  sys: TestSystem,
+): Promise<{ status: number; body: { status: string; billing: { breaker: string; inFlight: number } } }> {
   const res = await fetch(`${serviceUrl(sys, "purchase")}/readyz`);
   return { status: res.status, body: (await res.json()) as never };
 }
 
-async function timedPurchase(sys: TestSystem, token: string, vehicleId: string): Promise<{ r: GqlResult; ms: number }> {
+async function timedPurchase(
+  sys: TestSystem,
+  token: string,
+  vehicleId: string,
+): Promise<{ r: GqlResult; ms: number }> {
   const t0 = performance.now();
   const r = await sys.gql(Q.requestPurchase, { vehicleId }, token);
   return { r, ms: performance.now() - t0 };
 }
 
 const retryAfter = (r: GqlResult) => r.errors?.[0]?.extensions?.retryAfterSeconds;
-const payments = async (sys: TestSystem, staff: string) => (await sys.ok<{ payments: PaymentRow[] }>(PAYMENTS, {}, staff)).payments;
-const allPurchases = async (sys: TestSystem, staff: string) => (await sys.ok<{ myPurchases: { id: string; vehicle: { id: string } }[] }>(Q.myPurchases, {}, staff)).myPurchases;
+const payments = async (sys: TestSystem, staff: string) =>
+  (await sys.ok<{ payments: PaymentRow[] }>(PAYMENTS, {}, staff)).payments;
+const allPurchases = async (sys: TestSystem, staff: string) =>
+  (await sys.ok<{ myPurchases: { id: string; vehicle: { id: string } }[] }>(Q.myPurchases, {}, staff))
+    .myPurchases;
 
 describe("billing circuit breaker: billing slower than the timeout", () => {
   let sys: TestSystem;
@@ -44,19 +59,33 @@ describe("billing circuit breaker: billing slower than the timeout", () => {
   let buyer: string, staff: string;
 
   beforeAll(async () => {
-    sys = await TestSystem.start({ serviceEnv: { purchase: { BILLING_BREAKER_THRESHOLD: "3", BILLING_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS) } } });
+    sys = await TestSystem.start({
+      serviceEnv: {
+        purchase: { BILLING_BREAKER_THRESHOLD: "3", BILLING_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS) },
+      },
+    });
     cars = new VehiclePicker(sys);
     buyer = await sys.login("buyer@junggo.test");
     staff = await sys.login("staff@junggo.test");
     await settled(sys);
   });
-  afterAll(async () => { await sys?.stop(); });
+  afterAll(async () => {
+    await sys?.stop();
+  });
 
   it("keeps billing's sandbox control API closed to anyone without a test service token", async () => {
     const url = `${serviceUrl(sys, "billing")}/internal/sandbox`;
     expect((await fetch(url)).status).toBe(401);
     const asPurchase = await signServiceToken("purchase", stackInternalSecret(sys));
-    expect((await fetch(url, { method: "PUT", headers: { authorization: `Bearer ${asPurchase}`, "content-type": "application/json" }, body: "{\"latencyMs\":1}" })).status).toBe(403);
+    expect(
+      (
+        await fetch(url, {
+          method: "PUT",
+          headers: { authorization: `Bearer ${asPurchase}`, "content-type": "application/json" },
+          body: '{"latencyMs":1}',
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("opens after consecutive timeouts, fails fast with retryAfterSeconds, buys and keeps nothing, and closes after a successful probe", async () => {
@@ -106,7 +135,9 @@ describe("billing circuit breaker: billing slower than the timeout", () => {
       expect(after).toBeGreaterThanOrEqual(1);
       expect(after).toBeLessThanOrEqual(HALF_OPEN_MS / 1000);
     }
-    console.log(`billing breaker: first purchase ${Math.round(slow.ms)} ms (3 timeouts), then refused while open in ${fastMs.join(", ")} ms`);
+    console.log(
+      `billing breaker: first purchase ${Math.round(slow.ms)} ms (3 timeouts), then refused while open in ${fastMs.join(", ")} ms`,
+    );
     const m2 = await purchaseMetrics(sys);
     expect(delta(m2, m1, "junggo_billing_calls_total")).toBe(0);
     expect(delta(m2, m1, "junggo_billing_rejected_total")).toBe(4);
@@ -127,12 +158,20 @@ describe("billing circuit breaker: billing slower than the timeout", () => {
     const timedOutPurchaseId = abandoned[0]!.purchaseId!;
     // The provider approved the late charge; billing must end up with it VOIDED at full amount
     // (a tombstone of amount 0 alone would mean the late charge was not caught yet).
-    const voided = await eventually(async () => {
-      const rows = (await payments(sys, staff)).filter((p) => p.purchaseId === timedOutPurchaseId);
-      return rows.length > 0 && rows.every((p) => p.status === "VOIDED" && p.amountKrw === first.priceKrw) ? rows : null;
-    }, "billing to void the charge of the timed-out purchase", 30_000);
+    const voided = await eventually(
+      async () => {
+        const rows = (await payments(sys, staff)).filter((p) => p.purchaseId === timedOutPurchaseId);
+        return rows.length > 0 && rows.every((p) => p.status === "VOIDED" && p.amountKrw === first.priceKrw)
+          ? rows
+          : null;
+      },
+      "billing to void the charge of the timed-out purchase",
+      30_000,
+    );
     expect(voided).toHaveLength(1);
-    const newPayments = (await payments(sys, staff)).filter((p) => !paymentsBefore.some((b) => b.id === p.id));
+    const newPayments = (await payments(sys, staff)).filter(
+      (p) => !paymentsBefore.some((b) => b.id === p.id),
+    );
     expect(newPayments.map((p) => p.purchaseId)).toEqual([timedOutPurchaseId]);
 
     // 4. Billing recovers; after the half-open time the next purchase is the probe, its success
@@ -143,7 +182,11 @@ describe("billing circuit breaker: billing slower than the timeout", () => {
     expect((await purchaseMetrics(sys)).junggo_billing_breaker_state).toBe(1);
     const probe = await sys.gql(Q.requestPurchase, { vehicleId: first.id }, buyer);
     expect(probe.errors).toBeUndefined();
-    expect(probe.data.requestPurchase).toMatchObject({ status: "PAID", vehicle: { id: first.id }, payment: { status: "APPROVED", amountKrw: first.priceKrw } });
+    expect(probe.data.requestPurchase).toMatchObject({
+      status: "PAID",
+      vehicle: { id: first.id },
+      payment: { status: "APPROVED", amountKrw: first.priceKrw },
+    });
     const m3 = await purchaseMetrics(sys);
     expect(m3.junggo_billing_breaker_state).toBe(0);
     expect(delta(m3, m2, "junggo_billing_calls_total")).toBe(1);
@@ -163,30 +206,46 @@ describe("billing circuit breaker: billing slower than the timeout", () => {
   // a burst that saturates this 2-core machine is served in full while billing is healthy, even
   // with this stack's strict breaker (3 failures). Runs after the breaker test (healthy billing again).
   it("serves 32 concurrent buyers with distinct cars, twice over: none refused, the breaker stays closed", async () => {
-    const BUYERS = 32, ROUNDS = 2;
+    const BUYERS = 32,
+      ROUNDS = 2;
     const register = `mutation ($input: RegisterVehicleInput!) { registerVehicle(input: $input) { id } }`;
     const fresh: string[] = [];
     for (let i = 0; i < BUYERS * ROUNDS; i++) {
-      const input = { vin: randomVin(), make: "Kia", model: "Ray", year: 2022, mileageKm: 10_000 + i, priceKrw: 9_000_000 + i * 1_000 };
-      fresh.push((await sys.ok<{ registerVehicle: { id: string } }>(register, { input }, staff)).registerVehicle.id);
+      const input = {
+        vin: randomVin(),
+        make: "Kia",
+        model: "Ray",
+        year: 2022,
+        mileageKm: 10_000 + i,
+        priceKrw: 9_000_000 + i * 1_000,
+      };
+      fresh.push(
+        (await sys.ok<{ registerVehicle: { id: string } }>(register, { input }, staff)).registerVehicle.id,
+      );
     }
     await settled(sys); // purchase knows every new car
     const buyer2 = await sys.login("buyer2@junggo.test");
     const m0 = await purchaseMetrics(sys);
     const t0 = performance.now();
-    const results = await Promise.all(Array.from({ length: BUYERS }, async (_, b) => {
-      const mine: { r: GqlResult; ms: number }[] = [];
-      for (let round = 0; round < ROUNDS; round++) mine.push(await timedPurchase(sys, b % 2 ? buyer2 : buyer, fresh[round * BUYERS + b]!));
-      return mine;
-    }));
+    const results = await Promise.all(
+      Array.from({ length: BUYERS }, async (_, b) => {
+        const mine: { r: GqlResult; ms: number }[] = [];
+        for (let round = 0; round < ROUNDS; round++)
+          mine.push(await timedPurchase(sys, b % 2 ? buyer2 : buyer, fresh[round * BUYERS + b]!));
+        return mine;
+      }),
+    );
     const all = results.flat();
     const ms = all.map((x) => x.ms).sort((a, b) => a - b);
     const m1 = await purchaseMetrics(sys);
     const refusals = all.filter((x) => x.r.errors).map((x) => errorCode(x.r));
-    console.log(`32 buyers: ${all.length} purchases in ${Math.round(performance.now() - t0)} ms, p50 ${Math.round(ms[ms.length >> 1]!)} ms, max ${Math.round(ms.at(-1)!)} ms; ` +
-      `waited at the door ${delta(m1, m0, "junggo_purchase_admission_waited_total")}, stall timeouts ${delta(m1, m0, "junggo_billing_stall_timeouts_total")}, billing timeouts ${delta(m1, m0, "junggo_billing_timeouts_total")}, billing failures ${delta(m1, m0, "junggo_billing_failures_total")}, refusals ${JSON.stringify(refusals)}`);
+    console.log(
+      `32 buyers: ${all.length} purchases in ${Math.round(performance.now() - t0)} ms, p50 ${Math.round(ms[ms.length >> 1]!)} ms, max ${Math.round(ms.at(-1)!)} ms; ` +
+        `waited at the door ${delta(m1, m0, "junggo_purchase_admission_waited_total")}, stall timeouts ${delta(m1, m0, "junggo_billing_stall_timeouts_total")}, billing timeouts ${delta(m1, m0, "junggo_billing_timeouts_total")}, billing failures ${delta(m1, m0, "junggo_billing_failures_total")}, refusals ${JSON.stringify(refusals)}`,
+    );
     expect(refusals).toEqual([]);
-    for (const x of all) expect(x.r.data.requestPurchase).toMatchObject({ status: "PAID", payment: { status: "APPROVED" } });
+    for (const x of all)
+      expect(x.r.data.requestPurchase).toMatchObject({ status: "PAID", payment: { status: "APPROVED" } });
     expect({
       opened: delta(m1, m0, "junggo_billing_breaker_opened_total"),
       failures: delta(m1, m0, "junggo_billing_failures_total"),
@@ -207,13 +266,19 @@ describe("billing bulkhead: at most 2 concurrent charges, no queue", () => {
   let buyer: string, staff: string;
 
   beforeAll(async () => {
-    sys = await TestSystem.start({ serviceEnv: { purchase: { BILLING_MAX_CONCURRENT: "2", BILLING_MAX_QUEUED: "0", BILLING_TIMEOUT_MS: "3000" } } });
+    sys = await TestSystem.start({
+      serviceEnv: {
+        purchase: { BILLING_MAX_CONCURRENT: "2", BILLING_MAX_QUEUED: "0", BILLING_TIMEOUT_MS: "3000" },
+      },
+    });
     cars = new VehiclePicker(sys);
     buyer = await sys.login("buyer@junggo.test");
     staff = await sys.login("staff@junggo.test");
     await settled(sys);
   });
-  afterAll(async () => { await sys?.stop(); });
+  afterAll(async () => {
+    await sys?.stop();
+  });
 
   it("lets 2 of 6 concurrent purchases reach billing and refuses the others at once, holding and charging nothing for them", async () => {
     const m0 = await purchaseMetrics(sys);
@@ -265,7 +330,9 @@ describe("billing bulkhead: at most 2 concurrent charges, no queue", () => {
     // abandonment to void and no hold.
     await settled(sys);
     const paidIds = paid.map((x) => x.r.data.requestPurchase.id as string).sort();
-    const newPayments = (await payments(sys, staff)).filter((p) => !paymentsBefore.some((b) => b.id === p.id));
+    const newPayments = (await payments(sys, staff)).filter(
+      (p) => !paymentsBefore.some((b) => b.id === p.id),
+    );
     expect(newPayments.map((p) => p.purchaseId).sort()).toEqual(paidIds);
     expect((await allPurchases(sys, staff)).length).toBe(purchasesBefore + 2);
     expect((await sys.events({ type: "PurchaseAbandoned" })).length).toBe(abandonedBefore);

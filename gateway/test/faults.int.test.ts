@@ -16,7 +16,9 @@ beforeAll(async () => {
   driver = await sys.login("driver@junggo.test");
   await settled(sys);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe("fault isolation", () => {
   it("answers PAYMENT_UNAVAILABLE and creates no purchase while billing is down, and recovers", async () => {
@@ -25,7 +27,9 @@ describe("fault isolation", () => {
     const r = await sys.gql(Q.requestPurchase, { vehicleId: car.id }, buyer);
     expect(errorCode(r)).toBe("PAYMENT_UNAVAILABLE");
     expect(r.errors?.[0]?.message).toMatch(/try again/i);
-    expect((await sys.ok(Q.myPurchases, {}, buyer)).myPurchases.map((p: any) => p.vehicle.id)).not.toContain(car.id);
+    expect((await sys.ok(Q.myPurchases, {}, buyer)).myPurchases.map((p: any) => p.vehicle.id)).not.toContain(
+      car.id,
+    );
     expect((await sys.ok(Q.vehicle, { id: car.id })).vehicle.status).toBe("AVAILABLE");
 
     await sys.stack.service("billing").start();
@@ -47,7 +51,9 @@ describe("fault isolation", () => {
     }
     await sys.stack.service("consignment").start();
     const open = await eventually(async () => {
-      const jobs = (await sys.ok(Q.openConsignments, {}, driver)).openConsignments as { purchaseId: string }[];
+      const jobs = (await sys.ok(Q.openConsignments, {}, driver)).openConsignments as {
+        purchaseId: string;
+      }[];
       return ids.every((id) => jobs.some((j) => j.purchaseId === id)) ? jobs : null;
     }, "every missed consignment");
     expect(open.filter((j) => ids.includes(j.purchaseId))).toHaveLength(3);
@@ -74,7 +80,10 @@ describe("fault isolation", () => {
     await settled(sys);
     const events = await sys.events({ purchaseId: id });
     for (const t of ["PurchasePaid", "PaymentApproved", "VehicleReserved", "ConsignmentRequested"]) {
-      expect(events.filter((e) => e.type === t), t).toHaveLength(1);
+      expect(
+        events.filter((e) => e.type === t),
+        t,
+      ).toHaveLength(1);
     }
   });
 
@@ -85,6 +94,8 @@ describe("fault isolation", () => {
     await Promise.all(SUBGRAPHS.filter((n) => n !== "dashboard").map((n) => sys.stack.service(n).stop()));
     const during = await sys.ok(Q.myDashboard, {}, buyer);
     expect(during.myDashboard).toEqual(before);
-    expect((await sys.ok(Q.purchaseView, { id: before[0].purchaseId }, buyer)).purchaseView.purchaseId).toBe(before[0].purchaseId);
+    expect((await sys.ok(Q.purchaseView, { id: before[0].purchaseId }, buyer)).purchaseView.purchaseId).toBe(
+      before[0].purchaseId,
+    );
   });
 });

@@ -13,15 +13,33 @@ let sys: TestSystem;
 const clients: LiveClient[] = [];
 
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }`;
-const kidOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid as string;
+const kidOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid as string;
 const keysCli = (...args: string[]) =>
-  execFileSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "subgraphs/identity/src/keys.cli.ts"), ...args, "--file", sys.stack.jwtKeysFile], { cwd: REPO_ROOT, encoding: "utf8" });
-const freshLogin = async () => (await sys.ok(LOGIN, { email: "buyer@junggo.test", password: DEMO_PASSWORD })).login.token as string;
-const jwks = async () => (await (await fetch(`${serviceUrl(sys, "identity")}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+  execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "subgraphs/identity/src/keys.cli.ts"),
+      ...args,
+      "--file",
+      sys.stack.jwtKeysFile,
+    ],
+    { cwd: REPO_ROOT, encoding: "utf8" },
+  );
+const freshLogin = async () =>
+  (await sys.ok(LOGIN, { email: "buyer@junggo.test", password: DEMO_PASSWORD })).login.token as string;
+const jwks = async () =>
+  (await (await fetch(`${serviceUrl(sys, "identity")}/.well-known/jwks.json`)).json()) as {
+    keys: Record<string, unknown>[];
+  };
 
 beforeAll(async () => {
   // The gateway re-reads the JWKS every second here (5 minutes by default).
-  sys = await TestSystem.start({ serviceEnv: { gateway: { JWKS_REFRESH_SECONDS: "1", JWKS_COOLDOWN_SECONDS: "1" } } });
+  sys = await TestSystem.start({
+    serviceEnv: { gateway: { JWKS_REFRESH_SECONDS: "1", JWKS_COOLDOWN_SECONDS: "1" } },
+  });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
@@ -38,7 +56,10 @@ describe("access-token keys", () => {
       expect(k).not.toHaveProperty("d");
     }
     const token = await freshLogin();
-    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toMatchObject({ alg: "ES256", kid: file.active });
+    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toMatchObject({
+      alg: "ES256",
+      kid: file.active,
+    });
     expect((await sys.ok(Q.me, {}, token)).me.email).toBe("buyer@junggo.test");
   });
 
@@ -60,15 +81,27 @@ describe("access-token keys", () => {
 
     // 1. Add: published at once, not yet signing.
     const added = /added (\S+):/.exec(keysCli("add"))![1]!;
-    await eventually(async () => (await jwks()).keys.some((k) => k.kid === added), "identity to publish the new key");
-    await eventually(async () => (await metrics(serviceUrl(sys, "gateway"))).junggo_jwks_keys === 2, "the gateway to load both keys");
+    await eventually(
+      async () => (await jwks()).keys.some((k) => k.kid === added),
+      "identity to publish the new key",
+    );
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "gateway"))).junggo_jwks_keys === 2,
+      "the gateway to load both keys",
+    );
     expect(kidOf(await freshLogin())).toBe(oldKid);
     const afterAdd = calls;
-    await eventually(async () => calls >= afterAdd + 3, "requests with the old token after the new key was published");
+    await eventually(
+      async () => calls >= afterAdd + 3,
+      "requests with the old token after the new key was published",
+    );
 
     // 2. Activate: new logins are signed with the new key; both kinds of token work.
     keysCli("activate", added);
-    const newToken = await eventually(async () => { const t = await freshLogin(); return kidOf(t) === added ? t : null; }, "logins signed with the new key");
+    const newToken = await eventually(async () => {
+      const t = await freshLogin();
+      return kidOf(t) === added ? t : null;
+    }, "logins signed with the new key");
     expect((await sys.ok(Q.me, {}, newToken)).me.email).toBe("buyer@junggo.test");
     expect((await sys.ok(Q.me, {}, oldToken)).me.email).toBe("buyer@junggo.test");
     const afterActivate = calls;
@@ -79,7 +112,10 @@ describe("access-token keys", () => {
 
     // 3. Retire the old key: its tokens are refused (HTTP and websocket); the new ones keep working.
     keysCli("retire", oldKid);
-    await eventually(async () => errorCode(await sys.gql(Q.me, {}, oldToken)) === "UNAUTHENTICATED", "the old key's tokens to be refused");
+    await eventually(
+      async () => errorCode(await sys.gql(Q.me, {}, oldToken)) === "UNAUTHENTICATED",
+      "the old key's tokens to be refused",
+    );
     expect((await sys.ok(Q.me, {}, newToken)).me.email).toBe("buyer@junggo.test");
     const oldSocket = new LiveClient(sys, oldToken);
     clients.push(oldSocket);
@@ -95,7 +131,10 @@ describe("access-token keys", () => {
     await sys.stack.service("identity").stop();
     try {
       // Refreshes fail every second now, but the cached keys still verify this buyer's token.
-      await eventually(async () => (await metrics(serviceUrl(sys, "gateway"))).junggo_jwks_fetch_failures_total! > before, "a failed JWKS refresh");
+      await eventually(
+        async () => (await metrics(serviceUrl(sys, "gateway"))).junggo_jwks_fetch_failures_total! > before,
+        "a failed JWKS refresh",
+      );
       const r = await sys.gql(Q.myDashboard, {}, token);
       expect(r.errors).toBeUndefined();
       expect(Array.isArray(r.data.myDashboard)).toBe(true);

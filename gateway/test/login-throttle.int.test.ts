@@ -11,13 +11,28 @@ const PURGE_MS = 300;
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await TestSystem.start({ serviceEnv: { identity: { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS), LOGIN_THROTTLE_PURGE_MS: String(PURGE_MS) } } });
+  sys = await TestSystem.start({
+    serviceEnv: {
+      identity: {
+        LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+        LOGIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS),
+        LOGIN_THROTTLE_PURGE_MS: String(PURGE_MS),
+      },
+    },
+  });
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token account { email } } }`;
-const login = (email: string, password: string) => sys.gql<{ login: { token: string; account: { email: string } } }>(LOGIN, { email, password });
-const failure = (r: GqlResult) => ({ code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message, retryAfter: r.errors?.[0]?.extensions?.retryAfterSeconds });
+const login = (email: string, password: string) =>
+  sys.gql<{ login: { token: string; account: { email: string } } }>(LOGIN, { email, password });
+const failure = (r: GqlResult) => ({
+  code: r.errors?.[0]?.extensions?.code,
+  message: r.errors?.[0]?.message,
+  retryAfter: r.errors?.[0]?.extensions?.retryAfterSeconds,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `n` wrong passwords for `email`, then one more wrong one: what each answered. */
@@ -34,7 +49,8 @@ describe("per-account login throttle", () => {
     const emptyEmail = await login("", DEMO_PASSWORD);
     expect(emptyEmail.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
     // More refusals than the limit allows failures: the account is still not locked.
-    for (let i = 0; i < MAX_FAILURES; i++) expect(failure(await login("seller@junggo.test", "p".repeat(201))).code).toBe("BAD_USER_INPUT");
+    for (let i = 0; i < MAX_FAILURES; i++)
+      expect(failure(await login("seller@junggo.test", "p".repeat(201))).code).toBe("BAD_USER_INPUT");
     const ok = await login("seller@junggo.test", DEMO_PASSWORD);
     expect(ok.errors).toBeUndefined();
     expect(ok.data?.login.account.email).toBe("seller@junggo.test");
@@ -42,7 +58,8 @@ describe("per-account login throttle", () => {
 
   it("locks an account after LOGIN_MAX_FAILURES wrong passwords, only that account, until the lockout ends", async () => {
     const codes = [];
-    for (let i = 0; i < MAX_FAILURES; i++) codes.push(failure(await login("buyer@junggo.test", `wrong-${i}`)).code);
+    for (let i = 0; i < MAX_FAILURES; i++)
+      codes.push(failure(await login("buyer@junggo.test", `wrong-${i}`)).code);
     expect(codes).toEqual(Array(MAX_FAILURES).fill("INVALID_CREDENTIALS"));
 
     // Another account is not affected meanwhile.
@@ -69,9 +86,18 @@ describe("per-account login throttle", () => {
   it("throttles an unknown email exactly like an existing account (nothing tells them apart)", async () => {
     const known = await guesses("driver@junggo.test", MAX_FAILURES);
     const unknown = await guesses(`nobody-${Date.now()}@junggo.test`, MAX_FAILURES);
-    const shape = (fs: ReturnType<typeof failure>[]) => fs.map(({ code, message, retryAfter }) => ({ code, message, retries: typeof retryAfter === "number" && retryAfter > 0 }));
+    const shape = (fs: ReturnType<typeof failure>[]) =>
+      fs.map(({ code, message, retryAfter }) => ({
+        code,
+        message,
+        retries: typeof retryAfter === "number" && retryAfter > 0,
+      }));
     expect(shape(known)).toEqual([
-      ...Array(MAX_FAILURES).fill({ code: "INVALID_CREDENTIALS", message: "Email or password is incorrect.", retries: false }),
+      ...Array(MAX_FAILURES).fill({
+        code: "INVALID_CREDENTIALS",
+        message: "Email or password is incorrect.",
+        retries: false,
+      }),
       { code: "LOGIN_THROTTLED", message: "Too many failed attempts. Try again in 1 minute.", retries: true },
     ]);
     expect(shape(unknown)).toEqual(shape(known));
@@ -83,12 +109,22 @@ describe("per-account login throttle", () => {
     const answers = await guesses(`typo-${Date.now()}@junggo.test`, MAX_FAILURES);
     expect(answers.at(-1)!.code).toBe("LOGIN_THROTTLED");
     // Stored while the lock lasts (a purge runs every PURGE_MS and leaves it)...
-    await eventually(async () => (await identity()).junggo_login_throttle_records! >= 1, "the lock's record to be counted", LOCKOUT_SECONDS * 1000);
+    await eventually(
+      async () => (await identity()).junggo_login_throttle_records! >= 1,
+      "the lock's record to be counted",
+      LOCKOUT_SECONDS * 1000,
+    );
     // ...and deleted after it ends: every earlier record of this file was a lock that has ended too.
-    const after = await eventually(async () => {
-      const m = await identity();
-      return m.junggo_login_throttle_records === 0 && m.junggo_login_throttle_purged_total! > purgedBefore ? m : null;
-    }, "spent throttle records to be purged", 20_000);
+    const after = await eventually(
+      async () => {
+        const m = await identity();
+        return m.junggo_login_throttle_records === 0 && m.junggo_login_throttle_purged_total! > purgedBefore
+          ? m
+          : null;
+      },
+      "spent throttle records to be purged",
+      20_000,
+    );
     expect(after.junggo_login_throttle_purged_total! - purgedBefore).toBeGreaterThanOrEqual(1);
   });
 });

@@ -7,8 +7,14 @@ const server = new ApolloServer({
   typeDefs: `type Query { busy: Int, broken: Int, fine: Int }`,
   resolvers: {
     Query: {
-      busy: () => { throw new GraphQLError("Too many purchases at once.", { extensions: { code: "OVERLOADED", retryAfterSeconds: 2.4 } }); },
-      broken: () => { throw new GraphQLError("No.", { extensions: { code: "PAYMENT_DECLINED" } }); },
+      busy: () => {
+        throw new GraphQLError("Too many purchases at once.", {
+          extensions: { code: "OVERLOADED", retryAfterSeconds: 2.4 },
+        });
+      },
+      broken: () => {
+        throw new GraphQLError("No.", { extensions: { code: "PAYMENT_DECLINED" } });
+      },
       fine: () => 1,
     },
   },
@@ -18,7 +24,10 @@ await server.start();
 
 async function post(query: string) {
   const headers = new HeaderMap([["content-type", "application/json"]]);
-  return server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: "POST", headers, search: "", body: { query } }, context: async () => ({}) });
+  return server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: "POST", headers, search: "", body: { query } },
+    context: async () => ({}),
+  });
 }
 
 describe("overload answer at the gateway", () => {

@@ -27,7 +27,10 @@ function live(token: string | null) {
 }
 
 const statuses = (s: Subscription<any>, field: string, purchaseId: string) =>
-  s.received.map((p) => p.data?.[field]).filter((x) => x && (x.id === purchaseId || x.purchaseId === purchaseId)).map((x) => x.status);
+  s.received
+    .map((p) => p.data?.[field])
+    .filter((x) => x && (x.id === purchaseId || x.purchaseId === purchaseId))
+    .map((x) => x.status);
 
 beforeAll(async () => {
   sys = await TestSystem.start();
@@ -49,11 +52,19 @@ describe("subscriptions through the gateway", () => {
     await new Promise((r) => setTimeout(r, 2100));
     const [head, body, sig] = buyer.split(".");
     const claims = JSON.parse(Buffer.from(body!, "base64url").toString());
-    const tampered = [head, Buffer.from(JSON.stringify({ ...claims, role: "STAFF" })).toString("base64url"), sig].join(".");
+    const tampered = [
+      head,
+      Buffer.from(JSON.stringify({ ...claims, role: "STAFF" })).toString("base64url"),
+      sig,
+    ].join(".");
     // Another ES256 key that claims to be the real one (same kid).
     const foreign = await generateSigningKey();
     const { active } = readKeyFile(sys.stack.jwtKeysFile);
-    const wronglySigned = await signAccessToken({ ...me, role: "STAFF" }, { ...(await importSigningKey({ active: foreign.kid, keys: [foreign] })), kid: active }, 3600);
+    const wronglySigned = await signAccessToken(
+      { ...me, role: "STAFF" },
+      { ...(await importSigningKey({ active: foreign.kid, keys: [foreign] })), kid: active },
+      3600,
+    );
     for (const token of [null, "not-a-jwt", expired, tampered, wronglySigned]) {
       const c = live(token);
       const s = c.subscribe(PURCHASE_LIVE);
@@ -72,8 +83,14 @@ describe("subscriptions through the gateway", () => {
     const staffLive = live(staff).subscribe(PURCHASE_LIVE);
     const driverLive = live(driver).subscribe(DELIVERY_LIVE);
     // Subscriptions become active asynchronously (upstream socket + NATS interest).
-    await eventually(async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 3, "purchase listeners");
-    await eventually(async () => (await metrics(serviceUrl(sys, "consignment"))).junggo_live_listeners! >= 3, "consignment listeners");
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 3,
+      "purchase listeners",
+    );
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "consignment"))).junggo_live_listeners! >= 3,
+      "consignment listeners",
+    );
 
     const car = await cars.next();
     const r = await buyWhenKnown(sys, buyer, car.id);
@@ -81,38 +98,81 @@ describe("subscriptions through the gateway", () => {
 
     const paid = await mine.waitFor((p) => p.data?.purchaseStatusChanged?.id === id, "PAID pushed");
     expect(paid.data!.purchaseStatusChanged).toMatchObject({
-      id, status: "PAID", priceKrw: car.priceKrw, vehicle: { id: car.id, make: car.make, model: car.model }, payment: { status: "APPROVED", amountKrw: car.priceKrw },
+      id,
+      status: "PAID",
+      priceKrw: car.priceKrw,
+      vehicle: { id: car.id, make: car.make, model: car.model },
+      payment: { status: "APPROVED", amountKrw: car.priceKrw },
     });
-    const requested = await driverLive.waitFor((p) => p.data?.deliveryStatusChanged?.purchaseId === id, "open job pushed to drivers");
+    const requested = await driverLive.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.purchaseId === id,
+      "open job pushed to drivers",
+    );
     const job = requested.data!.deliveryStatusChanged;
     expect(job).toMatchObject({ status: "REQUESTED", driver: null, purchase: null });
 
     await sys.ok(Q.accept, { id: job.id }, driver);
-    const assigned = await myDelivery.waitFor((p) => p.data?.deliveryStatusChanged?.status === "ASSIGNED", "ASSIGNED pushed to the buyer");
-    expect(assigned.data!.deliveryStatusChanged).toMatchObject({ purchaseId: id, driver: { name: expect.any(String) }, purchase: { id, status: "PAID", vehicle: { make: car.make } } });
+    const assigned = await myDelivery.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.status === "ASSIGNED",
+      "ASSIGNED pushed to the buyer",
+    );
+    expect(assigned.data!.deliveryStatusChanged).toMatchObject({
+      purchaseId: id,
+      driver: { name: expect.any(String) },
+      purchase: { id, status: "PAID", vehicle: { make: car.make } },
+    });
     expect(assigned.data!.deliveryStatusChanged.eta).toEqual(expect.any(String));
     // Nothing else moved in between: the pushed payload is what the same selection returns now.
     await settled(sys);
-    expect(assigned.data!.deliveryStatusChanged).toEqual((await sys.ok(DELIVERY_NOW, { id: job.id }, buyer)).consignment);
+    expect(assigned.data!.deliveryStatusChanged).toEqual(
+      (await sys.ok(DELIVERY_NOW, { id: job.id }, buyer)).consignment,
+    );
 
     await sys.ok(Q.pickUp, { id: job.id }, driver);
-    const delivering = await mine.waitFor((p) => p.data?.purchaseStatusChanged?.status === "DELIVERING", "DELIVERING pushed");
+    const delivering = await mine.waitFor(
+      (p) => p.data?.purchaseStatusChanged?.status === "DELIVERING",
+      "DELIVERING pushed",
+    );
     await settled(sys);
-    expect(delivering.data!.purchaseStatusChanged).toEqual((await sys.ok(PURCHASE_NOW, { id }, buyer)).purchase);
-    expect(delivering.data!.purchaseStatusChanged.consignment).toMatchObject({ status: "PICKED_UP", driver: { name: expect.any(String) } });
+    expect(delivering.data!.purchaseStatusChanged).toEqual(
+      (await sys.ok(PURCHASE_NOW, { id }, buyer)).purchase,
+    );
+    expect(delivering.data!.purchaseStatusChanged.consignment).toMatchObject({
+      status: "PICKED_UP",
+      driver: { name: expect.any(String) },
+    });
 
     await sys.ok(Q.complete, { id: job.id }, driver);
     await mine.waitFor((p) => p.data?.purchaseStatusChanged?.status === "DELIVERED", "DELIVERED pushed");
-    await myDelivery.waitFor((p) => p.data?.deliveryStatusChanged?.status === "DELIVERED", "delivery DELIVERED pushed");
-    await staffLive.waitFor((p) => p.data?.purchaseStatusChanged?.status === "DELIVERED", "DELIVERED pushed to staff");
-    await driverLive.waitFor((p) => p.data?.deliveryStatusChanged?.status === "DELIVERED", "DELIVERED pushed to the driver");
+    await myDelivery.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.status === "DELIVERED",
+      "delivery DELIVERED pushed",
+    );
+    await staffLive.waitFor(
+      (p) => p.data?.purchaseStatusChanged?.status === "DELIVERED",
+      "DELIVERED pushed to staff",
+    );
+    await driverLive.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.status === "DELIVERED",
+      "DELIVERED pushed to the driver",
+    );
     await settled(sys);
 
     // Per-subscription ordering: the statuses arrive in the order they happened, each once.
     expect(statuses(mine, "purchaseStatusChanged", id)).toEqual(["PAID", "DELIVERING", "DELIVERED"]);
     expect(statuses(staffLive, "purchaseStatusChanged", id)).toEqual(["PAID", "DELIVERING", "DELIVERED"]);
-    expect(statuses(myDelivery, "deliveryStatusChanged", id)).toEqual(["REQUESTED", "ASSIGNED", "PICKED_UP", "DELIVERED"]);
-    expect(statuses(driverLive, "deliveryStatusChanged", id)).toEqual(["REQUESTED", "ASSIGNED", "PICKED_UP", "DELIVERED"]);
+    expect(statuses(myDelivery, "deliveryStatusChanged", id)).toEqual([
+      "REQUESTED",
+      "ASSIGNED",
+      "PICKED_UP",
+      "DELIVERED",
+    ]);
+    expect(statuses(driverLive, "deliveryStatusChanged", id)).toEqual([
+      "REQUESTED",
+      "ASSIGNED",
+      "PICKED_UP",
+      "DELIVERED",
+    ]);
     // Another buyer never receives this purchase or its delivery.
     expect(otherBuyer.received.filter((p) => p.data)).toEqual([]);
     expect(otherBuyerDelivery.received.filter((p) => p.data)).toEqual([]);
@@ -125,13 +185,19 @@ describe("subscriptions through the gateway", () => {
     const r = await buyWhenKnown(sys, buyer, car.id);
     const id = r.data.requestPurchase.id as string;
     const one = c.subscribe(PURCHASE_LIVE, { id });
-    await eventually(async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1, "listener");
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1,
+      "listener",
+    );
     await new Promise((res) => setTimeout(res, 300));
     const second = (await buyWhenKnown(sys, buyer, other.id)).data.requestPurchase.id as string;
 
     await sys.ok(Q.cancelPurchase, { id, reason: "changed my mind" }, buyer);
     await one.waitFor((p) => p.data?.purchaseStatusChanged?.status === "CANCELLED", "CANCELLED pushed");
-    const refunded = await one.waitFor((p) => p.data?.purchaseStatusChanged?.payment?.status === "REFUNDED", "refund pushed");
+    const refunded = await one.waitFor(
+      (p) => p.data?.purchaseStatusChanged?.payment?.status === "REFUNDED",
+      "refund pushed",
+    );
     expect(refunded.data!.purchaseStatusChanged).toMatchObject({ id, status: "CANCELLED" });
     expect(one.received.every((p) => p.data?.purchaseStatusChanged?.id === id)).toBe(true);
     expect((await purchaseOf(sys, buyer, second)).status).toBe("PAID");
@@ -144,10 +210,14 @@ describe("subscriptions through the gateway", () => {
     expect(badPayload.errors![0]!.extensions?.code).toBe("BAD_USER_INPUT");
 
     const query = c.subscribe(`{ me { id } }`);
-    expect((await query.waitFor((p) => !!p.errors, "refusal")).errors![0]!.extensions?.code).toBe("BAD_REQUEST");
+    expect((await query.waitFor((p) => !!p.errors, "refusal")).errors![0]!.extensions?.code).toBe(
+      "BAD_REQUEST",
+    );
 
     const invalid = c.subscribe(`subscription { purchaseStatusChanged { nope } }`);
-    expect((await invalid.waitFor((p) => !!p.errors, "validation error")).errors![0]!.message).toMatch(/nope/);
+    expect((await invalid.waitFor((p) => !!p.errors, "validation error")).errors![0]!.message).toMatch(
+      /nope/,
+    );
 
     // buyer2 follows buyer's purchase by id: the events are not theirs, nothing arrives.
     const car = await cars.next();
@@ -162,11 +232,17 @@ describe("subscriptions through the gateway", () => {
 
   it("keeps a subscription running across a crash and restart of the subgraph that serves it", async () => {
     const s = live(buyer).subscribe(PURCHASE_LIVE);
-    await eventually(async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1, "listener");
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1,
+      "listener",
+    );
     await sys.stack.services.get("purchase")!.kill();
     await sys.stack.services.get("purchase")!.restart();
     // The gateway's upstream socket reconnects and re-subscribes on its own.
-    await eventually(async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1, "listener after restart");
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "purchase"))).junggo_live_listeners! >= 1,
+      "listener after restart",
+    );
     const car = await cars.next();
     const id = (await buyWhenKnown(sys, buyer, car.id)).data.requestPurchase.id as string;
     await s.waitFor((p) => p.data?.purchaseStatusChanged?.id === id, "PAID pushed after the restart");
@@ -186,39 +262,85 @@ describe("subscriptions through the gateway", () => {
   it("returns to baseline resources after opening and closing 1,000 subscriptions", async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     const gateway = serviceUrl(sys, "gateway");
-    const natsSubs = async () => ((await (await fetch(`${sys.stack.natsMonitorUrl}/subsz`)).json()) as { num_subscriptions: number }).num_subscriptions;
+    const natsSubs = async () =>
+      ((await (await fetch(`${sys.stack.natsMonitorUrl}/subsz`)).json()) as { num_subscriptions: number })
+        .num_subscriptions;
     const snapshot = async () => {
       const g = await metrics(gateway);
       const p = await metrics(serviceUrl(sys, "purchase"));
       const c = await metrics(serviceUrl(sys, "consignment"));
       return {
-        clientSockets: g.junggo_ws_connections, subscriptions: g.junggo_subscriptions_active, upstreamSockets: g.junggo_upstream_sockets,
-        upstreamSubscriptions: g.junggo_upstream_subscriptions, purchaseSockets: p.junggo_ws_connections, purchaseListeners: p.junggo_live_listeners,
-        purchaseNats: p.junggo_live_nats_subscriptions, consignmentSockets: c.junggo_ws_connections, consignmentListeners: c.junggo_live_listeners,
-        consignmentNats: c.junggo_live_nats_subscriptions, natsServer: await natsSubs(),
+        clientSockets: g.junggo_ws_connections,
+        subscriptions: g.junggo_subscriptions_active,
+        upstreamSockets: g.junggo_upstream_sockets,
+        upstreamSubscriptions: g.junggo_upstream_subscriptions,
+        purchaseSockets: p.junggo_ws_connections,
+        purchaseListeners: p.junggo_live_listeners,
+        purchaseNats: p.junggo_live_nats_subscriptions,
+        consignmentSockets: c.junggo_ws_connections,
+        consignmentListeners: c.junggo_live_listeners,
+        consignmentNats: c.junggo_live_nats_subscriptions,
+        natsServer: await natsSubs(),
       };
     };
-    const baseline = await eventually(async () => { const s = await snapshot(); return s.subscriptions === 0 && s.upstreamSockets === 0 ? s : null; }, "idle baseline");
-    expect(baseline).toMatchObject({ clientSockets: 0, purchaseListeners: 0, consignmentListeners: 0, purchaseNats: 0, consignmentNats: 0 });
+    const baseline = await eventually(async () => {
+      const s = await snapshot();
+      return s.subscriptions === 0 && s.upstreamSockets === 0 ? s : null;
+    }, "idle baseline");
+    expect(baseline).toMatchObject({
+      clientSockets: 0,
+      purchaseListeners: 0,
+      consignmentListeners: 0,
+      purchaseNats: 0,
+      consignmentNats: 0,
+    });
 
     const tokens = [buyer, buyer2, staff, driver];
     const conns = Array.from({ length: 20 }, (_, i) => new LiveClient(sys, tokens[i % tokens.length]!));
-    const subs = conns.flatMap((c, i) => Array.from({ length: 50 }, (_, j) => c.subscribe((i + j) % 2 ? PURCHASE_LIVE : DELIVERY_LIVE)));
+    const subs = conns.flatMap((c, i) =>
+      Array.from({ length: 50 }, (_, j) => c.subscribe((i + j) % 2 ? PURCHASE_LIVE : DELIVERY_LIVE)),
+    );
     expect(subs).toHaveLength(1000);
     // The services' counters are read one after another while subscriptions are still arriving:
     // wait until every layer reports all 1,000.
-    const open = await eventually(async () => {
-      const s = await snapshot();
-      return s.purchaseListeners! + s.consignmentListeners! === 1000 && s.subscriptions === 1000 && s.upstreamSubscriptions === 1000 ? s : null;
-    }, "1,000 live subscriptions", 60_000);
-    expect(open).toMatchObject({ clientSockets: 20, subscriptions: 1000, upstreamSockets: 2, upstreamSubscriptions: 1000, purchaseSockets: 1, consignmentSockets: 1, purchaseNats: 5, consignmentNats: 6 });
+    const open = await eventually(
+      async () => {
+        const s = await snapshot();
+        return s.purchaseListeners! + s.consignmentListeners! === 1000 &&
+          s.subscriptions === 1000 &&
+          s.upstreamSubscriptions === 1000
+          ? s
+          : null;
+      },
+      "1,000 live subscriptions",
+      60_000,
+    );
+    expect(open).toMatchObject({
+      clientSockets: 20,
+      subscriptions: 1000,
+      upstreamSockets: 2,
+      upstreamSubscriptions: 1000,
+      purchaseSockets: 1,
+      consignmentSockets: 1,
+      purchaseNats: 5,
+      consignmentNats: 6,
+    });
     expect(open.natsServer).toBeGreaterThan(baseline.natsServer);
 
     // Half end by unsubscribing, the other half with their client sockets going away.
-    subs.slice(0, 500).forEach((s) => s.unsubscribe());
+    for (const s of subs.slice(0, 500)) s.unsubscribe();
     await Promise.all(conns.slice(10).map((c) => c.client.terminate()));
     await Promise.all(conns.slice(0, 10).map((c) => c.close()));
-    const after = await eventually(async () => { const s = await snapshot(); return s.subscriptions === 0 && s.upstreamSockets === 0 && s.natsServer === baseline.natsServer ? s : null; }, "resources back to baseline", 60_000);
+    const after = await eventually(
+      async () => {
+        const s = await snapshot();
+        return s.subscriptions === 0 && s.upstreamSockets === 0 && s.natsServer === baseline.natsServer
+          ? s
+          : null;
+      },
+      "resources back to baseline",
+      60_000,
+    );
     expect(after).toEqual(baseline);
   });
 });

@@ -31,12 +31,16 @@ if (!has("pnpm")) {
 /** Installs a Debian package as root, or stops with what to install (and what to set instead). */
 const requirePackage = (pkg, why, otherwise) => {
   if (!isRoot) {
-    console.error(`${why}. Install it (Debian: sudo apt-get install -y ${pkg})${otherwise ? ` or ${otherwise}` : ""}.`);
+    console.error(
+      `${why}. Install it (Debian: sudo apt-get install -y ${pkg})${otherwise ? ` or ${otherwise}` : ""}.`,
+    );
     process.exit(1);
   }
   say(`installing ${pkg} (apt-get): ${why}`);
   run("apt-get", ["update", "-qq"]);
-  run("apt-get", ["install", "-y", "-qq", pkg], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  run("apt-get", ["install", "-y", "-qq", pkg], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 };
 
 const natsCandidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
@@ -57,18 +61,36 @@ const hasPostgresServer = () => {
   return spawnSync("sh", ["-c", "ls /usr/lib/postgresql/*/bin/initdb"], { stdio: "ignore" }).status === 0;
 };
 if (command === "test" && !process.env.JUNGGO_TEST_POSTGRES_URL && !hasPostgresServer()) {
-  requirePackage("postgresql", "PostgreSQL server binaries are missing: the integration tests run on a local PostgreSQL server", "set PGBIN or JUNGGO_TEST_POSTGRES_URL");
+  requirePackage(
+    "postgresql",
+    "PostgreSQL server binaries are missing: the integration tests run on a local PostgreSQL server",
+    "set PGBIN or JUNGGO_TEST_POSTGRES_URL",
+  );
 }
 // `npm run up` runs every context on one local PostgreSQL server unless told otherwise.
-const upOwnDatabase = !rest.includes("--pglite") && !rest.some((a) => a.startsWith("--postgres")) && !process.env.JUNGGO_POSTGRES_URL && !rest.includes("--help");
+const upOwnDatabase =
+  !rest.includes("--pglite") &&
+  !rest.some((a) => a.startsWith("--postgres")) &&
+  !process.env.JUNGGO_POSTGRES_URL &&
+  !rest.includes("--help");
 const benchOwnDatabase = !rest.includes("--pglite") && !rest.includes("--help");
-if (((command === "up" && upOwnDatabase) || (command === "bench" && benchOwnDatabase)) && !hasPostgresServer()) {
-  requirePackage("postgresql", `PostgreSQL server binaries are missing: npm run ${command} runs its databases on a local PostgreSQL server`, `run npm run ${command} -- --pglite, or set PGBIN`);
+if (
+  ((command === "up" && upOwnDatabase) || (command === "bench" && benchOwnDatabase)) &&
+  !hasPostgresServer()
+) {
+  requirePackage(
+    "postgresql",
+    `PostgreSQL server binaries are missing: npm run ${command} runs its databases on a local PostgreSQL server`,
+    `run npm run ${command} -- --pglite, or set PGBIN`,
+  );
 }
 
 // pnpm keeps a copy of the lockfile it installed: identical means nothing to install.
 const installedLock = join(root, "node_modules/.pnpm/lock.yaml");
-if (!existsSync(installedLock) || readFileSync(installedLock, "utf8") !== readFileSync(join(root, "pnpm-lock.yaml"), "utf8")) {
+if (
+  !existsSync(installedLock) ||
+  readFileSync(installedLock, "utf8") !== readFileSync(join(root, "pnpm-lock.yaml"), "utf8")
+) {
   say("installing workspace packages (pnpm install)");
   run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"]);
 }
@@ -95,7 +117,14 @@ const newestMtime = (path) => {
 };
 const buildWeb = () => {
   const built = join(root, "web/dist/index.html");
-  const inputs = ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "web/package.json", "pnpm-lock.yaml"].map((p) => newestMtime(join(root, p)));
+  const inputs = [
+    "web/src",
+    "web/public",
+    "web/index.html",
+    "web/vite.config.ts",
+    "web/package.json",
+    "pnpm-lock.yaml",
+  ].map((p) => newestMtime(join(root, p)));
   if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs)) return;
   say("building the web client (web/dist)");
   const b = spawnSync("pnpm", ["--filter", "@junggo/web", "build"], { cwd: root, encoding: "utf8" });
@@ -113,6 +142,8 @@ switch (command) {
     run(process.execPath, ["--enable-source-maps", join(root, "packages/devstack/dist/up.js"), ...rest]);
     break;
   case "test":
+    say("formatting and lint (biome)");
+    run("pnpm", ["exec", "biome", "check", "--error-on-warnings", "."]);
     say("type-checking");
     run("pnpm", ["exec", "tsc", "-p", "tsconfig.json", "--noEmit"]);
     run("pnpm", ["exec", "tsc", "-p", "web/tsconfig.json", "--noEmit"]);

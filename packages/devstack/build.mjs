@@ -29,7 +29,12 @@ const externalPackages = (outDir) => ({
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData?.resolving || args.path.startsWith("@junggo/")) return undefined;
       if (isBuiltin(args.path)) return { path: args.path, external: true };
-      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { resolving: true } });
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { resolving: true },
+      });
       if (r.errors.length) return { errors: r.errors };
       let rel = relative(outDir, r.path).split(sep).join("/");
       if (!rel.startsWith(".")) rel = `./${rel}`;
@@ -54,7 +59,9 @@ export async function buildAll({ quiet = false } = {}) {
         sourcemap: true,
         logLevel: "warning",
         // Bundled CommonJS helpers (if any) need require in an ES module.
-        banner: { js: "import { createRequire as __junggoRequire } from 'node:module'; const require = __junggoRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __junggoRequire } from 'node:module'; const require = __junggoRequire(import.meta.url);",
+        },
         plugins: [externalPackages(dirname(join(root, out)))],
       }),
     ),

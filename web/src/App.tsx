@@ -1,7 +1,16 @@
 import { ApolloProvider } from "@apollo/client/react";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { createApi, gqlFetch, type Api } from "./api.ts";
-import { forgetToken, isExpired, SESSION_EXPIRED, storedToken, storeToken, tokenExpiry, type Account, type Session } from "./auth.ts";
+import {
+  forgetToken,
+  isExpired,
+  SESSION_EXPIRED,
+  storedToken,
+  storeToken,
+  tokenExpiry,
+  type Account,
+  type Session,
+} from "./auth.ts";
 import { NotificationBell } from "./components/NotificationBell.tsx";
 import { describeError, errorCode } from "./errors.ts";
 import { LOGIN, ME, type LoginResult } from "./graphql.ts";
@@ -15,7 +24,10 @@ export interface Notice {
   text: string;
 }
 
-type State = { kind: "checking" } | { kind: "signedOut"; notice?: Notice } | { kind: "signedIn"; session: Session };
+type State =
+  | { kind: "checking" }
+  | { kind: "signedOut"; notice?: Notice }
+  | { kind: "signedIn"; session: Session };
 
 const EXPIRED: Notice = { tone: "error", text: SESSION_EXPIRED };
 
@@ -42,7 +54,8 @@ export function App() {
     gqlFetch<{ me: Account | null }>(ME, {}, token)
       .then((d) => {
         if (cancelled) return;
-        if (d.me) setState({ kind: "signedIn", session: { token, account: d.me, expiresAt: tokenExpiry(token) } });
+        if (d.me)
+          setState({ kind: "signedIn", session: { token, account: d.me, expiresAt: tokenExpiry(token) } });
         else {
           forgetToken();
           setState({ kind: "signedOut", notice: EXPIRED });
@@ -63,23 +76,42 @@ export function App() {
   const login = useCallback(async (email: string, password: string) => {
     const d = await gqlFetch<LoginResult>(LOGIN, { email, password });
     storeToken(d.login.token);
-    setState({ kind: "signedIn", session: { token: d.login.token, account: d.login.account, expiresAt: tokenExpiry(d.login.token) } });
+    setState({
+      kind: "signedIn",
+      session: { token: d.login.token, account: d.login.account, expiresAt: tokenExpiry(d.login.token) },
+    });
   }, []);
 
   const logout = useCallback((reason: "user" | "expired") => {
     forgetToken();
     setState((s) =>
-      s.kind === "signedOut" ? s : { kind: "signedOut", notice: reason === "expired" ? EXPIRED : { tone: "info", text: "You have logged out." } },
+      s.kind === "signedOut"
+        ? s
+        : {
+            kind: "signedOut",
+            notice: reason === "expired" ? EXPIRED : { tone: "info", text: "You have logged out." },
+          },
     );
   }, []);
 
-  if (state.kind === "checking") return <div className="splash" data-testid="splash">Loading Junggo…</div>;
+  if (state.kind === "checking")
+    return (
+      <div className="splash" data-testid="splash">
+        Loading Junggo…
+      </div>
+    );
   if (state.kind === "signedOut") return <LoginPage onLogin={login} notice={state.notice} />;
   return <SignedIn key={state.session.token} session={state.session} onLogout={logout} />;
 }
 
 /** Everything behind login. Owns the session's Apollo client and websocket. */
-function SignedIn({ session, onLogout }: { session: Session; onLogout: (reason: "user" | "expired") => void }) {
+function SignedIn({
+  session,
+  onLogout,
+}: {
+  session: Session;
+  onLogout: (reason: "user" | "expired") => void;
+}) {
   const [api, setApi] = useState<Api | null>(null);
   const logoutRef = useRef(onLogout);
   logoutRef.current = onLogout;
@@ -122,7 +154,12 @@ function LiveIndicator({ api }: { api: Api }) {
   const state = useSyncExternalStore(api.live.subscribe, api.live.get);
   const label = state === "live" ? "Live" : state === "connecting" ? "Connecting…" : "Offline";
   return (
-    <span className={`live live-${state}`} data-testid="live-indicator" data-state={state} title="Live updates (graphql-ws)">
+    <span
+      className={`live live-${state}`}
+      data-testid="live-indicator"
+      data-state={state}
+      title="Live updates (graphql-ws)"
+    >
       <span className="live-dot" aria-hidden /> {label}
     </span>
   );

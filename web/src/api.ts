@@ -16,7 +16,11 @@ export function wsUrl(loc: Location = window.location): string {
 }
 
 /** A single request outside Apollo (login and the session check, before a client exists). */
-export async function gqlFetch<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+export async function gqlFetch<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const res = await fetch(GRAPHQL_PATH, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -47,7 +51,8 @@ export interface Api {
 // Close codes with which the gateway refuses a connection's credentials (graphql-ws: 4401
 // Unauthorized, 4403 Forbidden). Retrying with the same token cannot help.
 const AUTH_CLOSE_CODES = new Set([4401, 4403]);
-const closeCode = (e: unknown) => (e && typeof e === "object" && "code" in e ? Number((e as { code: unknown }).code) : undefined);
+const closeCode = (e: unknown) =>
+  e && typeof e === "object" && "code" in e ? Number((e as { code: unknown }).code) : undefined;
 
 export function createApi(getToken: () => string | null, onAuthLost: () => void): Api {
   let liveState: LiveState = "connecting";
@@ -55,7 +60,7 @@ export function createApi(getToken: () => string | null, onAuthLost: () => void)
   const setLive = (s: LiveState) => {
     if (s === liveState) return;
     liveState = s;
-    listeners.forEach((l) => l());
+    for (const l of listeners) l();
   };
   let client: ApolloClient | undefined;
 
@@ -90,7 +95,8 @@ export function createApi(getToken: () => string | null, onAuthLost: () => void)
   });
   const errors = new ErrorLink(({ error }) => {
     const unauthenticated =
-      (CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) ||
+      (CombinedGraphQLErrors.is(error) &&
+        error.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) ||
       (ServerError.is(error) && error.statusCode === 401);
     if (unauthenticated) onAuthLost();
   });

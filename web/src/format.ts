@@ -10,7 +10,9 @@ export const formatKm = (n: number): string => `${km.format(n)} km`;
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** "14:35 (in 88 min)" */
@@ -23,6 +25,7 @@ export function formatEta(iso: string | null | undefined, now = Date.now()): str
   return minutes > 0 ? `${time} (in ${minutes} min)` : time;
 }
 
-export const vehicleName = (v: { year: number; make: string; model: string }): string => `${v.year} ${v.make} ${v.model}`;
+export const vehicleName = (v: { year: number; make: string; model: string }): string =>
+  `${v.year} ${v.make} ${v.model}`;
 
 export const humanize = (s: string): string => s.charAt(0) + s.slice(1).toLowerCase().replace(/_/g, " ");

@@ -110,7 +110,13 @@ export const ME = `query Me { me { id email name role } }`;
 export type LoginResult = { login: { token: string; account: Account & { role: Role } } };
 
 export const VEHICLES: TypedDocumentNode<
-  { vehicles: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: Vehicle }[] } },
+  {
+    vehicles: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { cursor: string; node: Vehicle }[];
+    };
+  },
   { filter: VehicleFilter; first: number; after?: string | null }
 > = gql`
   query Vehicles($filter: VehicleFilter, $first: Int, $after: String) {
@@ -133,7 +139,10 @@ export const REQUEST_PURCHASE: TypedDocumentNode<{ requestPurchase: Purchase }, 
   ${PURCHASE_FIELDS}
 `;
 
-export const CANCEL_PURCHASE: TypedDocumentNode<{ cancelPurchase: Purchase }, { id: string; reason?: string }> = gql`
+export const CANCEL_PURCHASE: TypedDocumentNode<
+  { cancelPurchase: Purchase },
+  { id: string; reason?: string }
+> = gql`
   mutation CancelPurchase($id: ID!, $reason: String) { cancelPurchase(id: $id, reason: $reason) { ...PurchaseFields } }
   ${PURCHASE_FIELDS}
 `;
@@ -143,12 +152,18 @@ export const MY_PURCHASES: TypedDocumentNode<{ myPurchases: Purchase[] }, Record
   ${PURCHASE_FIELDS}
 `;
 
-export const PURCHASE_CHANGED: TypedDocumentNode<{ purchaseStatusChanged: Purchase }, { purchaseId?: string }> = gql`
+export const PURCHASE_CHANGED: TypedDocumentNode<
+  { purchaseStatusChanged: Purchase },
+  { purchaseId?: string }
+> = gql`
   subscription PurchaseChanged($purchaseId: ID) { purchaseStatusChanged(purchaseId: $purchaseId) { ...PurchaseFields } }
   ${PURCHASE_FIELDS}
 `;
 
-export const DELIVERY_CHANGED: TypedDocumentNode<{ deliveryStatusChanged: Consignment }, { purchaseId?: string }> = gql`
+export const DELIVERY_CHANGED: TypedDocumentNode<
+  { deliveryStatusChanged: Consignment },
+  { purchaseId?: string }
+> = gql`
   subscription DeliveryChanged($purchaseId: ID) { deliveryStatusChanged(purchaseId: $purchaseId) { ...ConsignmentFields } }
   ${CONSIGNMENT_FIELDS}
 `;
@@ -178,27 +193,45 @@ export const COMPLETE_JOB: TypedDocumentNode<{ completeConsignment: Consignment 
   ${CONSIGNMENT_FIELDS}
 `;
 
-export const STOCK_SUMMARY: TypedDocumentNode<{ stockSummary: { make: string; model: string; available: number; onLot: number }[] }, Record<string, never>> = gql`
+export const STOCK_SUMMARY: TypedDocumentNode<
+  { stockSummary: { make: string; model: string; available: number; onLot: number }[] },
+  Record<string, never>
+> = gql`
   query StockSummary { stockSummary { make model available onLot } }
 `;
 
-export const REGISTER_VEHICLE: TypedDocumentNode<{ registerVehicle: Vehicle }, { input: RegisterVehicleInput }> = gql`
+export const REGISTER_VEHICLE: TypedDocumentNode<
+  { registerVehicle: Vehicle },
+  { input: RegisterVehicleInput }
+> = gql`
   mutation RegisterVehicle($input: RegisterVehicleInput!) { registerVehicle(input: $input) { ...VehicleFields } }
   ${VEHICLE_FIELDS}
 `;
 
-export const NOTIFICATIONS: TypedDocumentNode<{ unreadNotificationCount: number; myNotifications: Notification[] }, Record<string, never>> = gql`
+export const NOTIFICATIONS: TypedDocumentNode<
+  { unreadNotificationCount: number; myNotifications: Notification[] },
+  Record<string, never>
+> = gql`
   query Notifications { unreadNotificationCount myNotifications(first: 30) { id message purchaseId createdAt read } }
 `;
 
-export const NOTIFICATION_RECEIVED: TypedDocumentNode<{ notificationReceived: Notification }, Record<string, never>> = gql`
+export const NOTIFICATION_RECEIVED: TypedDocumentNode<
+  { notificationReceived: Notification },
+  Record<string, never>
+> = gql`
   subscription NotificationReceived { notificationReceived { id message purchaseId createdAt read } }
 `;
 
-export const MARK_READ: TypedDocumentNode<{ markNotificationRead: Pick<Notification, "id" | "read"> }, { id: string }> = gql`
+export const MARK_READ: TypedDocumentNode<
+  { markNotificationRead: Pick<Notification, "id" | "read"> },
+  { id: string }
+> = gql`
   mutation MarkRead($id: ID!) { markNotificationRead(id: $id) { id read } }
 `;
 
-export const MARK_ALL_READ: TypedDocumentNode<{ markAllNotificationsRead: number }, Record<string, never>> = gql`
+export const MARK_ALL_READ: TypedDocumentNode<
+  { markAllNotificationsRead: number },
+  Record<string, never>
+> = gql`
   mutation MarkAllRead { markAllNotificationsRead }
 `;

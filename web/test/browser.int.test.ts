@@ -19,7 +19,15 @@ const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const WEB_DIST = join(REPO, "web/dist");
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 // ENGINEERING.md, "Browser tests".
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 const VIEWPORT = { width: 1366, height: 900 };
 
 const UI_TIMEOUT = 20_000;
@@ -63,7 +71,10 @@ async function watchForReloads(page: Page): Promise<() => Promise<{ marker: unkn
   await page.evaluate(() => {
     (window as unknown as { __junggoMarker: string }).__junggoMarker = "still-here";
   });
-  return async () => ({ marker: await page.evaluate(() => (window as unknown as { __junggoMarker?: string }).__junggoMarker), navigations });
+  return async () => ({
+    marker: await page.evaluate(() => (window as unknown as { __junggoMarker?: string }).__junggoMarker),
+    navigations,
+  });
 }
 
 /**
@@ -75,23 +86,32 @@ async function pressBuy(page: Page): Promise<{ ok: true } | { ok: false; code: s
   for (let attempt = 1; ; attempt++) {
     await page.getByTestId("buy-button").click();
     const outcome = await Promise.race([
-      page.getByTestId("buy-success").waitFor().then(() => "ok" as const),
-      page.locator(`[data-testid="buy-error"][data-attempt="${attempt}"]`).waitFor().then(() => "error" as const),
+      page
+        .getByTestId("buy-success")
+        .waitFor()
+        .then(() => "ok" as const),
+      page
+        .locator(`[data-testid="buy-error"][data-attempt="${attempt}"]`)
+        .waitFor()
+        .then(() => "error" as const),
     ]);
     if (outcome === "ok") return { ok: true };
     const error = page.getByTestId("buy-error");
     const code = (await error.getAttribute("data-code")) ?? "";
-    if (code !== "VEHICLE_NOT_FOUND" || Date.now() > deadline) return { ok: false, code, message: (await error.textContent()) ?? "" };
+    if (code !== "VEHICLE_NOT_FOUND" || Date.now() > deadline)
+      return { ok: false, code, message: (await error.textContent()) ?? "" };
     await page.waitForTimeout(300);
   }
 }
 
 const fakeJwt = (payload: Record<string, unknown>) =>
-  [{ alg: "HS256", typ: "JWT" }, payload].map((p) => Buffer.from(JSON.stringify(p)).toString("base64url")).join(".") + ".c2lnbmF0dXJl";
+  `${[{ alg: "HS256", typ: "JWT" }, payload].map((p) => Buffer.from(JSON.stringify(p)).toString("base64url")).join(".")}.c2lnbmF0dXJl`;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) or set CHROMIUM_BIN. npm test installs it when run as root.`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) or set CHROMIUM_BIN. npm test installs it when run as root.`,
+    );
   }
   if (!existsSync(join(WEB_DIST, "index.html"))) {
     const r = spawnSync("pnpm", ["--filter", "@junggo/web", "build"], { cwd: REPO, encoding: "utf8" });
@@ -103,7 +123,10 @@ beforeAll(async () => {
   mkdirSync(shotsDir, { recursive: true });
 
   sys = await TestSystem.start({
-    serviceEnv: { gateway: { WEB_DIST_DIR: WEB_DIST }, billing: { PAYMENT_SANDBOX_DECLINE_ABOVE_KRW: String(DECLINE_ABOVE_KRW) } },
+    serviceEnv: {
+      gateway: { WEB_DIST_DIR: WEB_DIST },
+      billing: { PAYMENT_SANDBOX_DECLINE_ABOVE_KRW: String(DECLINE_ABOVE_KRW) },
+    },
   });
   baseUrl = sys.stack.gatewayUrl.replace(/\/graphql$/, "/");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -135,7 +158,9 @@ describe("web client in chromium", () => {
     expect(await page.getByTestId("login-email").inputValue()).toBe("buyer@junggo.test");
     await page.getByTestId("login-password").fill("not-the-password");
     await page.getByTestId("login-submit").click();
-    await expect.poll(() => page.getByTestId("login-error").textContent()).toContain("Wrong email or password");
+    await expect
+      .poll(() => page.getByTestId("login-error").textContent())
+      .toContain("Wrong email or password");
     expect(await page.getByTestId("app").count()).toBe(0);
     expect(await page.evaluate(() => localStorage.getItem("junggo.token"))).toBeNull();
   });
@@ -161,7 +186,9 @@ describe("web client in chromium", () => {
     expect(await page.evaluate(() => localStorage.getItem("junggo.token"))).toBeNull();
   });
 
-  it("a buyer buys, a driver delivers, and the buyer's page shows every status live without a reload", { timeout: 240_000 }, async () => {
+  it("a buyer buys, a driver delivers, and the buyer's page shows every status live without a reload", {
+    timeout: 240_000,
+  }, async () => {
     const driver = await person();
     await logIn(driver, "driver@junggo.test");
     const driverName = (await driver.getByTestId("account-name").textContent())!.trim();
@@ -180,7 +207,11 @@ describe("web client in chromium", () => {
     await buyer.getByTestId("page-next").click();
     await expect.poll(() => buyer.getByTestId("page-info").textContent()).toMatch(/Page 2 of/);
     await expect
-      .poll(async () => (await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-vehicle-id")))).some((id) => firstPageIds.includes(id)))
+      .poll(async () =>
+        (await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-vehicle-id")))).some((id) =>
+          firstPageIds.includes(id),
+        ),
+      )
       .toBe(false);
     await buyer.getByTestId("page-prev").click();
     await buyer.getByTestId("filter-max-price").fill("1"); // ₩1,000,000: nothing that cheap
@@ -248,13 +279,19 @@ describe("web client in chromium", () => {
     // The API agrees with what the page shows.
     const token = await sys.login("buyer@junggo.test");
     const api = (await sys.ok(Q.purchase, { id: purchaseId }, token)).purchase;
-    expect(api).toMatchObject({ status: "DELIVERED", vehicle: { id: vehicleId }, consignment: { status: "DELIVERED", driver: { name: driverName } } });
+    expect(api).toMatchObject({
+      status: "DELIVERED",
+      vehicle: { id: vehicleId },
+      consignment: { status: "DELIVERED", driver: { name: driverName } },
+    });
 
     // The inbox got the news live (the notification context): unread badge, list, mark one and
     // then all read.
     const badge = buyer.getByTestId("notif-count");
     await settled(sys);
-    const unread = (await sys.ok<{ unreadNotificationCount: number }>(`{ unreadNotificationCount }`, {}, token)).unreadNotificationCount;
+    const unread = (
+      await sys.ok<{ unreadNotificationCount: number }>(`{ unreadNotificationCount }`, {}, token)
+    ).unreadNotificationCount;
     expect(unread).toBeGreaterThanOrEqual(3); // paid, driver assigned, on the way, delivered
     await expect.poll(async () => Number((await badge.count()) ? await badge.textContent() : 0)).toBe(unread);
     await buyer.getByTestId("notif-bell").click();
@@ -283,15 +320,20 @@ describe("web client in chromium", () => {
     await row.getByTestId("cancel-confirm").click();
     await expect.poll(() => row.getByTestId("purchase-status").getAttribute("data-value")).toBe("CANCELLED");
     // The refund is settled with the payment provider after the cancellation; it arrives live.
-    await expect.poll(() => row.getByTestId("payment-status").textContent(), { timeout: 30_000 }).toBe("Refunded");
+    await expect
+      .poll(() => row.getByTestId("payment-status").textContent(), { timeout: 30_000 })
+      .toBe("Refunded");
     expect(await row.getByTestId("cancel-button").count()).toBe(0);
     expect(await reloads()).toEqual({ marker: "still-here", navigations: 0 });
   });
 
-  it("explains a failed purchase: car just taken by someone else, card declined; nothing is bought", { timeout: 120_000 }, async () => {
+  it("explains a failed purchase: car just taken by someone else, card declined; nothing is bought", {
+    timeout: 120_000,
+  }, async () => {
     const buyer = await person();
     await logIn(buyer, "buyer2@junggo.test");
-    const before = (await sys.ok(Q.myPurchases, {}, await sys.login("buyer2@junggo.test"))).myPurchases.length;
+    const before = (await sys.ok(Q.myPurchases, {}, await sys.login("buyer2@junggo.test"))).myPurchases
+      .length;
 
     // Another buyer takes the car while this page shows it as available.
     const card = buyer.getByTestId("vehicle-card").nth(2);
@@ -306,7 +348,22 @@ describe("web client in chromium", () => {
 
     // The payment provider declines this one (PAYMENT_SANDBOX_DECLINE_ABOVE_KRW).
     const staffToken = await sys.login("staff@junggo.test");
-    const pricey = (await sys.ok(Q.registerVehicle, { input: { vin: randomVin(), make: "Genesis", model: "Declined", year: 2024, mileageKm: 10, priceKrw: DECLINE_ABOVE_KRW + 1_000_000 } }, staffToken)).registerVehicle;
+    const pricey = (
+      await sys.ok(
+        Q.registerVehicle,
+        {
+          input: {
+            vin: randomVin(),
+            make: "Genesis",
+            model: "Declined",
+            year: 2024,
+            mileageKm: 10,
+            priceKrw: DECLINE_ABOVE_KRW + 1_000_000,
+          },
+        },
+        staffToken,
+      )
+    ).registerVehicle;
     await buyer.getByTestId("filter-model").fill("Declined");
     await buyer.getByTestId("filter-submit").click();
     await buyer.locator(`[data-testid="vehicle-card"][data-vehicle-id="${pricey.id}"]`).click();
@@ -315,10 +372,14 @@ describe("web client in chromium", () => {
     expect(declined).toMatchObject({ ok: false, code: "PAYMENT_DECLINED" });
     expect(declined.ok || declined.message).toContain("Nothing was charged");
 
-    expect((await sys.ok(Q.myPurchases, {}, await sys.login("buyer2@junggo.test"))).myPurchases.length).toBe(before);
+    expect((await sys.ok(Q.myPurchases, {}, await sys.login("buyer2@junggo.test"))).myPurchases.length).toBe(
+      before,
+    );
   });
 
-  it("staff register a vehicle (field errors shown), see it in stock and every purchase live", { timeout: 120_000 }, async () => {
+  it("staff register a vehicle (field errors shown), see it in stock and every purchase live", {
+    timeout: 120_000,
+  }, async () => {
     const staff = await person();
     await logIn(staff, "staff@junggo.test");
     await staff.getByTestId("stock-row").first().waitFor();
@@ -329,14 +390,25 @@ describe("web client in chromium", () => {
       for (const [k, v] of Object.entries(values)) await staff.getByTestId(`reg-${k}`).fill(v);
     };
     // The API refuses the VIN: the message stands next to the field.
-    await fill({ vin: "SHORT", make: "Kia", model, year: "2022", mileageKm: "12000", priceKrw: "23500000", color: "White", fuel: "Hybrid" });
+    await fill({
+      vin: "SHORT",
+      make: "Kia",
+      model,
+      year: "2022",
+      mileageKm: "12000",
+      priceKrw: "23500000",
+      color: "White",
+      fuel: "Hybrid",
+    });
     await staff.getByTestId("register-submit").click();
     await staff.getByTestId("field-error-vin").waitFor();
     expect(await staff.getByTestId("register-success").count()).toBe(0);
 
     await fill({ vin: randomVin() });
     await staff.getByTestId("register-submit").click();
-    await expect.poll(() => staff.getByTestId("register-success").textContent()).toContain(`2022 Kia ${model}`);
+    await expect
+      .poll(() => staff.getByTestId("register-success").textContent())
+      .toContain(`2022 Kia ${model}`);
     expect(await staff.getByTestId("field-error-vin").count()).toBe(0);
     const line = staff.locator(`[data-testid="stock-row"][data-make="Kia"][data-model="${model}"]`);
     await expect.poll(() => line.getByTestId("stock-available").textContent()).toBe("1");
@@ -344,12 +416,14 @@ describe("web client in chromium", () => {
     // A purchase made now shows up in the staff list without a reload.
     const reloads = await watchForReloads(staff);
     const buyerToken = await sys.login("buyer2@junggo.test");
-    const vehicles = (await sys.ok(Q.vehicles, { filter: { status: "AVAILABLE", make: "Kia", model } }, buyerToken)).vehicles;
+    const vehicles = (
+      await sys.ok(Q.vehicles, { filter: { status: "AVAILABLE", make: "Kia", model } }, buyerToken)
+    ).vehicles;
     const vehicleId = vehicles.edges[0].node.id as string;
     let bought: { data?: { requestPurchase: { id: string } }; errors?: unknown[] } = {};
     // Purchase learns of the new car from stock's event: on a machine busy with other test stacks
     // that can take a while, so the buyer tries again (for up to a minute) while it says so.
-    for (const until = Date.now() + 60_000; Date.now() < until;) {
+    for (const until = Date.now() + 60_000; Date.now() < until; ) {
       bought = await sys.gql(Q.requestPurchase, { vehicleId }, buyerToken);
       if (!bought.errors) break;
       await new Promise((r) => setTimeout(r, 250));

@@ -29,9 +29,21 @@ describe("token expiry", () => {
 describe("error messages", () => {
   it("has a specific message for every contract error code", () => {
     const codes = [
-      "UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "INVALID_CREDENTIALS", "EMAIL_TAKEN", "DUPLICATE_VIN", "VEHICLE_NOT_FOUND",
-      "VEHICLE_NOT_AVAILABLE", "PAYMENT_DECLINED", "PAYMENT_UNAVAILABLE", "PURCHASE_NOT_FOUND", "PURCHASE_NOT_CANCELLABLE",
-      "CONSIGNMENT_NOT_FOUND", "CONSIGNMENT_NOT_OPEN", "CONSIGNMENT_INVALID_STATE",
+      "UNAUTHENTICATED",
+      "FORBIDDEN",
+      "BAD_USER_INPUT",
+      "INVALID_CREDENTIALS",
+      "EMAIL_TAKEN",
+      "DUPLICATE_VIN",
+      "VEHICLE_NOT_FOUND",
+      "VEHICLE_NOT_AVAILABLE",
+      "PAYMENT_DECLINED",
+      "PAYMENT_UNAVAILABLE",
+      "PURCHASE_NOT_FOUND",
+      "PURCHASE_NOT_CANCELLABLE",
+      "CONSIGNMENT_NOT_FOUND",
+      "CONSIGNMENT_NOT_OPEN",
+      "CONSIGNMENT_INVALID_STATE",
     ];
     const messages = codes.map((code) => describeError(gqlError(code)));
     for (const [i, m] of messages.entries()) {
@@ -63,7 +75,9 @@ describe("error messages", () => {
     expect(describeError(fetched).message).toBe("Wrong email or password.");
     const http401 = new ServerError("401", {
       response: new Response(null, { status: 401 }),
-      bodyText: JSON.stringify({ errors: [{ message: "bad token", extensions: { code: "UNAUTHENTICATED" } }] }),
+      bodyText: JSON.stringify({
+        errors: [{ message: "bad token", extensions: { code: "UNAUTHENTICATED" } }],
+      }),
     });
     expect(errorCode(http401)).toBe("UNAUTHENTICATED");
     expect(describeError(new TypeError("Failed to fetch")).message).toMatch(/Cannot reach Junggo/);

@@ -29,7 +29,9 @@ beforeAll(async () => {
   buyer = await sys.login("buyer@junggo.test");
   driver = await sys.login("driver@junggo.test");
 }, 600_000);
-afterAll(async () => { await sys?.stop(); }, 300_000);
+afterAll(async () => {
+  await sys?.stop();
+}, 300_000);
 
 const proc = (name: SubgraphName) => sys.stack.service(name);
 
@@ -85,9 +87,14 @@ async function readDb<T>(name: SubgraphName, read: (db: Database) => Promise<T>)
   }
 }
 
-const count = async (db: Database, sql: string, params: unknown[]) => Number((await db.query<{ n: number | string }>(sql, params))[0]!.n);
+const count = async (db: Database, sql: string, params: unknown[]) =>
+  Number((await db.query<{ n: number | string }>(sql, params))[0]!.n);
 
-interface StreamEntry { seq: number; msgId: string | undefined; event: EventEnvelope }
+interface StreamEntry {
+  seq: number;
+  msgId: string | undefined;
+  event: EventEnvelope;
+}
 
 /** Every message of the stream with its sequence and Nats-Msg-Id (what JetStream deduplicates on). */
 async function streamEntries(): Promise<StreamEntry[]> {
@@ -96,34 +103,62 @@ async function streamEntries(): Promise<StreamEntry[]> {
   const out: StreamEntry[] = [];
   for (let seq = Math.max(first_seq, 1); seq <= last_seq; seq++) {
     const m = await jsm.streams.getMessage(EVENT_STREAM, { seq });
-    out.push({ seq, msgId: m.header?.get("Nats-Msg-Id") || undefined, event: JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope });
+    out.push({
+      seq,
+      msgId: m.header?.get("Nats-Msg-Id") || undefined,
+      event: JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope,
+    });
   }
   return out;
 }
 
 /** The PurchasePaid of a vehicle's purchase, once it is in the stream. */
 async function paidFor(vehicleId: string): Promise<StreamEntry> {
-  return eventually(async () => (await streamEntries()).find((s) => s.event.type === "PurchasePaid" && (s.event as EventEnvelope<"PurchasePaid">).payload.vehicleId === vehicleId) ?? null,
-    `PurchasePaid for vehicle ${vehicleId} in the stream`, LONG);
+  return eventually(
+    async () =>
+      (await streamEntries()).find(
+        (s) =>
+          s.event.type === "PurchasePaid" &&
+          (s.event as EventEnvelope<"PurchasePaid">).payload.vehicleId === vehicleId,
+      ) ?? null,
+    `PurchasePaid for vehicle ${vehicleId} in the stream`,
+    LONG,
+  );
 }
 
 /** Buys through the gateway once purchase knows the car; a crash may cut the answer off, so errors are returned, not thrown. */
 async function buy(vehicleId: string): Promise<GqlResult> {
-  return eventually(async () => {
-    const r = await sys.gql(Q.requestPurchase, { vehicleId }, buyer).catch((e: Error) => ({ status: 0, errors: [{ message: e.message }] }) as GqlResult);
-    return r.errors?.[0]?.extensions?.code === "VEHICLE_NOT_FOUND" ? null : r;
-  }, `vehicle ${vehicleId} to be purchasable`, LONG);
+  return eventually(
+    async () => {
+      const r = await sys
+        .gql(Q.requestPurchase, { vehicleId }, buyer)
+        .catch((e: Error) => ({ status: 0, errors: [{ message: e.message }] }) as GqlResult);
+      return r.errors?.[0]?.extensions?.code === "VEHICLE_NOT_FOUND" ? null : r;
+    },
+    `vehicle ${vehicleId} to be purchasable`,
+    LONG,
+  );
 }
 
 /** `settled` waits 30 s at most; a redelivery after the ack wait can take longer than that here. */
-const settledLong = () => eventually(async () => { await settled(sys); return true; }, "the system to settle", LONG);
+const settledLong = () =>
+  eventually(
+    async () => {
+      await settled(sys);
+      return true;
+    },
+    "the system to settle",
+    LONG,
+  );
 
 const consumerMetrics = async (name: SubgraphName) => {
   const m = await metrics(serviceUrl(sys, name));
   return { handled: m.junggo_consumer_handled_total!, duplicates: m.junggo_consumer_duplicates_total! };
 };
 const jobsFor = async (purchaseId: string) =>
-  ((await sys.ok(Q.openConsignments, {}, driver)).openConsignments as { purchaseId: string }[]).filter((j) => j.purchaseId === purchaseId);
+  ((await sys.ok(Q.openConsignments, {}, driver)).openConsignments as { purchaseId: string }[]).filter(
+    (j) => j.purchaseId === purchaseId,
+  );
 const figure = (line: string) => console.log(`crash-points ${line}`);
 
 describe("crash points (issue #4, resilience 1–3)", () => {
@@ -137,7 +172,11 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     const paid = await paidFor(car.id);
     const purchaseId = (paid.event as EventEnvelope<"PurchasePaid">).payload.purchaseId;
     // Fails unless the crash was this failpoint, for this event (not, say, an earlier crash).
-    expect(await failpointLine("purchase", paid.event.eventId)).toMatchObject({ failpoint: "relay.after-puback", action: "crash", eventType: "PurchasePaid" });
+    expect(await failpointLine("purchase", paid.event.eventId)).toMatchObject({
+      failpoint: "relay.after-puback",
+      action: "crash",
+      eventType: "PurchasePaid",
+    });
     // When the answer got out before the crash it is the purchase that was committed.
     if (answer.data?.requestPurchase) expect(answer.data.requestPurchase.id).toBe(purchaseId);
 
@@ -145,20 +184,33 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     // Fails if the relay marked rows before publishing, or if the event never reached the stream.
     expect((await streamEntries()).filter((s) => s.event.eventId === paid.event.eventId)).toHaveLength(1);
     const whileDown = await readDb("purchase", (db) =>
-      db.query<{ published_at: Date | null }>(`SELECT published_at FROM messaging.outbox WHERE event_id = $1`, [paid.event.eventId]));
+      db.query<{ published_at: Date | null }>(
+        `SELECT published_at FROM messaging.outbox WHERE event_id = $1`,
+        [paid.event.eventId],
+      ),
+    );
     expect(whileDown).toHaveLength(1);
     expect(whileDown[0]!.published_at).toBeNull();
 
     const restartMs = await restartWith("purchase", null);
     // Fails if the restarted relay never republished the row (only a PubAck lets it mark a row).
-    await eventually(async () => {
-      const ready = (await (await fetch(`${serviceUrl(sys, "purchase")}/readyz`)).json()) as { outboxPending?: number };
-      return ready.outboxPending === 0;
-    }, "purchase's outbox to drain after the restart", LONG);
+    await eventually(
+      async () => {
+        const ready = (await (await fetch(`${serviceUrl(sys, "purchase")}/readyz`)).json()) as {
+          outboxPending?: number;
+        };
+        return ready.outboxPending === 0;
+      },
+      "purchase's outbox to drain after the restart",
+      LONG,
+    );
     await settledLong();
 
     const rows = await readDb("purchase", (db) =>
-      db.query<{ event_id: string; published_at: Date | null }>(`SELECT event_id, published_at FROM messaging.outbox ORDER BY seq`));
+      db.query<{ event_id: string; published_at: Date | null }>(
+        `SELECT event_id, published_at FROM messaging.outbox ORDER BY seq`,
+      ),
+    );
     const stream = await streamEntries();
     const copies = (eventId: string) => stream.filter((s) => s.event.eventId === eventId);
     expect(rows.map((r) => r.event_id)).toContain(paid.event.eventId);
@@ -170,14 +222,24 @@ describe("crash points (issue #4, resilience 1–3)", () => {
       expect(copies(r.event_id)[0]!.msgId, `Nats-Msg-Id of ${r.event_id}`).toBe(r.event_id);
     }
     // Fails if the purchase was paid twice under another event id (e.g. a retried request).
-    expect((await sys.events({ purchaseId, type: "PurchasePaid" })).map((e) => e.eventId)).toEqual([paid.event.eventId]);
+    expect((await sys.events({ purchaseId, type: "PurchasePaid" })).map((e) => e.eventId)).toEqual([
+      paid.event.eventId,
+    ]);
     // The saga went on once: one delivery job for the purchase.
-    expect(await eventually(async () => (await purchaseOf(sys, buyer, purchaseId)).consignment?.status, "the purchase's consignment", LONG)).toBe("REQUESTED");
+    expect(
+      await eventually(
+        async () => (await purchaseOf(sys, buyer, purchaseId)).consignment?.status,
+        "the purchase's consignment",
+        LONG,
+      ),
+    ).toBe("REQUESTED");
     expect(await jobsFor(purchaseId)).toHaveLength(1);
 
-    figure(`1 relay.after-puback: purchase SIGKILLed after the PubAck of PurchasePaid ${paid.event.eventId} (mutation ${answer.errors ? "cut off" : "answered"}); `
-      + `while down: 1 stream message, row unpublished; after restart (${restartMs} ms): outbox rows ${rows.length}, all published, `
-      + `stream messages for them ${rows.reduce((n, r) => n + copies(r.event_id).length, 0)} (1 each)`);
+    figure(
+      `1 relay.after-puback: purchase SIGKILLed after the PubAck of PurchasePaid ${paid.event.eventId} (mutation ${answer.errors ? "cut off" : "answered"}); ` +
+        `while down: 1 stream message, row unpublished; after restart (${restartMs} ms): outbox rows ${rows.length}, all published, ` +
+        `stream messages for them ${rows.reduce((n, r) => n + copies(r.event_id).length, 0)} (1 each)`,
+    );
   }, 900_000);
 
   /**
@@ -197,7 +259,12 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     const paid = await paidFor(car.id);
     expect((paid.event as EventEnvelope<"PurchasePaid">).payload.purchaseId).toBe(purchaseId);
     expect(await failpointLine("consignment", paid.event.eventId)).toMatchObject({
-      failpoint, action: "crash", eventType: "PurchasePaid", consumer: "consignment", outcome: "handled", deliveries: 1,
+      failpoint,
+      action: "crash",
+      eventType: "PurchasePaid",
+      consumer: "consignment",
+      outcome: "handled",
+      deliveries: 1,
     });
     return { purchaseId, paid };
   }
@@ -209,8 +276,14 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     // Committed: the job and the inbox row exist. Not acked: the stream's ack floor is below the event.
     // Fails if the transaction had not committed before the crash, or if the ack had gone out.
     const whileDown = await readDb("consignment", async (db) => ({
-      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [purchaseId]),
-      inbox: await count(db, `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`, [paid.event.eventId]),
+      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [
+        purchaseId,
+      ]),
+      inbox: await count(
+        db,
+        `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`,
+        [paid.event.eventId],
+      ),
     }));
     expect(whileDown).toEqual({ jobs: 1, inbox: 1 });
     const jsm = await sys.nc.jetstreamManager();
@@ -221,7 +294,11 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     const restartMs = await restartWith("consignment", null);
     // The un-acked event comes back after the ack wait (30 s); the inbox must absorb it.
     // Fails if it is never redelivered, or if it was handled a second time instead (handled, not duplicate).
-    await eventually(async () => (await consumerMetrics("consignment")).duplicates >= 1, "consignment to receive the redelivered PurchasePaid", LONG);
+    await eventually(
+      async () => (await consumerMetrics("consignment")).duplicates >= 1,
+      "consignment to receive the redelivered PurchasePaid",
+      LONG,
+    );
     await settledLong();
     const final = await consumerMetrics("consignment");
     // Exactly one duplicate: the one event whose commit outran its ack.
@@ -233,20 +310,33 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     expect((await purchaseOf(sys, buyer, purchaseId)).consignment?.status).toBe("REQUESTED");
     expect(await sys.events({ purchaseId, type: "ConsignmentRequested" })).toHaveLength(1);
 
-    figure(`2 consumer.after-commit: consignment SIGKILLed after committing PurchasePaid ${paid.event.eventId} (ack floor ${before.ack_floor.stream_seq} < seq ${paid.seq}); `
-      + `restart ${restartMs} ms; redelivered, duplicates absorbed by the inbox ${final.duplicates}; 1 job, 1 ConsignmentRequested`);
+    figure(
+      `2 consumer.after-commit: consignment SIGKILLed after committing PurchasePaid ${paid.event.eventId} (ack floor ${before.ack_floor.stream_seq} < seq ${paid.seq}); ` +
+        `restart ${restartMs} ms; redelivered, duplicates absorbed by the inbox ${final.duplicates}; 1 job, 1 ConsignmentRequested`,
+    );
   }, 900_000);
 
   it("3. consumer killed mid-transaction: no partial rows; processed exactly once after restart", async () => {
     // Fails unless consignment died inside the handler's transaction for this event, effects written.
-    const { purchaseId, paid } = await consignmentCrashedAt("consumer.mid-transaction", CONSUMER_MID_TRANSACTION);
+    const { purchaseId, paid } = await consignmentCrashedAt(
+      "consumer.mid-transaction",
+      CONSUMER_MID_TRANSACTION,
+    );
 
     // Nothing of the open transaction survived: no job, no inbox row, no ConsignmentRequested.
     // Fails if any write of the handler ran outside the transaction (or the crash came after the commit).
     const whileDown = await readDb("consignment", async (db) => ({
-      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [purchaseId]),
-      inbox: await count(db, `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`, [paid.event.eventId]),
-      outbox: await count(db, `SELECT count(*) AS n FROM messaging.outbox WHERE body LIKE $1`, [`%${purchaseId}%`]),
+      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [
+        purchaseId,
+      ]),
+      inbox: await count(
+        db,
+        `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`,
+        [paid.event.eventId],
+      ),
+      outbox: await count(db, `SELECT count(*) AS n FROM messaging.outbox WHERE body LIKE $1`, [
+        `%${purchaseId}%`,
+      ]),
     }));
     expect(whileDown).toEqual({ jobs: 0, inbox: 0, outbox: 0 });
     expect(await sys.events({ purchaseId, type: "ConsignmentRequested" })).toHaveLength(0);
@@ -256,7 +346,11 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     const restartMs = await restartWith("consignment", null);
     // Redelivered after the ack wait and handled afresh. Fails if the event is lost (never acked
     // nor redelivered) or if a leftover inbox row made it a duplicate with no job.
-    await eventually(async () => (await purchaseOf(sys, buyer, purchaseId)).consignment?.status === "REQUESTED", "the job after the restart", LONG);
+    await eventually(
+      async () => (await purchaseOf(sys, buyer, purchaseId)).consignment?.status === "REQUESTED",
+      "the job after the restart",
+      LONG,
+    );
     await settledLong();
     const final = await consumerMetrics("consignment");
     expect(final.duplicates).toBe(0);
@@ -265,12 +359,20 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     expect(await sys.events({ purchaseId, type: "ConsignmentRequested" })).toHaveLength(1);
     // Exactly once in the database too: one job, one inbox row.
     const afterRestart = await readDb("consignment", async (db) => ({
-      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [purchaseId]),
-      inbox: await count(db, `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`, [paid.event.eventId]),
+      jobs: await count(db, `SELECT count(*) AS n FROM "Consignment" WHERE "purchaseId" = $1::uuid`, [
+        purchaseId,
+      ]),
+      inbox: await count(
+        db,
+        `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'consignment' AND event_id = $1`,
+        [paid.event.eventId],
+      ),
     }));
     expect(afterRestart).toEqual({ jobs: 1, inbox: 1 });
 
-    figure(`3 consumer.mid-transaction: consignment SIGKILLed inside the transaction of PurchasePaid ${paid.event.eventId}; `
-      + `while down: 0 jobs, 0 inbox rows, 0 outbox rows; restart ${restartMs} ms; after: 1 job, 1 inbox row, 1 ConsignmentRequested, 0 duplicates`);
+    figure(
+      `3 consumer.mid-transaction: consignment SIGKILLed inside the transaction of PurchasePaid ${paid.event.eventId}; ` +
+        `while down: 0 jobs, 0 inbox rows, 0 outbox rows; restart ${restartMs} ms; after: 1 job, 1 inbox row, 1 ConsignmentRequested, 0 duplicates`,
+    );
   }, 900_000);
 });

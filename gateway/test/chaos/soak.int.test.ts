@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem } from "../support/harness.ts";
-import { Chaos, OpError, burst, dataOrThrow, registerFleet, StreamLog, untilConsistent, type Scenario, type Target } from "../support/chaos.ts";
+import {
+  Chaos,
+  OpError,
+  burst,
+  dataOrThrow,
+  registerFleet,
+  StreamLog,
+  untilConsistent,
+  type Scenario,
+  type Target,
+} from "../support/chaos.ts";
 
 // Issue #4, test 9: a seeded random schedule of kills, freezes and restarts of every process
 // while buyers buy and cancel through the gateway; afterwards the issue's invariants must hold.
@@ -30,21 +40,45 @@ function prng(seed: number): () => number {
   };
 }
 
-const TARGETS: Target[] = ["purchase", "billing", "stock", "consignment", "dashboard", "notification", "identity", "gateway", "nats"];
+const TARGETS: Target[] = [
+  "purchase",
+  "billing",
+  "stock",
+  "consignment",
+  "dashboard",
+  "notification",
+  "identity",
+  "gateway",
+  "nats",
+];
 
-interface PlannedFault { atOp: number; target: Target; kind: "kill" | "freeze"; downMs: number }
-interface PlannedOp { kind: "buy" | "cancel"; pick: number }
+interface PlannedFault {
+  atOp: number;
+  target: Target;
+  kind: "kill" | "freeze";
+  downMs: number;
+}
+interface PlannedOp {
+  kind: "buy" | "cancel";
+  pick: number;
+}
 
 /** The whole schedule, drawn from the seed before anything runs. */
 function plan(seed: number) {
   const rnd = prng(seed);
-  const ops = Array.from({ length: OPERATIONS }, (): PlannedOp => ({ kind: rnd() < 0.7 ? "buy" : "cancel", pick: rnd() }));
-  const faults = Array.from({ length: FAULTS }, (): PlannedFault => ({
-    atOp: Math.floor(OPERATIONS * (0.05 + 0.8 * rnd())),
-    target: TARGETS[Math.floor(rnd() * TARGETS.length)]!,
-    kind: rnd() < 0.6 ? "kill" : "freeze",
-    downMs: 1000 + Math.floor(rnd() * 5000),
-  })).sort((a, b) => a.atOp - b.atOp);
+  const ops = Array.from(
+    { length: OPERATIONS },
+    (): PlannedOp => ({ kind: rnd() < 0.7 ? "buy" : "cancel", pick: rnd() }),
+  );
+  const faults = Array.from(
+    { length: FAULTS },
+    (): PlannedFault => ({
+      atOp: Math.floor(OPERATIONS * (0.05 + 0.8 * rnd())),
+      target: TARGETS[Math.floor(rnd() * TARGETS.length)]!,
+      kind: rnd() < 0.6 ? "kill" : "freeze",
+      downMs: 1000 + Math.floor(rnd() * 5000),
+    }),
+  ).sort((a, b) => a.atOp - b.atOp);
   return { ops, faults };
 }
 
@@ -67,7 +101,9 @@ beforeAll(async () => {
   [staff, buyer] = [await sys.login("staff@junggo.test"), await sys.login("buyer@junggo.test")];
   fleet = await registerFleet(sys, staff, "Chaos", "Soak", FLEET);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe("chaos soak", () => {
   it(`9. seed ${SEED}: ${OPERATIONS} purchases and cancellations under ${FAULTS} random faults keep every invariant`, async () => {
@@ -79,15 +115,26 @@ describe("chaos soak", () => {
     // has been injected, so the schedule is the same on a fast and on a slow machine.
     let injectedUpTo = -1;
     let waiting: (() => void)[] = [];
-    const wakeAll = () => { for (const w of waiting) w(); waiting = []; };
+    const wakeAll = () => {
+      for (const w of waiting) w();
+      waiting = [];
+    };
     const reachedFault = async (i: number) => {
-      while (faults.some((f, k) => f.atOp <= i && k > injectedUpTo)) await new Promise<void>((r) => waiting.push(r));
+      while (faults.some((f, k) => f.atOp <= i && k > injectedUpTo))
+        await new Promise<void>((r) => waiting.push(r));
     };
 
     const accepted: { id: string; vehicleId: string }[] = [];
     const cancelled = new Set<string>();
     const unanswered = new Map<string, number>();
-    const tally = { bought: 0, refused: {} as Record<string, number>, unanswered: 0, cancelled: 0, notCancelled: 0, cancelUnanswered: 0 };
+    const tally = {
+      bought: 0,
+      refused: {} as Record<string, number>,
+      unanswered: 0,
+      cancelled: 0,
+      notCancelled: 0,
+      cancelUnanswered: 0,
+    };
     const refuse = (code: string) => (tally.refused[code] = (tally.refused[code] ?? 0) + 1);
 
     const buy = async (vehicleId: string) => {
@@ -110,7 +157,10 @@ describe("chaos soak", () => {
           code = err instanceof OpError ? err.code : "TRANSPORT";
         }
         // Like the web client: "try again shortly" is tried again, for a while.
-        if (code === "PAYMENT_UNAVAILABLE" && Date.now() < until) { await sleep(1000); continue; }
+        if (code === "PAYMENT_UNAVAILABLE" && Date.now() < until) {
+          await sleep(1000);
+          continue;
+        }
         if (NO_PURCHASE.has(code)) return void refuse(code);
         // No answer: the purchase may or may not exist. The buyer backs off before going on.
         unanswered.set(vehicleId, (unanswered.get(vehicleId) ?? 0) + 1);
@@ -123,21 +173,33 @@ describe("chaos soak", () => {
     const cancel = async (id: string) => {
       try {
         const p = dataOrThrow(await sys.gql(CANCEL, { id }, buyer)).cancelPurchase;
-        if (p.status === "CANCELLED") { cancelled.add(id); tally.cancelled++; }
+        if (p.status === "CANCELLED") {
+          cancelled.add(id);
+          tally.cancelled++;
+        }
       } catch (err) {
         const code = err instanceof OpError ? err.code : "TRANSPORT";
         if (NOT_CANCELLED.has(code)) tally.notCancelled++;
-        else { tally.cancelUnanswered++; refuse(`cancel ${code}`); await sleep(2000); }
+        else {
+          tally.cancelUnanswered++;
+          refuse(`cancel ${code}`);
+          await sleep(2000);
+        }
       }
     };
 
-    const run = burst(OPERATIONS, async (i) => {
-      await reachedFault(i);
-      const op = ops[i]!;
-      const live = accepted.filter((a) => !cancelled.has(a.id));
-      if (op.kind === "cancel" && live.length > 0) return cancel(live[Math.floor(op.pick * live.length)]!.id);
-      return buy(fleet[Math.floor(op.pick * fleet.length)]!);
-    }, CONCURRENCY);
+    const run = burst(
+      OPERATIONS,
+      async (i) => {
+        await reachedFault(i);
+        const op = ops[i]!;
+        const live = accepted.filter((a) => !cancelled.has(a.id));
+        if (op.kind === "cancel" && live.length > 0)
+          return cancel(live[Math.floor(op.pick * live.length)]!.id);
+        return buy(fleet[Math.floor(op.pick * fleet.length)]!);
+      },
+      CONCURRENCY,
+    );
     let opsDone = false;
     const driver = (async () => {
       for (const [k, f] of faults.entries()) {
@@ -158,11 +220,25 @@ describe("chaos soak", () => {
     // Whatever happened, every process must be up again before the invariants are read.
     for (const t of TARGETS) expect(chaos.process(t).running, `${t} running after the soak`).toBe(true);
 
-    const scenario: Scenario = { make: "Chaos", model: "Soak", vehicleIds: fleet, accepted: accepted.map((a) => a.id), unanswered, ownsPayments: true };
+    const scenario: Scenario = {
+      make: "Chaos",
+      model: "Soak",
+      vehicleIds: fleet,
+      accepted: accepted.map((a) => a.id),
+      unanswered,
+      ownsPayments: true,
+    };
     const report = await untilConsistent(sys, staff, scenario, stream, SETTLE_BOUND_MS);
 
     // Every cancellation the buyer was told about stuck.
-    const statuses = new Map<string, string>(((await sys.ok(`{ myPurchases { id status } }`, {}, staff)).myPurchases as { id: string; status: string }[]).map((p) => [p.id, p.status]));
+    const statuses = new Map<string, string>(
+      (
+        (await sys.ok(`{ myPurchases { id status } }`, {}, staff)).myPurchases as {
+          id: string;
+          status: string;
+        }[]
+      ).map((p) => [p.id, p.status]),
+    );
     const lostCancellations = [...cancelled].filter((id) => statuses.get(id) !== "CANCELLED");
 
     console.log(`test 9 (seeded chaos soak):

@@ -68,32 +68,42 @@ export class Chaos {
   /** True when the process answers its health check within a second. */
   async answers(target: Target): Promise<boolean> {
     const url = this.process(target).spec.healthUrl!;
-    return fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    return fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
 
   /** e.g. "SIGSTOP nats ×1, SIGCONT nats ×1, SIGKILL nats ×1, start nats ×1". */
   describe(): string {
     const counts = new Map<string, number>();
-    for (const f of this.faults) counts.set(`${f.action} ${f.target}`, (counts.get(`${f.action} ${f.target}`) ?? 0) + 1);
+    for (const f of this.faults)
+      counts.set(`${f.action} ${f.target}`, (counts.get(`${f.action} ${f.target}`) ?? 0) + 1);
     return [...counts].map(([k, n]) => `${k} ×${n}`).join(", ") || "none";
   }
 
   /** Signals sent to make something fail (restarts and SIGCONT are the recovery, not faults). */
   get injected(): number {
-    return this.faults.filter((f) => f.action === "SIGKILL" || f.action === "SIGTERM" || f.action === "SIGSTOP").length;
+    return this.faults.filter(
+      (f) => f.action === "SIGKILL" || f.action === "SIGTERM" || f.action === "SIGSTOP",
+    ).length;
   }
 }
 
 /** A failed operation with its GraphQL error code ("TRANSPORT" when no answer came back). */
 export class OpError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** Data of a GraphQL result, or an OpError with its first error's code. */
 export function dataOrThrow<T>(r: GqlResult<T>): T {
-  if (r.errors?.length) throw new OpError(String(r.errors[0]!.extensions?.code ?? "UNKNOWN"), r.errors[0]!.message);
+  if (r.errors?.length)
+    throw new OpError(String(r.errors[0]!.extensions?.code ?? "UNKNOWN"), r.errors[0]!.message);
   if (!r.data) throw new OpError(`HTTP_${r.status}`, "no data");
   return r.data;
 }
@@ -120,7 +130,11 @@ export class Burst<T> {
   started = 0;
   private waiters: { n: number; resolve: () => void }[] = [];
 
-  constructor(readonly n: number, op: (index: number) => Promise<T>, readonly concurrency: number) {
+  constructor(
+    readonly n: number,
+    op: (index: number) => Promise<T>,
+    readonly concurrency: number,
+  ) {
     const worker = async () => {
       while (this.started < n) {
         const index = this.started++;
@@ -142,7 +156,11 @@ export class Burst<T> {
 
   private finish(o: Outcome<T>): void {
     this.outcomes.push(o);
-    this.waiters = this.waiters.filter((w) => (this.outcomes.length >= w.n ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) => {
+      if (this.outcomes.length < w.n) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   get completed(): number {
@@ -178,9 +196,14 @@ export class Burst<T> {
 
 /** Prints a scenario's figures, one aligned "name value" line each. */
 export const figures = (name: string, lines: Record<string, unknown>) =>
-  console.log(`${name}\n${Object.entries(lines).map(([k, v]) => `  ${k.padEnd(24)} ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}`);
+  console.log(
+    `${name}\n${Object.entries(lines)
+      .map(([k, v]) => `  ${k.padEnd(24)} ${typeof v === "string" ? v : JSON.stringify(v)}`)
+      .join("\n")}`,
+  );
 
-export const burst = <T>(n: number, op: (index: number) => Promise<T>, concurrency: number) => new Burst(n, op, concurrency);
+export const burst = <T>(n: number, op: (index: number) => Promise<T>, concurrency: number) =>
+  new Burst(n, op, concurrency);
 
 // Selections owned by purchase (and billing, the one synchronous dependency) only, so the answer
 // does not depend on stock, consignment or dashboard being up.
@@ -212,7 +235,8 @@ export function buyOp(sys: TestSystem, buyer: string, vehicleIds: string[], pati
         continue;
       }
       const p = dataOrThrow(r).requestPurchase;
-      if (p.status !== "PAID" || p.payment?.status !== "APPROVED") throw new OpError("NOT_PAID", JSON.stringify(p));
+      if (p.status !== "PAID" || p.payment?.status !== "APPROVED")
+        throw new OpError("NOT_PAID", JSON.stringify(p));
       return { id: p.id, vehicleId: vehicleIds[i]!, attempts };
     }
   };
@@ -223,7 +247,9 @@ export const retriesOf = (bought: Bought[]) => bought.reduce((n, b) => n + b.att
 
 export function cancelOp(sys: TestSystem, buyer: string, purchaseIds: string[]) {
   return async (i: number): Promise<string> => {
-    const p = dataOrThrow(await sys.gql(CANCEL, { id: purchaseIds[i], reason: "chaos test" }, buyer)).cancelPurchase;
+    const p = dataOrThrow(
+      await sys.gql(CANCEL, { id: purchaseIds[i], reason: "chaos test" }, buyer),
+    ).cancelPurchase;
     if (p.status !== "CANCELLED") throw new OpError("NOT_CANCELLED", JSON.stringify(p));
     return p.id;
   };
@@ -235,25 +261,47 @@ const REGISTER = `mutation ($input: RegisterVehicleInput!) { registerVehicle(inp
  * Registers `count` vehicles of one make and model (unique to the scenario, so stockSummary's line
  * for it covers exactly these cars) and waits until purchase's projection knows them all.
  */
-export async function registerFleet(sys: TestSystem, staff: string, make: string, model: string, count: number): Promise<string[]> {
-  const b = burst(count, async (i) => {
-    const input = { vin: randomVin(), make, model, year: 2015 + (i % 9), mileageKm: 10_000 + i * 997, priceKrw: 9_000_000 + i * 10_000, color: "White", fuel: "Gasoline" };
-    return dataOrThrow(await sys.gql(REGISTER, { input }, staff)).registerVehicle.id as string;
-  }, 4);
+export async function registerFleet(
+  sys: TestSystem,
+  staff: string,
+  make: string,
+  model: string,
+  count: number,
+): Promise<string[]> {
+  const b = burst(
+    count,
+    async (i) => {
+      const input = {
+        vin: randomVin(),
+        make,
+        model,
+        year: 2015 + (i % 9),
+        mileageKm: 10_000 + i * 997,
+        priceKrw: 9_000_000 + i * 10_000,
+        color: "White",
+        fuel: "Gasoline",
+      };
+      return dataOrThrow(await sys.gql(REGISTER, { input }, staff)).registerVehicle.id as string;
+    },
+    4,
+  );
   await b.done;
   if (b.rejected().length) throw new Error(`vehicle registration failed: ${JSON.stringify(b.codes())}`);
   await eventually(drained(sys), "every registered vehicle to reach purchase's projection", 120_000);
   return b.accepted();
 }
 
-const SERVICE_URL = (sys: TestSystem, name: string) => `http://127.0.0.1:${sys.stack.ports.get(name as ServiceName)}`;
+const SERVICE_URL = (sys: TestSystem, name: string) =>
+  `http://127.0.0.1:${sys.stack.ports.get(name as ServiceName)}`;
 
 /** Outbox rows not yet published and events not yet handled, per service ("" each when drained). */
 export async function backlog(sys: TestSystem): Promise<string[]> {
   const out: string[] = [];
   for (const name of SUBGRAPHS) {
     try {
-      const ready = (await (await fetch(`${SERVICE_URL(sys, name)}/readyz`, { signal: AbortSignal.timeout(3000) })).json()) as { outboxPending?: number };
+      const ready = (await (
+        await fetch(`${SERVICE_URL(sys, name)}/readyz`, { signal: AbortSignal.timeout(3000) })
+      ).json()) as { outboxPending?: number };
       if (ready.outboxPending !== 0) out.push(`${name}: ${ready.outboxPending} outbox rows not published`);
     } catch (err) {
       out.push(`${name}: not answering (${(err as Error).message})`);
@@ -261,7 +309,8 @@ export async function backlog(sys: TestSystem): Promise<string[]> {
   }
   const jsm = await sys.nc.jetstreamManager();
   for (const c of await jsm.consumers.list(EVENT_STREAM).next()) {
-    if (c.num_pending + c.num_ack_pending > 0) out.push(`consumer ${c.name}: ${c.num_pending} events pending, ${c.num_ack_pending} unacknowledged`);
+    if (c.num_pending + c.num_ack_pending > 0)
+      out.push(`consumer ${c.name}: ${c.num_pending} events pending, ${c.num_ack_pending} unacknowledged`);
   }
   return out;
 }
@@ -275,7 +324,9 @@ export const drained = (sys: TestSystem) => async (): Promise<true> => {
 
 /** Outbox rows of one service not yet published to NATS. */
 export async function outboxPending(sys: TestSystem, service: ServiceName): Promise<number> {
-  const ready = (await (await fetch(`${SERVICE_URL(sys, service)}/readyz`, { signal: AbortSignal.timeout(3000) })).json()) as { outboxPending?: number };
+  const ready = (await (
+    await fetch(`${SERVICE_URL(sys, service)}/readyz`, { signal: AbortSignal.timeout(3000) })
+  ).json()) as { outboxPending?: number };
   return Number(ready.outboxPending);
 }
 
@@ -290,12 +341,14 @@ export class StreamLog {
     const jsm = await this.sys.nc.jetstreamManager();
     const { first_seq, last_seq } = (await jsm.streams.info(EVENT_STREAM)).state;
     if (first_seq > 1) throw new Error(`the stream lost its head: it starts at sequence ${first_seq}`);
-    if (this.lastSeq > last_seq) throw new Error(`the stream lost its tail: it ends at ${last_seq}, ${this.lastSeq} were read before`);
+    if (this.lastSeq > last_seq)
+      throw new Error(`the stream lost its tail: it ends at ${last_seq}, ${this.lastSeq} were read before`);
     if (this.lastSeq > 0) {
       // A server that lost acknowledged messages would hand their sequence numbers out again.
       const m = await jsm.streams.getMessage(EVENT_STREAM, { seq: this.lastSeq });
       const e = JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope;
-      if (e.eventId !== this.events[this.lastSeq - 1]!.eventId) throw new Error(`sequence ${this.lastSeq} now holds another event`);
+      if (e.eventId !== this.events[this.lastSeq - 1]!.eventId)
+        throw new Error(`sequence ${this.lastSeq} now holds another event`);
     }
     for (let seq = this.lastSeq + 1; seq <= last_seq; seq++) {
       const m = await jsm.streams.getMessage(EVENT_STREAM, { seq });
@@ -346,9 +399,20 @@ export interface Report {
 
 // Events each purchase must have exactly once (or never), by how far it got.
 const ONCE: EventType[] = [
-  "PurchasePaid", "PaymentApproved", "VehicleReserved", "ConsignmentRequested", "ConsignmentAssigned", "ConsignmentPickedUp",
-  "VehicleSold", "PurchaseDeliveryStarted", "ConsignmentDelivered", "PurchaseDelivered", "PurchaseCancelled", "PaymentRefunded",
-  "VehicleReleased", "ConsignmentCancelled",
+  "PurchasePaid",
+  "PaymentApproved",
+  "VehicleReserved",
+  "ConsignmentRequested",
+  "ConsignmentAssigned",
+  "ConsignmentPickedUp",
+  "VehicleSold",
+  "PurchaseDeliveryStarted",
+  "ConsignmentDelivered",
+  "PurchaseDelivered",
+  "PurchaseCancelled",
+  "PaymentRefunded",
+  "VehicleReleased",
+  "ConsignmentCancelled",
 ];
 
 function expectedEvents(status: string, consignment: string | undefined): Partial<Record<EventType, number>> {
@@ -356,17 +420,36 @@ function expectedEvents(status: string, consignment: string | undefined): Partia
   const pickedUp = status === "DELIVERING" || status === "DELIVERED";
   const cancelled = status === "CANCELLED";
   return {
-    PurchasePaid: 1, PaymentApproved: 1, VehicleReserved: 1, ConsignmentRequested: 1,
+    PurchasePaid: 1,
+    PaymentApproved: 1,
+    VehicleReserved: 1,
+    ConsignmentRequested: 1,
     ConsignmentAssigned: on(pickedUp || consignment === "ASSIGNED"),
-    ConsignmentPickedUp: on(pickedUp), VehicleSold: on(pickedUp), PurchaseDeliveryStarted: on(pickedUp),
-    ConsignmentDelivered: on(status === "DELIVERED"), PurchaseDelivered: on(status === "DELIVERED"),
-    PurchaseCancelled: on(cancelled), PaymentRefunded: on(cancelled), VehicleReleased: on(cancelled), ConsignmentCancelled: on(cancelled),
+    ConsignmentPickedUp: on(pickedUp),
+    VehicleSold: on(pickedUp),
+    PurchaseDeliveryStarted: on(pickedUp),
+    ConsignmentDelivered: on(status === "DELIVERED"),
+    PurchaseDelivered: on(status === "DELIVERED"),
+    PurchaseCancelled: on(cancelled),
+    PaymentRefunded: on(cancelled),
+    VehicleReleased: on(cancelled),
+    ConsignmentCancelled: on(cancelled),
   };
 }
 
 // Where each purchase status leaves its payment, delivery job and car.
-const PAYMENT_OF: Record<string, string> = { PAID: "APPROVED", DELIVERING: "APPROVED", DELIVERED: "APPROVED", CANCELLED: "REFUNDED" };
-const JOB_OF: Record<string, string[]> = { PAID: ["REQUESTED", "ASSIGNED"], DELIVERING: ["PICKED_UP"], DELIVERED: ["DELIVERED"], CANCELLED: ["CANCELLED"] };
+const PAYMENT_OF: Record<string, string> = {
+  PAID: "APPROVED",
+  DELIVERING: "APPROVED",
+  DELIVERED: "APPROVED",
+  CANCELLED: "REFUNDED",
+};
+const JOB_OF: Record<string, string[]> = {
+  PAID: ["REQUESTED", "ASSIGNED"],
+  DELIVERING: ["PICKED_UP"],
+  DELIVERED: ["DELIVERED"],
+  CANCELLED: ["CANCELLED"],
+};
 const CAR_OF: Record<string, string> = { PAID: "RESERVED", DELIVERING: "SOLD", DELIVERED: "SOLD" };
 
 const PURCHASES = `{ myPurchases { id status priceKrw vehicle { id } payment { status } } }`;
@@ -384,7 +467,12 @@ const DEAD_LETTERS = `{ deadLetters(first: 50) { unreachableContexts items { con
  * every accepted purchase exists (and no other), each with exactly the events, payment, delivery
  * job, car status and dashboard row its status calls for, and stock counts that add up.
  */
-export async function checkScenario(sys: TestSystem, staff: string, s: Scenario, stream: StreamLog): Promise<Report> {
+export async function checkScenario(
+  sys: TestSystem,
+  staff: string,
+  s: Scenario,
+  stream: StreamLog,
+): Promise<Report> {
   const v: string[] = [];
   const events = await stream.read();
   const seen = new Set<string>();
@@ -399,39 +487,72 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
   v.push(...(await backlog(sys)));
 
   const dead = dataOrThrow(await sys.gql(DEAD_LETTERS, {}, staff)).deadLetters;
-  if (dead.unreachableContexts.length) v.push(`dead letters: unreachable contexts ${dead.unreachableContexts.join(", ")}`);
+  if (dead.unreachableContexts.length)
+    v.push(`dead letters: unreachable contexts ${dead.unreachableContexts.join(", ")}`);
   for (const d of dead.items) v.push(`dead letter in ${d.context}: ${d.eventType} ${d.eventId} (${d.error})`);
 
   const ours = new Set(s.vehicleIds);
-  const everyPurchase = dataOrThrow(await sys.gql(PURCHASES, {}, staff)).myPurchases as { id: string; status: string; priceKrw: number; vehicle: { id: string }; payment: { status: string } | null }[];
+  const everyPurchase = dataOrThrow(await sys.gql(PURCHASES, {}, staff)).myPurchases as {
+    id: string;
+    status: string;
+    priceKrw: number;
+    vehicle: { id: string };
+    payment: { status: string } | null;
+  }[];
   const purchases = everyPurchase.filter((p) => ours.has(p.vehicle.id));
-  const jobs = (dataOrThrow(await sys.gql(JOBS, {}, staff)).myConsignments as { id: string; purchaseId: string; status: string }[]);
-  const rows = (dataOrThrow(await sys.gql(DASHBOARD, {}, staff)).myDashboard as { purchaseId: string; vehicleId: string; purchaseStatus: string; paymentStatus: string | null; consignmentStatus: string | null }[]);
+  const jobs = dataOrThrow(await sys.gql(JOBS, {}, staff)).myConsignments as {
+    id: string;
+    purchaseId: string;
+    status: string;
+  }[];
+  const rows = dataOrThrow(await sys.gql(DASHBOARD, {}, staff)).myDashboard as {
+    purchaseId: string;
+    vehicleId: string;
+    purchaseStatus: string;
+    paymentStatus: string | null;
+    consignmentStatus: string | null;
+  }[];
   const cars = new Map<string, { status: string; model: string }>();
-  for (let after: string | null = null, more = true; more;) {
-    const page: any = dataOrThrow(await sys.gql(VEHICLES, { filter: { make: s.make, model: s.model }, after }, staff)).vehicles;
+  for (let after: string | null = null, more = true; more; ) {
+    const page: any = dataOrThrow(
+      await sys.gql(VEHICLES, { filter: { make: s.make, model: s.model }, after }, staff),
+    ).vehicles;
     for (const e of page.edges) cars.set(e.node.id, e.node);
     more = page.pageInfo.hasNextPage;
     after = page.pageInfo.endCursor;
   }
-  const summary = (dataOrThrow(await sys.gql(SUMMARY)).stockSummary as { make: string; model: string; available: number; onLot: number }[])
-    .find((l) => l.make === s.make && l.model === s.model);
+  const summary = (
+    dataOrThrow(await sys.gql(SUMMARY)).stockSummary as {
+      make: string;
+      model: string;
+      available: number;
+      onLot: number;
+    }[]
+  ).find((l) => l.make === s.make && l.model === s.model);
 
   const byId = new Map(purchases.map((p) => [p.id, p]));
   for (const id of s.accepted) if (!byId.has(id)) v.push(`accepted purchase ${id} is missing`);
   const acceptedSet = new Set(s.accepted);
   const unexplained = new Map<string, number>();
-  for (const p of purchases) if (!acceptedSet.has(p.id)) unexplained.set(p.vehicle.id, (unexplained.get(p.vehicle.id) ?? 0) + 1);
+  for (const p of purchases)
+    if (!acceptedSet.has(p.id)) unexplained.set(p.vehicle.id, (unexplained.get(p.vehicle.id) ?? 0) + 1);
   for (const [car, n] of unexplained) {
     const allowed = s.unanswered?.get(car) ?? 0;
-    if (n > allowed) v.push(`vehicle ${car} has ${n} purchases whose request was not answered with success (${allowed} requests went unanswered)`);
+    if (n > allowed)
+      v.push(
+        `vehicle ${car} has ${n} purchases whose request was not answered with success (${allowed} requests went unanswered)`,
+      );
   }
   const ledger = s.ownsPayments ? await checkLedger(sys, staff, everyPurchase, purchases, v) : undefined;
 
   const eventsOf = new Map<string, Map<string, number>>();
   const tombstones = new Set<string>();
   for (const e of events) {
-    if (e.type === "ConsignmentCancelled" && (e.payload as { previousStatus: string }).previousStatus === "NONE") tombstones.add(e.purchaseId!);
+    if (
+      e.type === "ConsignmentCancelled" &&
+      (e.payload as { previousStatus: string }).previousStatus === "NONE"
+    )
+      tombstones.add(e.purchaseId!);
     if (!e.purchaseId || !byId.has(e.purchaseId)) continue;
     const m = eventsOf.get(e.purchaseId) ?? new Map<string, number>();
     m.set(e.type, (m.get(e.type) ?? 0) + 1);
@@ -451,30 +572,52 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
     const myJobs = jobs.filter((j) => j.purchaseId === p.id);
     if (myJobs.length !== 1) v.push(`purchase ${p.id} (${p.status}) has ${myJobs.length} delivery jobs`);
     const job = myJobs[0];
-    if (job && !JOB_OF[p.status]!.includes(job.status)) v.push(`purchase ${p.id} is ${p.status} but its job is ${job.status}`);
-    if (p.payment?.status !== PAYMENT_OF[p.status]) v.push(`purchase ${p.id} is ${p.status} but its payment is ${p.payment?.status}`);
+    if (job && !JOB_OF[p.status]!.includes(job.status))
+      v.push(`purchase ${p.id} is ${p.status} but its job is ${job.status}`);
+    if (p.payment?.status !== PAYMENT_OF[p.status])
+      v.push(`purchase ${p.id} is ${p.status} but its payment is ${p.payment?.status}`);
 
     const counts = eventsOf.get(p.id) ?? new Map<string, number>();
     const want = expectedEvents(p.status, job?.status);
     // A job cancelled before its PurchasePaid was handled is a tombstone: cancelled (NONE), never requested.
     if (p.status === "CANCELLED" && tombstones.has(p.id)) want.ConsignmentRequested = 0;
     // A purchase cancelled on the road had its job assigned and picked up first; one cancelled earlier had not.
-    const eitherWay = p.status === "CANCELLED" ? new Set<EventType>(["ConsignmentAssigned", "ConsignmentPickedUp", "VehicleSold", "PurchaseDeliveryStarted"]) : new Set<EventType>();
+    const eitherWay =
+      p.status === "CANCELLED"
+        ? new Set<EventType>([
+            "ConsignmentAssigned",
+            "ConsignmentPickedUp",
+            "VehicleSold",
+            "PurchaseDeliveryStarted",
+          ])
+        : new Set<EventType>();
     for (const type of ONCE) {
       const n = counts.get(type) ?? 0;
-      if (eitherWay.has(type) ? n > 1 : n !== (want[type] ?? 0)) v.push(`purchase ${p.id} (${p.status}) has ${n} ${type} events, expected ${eitherWay.has(type) ? "at most 1" : want[type] ?? 0}`);
+      if (eitherWay.has(type) ? n > 1 : n !== (want[type] ?? 0))
+        v.push(
+          `purchase ${p.id} (${p.status}) has ${n} ${type} events, expected ${eitherWay.has(type) ? "at most 1" : (want[type] ?? 0)}`,
+        );
     }
 
     const viewRows = rows.filter((r) => r.purchaseId === p.id);
     if (viewRows.length !== 1) v.push(`purchase ${p.id} has ${viewRows.length} dashboard rows`);
     const row = viewRows[0];
-    if (row && (row.purchaseStatus !== p.status || row.paymentStatus !== p.payment?.status || row.consignmentStatus !== (job?.status ?? null) || row.vehicleId !== p.vehicle.id)) {
-      v.push(`dashboard row of ${p.id} says ${row.purchaseStatus}/${row.paymentStatus}/${row.consignmentStatus}, the contexts say ${p.status}/${p.payment?.status}/${job?.status}`);
+    if (
+      row &&
+      (row.purchaseStatus !== p.status ||
+        row.paymentStatus !== p.payment?.status ||
+        row.consignmentStatus !== (job?.status ?? null) ||
+        row.vehicleId !== p.vehicle.id)
+    ) {
+      v.push(
+        `dashboard row of ${p.id} says ${row.purchaseStatus}/${row.paymentStatus}/${row.consignmentStatus}, the contexts say ${p.status}/${p.payment?.status}/${job?.status}`,
+      );
     }
   }
   for (const [car, n] of livePerCar) if (n > 1) v.push(`vehicle ${car} has ${n} live purchases`);
 
-  if (cars.size !== s.vehicleIds.length) v.push(`stock lists ${cars.size} ${s.make} ${s.model} vehicles, ${s.vehicleIds.length} were registered`);
+  if (cars.size !== s.vehicleIds.length)
+    v.push(`stock lists ${cars.size} ${s.make} ${s.model} vehicles, ${s.vehicleIds.length} were registered`);
   for (const [id, want] of expectedCar) {
     const got = cars.get(id)?.status;
     if (got !== want) v.push(`vehicle ${id} is ${got}, its purchases say ${want}`);
@@ -483,16 +626,28 @@ export async function checkScenario(sys: TestSystem, staff: string, s: Scenario,
   const available = statuses.filter((x) => x === "AVAILABLE").length;
   const onLot = statuses.filter((x) => x !== "SOLD").length;
   if (!summary || summary.available !== available || summary.onLot !== onLot) {
-    v.push(`stockSummary ${s.make} ${s.model}: ${JSON.stringify(summary)}, expected available ${available}, onLot ${onLot}`);
+    v.push(
+      `stockSummary ${s.make} ${s.model}: ${JSON.stringify(summary)}, expected available ${available}, onLot ${onLot}`,
+    );
   }
-  return { violations: v, purchases: purchases.length, byStatus, events: events.length, duplicateEventIds, ledger };
+  return {
+    violations: v,
+    purchases: purchases.length,
+    byStatus,
+    events: events.length,
+    duplicateEventIds,
+    ledger,
+  };
 }
 
 /** Every payment on the stack, newest first, read page by page. */
-export async function allPayments(sys: TestSystem, staff: string): Promise<{ id: string; status: string; amountKrw: number; purchaseId: string }[]> {
+export async function allPayments(
+  sys: TestSystem,
+  staff: string,
+): Promise<{ id: string; status: string; amountKrw: number; purchaseId: string }[]> {
   const out: { id: string; status: string; amountKrw: number; purchaseId: string }[] = [];
   const seen = new Set<string>();
-  for (let after: string | null = null; ;) {
+  for (let after: string | null = null; ; ) {
     const page = dataOrThrow(await sys.gql(PAYMENTS, { after }, staff)).payments as typeof out;
     for (const p of page) {
       if (seen.has(p.id)) throw new Error(`payment ${p.id} came back on two pages`);
@@ -510,8 +665,11 @@ export async function allPayments(sys: TestSystem, staff: string): Promise<{ id:
  * money taken minus money refunded equals what the non-cancelled purchases cost.
  */
 async function checkLedger(
-  sys: TestSystem, staff: string,
-  everyPurchase: { id: string }[], ours: { id: string; status: string; priceKrw: number }[], v: string[],
+  sys: TestSystem,
+  staff: string,
+  everyPurchase: { id: string }[],
+  ours: { id: string; status: string; priceKrw: number }[],
+  v: string[],
 ): Promise<Ledger> {
   const payments = await allPayments(sys, staff);
   const byPurchase = new Map<string, typeof payments>();
@@ -520,10 +678,12 @@ async function checkLedger(
   for (const p of ours) {
     const mine = byPurchase.get(p.id) ?? [];
     if (mine.length !== 1) v.push(`purchase ${p.id} (${p.status}) has ${mine.length} payments`);
-    else if (mine[0]!.amountKrw !== p.priceKrw) v.push(`purchase ${p.id} cost ${p.priceKrw} KRW but its payment is ${mine[0]!.amountKrw} KRW`);
+    else if (mine[0]!.amountKrw !== p.priceKrw)
+      v.push(`purchase ${p.id} cost ${p.priceKrw} KRW but its payment is ${mine[0]!.amountKrw} KRW`);
   }
   for (const p of payments) {
-    if (!known.has(p.purchaseId) && p.status !== "VOIDED") v.push(`payment ${p.id} (${p.status}, ${p.amountKrw} KRW) belongs to no purchase and was not voided`);
+    if (!known.has(p.purchaseId) && p.status !== "VOIDED")
+      v.push(`payment ${p.id} (${p.status}, ${p.amountKrw} KRW) belongs to no purchase and was not voided`);
   }
   const sum = (xs: { amountKrw: number }[]) => xs.reduce((n, x) => n + x.amountKrw, 0);
   const ledger: Ledger = {
@@ -534,7 +694,9 @@ async function checkLedger(
     liveValueKrw: sum(ours.filter((p) => p.status !== "CANCELLED").map((p) => ({ amountKrw: p.priceKrw }))),
   };
   if (ledger.chargedKrw - ledger.refundedKrw !== ledger.liveValueKrw) {
-    v.push(`charges ${ledger.chargedKrw} − refunds ${ledger.refundedKrw} KRW ≠ ${ledger.liveValueKrw} KRW, the price of the purchases not cancelled`);
+    v.push(
+      `charges ${ledger.chargedKrw} − refunds ${ledger.refundedKrw} KRW ≠ ${ledger.liveValueKrw} KRW, the price of the purchases not cancelled`,
+    );
   }
   return ledger;
 }
@@ -543,14 +705,24 @@ async function checkLedger(
  * Polls until the scenario holds (cheap backlog check first, then every invariant); returns the
  * last report, whose violations the caller asserts to be empty.
  */
-export async function untilConsistent(sys: TestSystem, staff: string, s: Scenario, stream: StreamLog, timeoutMs = 150_000): Promise<Report & { ms: number }> {
+export async function untilConsistent(
+  sys: TestSystem,
+  staff: string,
+  s: Scenario,
+  stream: StreamLog,
+  timeoutMs = 150_000,
+): Promise<Report & { ms: number }> {
   const t = Date.now();
   try {
-    const r = await eventually(async () => {
-      await drained(sys)();
-      const report = await checkScenario(sys, staff, s, stream);
-      return report.violations.length === 0 ? report : null;
-    }, "every effect of the scenario", timeoutMs);
+    const r = await eventually(
+      async () => {
+        await drained(sys)();
+        const report = await checkScenario(sys, staff, s, stream);
+        return report.violations.length === 0 ? report : null;
+      },
+      "every effect of the scenario",
+      timeoutMs,
+    );
     return { ...r, ms: Date.now() - t };
   } catch {
     return { ...(await checkScenario(sys, staff, s, stream)), ms: Date.now() - t };

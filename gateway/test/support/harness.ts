@@ -23,7 +23,10 @@ export class TestSystem {
   private tokens = new Map<string, string>();
   nc!: NatsConnection;
 
-  private constructor(readonly stack: Stack, private readonly dir: string) {}
+  private constructor(
+    readonly stack: Stack,
+    private readonly dir: string,
+  ) {}
 
   static async start(opts: Partial<StackOptions> = {}): Promise<TestSystem> {
     const dir = mkdtempSync(join(tmpdir(), "junggo-it-"));
@@ -34,7 +37,14 @@ export class TestSystem {
       postgresUrl: process.env.JUNGGO_TEST_POSTGRES_URL || undefined,
       ...opts,
       // Test drivers act for many users from one token; the gateway's own rate limit is tested apart.
-      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "600000", RATE_LIMIT_BURST: "10000", LOGIN_RATE_LIMIT_PER_MINUTE: "600000", LOGIN_RATE_LIMIT_BURST: "10000", ...opts.env },
+      env: {
+        LOG_LEVEL: "warn",
+        RATE_LIMIT_PER_MINUTE: "600000",
+        RATE_LIMIT_BURST: "10000",
+        LOGIN_RATE_LIMIT_PER_MINUTE: "600000",
+        LOGIN_RATE_LIMIT_BURST: "10000",
+        ...opts.env,
+      },
     });
     const sys = new TestSystem(stack, dir);
     sys.nc = await connect({ servers: stack.natsUrl });
@@ -47,7 +57,11 @@ export class TestSystem {
     if (!process.env.JUNGGO_KEEP_TEST_DATA) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResult<T>> {
+  async gql<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<GqlResult<T>> {
     const res = await fetch(this.stack.gatewayUrl, {
       method: "POST",
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -88,7 +102,11 @@ export class TestSystem {
     for (let seq = Math.max(first_seq, 1); seq <= last_seq; seq++) {
       const m = await jsm.streams.getMessage(EVENT_STREAM, { seq });
       const e = JSON.parse(new TextDecoder().decode(m.data)) as EventEnvelope;
-      if ((!filter.purchaseId || e.purchaseId === filter.purchaseId) && (!filter.type || e.type === filter.type)) out.push(e);
+      if (
+        (!filter.purchaseId || e.purchaseId === filter.purchaseId) &&
+        (!filter.type || e.type === filter.type)
+      )
+        out.push(e);
     }
     return out;
   }
@@ -96,12 +114,20 @@ export class TestSystem {
   /** Publishes an already-delivered event again, as JetStream does after a lost ack. */
   async redeliver(e: EventEnvelope): Promise<void> {
     const { EVENT_CATALOGUE } = await import("@junggo/events");
-    await this.nc.jetstream().publish(EVENT_CATALOGUE[e.type].subject, new TextEncoder().encode(JSON.stringify(e)), { msgID: crypto.randomUUID() });
+    await this.nc
+      .jetstream()
+      .publish(EVENT_CATALOGUE[e.type].subject, new TextEncoder().encode(JSON.stringify(e)), {
+        msgID: crypto.randomUUID(),
+      });
   }
 }
 
 /** Polls until `check` returns a truthy value (eventual consistency), or fails with the last value seen. */
-export async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -113,7 +139,9 @@ export async function eventually<T>(check: () => Promise<T>, what: string, timeo
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`timed out waiting for ${what}; last value: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+  throw new Error(
+    `timed out waiting for ${what}; last value: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+  );
 }
 
 export const errorCode = (r: GqlResult) => r.errors?.[0]?.extensions?.code;

@@ -24,7 +24,16 @@ export const Q = {
   me: `{ me { id email name role } }`,
 };
 
-export interface VehicleNode { id: string; vin: string; make: string; model: string; year: number; mileageKm: number; priceKrw: number; status: string }
+export interface VehicleNode {
+  id: string;
+  vin: string;
+  make: string;
+  model: string;
+  year: number;
+  mileageKm: number;
+  priceKrw: number;
+  status: string;
+}
 
 /** Hands out AVAILABLE seeded vehicles, one per call, so tests in a file never compete for a car by accident. */
 export class VehiclePicker {
@@ -33,7 +42,9 @@ export class VehiclePicker {
 
   async next(): Promise<VehicleNode> {
     const d = await this.sys.ok(Q.vehicles, { filter: { status: "AVAILABLE" }, first: 100 });
-    const v = (d.vehicles.edges as { node: VehicleNode }[]).map((e) => e.node).find((n) => !this.used.has(n.id));
+    const v = (d.vehicles.edges as { node: VehicleNode }[])
+      .map((e) => e.node)
+      .find((n) => !this.used.has(n.id));
     if (!v) throw new Error("no AVAILABLE vehicle left");
     this.used.add(v.id);
     return v;
@@ -41,7 +52,8 @@ export class VehiclePicker {
 }
 
 const VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
-export const randomVin = () => "KNA" + Array.from({ length: 14 }, () => VIN_CHARS[Math.floor(Math.random() * VIN_CHARS.length)]).join("");
+export const randomVin = () =>
+  `KNA${Array.from({ length: 14 }, () => VIN_CHARS[Math.floor(Math.random() * VIN_CHARS.length)]).join("")}`;
 
 /** Waits until purchase's own projection knows the vehicle (stock → purchase is eventually consistent). */
 export async function buyWhenKnown(sys: TestSystem, token: string, vehicleId: string) {
@@ -62,7 +74,9 @@ export async function settled(sys: TestSystem): Promise<void> {
   await eventually(async () => {
     for (const [name, proc] of sys.stack.services) {
       if (name === "gateway" || !proc.running) continue;
-      const ready = (await (await fetch(`http://127.0.0.1:${sys.stack.ports.get(name)}/readyz`)).json()) as { outboxPending?: number };
+      const ready = (await (await fetch(`http://127.0.0.1:${sys.stack.ports.get(name)}/readyz`)).json()) as {
+        outboxPending?: number;
+      };
       if (ready.outboxPending !== 0) return false;
     }
     const consumers = await jsm.consumers.list(EVENT_STREAM).next();

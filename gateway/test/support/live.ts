@@ -23,7 +23,12 @@ export class LiveClient {
       onNonLazyError: () => {},
       retryAttempts: opts.retry ? 5 : 0,
       connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-      on: { closed: (e) => { const c = e as { code: number; reason: string }; this.closedWith = { code: c.code, reason: c.reason }; } },
+      on: {
+        closed: (e) => {
+          const c = e as { code: number; reason: string };
+          this.closedWith = { code: c.code, reason: c.reason };
+        },
+      },
     });
   }
 
@@ -43,11 +48,22 @@ export class Subscription<T> {
   private waiters: (() => void)[] = [];
 
   constructor(client: Client, query: string, variables: Record<string, unknown>) {
-    this.stop = client.subscribe<T>({ query, variables }, {
-      next: (v) => this.add(v as Pushed<T>),
-      error: (err) => this.add({ errors: Array.isArray(err) ? err : [{ message: String((err as Error)?.message ?? err), extensions: { code: "SOCKET_CLOSED" } }] }),
-      complete: () => { this.completed = true; this.notify(); },
-    });
+    this.stop = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (v) => this.add(v as Pushed<T>),
+        error: (err) =>
+          this.add({
+            errors: Array.isArray(err)
+              ? err
+              : [{ message: String((err as Error)?.message ?? err), extensions: { code: "SOCKET_CLOSED" } }],
+          }),
+        complete: () => {
+          this.completed = true;
+          this.notify();
+        },
+      },
+    );
   }
 
   private add(v: Pushed<T>): void {
@@ -68,8 +84,15 @@ export class Subscription<T> {
       const hit = this.received.find(pred);
       if (hit) return hit;
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received)}`);
-      await new Promise<void>((r) => { const t = setTimeout(r, left); this.waiters.push(() => { clearTimeout(t); r(); }); });
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
   }
 
@@ -89,4 +112,5 @@ export async function metrics(baseUrl: string): Promise<Record<string, number>> 
   return out;
 }
 
-export const serviceUrl = (sys: TestSystem, name: string) => `http://127.0.0.1:${sys.stack.ports.get(name as never)}`;
+export const serviceUrl = (sys: TestSystem, name: string) =>
+  `http://127.0.0.1:${sys.stack.ports.get(name as never)}`;

@@ -13,10 +13,14 @@ let server: PostgresServer | null = null;
 export default async function setup(): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [join(REPO_ROOT, "packages/devstack/build.mjs")], { stdio: "inherit" });
   const choice = process.env.JUNGGO_TEST_DB ?? "postgres";
-  if (choice !== "postgres" && choice !== "pglite") throw new Error(`JUNGGO_TEST_DB must be "postgres" or "pglite", got "${choice}"`);
+  if (choice !== "postgres" && choice !== "pglite")
+    throw new Error(`JUNGGO_TEST_DB must be "postgres" or "pglite", got "${choice}"`);
   if (choice === "postgres" && !process.env.JUNGGO_TEST_POSTGRES_URL) {
     server = await startPostgres({ dataRoot: join(tmpdir(), "junggo-test-pg") });
-    if (!server) throw new Error("PostgreSQL server binaries not found (apt-get install postgresql, or set PGBIN); JUNGGO_TEST_DB=pglite runs the integration tests on PGlite");
+    if (!server)
+      throw new Error(
+        "PostgreSQL server binaries not found (apt-get install postgresql, or set PGBIN); JUNGGO_TEST_DB=pglite runs the integration tests on PGlite",
+      );
     // Test workers are started after this and inherit the environment.
     process.env.JUNGGO_TEST_POSTGRES_URL = server.url;
   }

@@ -1,4 +1,13 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,9 +29,14 @@ let swept = false;
 
 function ephemeralRange(): [number, number] {
   try {
-    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (lo && hi) return [lo, hi];
-  } catch { /* not Linux: assume the IANA range */ }
+  } catch {
+    /* not Linux: assume the IANA range */
+  }
   return [49152, 65535];
 }
 
@@ -35,7 +49,8 @@ function reservableRange(): [number, number] | null {
   if (configured) {
     const m = /^(\d+)-(\d+)$/.exec(configured.trim());
     const [a, b] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-    if (!m || a < 1024 || b > 65_535 || a > b) throw new Error(`JUNGGO_PORT_RANGE must be "lo-hi" within 1024-65535, got "${configured}"`);
+    if (!m || a < 1024 || b > 65_535 || a > b)
+      throw new Error(`JUNGGO_PORT_RANGE must be "lo-hi" within 1024-65535, got "${configured}"`);
     return [a, b];
   }
   const [lo, hi] = ephemeralRange();
@@ -60,7 +75,9 @@ function sweepStaleLocks(): void {
     try {
       const pid = Number(readFileSync(file, "utf8"));
       if (pid && !alive(pid) && Date.now() - statSync(file).mtimeMs > STALE_AFTER_MS) unlinkSync(file);
-    } catch { /* raced with its owner or another sweeper */ }
+    } catch {
+      /* raced with its owner or another sweeper */
+    }
   }
 }
 
@@ -76,7 +93,11 @@ function tryLock(port: number): boolean {
 }
 
 function unlock(port: number): void {
-  try { unlinkSync(join(LOCK_DIR, String(port))); } catch { /* already gone */ }
+  try {
+    unlinkSync(join(LOCK_DIR, String(port)));
+  } catch {
+    /* already gone */
+  }
 }
 
 function kernelPort(): Promise<number> {
@@ -99,7 +120,10 @@ export async function freePort(): Promise<number> {
   const range = reservableRange();
   if (!range) return kernelPort();
   mkdirSync(LOCK_DIR, { recursive: true });
-  if (!swept) { swept = true; sweepStaleLocks(); }
+  if (!swept) {
+    swept = true;
+    sweepStaleLocks();
+  }
   const [lo, hi] = range;
   const size = hi - lo + 1;
   const start = Math.floor(Math.random() * size);

@@ -1,6 +1,15 @@
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort, releasePorts } from "./ports.ts";
@@ -44,7 +53,8 @@ function asPostgres(bin: string, args: string[]): [string, string[]] {
 function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error("no `postgres` user to run the PostgreSQL server as");
+  if (!Number.isInteger(uid) || !Number.isInteger(gid))
+    throw new Error("no `postgres` user to run the PostgreSQL server as");
   return { uid, gid };
 }
 
@@ -81,7 +91,9 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
   const createdRoot = !existsSync(dataRoot);
   // 0755: as root the server runs as `postgres`, which must be able to reach its directory.
   mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
-  const dataDir = persistent ? resolve(opts.dataDir ?? join(dataRoot, "postgres")) : mkdtempSync(join(dataRoot, "pg-"));
+  const dataDir = persistent
+    ? resolve(opts.dataDir ?? join(dataRoot, "postgres"))
+    : mkdtempSync(join(dataRoot, "pg-"));
   const fresh = !existsSync(join(dataDir, "PG_VERSION"));
   const cleanup = () => {
     if (persistent) return;
@@ -89,7 +101,9 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     if (createdRoot) {
       try {
         if (readdirSync(dataRoot).length === 0) rmSync(dataRoot, { recursive: true, force: true });
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
   };
   if (fresh) {
@@ -99,9 +113,25 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
         const { uid, gid } = postgresIds();
         chownSync(dataDir, uid, gid);
         const blocked = unreachableAncestor(dataDir);
-        if (blocked) throw new Error(`user postgres cannot reach ${dataDir}: ${blocked} is not traversable by others (chmod o+x it, or choose another data directory)`);
+        if (blocked)
+          throw new Error(
+            `user postgres cannot reach ${dataDir}: ${blocked} is not traversable by others (chmod o+x it, or choose another data directory)`,
+          );
       }
-      await run(...asPostgres(join(bin, "initdb"), ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", ...(persistent ? [] : ["--no-sync"])]));
+      await run(
+        ...asPostgres(join(bin, "initdb"), [
+          "-D",
+          dataDir,
+          "-A",
+          "trust",
+          "-U",
+          "postgres",
+          "-E",
+          "UTF8",
+          "--no-locale",
+          ...(persistent ? [] : ["--no-sync"]),
+        ]),
+      );
     } catch (err) {
       cleanup();
       throw new Error(`initdb failed: ${(err as Error).message}`);
@@ -112,7 +142,13 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
   if (persistent) {
     // A server left behind by a run that was killed: stop it, then start with this run's settings.
     const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "status"]);
-    if (await run(cmd, args).then(() => true, () => false)) await run(...asPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "stop"])).catch(() => {});
+    if (
+      await run(cmd, args).then(
+        () => true,
+        () => false,
+      )
+    )
+      await run(...asPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "stop"])).catch(() => {});
   }
   const port = opts.port ?? (await freePort());
   const logFile = join(dataDir, "server.log");
@@ -124,20 +160,35 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     ...(persistent ? {} : { fsync: "off", full_page_writes: "off" }),
     ...opts.settings,
   };
-  const serverOpts = [`-p ${port}`, `-k ${dataDir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
+  const serverOpts = [
+    `-p ${port}`,
+    `-k ${dataDir}`,
+    ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
+  ].join(" ");
   let stopped = false;
   const stopSync = () => {
     // The process is exiting without stop(): do not leave a server behind.
     if (stopped) return;
     stopped = true;
     try {
-      const [cmd, args] = asPostgres(pgCtl, ["-D", dataDir, "-m", persistent ? "fast" : "immediate", "-w", "stop"]);
+      const [cmd, args] = asPostgres(pgCtl, [
+        "-D",
+        dataDir,
+        "-m",
+        persistent ? "fast" : "immediate",
+        "-w",
+        "stop",
+      ]);
       execFileSync(cmd, args, { stdio: "ignore" });
-    } catch { /* not running */ }
+    } catch {
+      /* not running */
+    }
     cleanup();
   };
   try {
-    await run(...asPostgres(pgCtl, ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "-o", serverOpts, "start"]));
+    await run(
+      ...asPostgres(pgCtl, ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "-o", serverOpts, "start"]),
+    );
   } catch (err) {
     const log = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
     stopSync();

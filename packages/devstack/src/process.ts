@@ -53,7 +53,8 @@ export class ManagedProcess {
     const pipe = (chunk: Buffer) => {
       log.write(chunk);
       if (this.spec.echo) {
-        for (const line of chunk.toString().split("\n")) if (line.trim()) process.stdout.write(`[${this.spec.name}] ${line}\n`);
+        for (const line of chunk.toString().split("\n"))
+          if (line.trim()) process.stdout.write(`[${this.spec.name}] ${line}\n`);
       }
     };
     child.stdout?.on("data", pipe);
@@ -73,7 +74,10 @@ export class ManagedProcess {
     const until = Date.now() + timeoutMs;
     let last = "no answer";
     while (Date.now() < until) {
-      if (!this.running) throw new Error(`${this.spec.name} exited before it became healthy (last check: ${last}; see ${this.spec.logFile})`);
+      if (!this.running)
+        throw new Error(
+          `${this.spec.name} exited before it became healthy (last check: ${last}; see ${this.spec.logFile})`,
+        );
       try {
         await this.checkHealth(1000);
         return;
@@ -82,7 +86,9 @@ export class ManagedProcess {
       }
       await new Promise((r) => setTimeout(r, 150));
     }
-    throw new Error(`${this.spec.name} not healthy after ${timeoutMs} ms (last check: ${last}; see ${this.spec.logFile})`);
+    throw new Error(
+      `${this.spec.name} not healthy after ${timeoutMs} ms (last check: ${last}; see ${this.spec.logFile})`,
+    );
   }
 
   /**
@@ -96,8 +102,13 @@ export class ManagedProcess {
     const text = await res.text().catch(() => "");
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     let pid: unknown;
-    try { pid = (JSON.parse(text) as { pid?: unknown } | null)?.pid; } catch { /* not JSON: nothing to compare */ }
-    if (typeof pid === "number" && pid !== this.pid) throw new Error(`${url} is answered by another process (pid ${pid}, not ${this.pid})`);
+    try {
+      pid = (JSON.parse(text) as { pid?: unknown } | null)?.pid;
+    } catch {
+      /* not JSON: nothing to compare */
+    }
+    if (typeof pid === "number" && pid !== this.pid)
+      throw new Error(`${url} is answered by another process (pid ${pid}, not ${this.pid})`);
   }
 
   /** Graceful stop: SIGTERM, then SIGKILL after the grace period. */

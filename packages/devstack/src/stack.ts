@@ -2,7 +2,14 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PortPlan } from "./up-args.ts";
-import { createPostgresDatabase, dropPostgresDatabase, ensurePostgresDatabase, ensureKeyFile, SUBGRAPH_NAMES, type ContextName } from "@junggo/runtime";
+import {
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  ensurePostgresDatabase,
+  ensureKeyFile,
+  SUBGRAPH_NAMES,
+  type ContextName,
+} from "@junggo/runtime";
 import { natsProcess } from "./nats.ts";
 import { freePort, releasePorts } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
@@ -90,7 +97,13 @@ export class Stack {
     const plan = this.opts.ports;
     const natsPort = plan === "free" ? await this.reservedPort() : plan.nats;
     const natsHttp = plan === "free" ? await this.reservedPort() : plan.natsMonitor;
-    this.nats = natsProcess({ port: natsPort, httpPort: natsHttp, dataDir: join(dataRoot, "nats"), logDir, echo: this.opts.echo });
+    this.nats = natsProcess({
+      port: natsPort,
+      httpPort: natsHttp,
+      dataDir: join(dataRoot, "nats"),
+      logDir,
+      echo: this.opts.echo,
+    });
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
     this.natsMonitorUrl = `http://127.0.0.1:${natsHttp}`;
     await this.nats.start();
@@ -101,7 +114,9 @@ export class Stack {
     const dbUrls = this.opts.postgresUrl ? await this.createDatabases(this.opts.postgresUrl) : undefined;
 
     // <CONTEXT>_URL of every subgraph (purchase calls billing; dashboard reads every context's dead letters).
-    const contextUrls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${this.ports.get(n)}`]));
+    const contextUrls = Object.fromEntries(
+      SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${this.ports.get(n)}`]),
+    );
     for (const name of SUBGRAPHS) {
       const env: Record<string, string> = {
         PORT: String(this.ports.get(name)),
@@ -118,13 +133,24 @@ export class Stack {
       const extras: ManagedProcess[] = [];
       for (let i = 2; i <= replicas[name]; i++) {
         // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
-        const own = { PORT: String(await this.reservedPort()), DATA_DIR: join(dataRoot, `${name}-${i}`), SEED_DEMO: "0" };
-        extras.push(this.nodeProcess(`${name}-${i}`, `subgraphs/${name}/dist/main.js`, { ...env, ...own }, logDir));
+        const own = {
+          PORT: String(await this.reservedPort()),
+          DATA_DIR: join(dataRoot, `${name}-${i}`),
+          SEED_DEMO: "0",
+        };
+        extras.push(
+          this.nodeProcess(`${name}-${i}`, `subgraphs/${name}/dist/main.js`, { ...env, ...own }, logDir),
+        );
       }
       if (extras.length) this.extras.set(name, extras);
     }
-    const gwEnv: Record<string, string> = { PORT: String(this.ports.get("gateway")), ...this.opts.env, ...this.opts.serviceEnv?.gateway };
-    for (const name of SUBGRAPHS) gwEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${this.ports.get(name)}/graphql`;
+    const gwEnv: Record<string, string> = {
+      PORT: String(this.ports.get("gateway")),
+      ...this.opts.env,
+      ...this.opts.serviceEnv?.gateway,
+    };
+    for (const name of SUBGRAPHS)
+      gwEnv[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${this.ports.get(name)}/graphql`;
     this.services.set("gateway", this.nodeProcess("gateway", "gateway/dist/main.js", gwEnv, logDir));
     this.gatewayUrl = `http://127.0.0.1:${this.ports.get("gateway")}/graphql`;
 
@@ -140,11 +166,15 @@ export class Stack {
   private replicaCounts(): Record<SubgraphName, number> {
     const counts = Object.fromEntries(SUBGRAPHS.map((n) => [n, 1])) as Record<SubgraphName, number>;
     for (const [name, n] of Object.entries(this.opts.replicas ?? {})) {
-      if (!(SUBGRAPHS as readonly string[]).includes(name)) throw new Error(`replicas: unknown context "${name}"`);
+      if (!(SUBGRAPHS as readonly string[]).includes(name))
+        throw new Error(`replicas: unknown context "${name}"`);
       if (n === undefined) continue;
-      if (!Number.isInteger(n) || n < 1) throw new Error(`replicas.${name} must be a positive integer, got ${n}`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`replicas.${name} must be a positive integer, got ${n}`);
       if (n > 1 && !this.opts.postgresUrl) {
-        throw new Error(`replicas.${name} = ${n} needs postgresUrl: replicas must share one database, and PGlite is embedded in a single process`);
+        throw new Error(
+          `replicas.${name} = ${n} needs postgresUrl: replicas must share one database, and PGlite is embedded in a single process`,
+        );
       }
       counts[name as SubgraphName] = n;
     }
@@ -162,9 +192,15 @@ export class Stack {
   }
 
   /** A service compiled by packages/devstack/build.mjs (`npm run up` and `npm test` build first). */
-  private nodeProcess(name: string, entry: string, env: Record<string, string>, logDir: string): ManagedProcess {
+  private nodeProcess(
+    name: string,
+    entry: string,
+    env: Record<string, string>,
+    logDir: string,
+  ): ManagedProcess {
     const file = join(REPO_ROOT, entry);
-    if (!existsSync(file)) throw new Error(`${entry} is missing: build the services first (node packages/devstack/build.mjs)`);
+    if (!existsSync(file))
+      throw new Error(`${entry} is missing: build the services first (node packages/devstack/build.mjs)`);
     return new ManagedProcess({
       name,
       command: process.execPath,
@@ -203,7 +239,10 @@ export class Stack {
   async stop(): Promise<void> {
     const gw = this.services.get("gateway");
     if (gw) await gw.stop();
-    await Promise.all([...SUBGRAPHS.map((n) => this.services.get(n)?.stop()), ...[...this.extras.values()].flat().map((p) => p.stop())]);
+    await Promise.all([
+      ...SUBGRAPHS.map((n) => this.services.get(n)?.stop()),
+      ...[...this.extras.values()].flat().map((p) => p.stop()),
+    ]);
     await this.nats?.stop();
     const adminUrl = this.opts.postgresUrl;
     if (adminUrl) for (const db of this.databases) await dropPostgresDatabase(adminUrl, db).catch(() => {});

@@ -74,8 +74,17 @@ export class Supervisor {
     };
     for (const [name, proc] of processes) {
       this.watched.push({
-        name, proc, previousOnExit: null, phase: "up", probeFailures: 0, lastProbeError: "", probing: false,
-        attempt: 0, upSince: Date.now(), killedFor: null, timer: null,
+        name,
+        proc,
+        previousOnExit: null,
+        phase: "up",
+        probeFailures: 0,
+        lastProbeError: "",
+        probing: false,
+        attempt: 0,
+        upSince: Date.now(),
+        killedFor: null,
+        timer: null,
       });
     }
   }
@@ -113,7 +122,9 @@ export class Supervisor {
       w.phase = w.proc.running ? "up" : "restarting";
       if (!w.proc.running) this.scheduleRestart(w, "crashed", "not running when supervision started");
     }
-    this.probeTimer = setInterval(() => { for (const w of this.watched) void this.probe(w); }, this.o.livenessPeriodMs);
+    this.probeTimer = setInterval(() => {
+      for (const w of this.watched) void this.probe(w);
+    }, this.o.livenessPeriodMs);
   }
 
   /** Stops supervising (before a deliberate shutdown); leaves the processes as they are. */
@@ -144,7 +155,15 @@ export class Supervisor {
     w.probeFailures = 0;
     w.attempt++;
     const delayMs = Supervisor.backoff(w.attempt, this.o.backoffBaseMs, this.o.backoffMaxMs);
-    const record: RestartRecord = { service: w.name, reason, detail, attempt: w.attempt, delayMs, at: Date.now(), healthyAt: null };
+    const record: RestartRecord = {
+      service: w.name,
+      reason,
+      detail,
+      attempt: w.attempt,
+      delayMs,
+      at: Date.now(),
+      healthyAt: null,
+    };
     this.restarts.push(record);
     this.o.log.warn("restarting service", { service: w.name, reason, detail, attempt: w.attempt, delayMs });
     w.timer = setTimeout(() => {
@@ -162,7 +181,12 @@ export class Supervisor {
           w.phase = "up";
           w.upSince = Date.now();
           record.healthyAt = w.upSince;
-          this.o.log.info("service restarted", { service: w.name, reason, pid: w.proc.pid, downMs: record.healthyAt - record.at });
+          this.o.log.info("service restarted", {
+            service: w.name,
+            reason,
+            pid: w.proc.pid,
+            downMs: record.healthyAt - record.at,
+          });
         },
         (err: Error) => {
           if (this.stopped) return;
@@ -189,8 +213,16 @@ export class Supervisor {
       // A probe still in flight when supervision stopped (shutdown) says nothing about the process.
       if (this.stopped) return;
       w.probeFailures++;
-      w.lastProbeError = (err as Error).name === "TimeoutError" ? `no answer within ${this.o.livenessTimeoutMs} ms` : (err as Error).message;
-      this.o.log.warn("liveness probe failed", { service: w.name, failures: w.probeFailures, of: this.o.livenessFailures, err: w.lastProbeError });
+      w.lastProbeError =
+        (err as Error).name === "TimeoutError"
+          ? `no answer within ${this.o.livenessTimeoutMs} ms`
+          : (err as Error).message;
+      this.o.log.warn("liveness probe failed", {
+        service: w.name,
+        failures: w.probeFailures,
+        of: this.o.livenessFailures,
+        err: w.lastProbeError,
+      });
       if (w.probeFailures >= this.o.livenessFailures && w.phase === "up" && !this.stopped && w.proc.running) {
         w.killedFor = `liveness probe failed ${w.probeFailures} times in a row (${w.lastProbeError})`;
         // SIGKILL works on a stopped (SIGSTOP) process too; the exit handler schedules the restart.

@@ -9,7 +9,7 @@ import { parseUpArgs, UP_USAGE } from "./up-args.ts";
 
 const log = createLogger("up");
 const dataRoot = process.env.JUNGGO_DATA_DIR ?? join(REPO_ROOT, ".data");
-let args;
+let args: ReturnType<typeof parseUpArgs>;
 try {
   args = parseUpArgs(process.argv.slice(2), process.env);
 } catch (err) {
@@ -29,7 +29,9 @@ for (const [name, port] of Object.entries(ports)) {
 }
 if (busy.length) {
   // Nothing has been started yet: a busy port stops the run before any process or database exists.
-  console.error(`Ports already in use: ${busy.join(", ")}.\nIs another 'npm run up' running? Stop it first, or move every port, e.g. JUNGGO_PORT_BASE=5000 npm run up.`);
+  console.error(
+    `Ports already in use: ${busy.join(", ")}.\nIs another 'npm run up' running? Stop it first, or move every port, e.g. JUNGGO_PORT_BASE=5000 npm run up.`,
+  );
   process.exit(1);
 }
 
@@ -37,14 +39,23 @@ if (busy.length) {
 // service cost ~300 MB per process and serialised each context's transactions on one connection.
 let postgres: PostgresServer | null = null;
 let postgresUrl: string | undefined;
-let databaseLine = "PGlite, one embedded database per context under " + dataRoot;
+let databaseLine = `PGlite, one embedded database per context under ${dataRoot}`;
 if (args.database.kind === "embedded") {
-  postgres = await startPostgres({ dataRoot, dataDir: persistentClusterDir(dataRoot), port: args.database.port, persistent: true }).catch((err: Error) => {
-    console.error(`Could not start the local PostgreSQL server: ${err.message}\nRun with --pglite to use embedded PGlite databases instead.`);
+  postgres = await startPostgres({
+    dataRoot,
+    dataDir: persistentClusterDir(dataRoot),
+    port: args.database.port,
+    persistent: true,
+  }).catch((err: Error) => {
+    console.error(
+      `Could not start the local PostgreSQL server: ${err.message}\nRun with --pglite to use embedded PGlite databases instead.`,
+    );
     process.exit(1);
   });
   if (!postgres) {
-    console.error("PostgreSQL server binaries not found (apt-get install postgresql, or set PGBIN). Run with --pglite to use embedded PGlite databases instead.");
+    console.error(
+      "PostgreSQL server binaries not found (apt-get install postgresql, or set PGBIN). Run with --pglite to use embedded PGlite databases instead.",
+    );
     process.exit(1);
   }
   postgresUrl = postgres.url;
@@ -54,16 +65,23 @@ if (args.database.kind === "embedded") {
   databaseLine = `PostgreSQL at ${new URL(postgresUrl).host} (databases junggo_<context>)`;
 }
 
-console.log(`Starting NATS JetStream, ${SUBGRAPHS.length} subgraphs and the gateway (first start migrates and seeds)...`);
-const stack = await Stack.start({ dataRoot, ports, seedDemo: true, postgresUrl, keepDatabases: true }).catch(async (err: Error) => {
-  await postgres?.stop();
-  throw err;
-});
+console.log(
+  `Starting NATS JetStream, ${SUBGRAPHS.length} subgraphs and the gateway (first start migrates and seeds)...`,
+);
+const stack = await Stack.start({ dataRoot, ports, seedDemo: true, postgresUrl, keepDatabases: true }).catch(
+  async (err: Error) => {
+    await postgres?.stop();
+    throw err;
+  },
+);
 let stopping = false;
 
 // Self-healing, as Kubernetes does with liveness probes: a process that exits, or whose /healthz
 // keeps failing (LIVENESS_PERIOD_MS, LIVENESS_FAILURES), is restarted with backoff and logged.
-const supervisor = new Supervisor([["nats", stack.nats], ...stack.services], { ...Supervisor.optionsFromEnv(), log });
+const supervisor = new Supervisor([["nats", stack.nats], ...stack.services], {
+  ...Supervisor.optionsFromEnv(),
+  log,
+});
 supervisor.start();
 
 const line = (name: ServiceName) => `  ${name.padEnd(12)} http://127.0.0.1:${stack.ports.get(name)}/graphql`;

@@ -41,7 +41,9 @@ describe("docker-compose.yml", () => {
       expect(compose.services[name].secrets, name).toBeUndefined();
       expect(JSON.stringify(compose.services[name].environment), name).not.toMatch(/JWT_SECRET|JWT_KEYS/);
     }
-    expect(compose.services.gateway.environment.JWKS_URL).toBe(`http://identity:${DEFAULT_PORTS.identity}/.well-known/jwks.json`);
+    expect(compose.services.gateway.environment.JWKS_URL).toBe(
+      `http://identity:${DEFAULT_PORTS.identity}/.well-known/jwks.json`,
+    );
   });
 
   it("points the gateway at every subgraph and waits for them", () => {
@@ -49,15 +51,21 @@ describe("docker-compose.yml", () => {
     expect(gw.command).toEqual(["node", "--enable-source-maps", "gateway/dist/main.js"]);
     expect(ENTRY_OUTPUTS).toContain("gateway/dist/main.js");
     for (const name of SUBGRAPHS) {
-      expect(gw.environment[`SUBGRAPH_URL_${name.toUpperCase()}`]).toBe(`http://${name}:${DEFAULT_PORTS[name]}/graphql`);
+      expect(gw.environment[`SUBGRAPH_URL_${name.toUpperCase()}`]).toBe(
+        `http://${name}:${DEFAULT_PORTS[name]}/graphql`,
+      );
       expect(gw.depends_on[name].condition).toBe("service_healthy");
     }
-    expect(Object.keys(compose.services).sort()).toEqual([...SUBGRAPHS, "gateway", "nats", "postgres"].sort());
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...SUBGRAPHS, "gateway", "nats", "postgres"].sort(),
+    );
   });
 
   it("lets the dashboard reach every context's dead-letter API", () => {
     for (const name of SUBGRAPHS) {
-      expect(compose.services.dashboard.environment[`${name.toUpperCase()}_URL`], name).toBe(`http://${name}:${DEFAULT_PORTS[name]}`);
+      expect(compose.services.dashboard.environment[`${name.toUpperCase()}_URL`], name).toBe(
+        `http://${name}:${DEFAULT_PORTS[name]}`,
+      );
     }
   });
 

@@ -13,7 +13,9 @@ import { ManagedProcess } from "../src/process.ts";
 const RANGE = "64010-64015";
 const SCRIPT = new URL("./support/reserve-ports.ts", import.meta.url).pathname;
 const otherProcessReserves = async (): Promise<number[]> => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", SCRIPT], { env: { ...process.env, JUNGGO_PORT_RANGE: RANGE } });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", SCRIPT], {
+    env: { ...process.env, JUNGGO_PORT_RANGE: RANGE },
+  });
   return JSON.parse(stdout) as number[];
 };
 
@@ -26,11 +28,15 @@ describe("freePort", () => {
       for (const p of mine) expect(p >= 64010 && p <= 64015 && (await isPortFree(p))).toBe(true);
 
       const theirs = await otherProcessReserves();
-      expect(theirs.sort()).toEqual([64010, 64011, 64012, 64013, 64014, 64015].filter((p) => !mine.includes(p)));
+      expect(theirs.sort()).toEqual(
+        [64010, 64011, 64012, 64013, 64014, 64015].filter((p) => !mine.includes(p)),
+      );
 
       releasePorts([mine[0]!]);
       const afterRelease = await otherProcessReserves();
-      expect(afterRelease.sort()).toEqual([64010, 64011, 64012, 64013, 64014, 64015].filter((p) => !mine.slice(1).includes(p)));
+      expect(afterRelease.sort()).toEqual(
+        [64010, 64011, 64012, 64013, 64014, 64015].filter((p) => !mine.slice(1).includes(p)),
+      );
       releasePorts(mine);
     } finally {
       delete process.env.JUNGGO_PORT_RANGE;
@@ -40,7 +46,10 @@ describe("freePort", () => {
   it("takes ports outside the kernel's ephemeral range by default", async () => {
     const port = await freePort();
     releasePorts([port]);
-    const [ephemeralLow] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const [ephemeralLow] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     expect(port).toBeGreaterThanOrEqual(10_000);
     expect(port).toBeLessThan(ephemeralLow!);
   });
@@ -58,15 +67,26 @@ describe("freePort", () => {
 describe("ManagedProcess health check", () => {
   const dir = mkdtempSync(join(tmpdir(), "junggo-health-"));
   let impostor: Server | undefined;
-  afterAll(() => { impostor?.close(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    impostor?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("does not take another process answering on the port for its own child", async () => {
     const port = await freePort();
-    impostor = createServer((_req, res) => { res.setHeader("content-type", "application/json"); res.end(JSON.stringify({ status: "ok", pid: 1 })); });
+    impostor = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ status: "ok", pid: 1 }));
+    });
     await new Promise<void>((r) => impostor!.listen(port, "127.0.0.1", () => r()));
     const proc = new ManagedProcess({
-      name: "sleeper", command: process.execPath, args: ["-e", "setTimeout(() => {}, 30000)"], env: {}, cwd: dir,
-      logFile: join(dir, "sleeper.log"), healthUrl: `http://127.0.0.1:${port}/healthz`,
+      name: "sleeper",
+      command: process.execPath,
+      args: ["-e", "setTimeout(() => {}, 30000)"],
+      env: {},
+      cwd: dir,
+      logFile: join(dir, "sleeper.log"),
+      healthUrl: `http://127.0.0.1:${port}/healthz`,
     });
     try {
       await expect(proc.start(1500)).rejects.toThrow(/answered by another process \(pid 1, not \d+\)/);

@@ -3,7 +3,14 @@
 
 export const EVENT_STREAM = "JUNGGO_EVENTS";
 /** Subjects the stream captures: `<context>.<aggregate>.<event>`. */
-export const EVENT_STREAM_SUBJECTS = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>", "notification.>"];
+export const EVENT_STREAM_SUBJECTS = [
+  "identity.>",
+  "stock.>",
+  "purchase.>",
+  "billing.>",
+  "consignment.>",
+  "notification.>",
+];
 
 export interface EventEnvelope<T extends EventType = EventType> {
   eventId: string;
@@ -24,7 +31,16 @@ export type ConsignmentKind = "DELIVERY" | "RETURN_PICKUP" | "SELLER_PICKUP";
 export interface EventPayloads {
   AccountRegistered: { accountId: string; email: string; name: string; role: string; locale: string };
 
-  VehicleRegistered: { vehicleId: string; vin: string; make: string; model: string; year: number; mileageKm: number; priceKrw: number; status: "AVAILABLE" };
+  VehicleRegistered: {
+    vehicleId: string;
+    vin: string;
+    make: string;
+    model: string;
+    year: number;
+    mileageKm: number;
+    priceKrw: number;
+    status: "AVAILABLE";
+  };
   VehicleReserved: { vehicleId: string; purchaseId: string };
   /** Back in stock: AVAILABLE again (stock increases). */
   VehicleReleased: { vehicleId: string; purchaseId: string };
@@ -32,12 +48,23 @@ export interface EventPayloads {
   VehicleSold: { vehicleId: string; purchaseId: string };
 
   PurchasePaid: {
-    purchaseId: string; vehicleId: string; buyerId: string; buyerName: string; priceKrw: number; paymentId: string;
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    buyerName: string;
+    priceKrw: number;
+    paymentId: string;
     vehicle: { make: string; model: string; year: number };
   };
   PurchaseDeliveryStarted: { purchaseId: string; vehicleId: string; buyerId: string };
   PurchaseDelivered: { purchaseId: string; vehicleId: string; buyerId: string };
-  PurchaseCancelled: { purchaseId: string; vehicleId: string; buyerId: string; reason: string | null; previousStatus: "PAID" | "DELIVERING" };
+  PurchaseCancelled: {
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    reason: string | null;
+    previousStatus: "PAID" | "DELIVERING";
+  };
   /**
    * A purchase request whose payment outcome is unknown (billing timed out or was unreachable)
    * was given up: no purchase exists, and any payment taken under this purchaseId must be voided.
@@ -49,12 +76,40 @@ export interface EventPayloads {
   /** A payment of an abandoned purchase request was voided (or blocked before it could be taken). */
   PaymentVoided: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
 
-  ConsignmentRequested: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; kind: ConsignmentKind };
-  ConsignmentAssigned: { consignmentId: string; purchaseId: string; buyerId: string; driverId: string; driverName: string; eta: string };
-  ConsignmentPickedUp: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; driverId: string };
-  ConsignmentDelivered: { consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string; driverId: string };
+  ConsignmentRequested: {
+    consignmentId: string;
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    kind: ConsignmentKind;
+  };
+  ConsignmentAssigned: {
+    consignmentId: string;
+    purchaseId: string;
+    buyerId: string;
+    driverId: string;
+    driverName: string;
+    eta: string;
+  };
+  ConsignmentPickedUp: {
+    consignmentId: string;
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    driverId: string;
+  };
+  ConsignmentDelivered: {
+    consignmentId: string;
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    driverId: string;
+  };
   ConsignmentCancelled: {
-    consignmentId: string; purchaseId: string; vehicleId: string; buyerId: string;
+    consignmentId: string;
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
     /** NONE: the purchase was cancelled before its delivery was requested (no job was ever open). */
     previousStatus: "NONE" | "REQUESTED" | "ASSIGNED" | "PICKED_UP";
     /** True when the car was already on the road and is brought back to the lot. */
@@ -65,40 +120,143 @@ export interface EventPayloads {
    * job is offered to drivers again (it stays REQUESTED). `escalation` counts 1, 2, 3.
    */
   ConsignmentEscalated: {
-    consignmentId: string; purchaseId: string; buyerId: string; vehicleId: string;
+    consignmentId: string;
+    purchaseId: string;
+    buyerId: string;
+    vehicleId: string;
     /** When the job started waiting for a driver (ISO-8601). */
     waitingSinceIso: string;
     escalation: number;
   };
 
-  NotificationCreated: { notificationId: string; recipientId: string; purchaseId: string | null; kind: string };
+  NotificationCreated: {
+    notificationId: string;
+    recipientId: string;
+    purchaseId: string | null;
+    kind: string;
+  };
 }
 
 export type EventType = keyof EventPayloads;
 
-interface EventDefinition { subject: string; version: number; producer: string; consumers: string[] }
+interface EventDefinition {
+  subject: string;
+  version: number;
+  producer: string;
+  consumers: string[];
+}
 
 export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
-  AccountRegistered: { subject: "identity.account.registered", version: 1, producer: "identity", consumers: ["notification"] },
-  VehicleRegistered: { subject: "stock.vehicle.registered", version: 1, producer: "stock", consumers: ["purchase"] },
-  VehicleReserved: { subject: "stock.vehicle.reserved", version: 1, producer: "stock", consumers: ["purchase"] },
-  VehicleReleased: { subject: "stock.vehicle.released", version: 1, producer: "stock", consumers: ["purchase"] },
+  AccountRegistered: {
+    subject: "identity.account.registered",
+    version: 1,
+    producer: "identity",
+    consumers: ["notification"],
+  },
+  VehicleRegistered: {
+    subject: "stock.vehicle.registered",
+    version: 1,
+    producer: "stock",
+    consumers: ["purchase"],
+  },
+  VehicleReserved: {
+    subject: "stock.vehicle.reserved",
+    version: 1,
+    producer: "stock",
+    consumers: ["purchase"],
+  },
+  VehicleReleased: {
+    subject: "stock.vehicle.released",
+    version: 1,
+    producer: "stock",
+    consumers: ["purchase"],
+  },
   VehicleSold: { subject: "stock.vehicle.sold", version: 1, producer: "stock", consumers: ["purchase"] },
-  PurchasePaid: { subject: "purchase.purchase.paid", version: 1, producer: "purchase", consumers: ["stock", "consignment", "dashboard", "notification"] },
-  PurchaseDeliveryStarted: { subject: "purchase.purchase.delivery-started", version: 1, producer: "purchase", consumers: ["dashboard", "notification"] },
-  PurchaseDelivered: { subject: "purchase.purchase.delivered", version: 1, producer: "purchase", consumers: ["dashboard", "notification"] },
-  PurchaseCancelled: { subject: "purchase.purchase.cancelled", version: 1, producer: "purchase", consumers: ["stock", "billing", "consignment", "dashboard", "notification"] },
-  PurchaseAbandoned: { subject: "purchase.purchase.abandoned", version: 1, producer: "purchase", consumers: ["billing"] },
-  PaymentApproved: { subject: "billing.payment.approved", version: 1, producer: "billing", consumers: ["dashboard", "notification"] },
-  PaymentRefunded: { subject: "billing.payment.refunded", version: 1, producer: "billing", consumers: ["dashboard", "notification"] },
+  PurchasePaid: {
+    subject: "purchase.purchase.paid",
+    version: 1,
+    producer: "purchase",
+    consumers: ["stock", "consignment", "dashboard", "notification"],
+  },
+  PurchaseDeliveryStarted: {
+    subject: "purchase.purchase.delivery-started",
+    version: 1,
+    producer: "purchase",
+    consumers: ["dashboard", "notification"],
+  },
+  PurchaseDelivered: {
+    subject: "purchase.purchase.delivered",
+    version: 1,
+    producer: "purchase",
+    consumers: ["dashboard", "notification"],
+  },
+  PurchaseCancelled: {
+    subject: "purchase.purchase.cancelled",
+    version: 1,
+    producer: "purchase",
+    consumers: ["stock", "billing", "consignment", "dashboard", "notification"],
+  },
+  PurchaseAbandoned: {
+    subject: "purchase.purchase.abandoned",
+    version: 1,
+    producer: "purchase",
+    consumers: ["billing"],
+  },
+  PaymentApproved: {
+    subject: "billing.payment.approved",
+    version: 1,
+    producer: "billing",
+    consumers: ["dashboard", "notification"],
+  },
+  PaymentRefunded: {
+    subject: "billing.payment.refunded",
+    version: 1,
+    producer: "billing",
+    consumers: ["dashboard", "notification"],
+  },
   PaymentVoided: { subject: "billing.payment.voided", version: 1, producer: "billing", consumers: [] },
-  ConsignmentRequested: { subject: "consignment.consignment.requested", version: 1, producer: "consignment", consumers: ["dashboard"] },
-  ConsignmentAssigned: { subject: "consignment.consignment.assigned", version: 1, producer: "consignment", consumers: ["purchase", "dashboard", "notification"] },
-  ConsignmentPickedUp: { subject: "consignment.consignment.picked-up", version: 1, producer: "consignment", consumers: ["stock", "purchase", "dashboard", "notification"] },
-  ConsignmentDelivered: { subject: "consignment.consignment.delivered", version: 1, producer: "consignment", consumers: ["purchase", "dashboard", "notification"] },
-  ConsignmentCancelled: { subject: "consignment.consignment.cancelled", version: 1, producer: "consignment", consumers: ["dashboard", "notification"] },
-  ConsignmentEscalated: { subject: "consignment.consignment.escalated", version: 1, producer: "consignment", consumers: ["notification"] },
-  NotificationCreated: { subject: "notification.notification.created", version: 1, producer: "notification", consumers: [] },
+  ConsignmentRequested: {
+    subject: "consignment.consignment.requested",
+    version: 1,
+    producer: "consignment",
+    consumers: ["dashboard"],
+  },
+  ConsignmentAssigned: {
+    subject: "consignment.consignment.assigned",
+    version: 1,
+    producer: "consignment",
+    consumers: ["purchase", "dashboard", "notification"],
+  },
+  ConsignmentPickedUp: {
+    subject: "consignment.consignment.picked-up",
+    version: 1,
+    producer: "consignment",
+    consumers: ["stock", "purchase", "dashboard", "notification"],
+  },
+  ConsignmentDelivered: {
+    subject: "consignment.consignment.delivered",
+    version: 1,
+    producer: "consignment",
+    consumers: ["purchase", "dashboard", "notification"],
+  },
+  ConsignmentCancelled: {
+    subject: "consignment.consignment.cancelled",
+    version: 1,
+    producer: "consignment",
+    consumers: ["dashboard", "notification"],
+  },
+  ConsignmentEscalated: {
+    subject: "consignment.consignment.escalated",
+    version: 1,
+    producer: "consignment",
+    consumers: ["notification"],
+  },
+  NotificationCreated: {
+    subject: "notification.notification.created",
+    version: 1,
+    producer: "notification",
+    consumers: [],
+  },
 };
 
 export interface NewEventOptions {
@@ -112,7 +270,11 @@ export interface NewEventOptions {
 }
 
 /** Builds a full envelope for `type`; the outbox stores it as it is. */
-export function newEvent<T extends EventType>(type: T, payload: EventPayloads[T], opts: NewEventOptions): EventEnvelope<T> {
+export function newEvent<T extends EventType>(
+  type: T,
+  payload: EventPayloads[T],
+  opts: NewEventOptions,
+): EventEnvelope<T> {
   const def = EVENT_CATALOGUE[type];
   const purchaseId = opts.purchaseId ?? (payload as { purchaseId?: string }).purchaseId;
   return {
@@ -133,5 +295,5 @@ export function subjectOf(type: EventType): string {
 }
 
 export function isEventType(t: string): t is EventType {
-  return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);
+  return Object.hasOwn(EVENT_CATALOGUE, t);
 }

@@ -29,7 +29,11 @@ export interface AdmissionStats {
 
 /** The overload answer: retryable, with a hint of when to come back. */
 export const overloaded = (what: string, retryAfterSeconds: number) =>
-  new DomainError("OVERLOADED", `${what} are very busy right now; nothing was done. Please try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  new DomainError(
+    "OVERLOADED",
+    `${what} are very busy right now; nothing was done. Please try again in ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+  );
 
 interface Waiter {
   admit: () => void;
@@ -51,7 +55,8 @@ export class AdmissionGate {
 
   constructor(private readonly o: AdmissionGateOptions) {
     const check = (value: number, min: number, setting: string | undefined, fallback: string) => {
-      if (!Number.isInteger(value) || value < min) throw new Error(`${setting ?? fallback} must be a whole number ≥ ${min}, got ${value}`);
+      if (!Number.isInteger(value) || value < min)
+        throw new Error(`${setting ?? fallback} must be a whole number ≥ ${min}, got ${value}`);
     };
     check(o.maxConcurrent, 1, o.settings?.maxConcurrent, "maxConcurrent");
     check(o.maxQueued, 0, o.settings?.maxQueued, "maxQueued");
@@ -133,7 +138,10 @@ export class LoopStallMeter {
   private stalled = 0;
   private holders = 0;
 
-  constructor(private readonly periodMs = 10, private readonly toleranceMs = 2) {}
+  constructor(
+    private readonly periodMs = 10,
+    private readonly toleranceMs = 2,
+  ) {}
 
   /** Starts measuring (if not already); the returned function stops this holder's use of it. */
   hold(): () => void {

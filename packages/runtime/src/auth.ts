@@ -54,10 +54,17 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
  * A DomainError from the key lookup (the JWKS cannot be fetched) passes through: that is not the
  * token's fault, and must not log the person out.
  */
-export async function verifyLogin(token: string, keys: AccessTokenKeys): Promise<{ viewer: Viewer; expiresAt: number }> {
+export async function verifyLogin(
+  token: string,
+  keys: AccessTokenKeys,
+): Promise<{ viewer: Viewer; expiresAt: number }> {
   try {
     // Only ES256: an HS256 token "signed" with the public key, or alg=none, never verifies.
-    const { payload } = await jwtVerify(token, keys, { issuer: ISSUER_USER, audience: AUD_USER, algorithms: [ACCESS_TOKEN_ALG] });
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: ISSUER_USER,
+      audience: AUD_USER,
+      algorithms: [ACCESS_TOKEN_ALG],
+    });
     const v = asViewer(payload);
     if (!v || typeof payload.exp !== "number") throw new Error("bad claims");
     return { viewer: v, expiresAt: payload.exp * 1000 };
@@ -129,7 +136,11 @@ const verifiedIdentities = new Map<string, VerifiedTokenCache<{ viewer: Viewer |
  * The gateway signs what it verified; subgraphs accept identity only in this form. A viewer's
  * token is reused for half its lifetime, so subgraphs see few distinct tokens (and verify each once).
  */
-export async function signForwardedIdentity(viewer: Viewer | null, secret: string, ttlSeconds = 60): Promise<string> {
+export async function signForwardedIdentity(
+  viewer: Viewer | null,
+  secret: string,
+  ttlSeconds = 60,
+): Promise<string> {
   const key = `${ttlSeconds}\u0000${secret}\u0000${viewer ? `${viewer.id}\u0000${viewer.role}\u0000${viewer.name}\u0000${viewer.email}` : ""}`;
   const cached = signedIdentities.get(key);
   if (cached && cached.renewAt > Date.now()) return cached.token;
@@ -140,7 +151,9 @@ export async function signForwardedIdentity(viewer: Viewer | null, secret: strin
 }
 
 async function signIdentityToken(viewer: Viewer | null, secret: string, ttlSeconds: number): Promise<string> {
-  const claims = viewer ? { role: viewer.role, name: viewer.name, email: viewer.email, anon: false } : { anon: true };
+  const claims = viewer
+    ? { role: viewer.role, name: viewer.name, email: viewer.email, anon: false }
+    : { anon: true };
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setIssuer(ISSUER_GATEWAY)
@@ -155,15 +168,28 @@ async function signIdentityToken(viewer: Viewer | null, secret: string, ttlSecon
  * Verifies a forwarded identity. Returns `{ viewer }` (null for an anonymous request that came
  * through the gateway) or null when the header is missing, forged or expired.
  */
-export async function verifyForwardedIdentity(token: string | undefined, secret: string): Promise<{ viewer: Viewer | null } | null> {
+export async function verifyForwardedIdentity(
+  token: string | undefined,
+  secret: string,
+): Promise<{ viewer: Viewer | null } | null> {
   if (!token) return null;
   let cache = verifiedIdentities.get(secret);
   if (!cache) verifiedIdentities.set(secret, (cache = new VerifiedTokenCache()));
   const known = cache.get(token);
   if (known) return known;
   try {
-    const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_GATEWAY, audience: AUD_SUBGRAPH, algorithms: ["HS256"] });
-    const result = payload.anon === true ? { viewer: null } : (() => { const v = asViewer(payload); return v ? { viewer: v } : null; })();
+    const { payload } = await jwtVerify(token, enc(secret), {
+      issuer: ISSUER_GATEWAY,
+      audience: AUD_SUBGRAPH,
+      algorithms: ["HS256"],
+    });
+    const result =
+      payload.anon === true
+        ? { viewer: null }
+        : (() => {
+            const v = asViewer(payload);
+            return v ? { viewer: v } : null;
+          })();
     if (result && typeof payload.exp === "number") cache.set(token, result, payload.exp * 1000);
     return result;
   } catch {
@@ -207,9 +233,14 @@ export async function verifyServiceToken(token: string | undefined, secret: stri
   const known = cache.get(token);
   if (known) return known.service;
   try {
-    const { payload } = await jwtVerify(token, enc(secret), { issuer: ISSUER_GATEWAY, audience: AUD_SERVICE, algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, enc(secret), {
+      issuer: ISSUER_GATEWAY,
+      audience: AUD_SERVICE,
+      algorithms: ["HS256"],
+    });
     const service = typeof payload.sub === "string" ? payload.sub.replace(/^service:/, "") : null;
-    if (service !== null && typeof payload.exp === "number") cache.set(token, { service }, payload.exp * 1000);
+    if (service !== null && typeof payload.exp === "number")
+      cache.set(token, { service }, payload.exp * 1000);
     return service;
   } catch {
     return null;

@@ -1,4 +1,12 @@
-import { connect, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import {
+  connect,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from "nats";
 import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
 import type { Logger } from "./logger.ts";
 
@@ -15,7 +23,11 @@ export class EventBus {
   private linkUp = false;
   readonly ready: Promise<void>;
 
-  constructor(private readonly url: string, private readonly name: string, private readonly log: Logger) {
+  constructor(
+    private readonly url: string,
+    private readonly name: string,
+    private readonly log: Logger,
+  ) {
     this.ready = this.connectLoop();
     this.ready.catch(() => {});
   }
@@ -24,7 +36,13 @@ export class EventBus {
     let delay = 200;
     while (!this.closed) {
       try {
-        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 2000 });
+        const nc = await connect({
+          servers: this.url,
+          name: this.name,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+          timeout: 2000,
+        });
         this.nc = nc;
         this.jsmClient = await nc.jetstreamManager({ timeout: 5000 });
         await ensureStream(this.jsmClient);
@@ -92,7 +110,9 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
       await jsm.streams.add(config);
     } catch (err) {
       // Another service created it in the meantime.
-      await jsm.streams.info(EVENT_STREAM).catch(() => { throw err; });
+      await jsm.streams.info(EVENT_STREAM).catch(() => {
+        throw err;
+      });
     }
     return;
   }
@@ -100,5 +120,6 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
   // would be refused): widen it in place, keeping its messages and other settings.
   const subjects = existing.config.subjects ?? [];
   const missing = EVENT_STREAM_SUBJECTS.filter((s) => !subjects.includes(s));
-  if (missing.length) await jsm.streams.update(EVENT_STREAM, { ...existing.config, subjects: [...subjects, ...missing] });
+  if (missing.length)
+    await jsm.streams.update(EVENT_STREAM, { ...existing.config, subjects: [...subjects, ...missing] });
 }

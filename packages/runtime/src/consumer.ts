@@ -55,7 +55,9 @@ function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTime
   // Implementation detail of nats.js 2.x (PullConsumerMessagesImpl): without it, its own timers stay.
   const impl = messages as unknown as { clearTimers?: () => void };
   if (typeof impl.clearTimers === "function") impl.clearTimers();
-  return setTimeout(() => { messages.close().catch(() => {}); }, FETCH_EXPIRES_MS + FETCH_SAFETY_MS);
+  return setTimeout(() => {
+    messages.close().catch(() => {});
+  }, FETCH_EXPIRES_MS + FETCH_SAFETY_MS);
 }
 
 const decoder = new TextDecoder();
@@ -160,11 +162,15 @@ export class EventConsumer<Tx extends SqlTx> {
               state.wake?.();
             }
           })();
-          reader.catch(() => { /* rethrown by the await below */ });
+          reader.catch(() => {
+            /* rethrown by the await below */
+          });
           try {
             while (arrived.length > 0 || !state.ended) {
               if (arrived.length === 0) {
-                await new Promise<void>((r) => { state.wake = r; });
+                await new Promise<void>((r) => {
+                  state.wake = r;
+                });
                 state.wake = null;
                 continue;
               }
@@ -184,7 +190,10 @@ export class EventConsumer<Tx extends SqlTx> {
         }
       } catch (err) {
         if (!this.running) break;
-        this.o.log.warn("consumer loop failed, restarting", { durable: this.o.durable, err: (err as Error).message });
+        this.o.log.warn("consumer loop failed, restarting", {
+          durable: this.o.durable,
+          err: (err as Error).message,
+        });
       }
       if (this.running) {
         await new Promise((r) => setTimeout(r, backoff));
@@ -278,13 +287,16 @@ export class EventConsumer<Tx extends SqlTx> {
             throw err;
           }
           // Inbox row and effects written, not committed: a crash here must leave none of them behind.
-          if (failpointsArmed && outcome === "handled") failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+          if (failpointsArmed && outcome === "handled")
+            failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
           out.push(outcome);
         }
         return out;
       };
       this.transactions++;
-      outcomes = this.o.raw ? await this.o.raw.transaction((tx) => run(tx as Tx)) : await this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+      outcomes = this.o.raw
+        ? await this.o.raw.transaction((tx) => run(tx as Tx))
+        : await this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
     } catch (err) {
       return failing ?? { index: -1, err: err as Error };
     }
@@ -314,16 +326,37 @@ export class EventConsumer<Tx extends SqlTx> {
     if (deliveries >= max) {
       await this.deadLetter(m, event, err);
       m.term();
-      this.o.log.error("event dead-lettered", { durable: this.o.durable, type: event.type, eventId: event.eventId, err: err.message });
+      this.o.log.error("event dead-lettered", {
+        durable: this.o.durable,
+        type: event.type,
+        eventId: event.eventId,
+        err: err.message,
+      });
     } else {
-      const delay = Math.min((this.o.retryBaseMs ?? 250) * 2 ** (deliveries - 1), this.o.retryMaxMs ?? 10_000);
+      const delay = Math.min(
+        (this.o.retryBaseMs ?? 250) * 2 ** (deliveries - 1),
+        this.o.retryMaxMs ?? 10_000,
+      );
       m.nak(delay);
-      this.o.log.warn("event handling failed, will retry", { durable: this.o.durable, type: event.type, eventId: event.eventId, deliveries, delayMs: delay, err: err.message });
+      this.o.log.warn("event handling failed, will retry", {
+        durable: this.o.durable,
+        type: event.type,
+        eventId: event.eventId,
+        deliveries,
+        delayMs: delay,
+        err: err.message,
+      });
     }
   }
 
   private failpointAt(m: JsMsg, event: EventEnvelope, outcome: string) {
-    return { eventType: event.type, eventId: event.eventId, consumer: this.o.durable, deliveries: m.info.redeliveryCount, outcome };
+    return {
+      eventType: event.type,
+      eventId: event.eventId,
+      consumer: this.o.durable,
+      deliveries: m.info.redeliveryCount,
+      outcome,
+    };
   }
 
   private async deadLetter(m: JsMsg, event: EventEnvelope | null, err: Error): Promise<void> {
@@ -350,7 +383,9 @@ export class EventConsumer<Tx extends SqlTx> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ended = await Promise.race([
       this.loop?.then(() => true),
-      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), FETCH_EXPIRES_MS + 1000); }),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), FETCH_EXPIRES_MS + 1000);
+      }),
     ]);
     clearTimeout(timer);
     if (!ended) await this.messages?.close().catch(() => {});

@@ -39,7 +39,9 @@ export interface SqlTx {
 const TIMESTAMP_OID = 1114;
 const rawTypes = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === TIMESTAMP_OID ? (v: string) => new Date(`${v.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP_OID
+      ? (v: string) => new Date(`${v.replace(" ", "T")}Z`)
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
 
 const liteOptions = { parsers: { [TIMESTAMP_OID]: (v: string) => new Date(`${v.replace(" ", "T")}Z`) } };
@@ -58,8 +60,10 @@ function statementName(text: string): string {
 
 function pgTx(client: pg.PoolClient): SqlTx {
   return {
-    $executeRawUnsafe: async (text, ...values) => (await client.query({ name: statementName(text), text, values, types: rawTypes })).rowCount ?? 0,
-    $queryRawUnsafe: async <T,>(text: string, ...values: unknown[]) => (await client.query({ name: statementName(text), text, values, types: rawTypes })).rows as T,
+    $executeRawUnsafe: async (text, ...values) =>
+      (await client.query({ name: statementName(text), text, values, types: rawTypes })).rowCount ?? 0,
+    $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) =>
+      (await client.query({ name: statementName(text), text, values, types: rawTypes })).rows as T,
   };
 }
 
@@ -72,14 +76,30 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     await client.connect();
     // The hot paths (plain-SQL transactions, reads, the outbox relay) share one pool; the Prisma
     // client, now on cold paths only, keeps a small one of its own. Connections open lazily.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, application_name, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-    pool.on("error", () => { /* an idle connection died; the pool replaces it on the next checkout */ });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      application_name,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    });
+    pool.on("error", () => {
+      /* an idle connection died; the pool replaces it on the next checkout */
+    });
     return {
       kind: "postgres",
-      adapter: new PrismaPg({ connectionString: opts.databaseUrl, application_name, max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4) }),
-      exec: async (sql) => { await client.query(sql); },
-      query: async <T,>(sql: string, params: unknown[] = []) =>
-        (await (params.length ? pool.query({ name: statementName(sql), text: sql, values: params }) : pool.query(sql))).rows as T[],
+      adapter: new PrismaPg({
+        connectionString: opts.databaseUrl,
+        application_name,
+        max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4),
+      }),
+      exec: async (sql) => {
+        await client.query(sql);
+      },
+      query: async <T>(sql: string, params: unknown[] = []) =>
+        (
+          await (params.length
+            ? pool.query({ name: statementName(sql), text: sql, values: params })
+            : pool.query(sql))
+        ).rows as T[],
       transaction: async (fn) => {
         const conn = await pool.connect();
         // A connection whose ROLLBACK failed is in an unknown state: destroyed, not given back.
@@ -90,34 +110,48 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
           await conn.query("COMMIT");
           return r;
         } catch (err) {
-          await conn.query("ROLLBACK").catch((e: Error) => { broken = e; });
+          await conn.query("ROLLBACK").catch((e: Error) => {
+            broken = e;
+          });
           throw err;
         } finally {
           conn.release(broken);
         }
       },
-      close: async () => { await pool.end(); await client.end(); },
+      close: async () => {
+        await pool.end();
+        await client.end();
+      },
     };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   // Loaded only when used: a service on PostgreSQL never pays for PGlite's module and WebAssembly.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("pglite-prisma-adapter"),
+  ]);
   const lite: PGlite = new PGlite(opts.dataDir);
   await lite.waitReady;
   return {
     kind: "pglite",
     adapter: new PrismaPGlite(lite),
-    exec: async (sql) => { await lite.exec(sql); },
-    query: async <T,>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
+    exec: async (sql) => {
+      await lite.exec(sql);
+    },
+    query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
     // PGlite serialises transactions (and the Prisma adapter's) on its single connection.
     transaction: (fn) =>
       lite.transaction((t) =>
         fn({
-          $executeRawUnsafe: async (sql, ...values) => (await t.query(sql, values, liteOptions)).affectedRows ?? 0,
-          $queryRawUnsafe: async <T,>(sql: string, ...values: unknown[]) => (await t.query(sql, values, liteOptions)).rows as T,
+          $executeRawUnsafe: async (sql, ...values) =>
+            (await t.query(sql, values, liteOptions)).affectedRows ?? 0,
+          $queryRawUnsafe: async <T>(sql: string, ...values: unknown[]) =>
+            (await t.query(sql, values, liteOptions)).rows as T,
         }),
       ),
-    close: async () => { await lite.close(); },
+    close: async () => {
+      await lite.close();
+    },
   };
 }
 
@@ -222,7 +256,10 @@ export async function migrate(db: Database, migrationsDir: string, log?: Logger)
       "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
     const names = existsSync(migrationsDir)
-      ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+      ? readdirSync(migrationsDir, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name)
+          .sort()
       : [];
     for (const name of names) {
       const sql = readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
@@ -233,14 +270,17 @@ export async function migrate(db: Database, migrationsDir: string, log?: Logger)
       );
       const done = rows[0]?.checksum ?? null;
       if (done !== null) {
-        if (done !== checksum) throw new Error(`migration ${name} was changed after it was applied (checksum mismatch)`);
+        if (done !== checksum)
+          throw new Error(`migration ${name} was changed after it was applied (checksum mismatch)`);
         continue;
       }
-      await db.exec(`BEGIN;\n${sql}\n;INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
-        VALUES (${sqlString(crypto.randomUUID())}, ${sqlString(checksum)}, now(), ${sqlString(name)}, 1);\nCOMMIT;`).catch(async (e) => {
-        await db.exec("ROLLBACK").catch(() => {});
-        throw new Error(`migration ${name} failed: ${(e as Error).message}`);
-      });
+      await db
+        .exec(`BEGIN;\n${sql}\n;INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
+        VALUES (${sqlString(crypto.randomUUID())}, ${sqlString(checksum)}, now(), ${sqlString(name)}, 1);\nCOMMIT;`)
+        .catch(async (e) => {
+          await db.exec("ROLLBACK").catch(() => {});
+          throw new Error(`migration ${name} failed: ${(e as Error).message}`);
+        });
       applied.push(name);
       log?.info("migration applied", { migration: name });
     }

@@ -10,7 +10,10 @@ import type { Logger } from "./logger.ts";
 export function serviceCallerCheck(internalSecret: string, callers: readonly string[], what: string) {
   return async (req: Request, res: Response): Promise<boolean> => {
     const header = req.headers.authorization;
-    const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, internalSecret);
+    const caller = await verifyServiceToken(
+      header?.startsWith("Bearer ") ? header.slice(7) : undefined,
+      internalSecret,
+    );
     if (caller === null) {
       res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid service token is required." });
       return false;
@@ -39,7 +42,10 @@ export const DEAD_LETTER_CALLERS: readonly string[] = ["dashboard"];
 export function deadLetterRoutes(
   app: Express,
   deps: {
-    deadLetters: { list(first: number): Promise<DeadLetter[]>; replay(id: string): Promise<DeadLetter | null> };
+    deadLetters: {
+      list(first: number): Promise<DeadLetter[]>;
+      replay(id: string): Promise<DeadLetter | null>;
+    };
     internalSecret: string;
     log: Logger;
     callers?: readonly string[];
@@ -57,7 +63,11 @@ export function deadLetterRoutes(
     const raw = req.query.first ?? "50";
     const first = typeof raw === "string" && /^[0-9]{1,4}$/.test(raw) ? Number(raw) : NaN;
     if (!(first >= 1 && first <= MAX_DEAD_LETTER_PAGE)) {
-      res.status(400).json({ code: "BAD_USER_INPUT", field: "first", message: `first must be a whole number from 1 to ${MAX_DEAD_LETTER_PAGE}.` });
+      res.status(400).json({
+        code: "BAD_USER_INPUT",
+        field: "first",
+        message: `first must be a whole number from 1 to ${MAX_DEAD_LETTER_PAGE}.`,
+      });
       return;
     }
     try {
@@ -71,7 +81,11 @@ export function deadLetterRoutes(
     if (!(await authorized(req, res))) return;
     const id = req.params.id;
     if (!isDeadLetterId(id)) {
-      res.status(400).json({ code: "BAD_USER_INPUT", field: "id", message: "id must be a dead letter's id (a positive whole number)." });
+      res.status(400).json({
+        code: "BAD_USER_INPUT",
+        field: "id",
+        message: "id must be a dead letter's id (a positive whole number).",
+      });
       return;
     }
     try {

@@ -1,5 +1,11 @@
 import type { EventEnvelope } from "@junggo/events";
-import { handleOnce, HANDLER_TX_OPTIONS, parseEnvelope, type HandlerMap, type TransactionalClient } from "./consumer.ts";
+import {
+  handleOnce,
+  HANDLER_TX_OPTIONS,
+  parseEnvelope,
+  type HandlerMap,
+  type TransactionalClient,
+} from "./consumer.ts";
 import type { Logger } from "./logger.ts";
 import type { OutboxRelay, SqlTx } from "./outbox.ts";
 
@@ -48,7 +54,8 @@ interface Row {
 const COLUMNS = `id::text AS id, consumer, event_id, type, subject, error, deliveries, created_at, replayed_at, replay_outcome, replay_attempts, replay_error`;
 
 /** Row ids are BIGSERIAL: a positive integer, as text. */
-export const isDeadLetterId = (id: unknown): id is string => typeof id === "string" && /^[1-9][0-9]{0,17}$/.test(id);
+export const isDeadLetterId = (id: unknown): id is string =>
+  typeof id === "string" && /^[1-9][0-9]{0,17}$/.test(id);
 
 const toDeadLetter = (r: Row): DeadLetter => ({
   id: r.id,
@@ -60,7 +67,8 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   deliveries: Number(r.deliveries),
   createdAt: new Date(r.created_at),
   replayedAt: r.replayed_at === null ? null : new Date(r.replayed_at),
-  status: r.replayed_at === null ? "PENDING" : r.replay_outcome === "DUPLICATE" ? "ALREADY_PROCESSED" : "REPLAYED",
+  status:
+    r.replayed_at === null ? "PENDING" : r.replay_outcome === "DUPLICATE" ? "ALREADY_PROCESSED" : "REPLAYED",
   replayAttempts: Number(r.replay_attempts),
   replayError: r.replay_error,
 });
@@ -129,7 +137,9 @@ export class DeadLetters<Tx extends SqlTx> {
     if (stored.replayed_at !== null) return this.find(id);
     try {
       const event = parseEnvelope(stored.body);
-      const handler = this.o.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
+      const handler = this.o.handlers[event.type] as
+        | ((e: EventEnvelope, tx: Tx) => Promise<void>)
+        | undefined;
       if (!handler) throw new Error(`consumer ${this.o.consumer} has no handler for ${event.type}`);
       const outcome = await this.o.prisma.$transaction(async (tx) => {
         // The row lock serialises concurrent replays of one dead letter: the second finds it done.
@@ -148,7 +158,14 @@ export class DeadLetters<Tx extends SqlTx> {
         return result;
       }, HANDLER_TX_OPTIONS);
       if (outcome === "handled") this.o.relay?.nudge();
-      if (outcome !== "skipped") this.o.log.info("dead letter replayed", { consumer: this.o.consumer, id, eventId: event.eventId, type: event.type, outcome });
+      if (outcome !== "skipped")
+        this.o.log.info("dead letter replayed", {
+          consumer: this.o.consumer,
+          id,
+          eventId: event.eventId,
+          type: event.type,
+          outcome,
+        });
     } catch (err) {
       // The handler's transaction rolled back (inbox row included); only the attempt is recorded.
       const message = (err as Error).message;

@@ -1,4 +1,15 @@
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationRule, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ValidationRule,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 
 /**
  * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
@@ -24,7 +35,9 @@ export const badInput = (field: string, message: string) =>
  */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; cause?: { code?: unknown; kind?: unknown } } | null;
-  return !!e && (e.code === "P2002" || e.cause?.code === "23505" || e.cause?.kind === "UniqueConstraintViolation");
+  return (
+    !!e && (e.code === "P2002" || e.cause?.code === "23505" || e.cause?.kind === "UniqueConstraintViolation")
+  );
 }
 
 export function toGraphQLError(err: unknown): GraphQLError {
@@ -36,8 +49,15 @@ export function toGraphQLError(err: unknown): GraphQLError {
 }
 
 const SAFE_CODES = new Set([
-  "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "UNAUTHENTICATED", "FORBIDDEN",
-  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "BAD_REQUEST",
+  "BAD_USER_INPUT",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "BAD_REQUEST",
 ]);
 
 /**
@@ -47,13 +67,21 @@ const SAFE_CODES = new Set([
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = (error as { originalError?: unknown })?.originalError;
   if (original instanceof DomainError) {
-    return { message: original.message, path: formatted.path, extensions: { code: original.code, ...original.details } };
+    return {
+      message: original.message,
+      path: formatted.path,
+      extensions: { code: original.code, ...original.details },
+    };
   }
   let code = (formatted.extensions?.code as string | undefined) ?? "INTERNAL_SERVER_ERROR";
   // A validation rule's own code (e.g. QUERY_TOO_COMPLEX) is more useful than the generic one.
   const ruleCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
   if (code === "GRAPHQL_VALIDATION_FAILED" && typeof ruleCode === "string") code = ruleCode;
-  const { stacktrace: _drop, exception: _drop2, ...ext } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  const {
+    stacktrace: _drop,
+    exception: _drop2,
+    ...ext
+  } = (formatted.extensions ?? {}) as Record<string, unknown>;
   if (SAFE_CODES.has(code) || (original instanceof GraphQLError && original.extensions?.code)) {
     return { ...formatted, extensions: { ...ext, code } };
   }
@@ -66,19 +94,37 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 /** An execution result as a client may see it: every error through `formatError`. */
 export function formatExecutionResult(result: ExecutionResult): FormattedExecutionResult {
   if (!result.errors?.length) return result as FormattedExecutionResult;
-  return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } as FormattedExecutionResult;
+  return {
+    ...result,
+    errors: result.errors.map((e) => formatError(e.toJSON(), e)),
+  } as FormattedExecutionResult;
 }
 
 /** Parses and validates an operation, with the error codes Apollo Server uses for HTTP requests. */
-export function parseOperation(schema: GraphQLSchema, query: string, extraRules: readonly ValidationRule[] = []): { document: DocumentNode } | { errors: GraphQLError[] } {
+export function parseOperation(
+  schema: GraphQLSchema,
+  query: string,
+  extraRules: readonly ValidationRule[] = [],
+): { document: DocumentNode } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(query);
   } catch (err) {
-    return { errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })] };
+    return {
+      errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })],
+    };
   }
   const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
-  if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions } })) };
+  if (errors.length)
+    return {
+      errors: errors.map(
+        (e) =>
+          new GraphQLError(e.message, {
+            nodes: e.nodes,
+            extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions },
+          }),
+      ),
+    };
   return { document };
 }
 
@@ -92,11 +138,18 @@ export function httpErrorHandler(
   res: { headersSent: boolean; status(code: number): { json(body: unknown): void } },
   next: (err?: unknown) => void,
 ): void {
-  if (res.headersSent) return next(err);
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
   const status = err.status ?? err.statusCode ?? 500;
   const [code, message] =
-    status === 413 ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
-    : status >= 400 && status < 500 ? ["BAD_REQUEST", "The request body is not valid JSON for a GraphQL request."]
-    : ["INTERNAL_SERVER_ERROR", "Internal server error"];
-  res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code } }] });
+    status === 413
+      ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
+      : status >= 400 && status < 500
+        ? ["BAD_REQUEST", "The request body is not valid JSON for a GraphQL request."]
+        : ["INTERNAL_SERVER_ERROR", "Internal server error"];
+  res
+    .status(status >= 400 && status < 600 ? status : 500)
+    .json({ errors: [{ message, extensions: { code } }] });
 }

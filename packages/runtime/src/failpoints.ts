@@ -60,7 +60,10 @@ export function parseFailpoints(spec: string): FailpointRule[] {
     const entry = raw.trim();
     if (!entry) continue;
     const m = ENTRY.exec(entry);
-    if (!m) throw new Error(`FAILPOINTS: cannot parse "${entry}" (expected <point>=<action>[@<times>][:<EventType>])`);
+    if (!m)
+      throw new Error(
+        `FAILPOINTS: cannot parse "${entry}" (expected <point>=<action>[@<times>][:<EventType>])`,
+      );
     const [, point, action, times, eventType] = m;
     if (!(FAILPOINT_NAMES as readonly string[]).includes(point!)) {
       throw new Error(`FAILPOINTS: unknown point "${point}" (known: ${FAILPOINT_NAMES.join(", ")})`);
@@ -68,7 +71,8 @@ export function parseFailpoints(spec: string): FailpointRule[] {
     if (!(ACTIONS as readonly string[]).includes(action!)) {
       throw new Error(`FAILPOINTS: unknown action "${action}" in "${entry}" (known: ${ACTIONS.join(", ")})`);
     }
-    if (times !== undefined && Number(times) < 1) throw new Error(`FAILPOINTS: "@${times}" in "${entry}" must be at least 1`);
+    if (times !== undefined && Number(times) < 1)
+      throw new Error(`FAILPOINTS: "@${times}" in "${entry}" must be at least 1`);
     if (eventType !== undefined && !(eventType in EVENT_CATALOGUE)) {
       throw new Error(`FAILPOINTS: unknown event type "${eventType}" in "${entry}"`);
     }
@@ -84,7 +88,7 @@ export function parseFailpoints(spec: string): FailpointRule[] {
 
 /** The log line goes out with a synchronous write: after a SIGKILL nothing buffered would. */
 function hardCrash(record: Record<string, unknown>): never {
-  writeSync(2, JSON.stringify(record) + "\n");
+  writeSync(2, `${JSON.stringify(record)}\n`);
   process.kill(process.pid, "SIGKILL");
   // SIGKILL to oneself is delivered before kill() returns; this line only satisfies the type.
   throw new Error("SIGKILL did not end the process");
@@ -104,14 +108,26 @@ export class Failpoints {
 
   /** Fires the first matching rule that has hits left: crashes, or throws a FailpointError. */
   hit(point: FailpointName, at: FailpointHit = {}): void {
-    const i = this.rules.findIndex((r, k) =>
-      r.point === point && (r.eventType === null || r.eventType === at.eventType) && (r.times === null || this.fired[k]! < r.times));
+    const i = this.rules.findIndex(
+      (r, k) =>
+        r.point === point &&
+        (r.eventType === null || r.eventType === at.eventType) &&
+        (r.times === null || this.fired[k]! < r.times),
+    );
     if (i < 0) return;
     const rule = this.rules[i]!;
     this.fired[i]!++;
-    const record = { t: new Date().toISOString(), level: "error", msg: "failpoint fired", failpoint: point, action: rule.action, pid: process.pid, ...at };
+    const record = {
+      t: new Date().toISOString(),
+      level: "error",
+      msg: "failpoint fired",
+      failpoint: point,
+      action: rule.action,
+      pid: process.pid,
+      ...at,
+    };
     if (rule.action === "crash") this.crash(record);
-    writeSync(2, JSON.stringify(record) + "\n");
+    writeSync(2, `${JSON.stringify(record)}\n`);
     throw new FailpointError(point);
   }
 }
@@ -125,7 +141,9 @@ export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failp
   const spec = env.FAILPOINTS?.trim();
   if (!spec) return null;
   if (env.NODE_ENV === "production") {
-    throw new Error("FAILPOINTS is set but NODE_ENV=production: crash points are for tests only; refusing to start");
+    throw new Error(
+      "FAILPOINTS is set but NODE_ENV=production: crash points are for tests only; refusing to start",
+    );
   }
   const rules = parseFailpoints(spec);
   return rules.length ? new Failpoints(rules) : null;
@@ -134,7 +152,10 @@ export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failp
 // Read once at load, so a bad or forbidden FAILPOINTS stops the service before it serves anything.
 const active = configureFailpoints();
 if (active) {
-  writeSync(2, JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: process.env.FAILPOINTS, pid: process.pid }) + "\n");
+  writeSync(
+    2,
+    `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: process.env.FAILPOINTS, pid: process.pid })}\n`,
+  );
 }
 
 /**

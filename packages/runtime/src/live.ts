@@ -37,10 +37,19 @@ export class LiveEvents {
   private delivered = 0;
   private overflowed = 0;
 
-  constructor(private readonly bus: EventBus, private readonly log: Logger, private readonly bufferSize = 256) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly bufferSize = 256,
+  ) {}
 
   stats(): LiveStats {
-    return { listeners: this.listeners.size, natsSubscriptions: this.subjects.size, delivered: this.delivered, overflowed: this.overflowed };
+    return {
+      listeners: this.listeners.size,
+      natsSubscriptions: this.subjects.size,
+      delivered: this.delivered,
+      overflowed: this.overflowed,
+    };
   }
 
   /**
@@ -50,7 +59,10 @@ export class LiveEvents {
    * events behind gets its buffered events, then a SUBSCRIPTION_OVERFLOW error, and ends: it never
    * silently misses an event.
    */
-  subscribe<T extends EventType>(types: readonly T[], filter?: LiveFilter<T>): AsyncIterableIterator<EventEnvelope<T>> {
+  subscribe<T extends EventType>(
+    types: readonly T[],
+    filter?: LiveFilter<T>,
+  ): AsyncIterableIterator<EventEnvelope<T>> {
     const queue: EventEnvelope<T>[] = [];
     let wake: (() => void) | null = null;
     let done = false;
@@ -92,9 +104,14 @@ export class LiveEvents {
           }
           if (overflowed) {
             finish();
-            throw new DomainError("SUBSCRIPTION_OVERFLOW", "You fell behind on this subscription's events; refetch and subscribe again.");
+            throw new DomainError(
+              "SUBSCRIPTION_OVERFLOW",
+              "You fell behind on this subscription's events; refetch and subscribe again.",
+            );
           }
-          await new Promise<void>((r) => { wake = r; });
+          await new Promise<void>((r) => {
+            wake = r;
+          });
           wake = null;
         }
         return { value: undefined, done: true };
@@ -107,24 +124,36 @@ export class LiveEvents {
         finish();
         throw err;
       },
-      [Symbol.asyncIterator]() { return iterator; },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
     };
     return iterator;
   }
 
-  private async passes<T extends EventType>(filter: LiveFilter<T>, event: EventEnvelope<T>): Promise<boolean> {
+  private async passes<T extends EventType>(
+    filter: LiveFilter<T>,
+    event: EventEnvelope<T>,
+  ): Promise<boolean> {
     try {
       return await filter(event);
     } catch (err) {
       // A subscriber must not die of one unreadable event; its next event brings the current state.
-      this.log.warn("live event skipped", { type: event.type, eventId: event.eventId, err: (err as Error).message });
+      this.log.warn("live event skipped", {
+        type: event.type,
+        eventId: event.eventId,
+        err: (err as Error).message,
+      });
       return false;
     }
   }
 
   private retain(subject: string): void {
     const held = this.subjects.get(subject);
-    if (held) { held.refs++; return; }
+    if (held) {
+      held.refs++;
+      return;
+    }
     const sub = this.bus.ready.then(
       () => {
         const entry = this.subjects.get(subject);
@@ -176,7 +205,10 @@ export class LiveEvents {
  * Memoizes a per-event lookup shared by every subscription of this process that receives the same
  * event (one database read per event, not one per subscriber).
  */
-export function perEvent<R>(load: (event: EventEnvelope) => Promise<R>, size = 512): (event: EventEnvelope) => Promise<R> {
+export function perEvent<R>(
+  load: (event: EventEnvelope) => Promise<R>,
+  size = 512,
+): (event: EventEnvelope) => Promise<R> {
   const cache = new Map<string, Promise<R>>();
   return (event) => {
     let hit = cache.get(event.eventId);

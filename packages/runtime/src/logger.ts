@@ -15,9 +15,18 @@ export function createLogger(service: string, base: Record<string, unknown> = {}
   const min = ORDER[(process.env.LOG_LEVEL as LogLevel) ?? "info"] ?? ORDER.info;
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    const rec: Record<string, unknown> = { t: new Date().toISOString(), level, service, msg, ...base, ...fields };
+    const rec: Record<string, unknown> = {
+      t: new Date().toISOString(),
+      level,
+      service,
+      msg,
+      ...base,
+      ...fields,
+    };
     if (rec.err instanceof Error) rec.err = { message: rec.err.message, stack: rec.err.stack };
-    (level === "error" || level === "warn" ? process.stderr : process.stdout).write(JSON.stringify(rec) + "\n");
+    (level === "error" || level === "warn" ? process.stderr : process.stdout).write(
+      `${JSON.stringify(rec)}\n`,
+    );
   };
   return {
     debug: (m, f) => write("debug", m, f),

@@ -24,13 +24,22 @@ export async function appendEvents(tx: SqlTx, events: EventEnvelope[]): Promise<
       values.push(e.eventId, EVENT_CATALOGUE[e.type].subject, e.type, JSON.stringify(e));
       return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
     });
-    await tx.$executeRawUnsafe(`INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ${rows.join(", ")}`, ...values);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ${rows.join(", ")}`,
+      ...values,
+    );
   }
 }
 
 const encoder = new TextEncoder();
 
-interface OutboxRow { seq: string | number; event_id: string; subject: string; type: string; body: string }
+interface OutboxRow {
+  seq: string | number;
+  event_id: string;
+  subject: string;
+  type: string;
+  body: string;
+}
 
 /**
  * Publishes outbox rows to JetStream in order, with msgID = event id (JetStream drops duplicates
@@ -92,8 +101,15 @@ export class OutboxRelay {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
     });
   }
 
@@ -110,7 +126,12 @@ export class OutboxRelay {
     // order. A row whose PubAck did not come (timeout) is sent again with the next batch: if it was
     // stored after all, JetStream drops the copy by its msgID.
     const acks = await Promise.allSettled(
-      rows.map((row) => js.publish(row.subject, encoder.encode(row.body), { msgID: row.event_id, expect: { streamName: EVENT_STREAM } })),
+      rows.map((row) =>
+        js.publish(row.subject, encoder.encode(row.body), {
+          msgID: row.event_id,
+          expect: { streamName: EVENT_STREAM },
+        }),
+      ),
     );
     let failure: unknown;
     try {
@@ -121,12 +142,19 @@ export class OutboxRelay {
           return;
         }
         // In the stream, not marked: a crash here must cost one deduplicated republish, not a second message.
-        if (failpointsArmed) failpoint("relay.after-puback", { eventType: row.type, eventId: row.event_id, seq: Number(row.seq) });
+        if (failpointsArmed)
+          failpoint("relay.after-puback", {
+            eventType: row.type,
+            eventId: row.event_id,
+            seq: Number(row.seq),
+          });
         done.push(String(Number(row.seq)));
       });
     } finally {
       if (done.length) {
-        await this.db.query(`UPDATE messaging.outbox SET published_at = now() WHERE seq IN (${done.join(",")})`);
+        await this.db.query(
+          `UPDATE messaging.outbox SET published_at = now() WHERE seq IN (${done.join(",")})`,
+        );
         this.published += done.length;
       }
     }
@@ -153,7 +181,9 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const rows = await this.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM messaging.outbox WHERE published_at IS NULL`);
+    const rows = await this.db.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM messaging.outbox WHERE published_at IS NULL`,
+    );
     return Number(rows[0]?.n ?? 0);
   }
 }

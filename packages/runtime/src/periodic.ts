@@ -20,7 +20,10 @@ export class PeriodicTask {
   private running: Promise<void> | null = null;
 
   constructor(private readonly o: PeriodicTaskOptions) {
-    if (!(o.periodMs > 0)) throw new Error(`${o.periodSetting ?? `${o.name} period`} must be a positive number of milliseconds, got ${o.periodMs}`);
+    if (!(o.periodMs > 0))
+      throw new Error(
+        `${o.periodSetting ?? `${o.name} period`} must be a positive number of milliseconds, got ${o.periodMs}`,
+      );
   }
 
   start(): this {
@@ -33,8 +36,13 @@ export class PeriodicTask {
   tick(): Promise<void> {
     this.running ??= this.o
       .pass()
-      .then(() => {}, (err: Error) => this.o.log.warn(`${this.o.name} failed`, { err: err?.message }))
-      .finally(() => { this.running = null; });
+      .then(
+        () => {},
+        (err: Error) => this.o.log.warn(`${this.o.name} failed`, { err: err?.message }),
+      )
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 

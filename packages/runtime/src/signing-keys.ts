@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWTVerifyGetKey } from "jose";
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 
 /**
  * Access tokens are signed with ES256 keys kept in a key file (a mounted Secret in production).
@@ -46,10 +55,12 @@ export function parseKeyFile(text: string, source = "key file"): KeyFile {
   for (const k of file.keys) {
     if (!k || typeof k.kid !== "string" || !k.kid) throw new Error(`${source}: every key needs a kid`);
     if (kids.has(k.kid)) throw new Error(`${source}: kid ${k.kid} appears twice`);
-    if (k.kty !== "EC" || k.crv !== "P-256" || typeof k.d !== "string") throw new Error(`${source}: key ${k.kid} is not a private P-256 (ES256) key`);
+    if (k.kty !== "EC" || k.crv !== "P-256" || typeof k.d !== "string")
+      throw new Error(`${source}: key ${k.kid} is not a private P-256 (ES256) key`);
     kids.add(k.kid);
   }
-  if (typeof file.active !== "string" || !kids.has(file.active)) throw new Error(`${source}: the active kid is not one of its keys`);
+  if (typeof file.active !== "string" || !kids.has(file.active))
+    throw new Error(`${source}: the active kid is not one of its keys`);
   return { active: file.active, keys: file.keys };
 }
 
@@ -96,7 +107,15 @@ export function retireKey(file: KeyFile, kid: string): KeyFile {
 /** The JWKS identity publishes: public halves only, every key in the file (active or not). */
 export function publicJwks(file: KeyFile): PublicJwks {
   return {
-    keys: file.keys.map(({ kty, crv, x, y, kid }) => ({ kty, crv, x, y, kid, alg: ACCESS_TOKEN_ALG, use: "sig" })),
+    keys: file.keys.map(({ kty, crv, x, y, kid }) => ({
+      kty,
+      crv,
+      x,
+      y,
+      kid,
+      alg: ACCESS_TOKEN_ALG,
+      use: "sig",
+    })),
   };
 }
 
@@ -138,7 +157,10 @@ export class KeyRing {
     this.mtimeMs = statSync(path).mtimeMs;
   }
 
-  static async open(path: string, o: { create: boolean; checkEveryMs?: number; onError?: (err: Error) => void }): Promise<KeyRing> {
+  static async open(
+    path: string,
+    o: { create: boolean; checkEveryMs?: number; onError?: (err: Error) => void },
+  ): Promise<KeyRing> {
     const file = o.create ? await ensureKeyFile(path) : readKeyFile(path);
     const ring = new KeyRing(path, file, o.checkEveryMs ?? 1000, o.onError ?? (() => {}));
     await ring.signing;

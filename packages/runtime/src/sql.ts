@@ -11,7 +11,7 @@ export type SqlReader = Pick<SqlTx, "$queryRawUnsafe">;
  * used inside a transaction's callback: on PGlite that would wait for the transaction to end.
  */
 export const sqlReader = (db: Pick<Database, "query">): SqlReader => ({
-  $queryRawUnsafe: <T,>(sql: string, ...values: unknown[]) => db.query(sql, values) as Promise<T>,
+  $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => db.query(sql, values) as Promise<T>,
 });
 
 /**
@@ -30,8 +30,14 @@ export const toDateOrNull = (v: unknown): Date | null => (v === null || v === un
  * the rows found; `keyOf` gives a row's key. Keys are UUIDs, compared in lower case (PostgreSQL's
  * text form of a uuid).
  */
-export function batchedByKey<R>(load: (db: SqlReader, keys: string[]) => Promise<R[]>, keyOf: (row: R) => string) {
-  const queues = new WeakMap<SqlReader, Map<string, Array<{ resolve: (r: R | null) => void; reject: (e: unknown) => void }>>>();
+export function batchedByKey<R>(
+  load: (db: SqlReader, keys: string[]) => Promise<R[]>,
+  keyOf: (row: R) => string,
+) {
+  const queues = new WeakMap<
+    SqlReader,
+    Map<string, Array<{ resolve: (r: R | null) => void; reject: (e: unknown) => void }>>
+  >();
   return (db: SqlReader, anyCaseKey: string): Promise<R | null> =>
     new Promise((resolve, reject) => {
       const key = anyCaseKey.toLowerCase();
@@ -46,7 +52,9 @@ export function batchedByKey<R>(load: (db: SqlReader, keys: string[]) => Promise
               const found = new Map(rows.map((r) => [keyOf(r), r]));
               for (const [k, waiters] of q) for (const w of waiters) w.resolve(found.get(k) ?? null);
             },
-            (err) => { for (const waiters of q.values()) for (const w of waiters) w.reject(err); },
+            (err) => {
+              for (const waiters of q.values()) for (const w of waiters) w.reject(err);
+            },
           );
         });
       }

@@ -99,13 +99,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const prisma = o.createPrisma(db.adapter);
   const bus = new EventBus(config.natsUrl, o.context, log);
   const relay = new OutboxRelay(db, bus, log);
-  const transact = async <R,>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
+  const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const r = await prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 });
     relay.nudge();
     return r;
   };
   const live = new LiveEvents(bus, log, intEnv("LIVE_BUFFER", 256));
-  const sqlTransact = async <R,>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
+  const sqlTransact = async <R>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
     const appended = eventsAppended();
     const r = await db.transaction(fn);
     // Only a transaction that appended events gives the relay work (e.g. taking a hold appends none).
@@ -123,17 +123,32 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   relay.start();
   const consumer = mod.handlers
     ? new EventConsumer<Tx>({
-        bus, prisma, durable: o.context, handlers: mod.handlers, log, relay, raw: mod.rawHandlers ? db : undefined,
+        bus,
+        prisma,
+        durable: o.context,
+        handlers: mod.handlers,
+        log,
+        relay,
+        raw: mod.rawHandlers ? db : undefined,
         maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
         retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
         retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
       })
     : null;
   // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
-  const deadLetters = new DeadLetters<Tx>({ prisma, consumer: o.context, handlers: mod.handlers ?? {}, log, relay });
+  const deadLetters = new DeadLetters<Tx>({
+    prisma,
+    consumer: o.context,
+    handlers: mod.handlers ?? {},
+    log,
+    relay,
+  });
   consumer?.start();
 
-  const schema = buildSubgraphSchema({ typeDefs: parse(o.typeDefs), resolvers: mod.resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(o.typeDefs),
+    resolvers: mod.resolvers as GraphQLResolverMap<unknown>,
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError,
@@ -150,31 +165,46 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const app = express();
   app.disable("x-powered-by");
   // The pid lets a supervisor tell its own child from another process that holds the port.
-  app.get("/healthz", (_req, res) => { res.json({ status: "ok", service: o.context, pid: process.pid }); });
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok", service: o.context, pid: process.pid });
+  });
   app.get("/readyz", async (_req, res) => {
     let database = false;
-    try { await db.query("SELECT 1"); database = true; } catch { /* reported below */ }
+    try {
+      await db.query("SELECT 1");
+      database = true;
+    } catch {
+      /* reported below */
+    }
     const ready = database && bus.connected;
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not-ready", database, nats: bus.connected, outboxPending: await relay.pendingCount().catch(() => null), ...(mod.health?.() ?? {}) });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not-ready",
+      database,
+      nats: bus.connected,
+      outboxPending: await relay.pendingCount().catch(() => null),
+      ...(mod.health?.() ?? {}),
+    });
   });
   app.get("/metrics", async (_req, res) => {
     const l = live.stats();
-    res.type("text/plain; version=0.0.4").send(prometheus(o.context, {
-      junggo_ws_connections: wsConnections,
-      junggo_live_listeners: l.listeners,
-      junggo_live_nats_subscriptions: l.natsSubscriptions,
-      junggo_live_delivered_total: l.delivered,
-      junggo_live_overflows_total: l.overflowed,
-      junggo_outbox_pending: await relay.pendingCount().catch(() => -1),
-      junggo_dead_letters_pending: await deadLetters.pendingCount().catch(() => -1),
-      // Since this process started: events handled, and redeliveries the inbox absorbed.
-      junggo_consumer_handled_total: consumer?.handled ?? 0,
-      junggo_consumer_duplicates_total: consumer?.duplicates ?? 0,
-      // Events of types this context does not handle, acknowledged unread.
-      junggo_consumer_skipped_total: consumer?.skipped ?? 0,
-      ...processMetrics(),
-      ...mod.metrics?.(),
-    }));
+    res.type("text/plain; version=0.0.4").send(
+      prometheus(o.context, {
+        junggo_ws_connections: wsConnections,
+        junggo_live_listeners: l.listeners,
+        junggo_live_nats_subscriptions: l.natsSubscriptions,
+        junggo_live_delivered_total: l.delivered,
+        junggo_live_overflows_total: l.overflowed,
+        junggo_outbox_pending: await relay.pendingCount().catch(() => -1),
+        junggo_dead_letters_pending: await deadLetters.pendingCount().catch(() => -1),
+        // Since this process started: events handled, and redeliveries the inbox absorbed.
+        junggo_consumer_handled_total: consumer?.handled ?? 0,
+        junggo_consumer_duplicates_total: consumer?.duplicates ?? 0,
+        // Events of types this context does not handle, acknowledged unread.
+        junggo_consumer_skipped_total: consumer?.skipped ?? 0,
+        ...processMetrics(),
+        ...mod.metrics?.(),
+      }),
+    );
   });
   deadLetterRoutes(app, { deadLetters, internalSecret: config.internalSecret, log });
   mod.routes?.(app);
@@ -184,9 +214,14 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const header = req.headers[IDENTITY_HEADER];
-        const verified = await verifyForwardedIdentity(Array.isArray(header) ? header[0] : header, config.internalSecret);
+        const verified = await verifyForwardedIdentity(
+          Array.isArray(header) ? header[0] : header,
+          config.internalSecret,
+        );
         if (!verified) {
-          throw new GraphQLError("Requests must come through the Junggo gateway.", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+          throw new GraphQLError("Requests must come through the Junggo gateway.", {
+            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+          });
         }
         return { viewer: verified.viewer };
       },
@@ -215,7 +250,10 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const stop = () =>
     (stopping ??= (async () => {
       log.info("shutting down");
-      const closed = new Promise<void>((r) => { server.close(() => r()); server.closeIdleConnections(); });
+      const closed = new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      });
       live.close();
       await subscriptions.dispose();
       await closed;
@@ -231,7 +269,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     })());
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
-      stop().then(() => process.exit(0), (err) => { log.error("shutdown failed", { err }); process.exit(1); });
+      stop().then(
+        () => process.exit(0),
+        (err) => {
+          log.error("shutdown failed", { err });
+          process.exit(1);
+        },
+      );
     });
   }
   return { url, port, stop };
@@ -242,7 +286,12 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
  * `connection_init`); each subscription carries the gateway-signed identity of the person it is for
  * in `extensions.identity`, so one upstream socket serves every user's subscriptions.
  */
-function serveSubscriptions(server: Server, schema: GraphQLSchema, secret: string, track: { opened(): void; closed(): void }) {
+function serveSubscriptions(
+  server: Server,
+  schema: GraphQLSchema,
+  secret: string,
+  track: { opened(): void; closed(): void },
+) {
   const wss = new WebSocketServer({ server, path: "/graphql" });
   return useServer<{ serviceToken?: string }>(
     {
@@ -255,13 +304,27 @@ function serveSubscriptions(server: Server, schema: GraphQLSchema, secret: strin
         return true;
       },
       onSubscribe: async (_ctx, _id, payload) => {
-        const verified = await verifyForwardedIdentity(payload.extensions?.identity as string | undefined, secret);
-        if (!verified) return [new GraphQLError("Subscriptions must come through the Junggo gateway.", { extensions: { code: "UNAUTHENTICATED" } })];
+        const verified = await verifyForwardedIdentity(
+          payload.extensions?.identity as string | undefined,
+          secret,
+        );
+        if (!verified)
+          return [
+            new GraphQLError("Subscriptions must come through the Junggo gateway.", {
+              extensions: { code: "UNAUTHENTICATED" },
+            }),
+          ];
         const parsed = parseOperation(schema, payload.query);
         if ("errors" in parsed) return parsed.errors;
         const { document } = parsed;
         const contextValue: RequestContext = { viewer: verified.viewer };
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName ?? undefined, contextValue };
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName ?? undefined,
+          contextValue,
+        };
       },
       onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
@@ -272,7 +335,7 @@ function serveSubscriptions(server: Server, schema: GraphQLSchema, secret: strin
 
 /** Prometheus text exposition of a flat set of gauges/counters. */
 export function prometheus(service: string, values: Record<string, number>): string {
-  return Object.entries(values)
+  return `${Object.entries(values)
     .map(([k, v]) => `${k}{service="${service}"} ${v}`)
-    .join("\n") + "\n";
+    .join("\n")}\n`;
 }

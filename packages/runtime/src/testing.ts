@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPostgresDatabase, dropPostgresDatabase, migrate, openDatabase, type Database } from "./database.ts";
+import {
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  migrate,
+  openDatabase,
+  type Database,
+} from "./database.ts";
 import { DomainError } from "./errors.ts";
 
 // Helpers for tests only (imported as "@junggo/runtime/testing", never from the package index).
@@ -52,7 +58,9 @@ export interface TestDatabase {
 export async function openTestDatabase(migrationsDir: string): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), "junggo-test-db-"));
   const adminUrl = process.env.JUNGGO_TEST_POSTGRES_URL || undefined;
-  const pgName = adminUrl ? `junggo_test_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}` : undefined;
+  const pgName = adminUrl
+    ? `junggo_test_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
+    : undefined;
   const cleanup = async () => {
     if (adminUrl && pgName) await dropPostgresDatabase(adminUrl, pgName).catch(() => {});
     await rm(dir, { recursive: true, force: true });

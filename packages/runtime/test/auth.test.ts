@@ -1,10 +1,25 @@
 import { createLocalJWKSet, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { cachedLoginVerifier, signAccessToken, signForwardedIdentity, VerifiedTokenCache, signServiceToken, verifyAccessToken, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "../src/auth.ts";
+import {
+  cachedLoginVerifier,
+  signAccessToken,
+  signForwardedIdentity,
+  VerifiedTokenCache,
+  signServiceToken,
+  verifyAccessToken,
+  verifyForwardedIdentity,
+  verifyServiceToken,
+  type Viewer,
+} from "../src/auth.ts";
 import { DomainError } from "../src/errors.ts";
 import { generateSigningKey, importSigningKey, publicJwks, type KeyFile } from "../src/signing-keys.ts";
 
-const viewer: Viewer = { id: "8d9c7f0e-6a43-4a7e-9d1b-0f1f5b0d2c11", role: "BUYER", name: "Kim Minjun", email: "buyer@junggo.test" };
+const viewer: Viewer = {
+  id: "8d9c7f0e-6a43-4a7e-9d1b-0f1f5b0d2c11",
+  role: "BUYER",
+  name: "Kim Minjun",
+  email: "buyer@junggo.test",
+};
 const S = "secret-one";
 const keyA = await generateSigningKey();
 const keyB = await generateSigningKey();
@@ -17,7 +32,10 @@ describe("access tokens (ES256, verified through a JWKS)", () => {
   it("round-trips the viewer and names its key", async () => {
     const token = await signAccessToken(viewer, signingA);
     expect(await verifyAccessToken(token, jwksA)).toEqual(viewer);
-    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toMatchObject({ alg: "ES256", kid: keyA.kid });
+    expect(JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString())).toMatchObject({
+      alg: "ES256",
+      kid: keyA.kid,
+    });
   });
   it("refuses expired, tampered and wrongly signed tokens", async () => {
     const expired = await signAccessToken(viewer, signingA, -10);
@@ -25,15 +43,32 @@ describe("access tokens (ES256, verified through a JWKS)", () => {
     const good = await signAccessToken(viewer, signingA);
     const [h, p, sig] = good.split(".");
     const tamperedPayload = b64({ ...JSON.parse(Buffer.from(p!, "base64url").toString()), role: "STAFF" });
-    await expect(verifyAccessToken(`${h}.${tamperedPayload}.${sig}`, jwksA)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(verifyAccessToken(`${h}.${tamperedPayload}.${sig}`, jwksA)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
     // Signed by another key that claims the real kid.
-    const impostor = await signAccessToken(viewer, { ...(await importSigningKey({ active: keyB.kid, keys: [keyB] })), kid: keyA.kid });
+    const impostor = await signAccessToken(viewer, {
+      ...(await importSigningKey({ active: keyB.kid, keys: [keyB] })),
+      kid: keyA.kid,
+    });
     await expect(verifyAccessToken(impostor, jwksA)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
   it("refuses algorithm confusion: alg none, and HS256 keyed with the public key", async () => {
-    const claims = { sub: viewer.id, role: "STAFF", name: "x", email: "x", iss: "junggo-identity", aud: "junggo", exp: Math.floor(Date.now() / 1000) + 600 };
-    await expect(verifyAccessToken(`${b64({ alg: "none", kid: keyA.kid })}.${b64(claims)}.`, jwksA)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    const hs = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid: keyA.kid }).sign(new TextEncoder().encode(JSON.stringify(publicJwks(fileA).keys[0])));
+    const claims = {
+      sub: viewer.id,
+      role: "STAFF",
+      name: "x",
+      email: "x",
+      iss: "junggo-identity",
+      aud: "junggo",
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    await expect(
+      verifyAccessToken(`${b64({ alg: "none", kid: keyA.kid })}.${b64(claims)}.`, jwksA),
+    ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", kid: keyA.kid })
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwks(fileA).keys[0])));
     await expect(verifyAccessToken(hs, jwksA)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
   it("accepts tokens of every published key: the old and the new one during a rotation", async () => {
@@ -43,15 +78,21 @@ describe("access tokens (ES256, verified through a JWKS)", () => {
     expect(await verifyAccessToken(await signAccessToken(viewer, signingB), both)).toEqual(viewer);
     // Once A is retired, its tokens are refused.
     const onlyB = createLocalJWKSet(publicJwks({ active: keyB.kid, keys: [keyB] }));
-    await expect(verifyAccessToken(await signAccessToken(viewer, signingA), onlyB)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(verifyAccessToken(await signAccessToken(viewer, signingA), onlyB)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
   });
   it("lets a key-lookup outage through instead of calling the token invalid", async () => {
     const token = await signAccessToken(viewer, signingA);
-    const down = async () => { throw new DomainError("AUTH_UNAVAILABLE", "down"); };
+    const down = async () => {
+      throw new DomainError("AUTH_UNAVAILABLE", "down");
+    };
     await expect(verifyAccessToken(token, down)).rejects.toMatchObject({ code: "AUTH_UNAVAILABLE" });
   });
   it("does not accept a gateway-forwarded identity as an access token", async () => {
-    await expect(verifyAccessToken(await signForwardedIdentity(viewer, S), jwksA)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(verifyAccessToken(await signForwardedIdentity(viewer, S), jwksA)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
   });
 });
 
@@ -67,8 +108,12 @@ describe("forwarded identity (gateway → subgraph)", () => {
     // A user's own access token is not a gateway identity.
     expect(await verifyForwardedIdentity(await signAccessToken(viewer, signingA), S)).toBeNull();
     const stale = await new SignJWT({ role: "STAFF", name: "x", email: "x", anon: false })
-      .setProtectedHeader({ alg: "HS256" }).setSubject(viewer.id).setIssuer("junggo-gateway").setAudience("junggo-subgraph")
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300)
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(viewer.id)
+      .setIssuer("junggo-gateway")
+      .setAudience("junggo-subgraph")
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(new TextEncoder().encode(S));
     expect(await verifyForwardedIdentity(stale, S)).toBeNull();
   });
@@ -93,7 +138,10 @@ describe("verified-token caches", () => {
   it("verify an access token once per key generation, and refuse it once its key is gone", async () => {
     let generation = 1;
     let keys = createLocalJWKSet(publicJwks(fileA));
-    const logins = cachedLoginVerifier((h, t) => keys(h, t), () => generation);
+    const logins = cachedLoginVerifier(
+      (h, t) => keys(h, t),
+      () => generation,
+    );
     const token = await signAccessToken(viewer, signingA);
     expect((await logins.verify(token)).viewer).toEqual(viewer);
     expect((await logins.verify(token)).viewer).toEqual(viewer);

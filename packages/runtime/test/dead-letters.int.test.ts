@@ -11,8 +11,19 @@ import { freePort, natsProcess, type ManagedProcess } from "@junggo/devstack";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient, type Prisma } from "@junggo/prisma/identity";
 import {
-  appendEvents, createLogger, deadLetterRoutes, DeadLetters, EventBus, EventConsumer, migrate, openDatabase, OutboxRelay,
-  signServiceToken, type Database, type DeadLetter, type SqlTx,
+  appendEvents,
+  createLogger,
+  deadLetterRoutes,
+  DeadLetters,
+  EventBus,
+  EventConsumer,
+  migrate,
+  openDatabase,
+  OutboxRelay,
+  signServiceToken,
+  type Database,
+  type DeadLetter,
+  type SqlTx,
 } from "../src/index.ts";
 
 // Poison events against a real nats-server and a real PGlite database (identity's schema as host):
@@ -55,19 +66,29 @@ const until = async <T>(cond: () => Promise<T> | T, ms = 20_000): Promise<NonNul
 };
 
 const delivered = () =>
-  newEvent("PurchaseDelivered", { purchaseId: crypto.randomUUID(), vehicleId: crypto.randomUUID(), buyerId: crypto.randomUUID() }, { producer: "test" });
+  newEvent(
+    "PurchaseDelivered",
+    { purchaseId: crypto.randomUUID(), vehicleId: crypto.randomUUID(), buyerId: crypto.randomUUID() },
+    { producer: "test" },
+  );
 const effects = async (eventId: string) =>
-  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dl_effect WHERE event_id = $1`, [eventId]))[0]!.n;
+  (
+    await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dl_effect WHERE event_id = $1`, [eventId])
+  )[0]!.n;
 const inInbox = async (eventId: string) =>
-  (await db.query(`SELECT 1 FROM messaging.inbox WHERE consumer = $1 AND event_id = $2`, [CONSUMER, eventId])).length === 1;
-const deadLetterOf = async (eventId: string) => (await deadLetters.list(500)).find((d) => d.eventId === eventId);
+  (await db.query(`SELECT 1 FROM messaging.inbox WHERE consumer = $1 AND event_id = $2`, [CONSUMER, eventId]))
+    .length === 1;
+const deadLetterOf = async (eventId: string) =>
+  (await deadLetters.list(500)).find((d) => d.eventId === eventId);
 const publish = async (events: EventEnvelope[]) => {
   await prisma.$transaction(async (tx) => appendEvents(tx, events));
   relay.nudge();
 };
 /** The same envelope again under another msgID, as JetStream redelivers after a lost ack. */
 const republish = (e: EventEnvelope) =>
-  nc.jetstream().publish(subjectOf(e.type), new TextEncoder().encode(JSON.stringify(e)), { msgID: crypto.randomUUID() });
+  nc
+    .jetstream()
+    .publish(subjectOf(e.type), new TextEncoder().encode(JSON.stringify(e)), { msgID: crypto.randomUUID() });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "junggo-dead-letters-"));
@@ -77,7 +98,9 @@ beforeAll(async () => {
   db = await openDatabase({ dataDir: join(dir, "db") });
   await migrate(db, migrationsDir("identity"), log);
   // No unique key: a second run of the handler would show as a second row.
-  await db.exec(`CREATE TABLE dl_effect (seq BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())`);
+  await db.exec(
+    `CREATE TABLE dl_effect (seq BIGSERIAL PRIMARY KEY, event_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())`,
+  );
   prisma = new PrismaClient({ adapter: db.adapter });
   bus = new EventBus(`nats://127.0.0.1:${port}`, "test", log);
   await bus.ready;
@@ -85,7 +108,16 @@ beforeAll(async () => {
   relay.start();
   nc = await connect({ servers: `nats://127.0.0.1:${port}` });
   // Retries 400 ms, then 800 ms apart: long enough to see later events overtake the poison.
-  consumer = new EventConsumer({ bus, prisma, durable: CONSUMER, handlers, log, relay, maxDeliver: 3, retryBaseMs: 400 });
+  consumer = new EventConsumer({
+    bus,
+    prisma,
+    durable: CONSUMER,
+    handlers,
+    log,
+    relay,
+    maxDeliver: 3,
+    retryBaseMs: 400,
+  });
   consumer.start();
   deadLetters = new DeadLetters({ prisma, consumer: CONSUMER, handlers, log, relay });
 });
@@ -118,7 +150,10 @@ describe("dead letters", () => {
       expect(await inInbox(e.eventId)).toBe(true);
     }
     // Handled while the poison was still being retried, not only once it had been given up.
-    const [handled] = await db.query<{ last: Date }>(`SELECT max(at) AS last FROM dl_effect WHERE event_id = ANY($1)`, [later.map((e) => e.eventId)]);
+    const [handled] = await db.query<{ last: Date }>(
+      `SELECT max(at) AS last FROM dl_effect WHERE event_id = ANY($1)`,
+      [later.map((e) => e.eventId)],
+    );
     expect(new Date(handled!.last).getTime()).toBeLessThan(row.createdAt.getTime());
     expect(await effects(poison.eventId)).toBe(0);
     expect(await inInbox(poison.eventId)).toBe(false);
@@ -126,14 +161,28 @@ describe("dead letters", () => {
 
   it("lists it for operators with its error, newest first", async () => {
     expect(row).toMatchObject({
-      consumer: CONSUMER, eventId: poison.eventId, type: "PurchaseDelivered", subject: "purchase.purchase.delivered",
-      error: "vehicle projection missing", deliveries: 3, status: "PENDING", replayedAt: null, replayAttempts: 0, replayError: null,
+      consumer: CONSUMER,
+      eventId: poison.eventId,
+      type: "PurchaseDelivered",
+      subject: "purchase.purchase.delivered",
+      error: "vehicle projection missing",
+      deliveries: 3,
+      status: "PENDING",
+      replayedAt: null,
+      replayAttempts: 0,
+      replayError: null,
     });
     expect(row.id).toMatch(/^[1-9][0-9]*$/);
     expect(await deadLetters.pendingCount()).toBe(1);
     // Another consumer's rows (another context sharing nothing but the table's name) are not ours.
-    await db.query(`INSERT INTO messaging.dead_letter (consumer, event_id, subject, type, body, error, deliveries) VALUES ('other', 'x', 's', 't', '{}', 'e', 5)`);
-    const foreign = (await db.query<{ id: string }>(`SELECT id::text AS id FROM messaging.dead_letter WHERE consumer = 'other'`))[0]!.id;
+    await db.query(
+      `INSERT INTO messaging.dead_letter (consumer, event_id, subject, type, body, error, deliveries) VALUES ('other', 'x', 's', 't', '{}', 'e', 5)`,
+    );
+    const foreign = (
+      await db.query<{ id: string }>(
+        `SELECT id::text AS id FROM messaging.dead_letter WHERE consumer = 'other'`,
+      )
+    )[0]!.id;
     expect((await deadLetters.list(50)).map((d) => d.consumer)).toEqual([CONSUMER]);
     expect(await deadLetters.replay(foreign)).toBeNull();
     expect(await deadLetters.find(foreign)).toBeNull();
@@ -144,7 +193,14 @@ describe("dead letters", () => {
     const before = attempts.get(poison.eventId)!;
     const failed = await deadLetters.replay(row.id);
     expect(attempts.get(poison.eventId)).toBe(before + 1);
-    expect(failed).toMatchObject({ id: row.id, status: "PENDING", replayedAt: null, replayAttempts: 1, replayError: "vehicle projection still missing", error: "vehicle projection missing" });
+    expect(failed).toMatchObject({
+      id: row.id,
+      status: "PENDING",
+      replayedAt: null,
+      replayAttempts: 1,
+      replayError: "vehicle projection still missing",
+      error: "vehicle projection missing",
+    });
     expect(await effects(poison.eventId)).toBe(0);
     expect(await inInbox(poison.eventId)).toBe(false);
   });
@@ -152,7 +208,8 @@ describe("dead letters", () => {
   it("replays it exactly once after the fix, even when two replays race", async () => {
     broken.delete(poison.eventId);
     const [a, b] = await Promise.all([deadLetters.replay(row.id), deadLetters.replay(row.id)]);
-    for (const r of [a, b]) expect(r).toMatchObject({ id: row.id, status: "REPLAYED", replayError: null, replayAttempts: 2 });
+    for (const r of [a, b])
+      expect(r).toMatchObject({ id: row.id, status: "REPLAYED", replayError: null, replayAttempts: 2 });
     expect(a!.replayedAt).toBeInstanceOf(Date);
     expect(await effects(poison.eventId)).toBe(1);
     expect(await inInbox(poison.eventId)).toBe(true);
@@ -185,7 +242,9 @@ describe("dead letters", () => {
   });
 
   it("dead-letters a message that is not an event at once, and a replay records why it still cannot be handled", async () => {
-    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode("{not json"), { msgID: crypto.randomUUID() });
+    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode("{not json"), {
+      msgID: crypto.randomUUID(),
+    });
     const dead = await until(async () => (await deadLetters.list(50)).find((d) => d.type === "unknown"));
     expect(dead).toMatchObject({ deliveries: 1, status: "PENDING", subject: "purchase.purchase.delivered" });
     const replayed = await deadLetters.replay(dead.id);
@@ -205,7 +264,10 @@ describe("internal HTTP API", () => {
   let base: string;
   const secret = "dead-letter-test-secret";
   const call = async (method: string, path: string, token?: string) => {
-    const res = await fetch(base + path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const res = await fetch(base + path, {
+      method,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -216,12 +278,25 @@ describe("internal HTTP API", () => {
     await new Promise((r) => server.once("listening", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   it("refuses calls without a service token, with a forged one, or from a service other than the dashboard", async () => {
     expect((await call("GET", "/internal/dead-letters")).status).toBe(401);
-    expect((await call("GET", "/internal/dead-letters", await signServiceToken("dashboard", "another-secret"))).status).toBe(401);
-    const purchase = await call("POST", "/internal/dead-letters/1/replay", await signServiceToken("purchase", secret));
+    expect(
+      (await call("GET", "/internal/dead-letters", await signServiceToken("dashboard", "another-secret")))
+        .status,
+    ).toBe(401);
+    const purchase = await call(
+      "POST",
+      "/internal/dead-letters/1/replay",
+      await signServiceToken("purchase", secret),
+    );
     expect(purchase).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
   });
 
@@ -230,14 +305,34 @@ describe("internal HTTP API", () => {
     const list = await call("GET", "/internal/dead-letters?first=10", token);
     expect(list.status).toBe(200);
     const poisonRow = list.body.deadLetters.find((d: any) => d.status === "REPLAYED");
-    expect(poisonRow).toMatchObject({ consumer: CONSUMER, type: "PurchaseDelivered", deliveries: 3, replayAttempts: 2 });
+    expect(poisonRow).toMatchObject({
+      consumer: CONSUMER,
+      type: "PurchaseDelivered",
+      deliveries: 3,
+      replayAttempts: 2,
+    });
     expect(new Date(poisonRow.createdAt).toString()).not.toBe("Invalid Date");
 
     const again = await call("POST", `/internal/dead-letters/${poisonRow.id}/replay`, token);
-    expect(again).toMatchObject({ status: 200, body: { deadLetter: { id: poisonRow.id, status: "REPLAYED", replayedAt: poisonRow.replayedAt } } });
-    expect(await call("POST", "/internal/dead-letters/424242/replay", token)).toMatchObject({ status: 404, body: { code: "DEAD_LETTER_NOT_FOUND" } });
-    expect(await call("POST", "/internal/dead-letters/abc/replay", token)).toMatchObject({ status: 400, body: { code: "BAD_USER_INPUT", field: "id" } });
-    expect(await call("GET", "/internal/dead-letters?first=0", token)).toMatchObject({ status: 400, body: { field: "first" } });
-    expect(await call("GET", "/internal/dead-letters?first=501", token)).toMatchObject({ status: 400, body: { field: "first" } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { deadLetter: { id: poisonRow.id, status: "REPLAYED", replayedAt: poisonRow.replayedAt } },
+    });
+    expect(await call("POST", "/internal/dead-letters/424242/replay", token)).toMatchObject({
+      status: 404,
+      body: { code: "DEAD_LETTER_NOT_FOUND" },
+    });
+    expect(await call("POST", "/internal/dead-letters/abc/replay", token)).toMatchObject({
+      status: 400,
+      body: { code: "BAD_USER_INPUT", field: "id" },
+    });
+    expect(await call("GET", "/internal/dead-letters?first=0", token)).toMatchObject({
+      status: 400,
+      body: { field: "first" },
+    });
+    expect(await call("GET", "/internal/dead-letters?first=501", token)).toMatchObject({
+      status: 400,
+      body: { field: "first" },
+    });
   });
 });

@@ -4,14 +4,25 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { configureFailpoints, FailpointError, Failpoints, failpointsArmed, parseFailpoints, type FailpointRule } from "../src/failpoints.ts";
+import {
+  configureFailpoints,
+  FailpointError,
+  Failpoints,
+  failpointsArmed,
+  parseFailpoints,
+  type FailpointRule,
+} from "../src/failpoints.ts";
 
 const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const FAILPOINTS_URL = pathToFileURL(join(REPO_ROOT, "packages/runtime/src/failpoints.ts")).href;
 
 describe("parseFailpoints", () => {
   it("reads point, action, count and event filter", () => {
-    expect(parseFailpoints("relay.after-puback=crash@1,consumer.after-commit=crash@1:PurchasePaid, consumer.mid-transaction=error@3:PurchaseCancelled ,consumer.after-commit=error")).toEqual<FailpointRule[]>([
+    expect(
+      parseFailpoints(
+        "relay.after-puback=crash@1,consumer.after-commit=crash@1:PurchasePaid, consumer.mid-transaction=error@3:PurchaseCancelled ,consumer.after-commit=error",
+      ),
+    ).toEqual<FailpointRule[]>([
       { point: "relay.after-puback", action: "crash", times: 1, eventType: null },
       { point: "consumer.after-commit", action: "crash", times: 1, eventType: "PurchasePaid" },
       { point: "consumer.mid-transaction", action: "error", times: 3, eventType: "PurchaseCancelled" },
@@ -27,7 +38,9 @@ describe("parseFailpoints", () => {
     expect(() => parseFailpoints("relay.after-puback=crash@-1")).toThrow(/cannot parse/);
     expect(() => parseFailpoints("relay.after-puback=crash@x")).toThrow(/cannot parse/);
     expect(() => parseFailpoints("relay.after-puback")).toThrow(/cannot parse/);
-    expect(() => parseFailpoints("relay.after-puback=crash@1:PurchasePayed")).toThrow(/unknown event type "PurchasePayed"/);
+    expect(() => parseFailpoints("relay.after-puback=crash@1:PurchasePayed")).toThrow(
+      /unknown event type "PurchasePayed"/,
+    );
     expect(() => parseFailpoints("relay.after-puback=crash@1,oops")).toThrow(/cannot parse "oops"/);
   });
 });
@@ -41,13 +54,15 @@ describe("configureFailpoints", () => {
   });
 
   it("arms the parsed rules outside production", () => {
-    expect(configureFailpoints({ NODE_ENV: "development", FAILPOINTS: "relay.after-puback=crash@1" })?.rules).toEqual([
-      { point: "relay.after-puback", action: "crash", times: 1, eventType: null },
-    ]);
+    expect(
+      configureFailpoints({ NODE_ENV: "development", FAILPOINTS: "relay.after-puback=crash@1" })?.rules,
+    ).toEqual([{ point: "relay.after-puback", action: "crash", times: 1, eventType: null }]);
   });
 
   it("refuses to start in production", () => {
-    expect(() => configureFailpoints({ NODE_ENV: "production", FAILPOINTS: "relay.after-puback=crash@1" })).toThrow(/NODE_ENV=production.*refusing to start/);
+    expect(() =>
+      configureFailpoints({ NODE_ENV: "production", FAILPOINTS: "relay.after-puback=crash@1" }),
+    ).toThrow(/NODE_ENV=production.*refusing to start/);
   });
 });
 
@@ -69,8 +84,12 @@ describe("Failpoints.hit", () => {
     fp.hit("consumer.after-commit", { eventType: "PurchaseCancelled", eventId: "b" });
     fp.hit("consumer.after-commit", {});
     expect(crashes).toEqual([]);
-    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "c" })).toThrow("crashed");
-    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "d" })).toThrow("crashed");
+    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "c" })).toThrow(
+      "crashed",
+    );
+    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "d" })).toThrow(
+      "crashed",
+    );
     fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "e" });
     expect(crashes.map((c) => [c.failpoint, c.action, c.eventId, c.msg])).toEqual([
       ["consumer.after-commit", "crash", "c", "failpoint fired"],
@@ -81,21 +100,34 @@ describe("Failpoints.hit", () => {
 
   it("without a count or filter fires on every hit of its point", () => {
     const { fp, crashes } = watched("relay.after-puback=crash");
-    for (const eventType of ["PurchasePaid", "VehicleRegistered", undefined]) expect(() => fp.hit("relay.after-puback", { eventType })).toThrow("crashed");
+    for (const eventType of ["PurchasePaid", "VehicleRegistered", undefined])
+      expect(() => fp.hit("relay.after-puback", { eventType })).toThrow("crashed");
     expect(crashes).toHaveLength(3);
   });
 
   it("uses the first matching rule that has hits left", () => {
-    const { fp, crashes } = watched("consumer.after-commit=crash@1:PurchasePaid,consumer.after-commit=crash@1");
-    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchaseCancelled", eventId: "x" })).toThrow("crashed");
-    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "y" })).toThrow("crashed");
+    const { fp, crashes } = watched(
+      "consumer.after-commit=crash@1:PurchasePaid,consumer.after-commit=crash@1",
+    );
+    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchaseCancelled", eventId: "x" })).toThrow(
+      "crashed",
+    );
+    expect(() => fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "y" })).toThrow(
+      "crashed",
+    );
     fp.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "z" });
     expect(crashes.map((c) => c.eventId)).toEqual(["x", "y"]);
   });
 
   it("the error action throws a FailpointError instead of crashing", () => {
     const { fp, crashes } = watched("consumer.mid-transaction=error@1");
-    const err = (() => { try { fp.hit("consumer.mid-transaction", { eventType: "PurchasePaid" }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        fp.hit("consumer.mid-transaction", { eventType: "PurchasePaid" });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(FailpointError);
     expect((err as FailpointError).point).toBe("consumer.mid-transaction");
     expect(crashes).toEqual([]);
@@ -108,7 +140,9 @@ describe("crash in a real process", () => {
   const dir = mkdtempSync(join(tmpdir(), "junggo-failpoints-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, "crash.ts");
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
 import { failpoint } from ${JSON.stringify(FAILPOINTS_URL)};
 process.stdout.write("before\\n");
 try {
@@ -117,25 +151,47 @@ try {
   process.stdout.write("finally ran\\n");
 }
 process.stdout.write("after\\n");
-`);
+`,
+  );
 
   const run = (env: Record<string, string>) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "", stderr = "";
-      child.stdout.on("data", (b) => { stdout += b; });
-      child.stderr.on("data", (b) => { stderr += b; });
-      child.once("error", fail);
-      child.once("close", (code, signal) => done({ code, signal, stdout, stderr }));
-    });
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+      (done, fail) => {
+        const child = spawn(process.execPath, ["--import", "tsx", script], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "",
+          stderr = "";
+        child.stdout.on("data", (b) => {
+          stdout += b;
+        });
+        child.stderr.on("data", (b) => {
+          stderr += b;
+        });
+        child.once("error", fail);
+        child.once("close", (code, signal) => done({ code, signal, stdout, stderr }));
+      },
+    );
 
   it("dies by SIGKILL at the point, after the failpoint's log line, without running finally", async () => {
     const r = await run({ NODE_ENV: "test", FAILPOINTS: "consumer.after-commit=crash@1:PurchasePaid" });
     expect(r.signal).toBe("SIGKILL");
     expect(r.stdout).toBe("before\n");
-    const lines = r.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.msg === "failpoint fired")).toMatchObject({ failpoint: "consumer.after-commit", action: "crash", eventType: "PurchasePaid", eventId: "evt-1" });
-    expect(lines.find((l) => /FAILPOINTS armed/.test(l.msg))?.failpoints).toBe("consumer.after-commit=crash@1:PurchasePaid");
+    const lines = r.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.msg === "failpoint fired")).toMatchObject({
+      failpoint: "consumer.after-commit",
+      action: "crash",
+      eventType: "PurchasePaid",
+      eventId: "evt-1",
+    });
+    expect(lines.find((l) => /FAILPOINTS armed/.test(l.msg))?.failpoints).toBe(
+      "consumer.after-commit=crash@1:PurchasePaid",
+    );
   }, 60_000);
 
   it("runs through when the filter does not match or FAILPOINTS is unset", async () => {

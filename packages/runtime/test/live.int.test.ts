@@ -27,11 +27,31 @@ afterAll(async () => {
 });
 
 const paid = (purchaseId: string, buyerId = "b1") =>
-  newEvent("PurchasePaid", { purchaseId, vehicleId: "v", buyerId, buyerName: "n", priceKrw: 1, paymentId: "p", vehicle: { make: "Kia", model: "K5", year: 2020 } }, { producer: "purchase", causationId: null });
-const delivered = (purchaseId: string) => newEvent("PurchaseDelivered", { purchaseId, vehicleId: "v", buyerId: "b1" }, { producer: "purchase", causationId: null });
+  newEvent(
+    "PurchasePaid",
+    {
+      purchaseId,
+      vehicleId: "v",
+      buyerId,
+      buyerName: "n",
+      priceKrw: 1,
+      paymentId: "p",
+      vehicle: { make: "Kia", model: "K5", year: 2020 },
+    },
+    { producer: "purchase", causationId: null },
+  );
+const delivered = (purchaseId: string) =>
+  newEvent(
+    "PurchaseDelivered",
+    { purchaseId, vehicleId: "v", buyerId: "b1" },
+    { producer: "purchase", causationId: null },
+  );
 
 async function publish(...events: EventEnvelope[]) {
-  for (const e of events) await bus.js().publish(subjectOf(e.type), new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+  for (const e of events)
+    await bus
+      .js()
+      .publish(subjectOf(e.type), new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
 }
 
 /** Waits until NATS has registered the live subscriptions (they are set up asynchronously). */
@@ -58,7 +78,9 @@ describe("LiveEvents", () => {
     expect(live.stats()).toMatchObject({ listeners: 2, natsSubscriptions: 2 });
     await interestReady();
 
-    const a = paid("p1"), b = delivered("p1"), c = paid("p2");
+    const a = paid("p1"),
+      b = delivered("p1"),
+      c = paid("p2");
     await publish(a, b, c);
     // A republished event (relay retry after a lost PubAck) is not pushed twice.
     await bus.connection().publish(subjectOf(b.type), new TextEncoder().encode(JSON.stringify(b)));
@@ -100,13 +122,19 @@ describe("LiveEvents", () => {
 
   it("liveSubscription filters per viewer and argument, loads once per event for all subscribers, and refuses anonymous ones", async () => {
     const live = new LiveEvents(bus, log);
-    const rows = new Map([["p1", { id: "p1", buyerId: "b1" }], ["p2", { id: "p2", buyerId: "b2" }]]);
+    const rows = new Map([
+      ["p1", { id: "p1", buyerId: "b1" }],
+      ["p2", { id: "p2", buyerId: "b2" }],
+    ]);
     let loads = 0;
     const field = liveSubscription<{ purchaseId?: string }, { id: string; buyerId: string }>({
       live,
       types: ["PurchasePaid"],
       matches: (e, args) => !args.purchaseId || e.purchaseId === args.purchaseId,
-      load: async (e) => { loads++; return rows.get(e.purchaseId!) ?? null; },
+      load: async (e) => {
+        loads++;
+        return rows.get(e.purchaseId!) ?? null;
+      },
       visible: (v, row) => v.role === "STAFF" || v.id === row.buyerId,
     });
     const b1: Viewer = { id: "b1", role: "BUYER", name: "", email: "" };
@@ -117,7 +145,9 @@ describe("LiveEvents", () => {
     const all = field.subscribe(null, {}, { viewer: staff });
     const onlyP2 = field.subscribe(null, { purchaseId: "p2" }, { viewer: staff });
     await interestReady();
-    const e1 = paid("p1", "b1"), e2 = paid("p2", "b2"), gone = paid("p3");
+    const e1 = paid("p1", "b1"),
+      e2 = paid("p2", "b2"),
+      gone = paid("p3");
     await publish(e1, e2, gone);
 
     expect((await take(mine, 1)).map((e) => e.eventId)).toEqual([e1.eventId]);

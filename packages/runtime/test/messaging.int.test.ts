@@ -8,7 +8,16 @@ import { EVENT_CATALOGUE, EVENT_STREAM, newEvent } from "@junggo/events";
 import { freePort, natsProcess, type ManagedProcess } from "@junggo/devstack";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/identity";
-import { appendEvents, createLogger, EventBus, EventConsumer, migrate, openDatabase, OutboxRelay, type Database } from "../src/index.ts";
+import {
+  appendEvents,
+  createLogger,
+  EventBus,
+  EventConsumer,
+  migrate,
+  openDatabase,
+  OutboxRelay,
+  type Database,
+} from "../src/index.ts";
 
 // Real nats-server and a real PGlite database; the identity context's schema serves as host.
 let dir: string;
@@ -30,7 +39,8 @@ const until = async (cond: () => Promise<boolean> | boolean, ms = 15_000) => {
   throw new Error("condition not met in time");
 };
 
-const streamCount = async () => (await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).state.messages;
+const streamCount = async () =>
+  (await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).state.messages;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "junggo-messaging-"));
@@ -59,7 +69,11 @@ afterAll(async () => {
 });
 
 const paid = (purchaseId: string) =>
-  newEvent("PurchaseDelivered", { purchaseId, vehicleId: crypto.randomUUID(), buyerId: crypto.randomUUID() }, { producer: "test" });
+  newEvent(
+    "PurchaseDelivered",
+    { purchaseId, vehicleId: crypto.randomUUID(), buyerId: crypto.randomUUID() },
+    { producer: "test" },
+  );
 
 describe("outbox → JetStream → consumer", () => {
   it("publishes committed events once, never rolled-back ones", async () => {
@@ -84,17 +98,31 @@ describe("outbox → JetStream → consumer", () => {
   it("acknowledges events of types it does not handle without reading them", async () => {
     const seen: string[] = [];
     const consumer = new EventConsumer({
-      bus, prisma, durable: "skip-test", log, relay,
-      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+      bus,
+      prisma,
+      durable: "skip-test",
+      log,
+      relay,
+      handlers: {
+        PurchaseDelivered: async (e) => {
+          seen.push(e.eventId);
+        },
+      },
     });
     consumer.start();
     // Not an envelope, on a subject this consumer has no handler for: not its business, no dead letter.
-    await nc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{not json"), { msgID: crypto.randomUUID() });
+    await nc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{not json"), {
+      msgID: crypto.randomUUID(),
+    });
     const e = paid(crypto.randomUUID());
-    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), {
+      msgID: e.eventId,
+    });
     await until(() => seen.includes(e.eventId));
     expect(consumer.skipped).toBeGreaterThanOrEqual(1);
-    expect(await db.query(`SELECT 1 FROM messaging.dead_letter WHERE consumer = 'skip-test'`)).toHaveLength(0);
+    expect(await db.query(`SELECT 1 FROM messaging.dead_letter WHERE consumer = 'skip-test'`)).toHaveLength(
+      0,
+    );
     await until(async () => {
       const info = await (await nc.jetstreamManager()).consumers.info(EVENT_STREAM, "skip-test");
       return info.num_pending === 0 && info.num_ack_pending === 0;
@@ -105,12 +133,25 @@ describe("outbox → JetStream → consumer", () => {
   it("handles a burst in few transactions, each event once, in order", async () => {
     const seen: string[] = [];
     const consumer = new EventConsumer({
-      bus, prisma, durable: "batch-test", log, relay,
-      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+      bus,
+      prisma,
+      durable: "batch-test",
+      log,
+      relay,
+      handlers: {
+        PurchaseDelivered: async (e) => {
+          seen.push(e.eventId);
+        },
+      },
     });
     const burst = Array.from({ length: 40 }, () => paid(crypto.randomUUID()));
     // Published before the consumer starts: they arrive together, as after a busy moment.
-    for (const e of burst) await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+    for (const e of burst)
+      await nc
+        .jetstream()
+        .publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), {
+          msgID: e.eventId,
+        });
     consumer.start();
     await until(() => burst.every((e) => seen.includes(e.eventId)));
     expect(seen.filter((id) => burst.some((e) => e.eventId === id))).toEqual(burst.map((e) => e.eventId));
@@ -121,8 +162,16 @@ describe("outbox → JetStream → consumer", () => {
   it("handles each event once even when it is delivered twice", async () => {
     const seen: string[] = [];
     const consumer = new EventConsumer({
-      bus, prisma, durable: "dedup-test", log, relay,
-      handlers: { PurchaseDelivered: async (e) => { seen.push(e.eventId); } },
+      bus,
+      prisma,
+      durable: "dedup-test",
+      log,
+      relay,
+      handlers: {
+        PurchaseDelivered: async (e) => {
+          seen.push(e.eventId);
+        },
+      },
     });
     consumer.start();
     const e = paid(crypto.randomUUID());
@@ -130,7 +179,9 @@ describe("outbox → JetStream → consumer", () => {
     relay.nudge();
     await until(() => seen.includes(e.eventId));
     // Redelivery: the same envelope published again under another msgID (as after a lost ack).
-    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), { msgID: crypto.randomUUID() });
+    await nc.jetstream().publish("purchase.purchase.delivered", new TextEncoder().encode(JSON.stringify(e)), {
+      msgID: crypto.randomUUID(),
+    });
     await until(() => consumer.duplicates >= 1);
     expect(seen.filter((id) => id === e.eventId)).toHaveLength(1);
     await consumer.stop();
@@ -140,12 +191,19 @@ describe("outbox → JetStream → consumer", () => {
     const poison = paid(crypto.randomUUID());
     let attempts = 0;
     const consumer = new EventConsumer({
-      bus, prisma, durable: "poison-test", log, maxDeliver: 3,
+      bus,
+      prisma,
+      durable: "poison-test",
+      log,
+      maxDeliver: 3,
       handlers: {
         PurchaseDelivered: async (e, tx) => {
           if (e.eventId !== poison.eventId) return;
           attempts++;
-          await tx.$executeRawUnsafe(`INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ('side-effect', $1, 'x')`, e.eventId);
+          await tx.$executeRawUnsafe(
+            `INSERT INTO messaging.inbox (consumer, event_id, type) VALUES ('side-effect', $1, 'x')`,
+            e.eventId,
+          );
           throw new Error("boom");
         },
       },
@@ -153,11 +211,19 @@ describe("outbox → JetStream → consumer", () => {
     consumer.start();
     await prisma.$transaction(async (tx) => appendEvents(tx, [poison]));
     relay.nudge();
-    await until(async () => (await db.query(`SELECT 1 FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId])).length === 1, 30_000);
+    await until(
+      async () =>
+        (await db.query(`SELECT 1 FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId]))
+          .length === 1,
+      30_000,
+    );
     expect(attempts).toBe(3);
     const leftovers = await db.query(`SELECT 1 FROM messaging.inbox WHERE event_id = $1`, [poison.eventId]);
     expect(leftovers).toHaveLength(0);
-    const [dl] = await db.query<{ error: string; deliveries: number }>(`SELECT error, deliveries FROM messaging.dead_letter WHERE event_id = $1`, [poison.eventId]);
+    const [dl] = await db.query<{ error: string; deliveries: number }>(
+      `SELECT error, deliveries FROM messaging.dead_letter WHERE event_id = $1`,
+      [poison.eventId],
+    );
     expect(dl).toMatchObject({ error: "boom", deliveries: 3 });
     await consumer.stop();
   });
@@ -170,9 +236,16 @@ describe("outbox → JetStream → consumer", () => {
     // unacknowledged until ack_wait redelivers them.
     const first = paid(crypto.randomUUID());
     const more = Array.from({ length: 5 }, () => paid(crypto.randomUUID()));
-    const go = join(dir, "stall-go"), sent = join(dir, "stall-sent"), ready = join(dir, "stall-ready");
+    const go = join(dir, "stall-go"),
+      sent = join(dir, "stall-sent"),
+      ready = join(dir, "stall-ready");
     const subject = EVENT_CATALOGUE.PurchaseDelivered.subject;
-    const publisher = spawn(process.execPath, ["--input-type=module", "-e", `
+    const publisher = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
       import { connect } from "nats";
       import { existsSync, writeFileSync } from "node:fs";
       const nc = await connect({ servers: ${JSON.stringify(natsUrl)} });
@@ -182,14 +255,21 @@ describe("outbox → JetStream → consumer", () => {
       for (const e of ${JSON.stringify(more)}) await js.publish(${JSON.stringify(subject)}, new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
       writeFileSync(${JSON.stringify(sent)}, "");
       await nc.close();
-    `], { cwd: join(import.meta.dirname, ".."), stdio: "inherit" });
+    `,
+      ],
+      { cwd: join(import.meta.dirname, ".."), stdio: "inherit" },
+    );
     const exited = new Promise((r) => publisher.once("exit", r));
     await until(() => existsSync(ready), 30_000);
 
     const seen: string[] = [];
     let heldMs = 0;
     const consumer = new EventConsumer({
-      bus, prisma, durable: "stall-test", log, ackWaitMs: 8000,
+      bus,
+      prisma,
+      durable: "stall-test",
+      log,
+      ackWaitMs: 8000,
       handlers: {
         PurchaseDelivered: async (e) => {
           seen.push(e.eventId);
@@ -197,13 +277,17 @@ describe("outbox → JetStream → consumer", () => {
           const t = Date.now();
           writeFileSync(go, "");
           // Busy: no timer, no socket read, until the others are in the stream and the pull is over.
-          while (!existsSync(sent) || Date.now() - t < 2500) { /* held */ }
+          while (!existsSync(sent) || Date.now() - t < 2500) {
+            /* held */
+          }
           heldMs = Date.now() - t;
         },
       },
     });
     consumer.start();
-    await nc.jetstream().publish(subject, new TextEncoder().encode(JSON.stringify(first)), { msgID: first.eventId });
+    await nc
+      .jetstream()
+      .publish(subject, new TextEncoder().encode(JSON.stringify(first)), { msgID: first.eventId });
     const all = [first, ...more].map((e) => e.eventId);
     await until(() => all.every((id) => seen.includes(id)), 60_000);
     const info = await (await nc.jetstreamManager()).consumers.info(EVENT_STREAM, "stall-test");

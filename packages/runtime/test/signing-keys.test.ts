@@ -2,11 +2,23 @@ import { mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { activateKey, addKey, ensureKeyFile, KeyRing, parseKeyFile, readKeyFile, retireKey, writeKeyFile } from "../src/signing-keys.ts";
+import {
+  activateKey,
+  addKey,
+  ensureKeyFile,
+  KeyRing,
+  parseKeyFile,
+  readKeyFile,
+  retireKey,
+  writeKeyFile,
+} from "../src/signing-keys.ts";
 
 const tmpFile = () => join(mkdtempSync(join(tmpdir(), "junggo-keys-")), "jwt-keys.json");
 // Key files are re-read when their mtime changes; make each write visibly newer.
-const touchLater = (path: string) => { const t = statSync(path).mtime.getTime() / 1000 + 5; utimesSync(path, t, t); };
+const touchLater = (path: string) => {
+  const t = statSync(path).mtime.getTime() / 1000 + 5;
+  utimesSync(path, t, t);
+};
 
 describe("key file", () => {
   it("is created once with one active key, owner-readable only", async () => {
@@ -34,8 +46,12 @@ describe("key file", () => {
     expect(() => parseKeyFile("{")).toThrow(/JSON/);
     expect(() => parseKeyFile(JSON.stringify({ ...file, active: "other" }))).toThrow(/active kid/);
     const { d: _d, ...publicOnly } = file.keys[0]!;
-    expect(() => parseKeyFile(JSON.stringify({ active: file.active, keys: [publicOnly] }))).toThrow(/private/);
-    expect(() => parseKeyFile(JSON.stringify({ active: file.active, keys: [file.keys[0], file.keys[0]] }))).toThrow(/twice/);
+    expect(() => parseKeyFile(JSON.stringify({ active: file.active, keys: [publicOnly] }))).toThrow(
+      /private/,
+    );
+    expect(() =>
+      parseKeyFile(JSON.stringify({ active: file.active, keys: [file.keys[0], file.keys[0]] })),
+    ).toThrow(/twice/);
   });
 });
 
@@ -43,7 +59,11 @@ describe("KeyRing", () => {
   it("picks up a rotated file without a restart and keeps the last good keys when the file is broken", async () => {
     const path = tmpFile();
     const errors: string[] = [];
-    const ring = await KeyRing.open(path, { create: true, checkEveryMs: 0, onError: (e) => errors.push(e.message) });
+    const ring = await KeyRing.open(path, {
+      create: true,
+      checkEveryMs: 0,
+      onError: (e) => errors.push(e.message),
+    });
     const first = readKeyFile(path).active;
     expect((await ring.signingKey()).kid).toBe(first);
 

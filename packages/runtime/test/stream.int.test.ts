@@ -30,9 +30,16 @@ describe("ensureStream", () => {
   it("adds the subjects of new contexts to an existing stream and keeps its messages", async () => {
     const jsm = await nc.jetstreamManager();
     const old = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>"];
-    await jsm.streams.add({ name: EVENT_STREAM, subjects: old, retention: RetentionPolicy.Limits, storage: StorageType.File });
+    await jsm.streams.add({
+      name: EVENT_STREAM,
+      subjects: old,
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+    });
     await nc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{}"));
-    await expect(nc.jetstream().publish("notification.notification.created", new TextEncoder().encode("{}"))).rejects.toThrow();
+    await expect(
+      nc.jetstream().publish("notification.notification.created", new TextEncoder().encode("{}")),
+    ).rejects.toThrow();
 
     await ensureStream(jsm);
     await ensureStream(jsm); // nothing left to add: no second update

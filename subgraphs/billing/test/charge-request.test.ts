@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseChargeRequest } from "../src/adapters/charge.routes.ts";
 
-const ok = { purchaseId: "22222222-2222-4222-8222-222222222222", buyerId: "33333333-3333-4333-8333-333333333333", amountKrw: 15_000_000 };
+const ok = {
+  purchaseId: "22222222-2222-4222-8222-222222222222",
+  buyerId: "33333333-3333-4333-8333-333333333333",
+  amountKrw: 15_000_000,
+};
 
 describe("parseChargeRequest", () => {
   it("accepts a valid body", () => {

@@ -20,7 +20,9 @@ describe("charge route Server-Timing", () => {
       charge: async (cmd) => {
         await new Promise((r) => setTimeout(r, 50)); // waiting on the provider: billing's own time
         const end = performance.now() + 150;
-        while (performance.now() < end) { /* the loop is blocked: stall */ }
+        while (performance.now() < end) {
+          /* the loop is blocked: stall */
+        }
         await new Promise((r) => setTimeout(r, 10));
         return { kind: "declined", message: `no ${cmd.amountKrw}` };
       },
@@ -28,11 +30,21 @@ describe("charge route Server-Timing", () => {
     const server = createServer(app);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/internal/payments/charge`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${await signServiceToken("purchase", secret)}` },
-        body: JSON.stringify({ purchaseId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", buyerId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", amountKrw: 1_000 }),
-      });
+      const res = await fetch(
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}/internal/payments/charge`,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${await signServiceToken("purchase", secret)}`,
+          },
+          body: JSON.stringify({
+            purchaseId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+            buyerId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+            amountKrw: 1_000,
+          }),
+        },
+      );
       expect(res.status).toBe(402);
       const m = /^app;dur=([0-9.]+), stall;dur=([0-9.]+)$/.exec(res.headers.get("server-timing") ?? "");
       expect(m).not.toBeNull();

@@ -20,7 +20,12 @@ let prisma: PrismaClient;
 let deps: BillingDeps;
 let reader: SqlReader;
 const log = createLogger("billing-test");
-const provider = new SandboxPaymentProvider({ latencyMs: 5, declineRate: 0, errorRate: 0, declineAboveKrw: 50_000_000 });
+const provider = new SandboxPaymentProvider({
+  latencyMs: 5,
+  declineRate: 0,
+  errorRate: 0,
+  declineAboveKrw: 50_000_000,
+});
 
 beforeAll(async () => {
   // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
@@ -37,15 +42,26 @@ afterAll(async () => {
 });
 
 const buyerId = "33333333-3333-4333-8333-333333333333";
-const outbox = async (type: string) => db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1`, [type]);
+const outbox = async (type: string) =>
+  db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1`, [type]);
 const cancelled = (purchaseId: string) =>
-  newEvent("PurchaseCancelled", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: null, previousStatus: "PAID" }, { producer: "purchase" });
+  newEvent(
+    "PurchaseCancelled",
+    { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: null, previousStatus: "PAID" },
+    { producer: "purchase" },
+  );
 const abandoned = (purchaseId: string) =>
-  newEvent("PurchaseAbandoned", { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: "billing timed out" }, { producer: "purchase" });
+  newEvent(
+    "PurchaseAbandoned",
+    { purchaseId, vehicleId: crypto.randomUUID(), buyerId, reason: "billing timed out" },
+    { producer: "purchase" },
+  );
 /** A handler in the consumer's raw transaction. */
-const inTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) => db.transaction((tx) => fn(tx, e));
+const inTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) =>
+  db.transaction((tx) => fn(tx, e));
 /** A handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
-const inPrismaTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) => prisma.$transaction((tx) => fn(tx, e));
+const inPrismaTx = <T extends EventEnvelope>(fn: (tx: BillingTx, e: T) => Promise<void>, e: T) =>
+  prisma.$transaction((tx) => fn(tx, e));
 
 describe("charge", () => {
   it("approves once, stores the payment with PaymentApproved, and replays it for the same purchaseId", async () => {
@@ -56,7 +72,9 @@ describe("charge", () => {
     const again = await charge({ purchaseId, buyerId, amountKrw: 12_000_000 });
     expect(again).toEqual(first);
     expect(await prisma.payment.count({ where: { purchaseId } })).toBe(1);
-    const events = (await outbox("PaymentApproved")).map((r) => JSON.parse(r.body)).filter((e) => e.purchaseId === purchaseId);
+    const events = (await outbox("PaymentApproved"))
+      .map((r) => JSON.parse(r.body))
+      .filter((e) => e.purchaseId === purchaseId);
     expect(events).toHaveLength(1);
     expect(events[0].payload).toMatchObject({ purchaseId, buyerId, amountKrw: 12_000_000 });
   });
@@ -64,7 +82,10 @@ describe("charge", () => {
   it("charges once under two concurrent requests with the same purchaseId", async () => {
     const charge = makeChargePayment(deps, provider);
     const purchaseId = crypto.randomUUID();
-    const [a, b] = await Promise.all([charge({ purchaseId, buyerId, amountKrw: 9_000_000 }), charge({ purchaseId, buyerId, amountKrw: 9_000_000 })]);
+    const [a, b] = await Promise.all([
+      charge({ purchaseId, buyerId, amountKrw: 9_000_000 }),
+      charge({ purchaseId, buyerId, amountKrw: 9_000_000 }),
+    ]);
     expect(a.kind).toBe("approved");
     expect(b).toEqual(a);
     expect(await prisma.payment.count({ where: { purchaseId } })).toBe(1);
@@ -85,16 +106,28 @@ describe("charge", () => {
   });
 
   it("reports an unavailable provider without storing anything", async () => {
-    const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
+    const down = new SandboxPaymentProvider({
+      latencyMs: 0,
+      declineRate: 0,
+      errorRate: 1,
+      declineAboveKrw: null,
+    });
     const purchaseId = crypto.randomUUID();
-    expect((await makeChargePayment(deps, down)({ purchaseId, buyerId, amountKrw: 1_000 })).kind).toBe("unavailable");
+    expect((await makeChargePayment(deps, down)({ purchaseId, buyerId, amountKrw: 1_000 })).kind).toBe(
+      "unavailable",
+    );
     expect(await prisma.payment.count({ where: { purchaseId } })).toBe(0);
   });
 });
 
 describe("compensations", () => {
   it("refunds a cancelled purchase exactly once", async () => {
-    const p = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null });
+    const p = new SandboxPaymentProvider({
+      latencyMs: 0,
+      declineRate: 0,
+      errorRate: 0,
+      declineAboveKrw: null,
+    });
     const purchaseId = crypto.randomUUID();
     const charged = await makeChargePayment(deps, p)({ purchaseId, buyerId, amountKrw: 5_000_000 });
     const e = cancelled(purchaseId);
@@ -109,9 +142,16 @@ describe("compensations", () => {
     expect(done?.status).toBe("REFUNDED");
     expect(done?.refundedAt).toBeInstanceOf(Date);
     expect(p.refundCount).toBe(1);
-    const refunds = (await outbox("PaymentRefunded")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
+    const refunds = (await outbox("PaymentRefunded"))
+      .map((r) => JSON.parse(r.body))
+      .filter((x) => x.purchaseId === purchaseId);
     expect(refunds).toHaveLength(1);
-    expect(refunds[0].payload).toEqual({ paymentId: charged.kind === "approved" ? charged.payment.id : "", purchaseId, buyerId, amountKrw: 5_000_000 });
+    expect(refunds[0].payload).toEqual({
+      paymentId: charged.kind === "approved" ? charged.payment.id : "",
+      purchaseId,
+      buyerId,
+      amountKrw: 5_000_000,
+    });
 
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
     expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("REFUNDED");
@@ -122,7 +162,12 @@ describe("compensations", () => {
     await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 1_000 });
     await inTx((tx, ev) => refundCancelledPurchase(tx, ev, deps), cancelled(purchaseId));
     const pending = (await paymentRepository.byPurchaseId(reader, purchaseId))!;
-    const down = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 1, declineAboveKrw: null });
+    const down = new SandboxPaymentProvider({
+      latencyMs: 0,
+      declineRate: 0,
+      errorRate: 1,
+      declineAboveKrw: null,
+    });
     await expect(makeSettlePayment(deps, down)(pending)).rejects.toThrow(/unavailable/);
     expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("REFUND_PENDING");
   });
@@ -135,7 +180,9 @@ describe("compensations", () => {
     expect(pending.status).toBe("VOID_PENDING");
     await makeSettlePayment(deps, provider)(pending);
     expect((await paymentRepository.byPurchaseId(reader, purchaseId))?.status).toBe("VOIDED");
-    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe("voided");
+    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe(
+      "voided",
+    );
   });
 
   it("leaves a tombstone for an abandoned purchase with no payment, so a late charge is refused", async () => {
@@ -143,14 +190,23 @@ describe("compensations", () => {
     await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
     const t = await paymentRepository.byPurchaseId(reader, purchaseId);
     expect(t).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null });
-    const voided = (await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === purchaseId);
+    const voided = (await outbox("PaymentVoided"))
+      .map((r) => JSON.parse(r.body))
+      .filter((x) => x.purchaseId === purchaseId);
     expect(voided.map((v) => v.payload.amountKrw)).toEqual([0]);
-    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe("voided");
+    expect((await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 7_000 })).kind).toBe(
+      "voided",
+    );
   });
 
   it("voids a charge that reached the provider after the tombstone was written", async () => {
     const purchaseId = crypto.randomUUID();
-    const slow = new SandboxPaymentProvider({ latencyMs: 150, declineRate: 0, errorRate: 0, declineAboveKrw: null });
+    const slow = new SandboxPaymentProvider({
+      latencyMs: 150,
+      declineRate: 0,
+      errorRate: 0,
+      declineAboveKrw: null,
+    });
     const late = makeChargePayment(deps, slow)({ purchaseId, buyerId, amountKrw: 8_000 });
     await new Promise((r) => setTimeout(r, 30)); // the charge is at the provider now
     await inTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(purchaseId));
@@ -171,8 +227,13 @@ describe("on a Prisma transaction (dead-letter replay)", () => {
     expect((await prisma.payment.findUnique({ where: { purchaseId } }))?.status).toBe("REFUND_PENDING");
     const other = crypto.randomUUID();
     await inPrismaTx((tx, ev) => voidAbandonedPurchase(tx, ev, deps), abandoned(other));
-    expect(await prisma.payment.findUnique({ where: { purchaseId: other } })).toMatchObject({ status: "VOIDED", amountKrw: 0 });
-    expect((await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === other)).toHaveLength(1);
+    expect(await prisma.payment.findUnique({ where: { purchaseId: other } })).toMatchObject({
+      status: "VOIDED",
+      amountKrw: 0,
+    });
+    expect(
+      (await outbox("PaymentVoided")).map((r) => JSON.parse(r.body)).filter((x) => x.purchaseId === other),
+    ).toHaveLength(1);
   });
 });
 
@@ -181,18 +242,28 @@ describe("plain-SQL storage", () => {
     const purchaseId = crypto.randomUUID();
     const r = await makeChargePayment(deps, provider)({ purchaseId, buyerId, amountKrw: 4_000 });
     if (r.kind !== "approved") throw new Error(r.kind);
-    expect((await prisma.payment.findUnique({ where: { purchaseId } }))?.createdAt.toISOString()).toBe(r.payment.createdAt.toISOString());
+    expect((await prisma.payment.findUnique({ where: { purchaseId } }))?.createdAt.toISOString()).toBe(
+      r.payment.createdAt.toISOString(),
+    );
     expect(await paymentRepository.byPurchaseId(reader, purchaseId)).toEqual(r.payment);
     expect(await paymentRepository.byId(reader, r.payment.id.toUpperCase())).toEqual(r.payment);
   });
 
   it("pages in the same order as Prisma's cursor did", async () => {
     const all = await paymentRepository.latest(reader, 200);
-    const viaPrisma = await prisma.payment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 200 });
+    const viaPrisma = await prisma.payment.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 200,
+    });
     expect(all.map((p) => p.id)).toEqual(viaPrisma.map((p) => p.id));
     const after = all[2]!.id;
     const page = await paymentRepository.latest(reader, 4, after);
-    const prismaPage = await prisma.payment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 4, cursor: { id: after }, skip: 1 });
+    const prismaPage = await prisma.payment.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 4,
+      cursor: { id: after },
+      skip: 1,
+    });
     expect(page.map((p) => p.id)).toEqual(prismaPage.map((p) => p.id));
   });
 });
@@ -200,10 +271,13 @@ describe("plain-SQL storage", () => {
 describe("payments list (staff)", () => {
   it("pages through every payment newest first, each exactly once, with `after`", async () => {
     const charge = makeChargePayment(deps, provider);
-    for (let i = 0; i < 7; i++) expect((await charge({ purchaseId: crypto.randomUUID(), buyerId, amountKrw: 1_000_000 + i })).kind).toBe("approved");
+    for (let i = 0; i < 7; i++)
+      expect(
+        (await charge({ purchaseId: crypto.randomUUID(), buyerId, amountKrw: 1_000_000 + i })).kind,
+      ).toBe("approved");
     const all = await paymentRepository.latest(reader, 200);
     const paged: string[] = [];
-    for (let after: string | undefined; ;) {
+    for (let after: string | undefined; ; ) {
       const page = await paymentRepository.latest(reader, 3, after);
       paged.push(...page.map((p) => p.id));
       if (page.length < 3) break;
@@ -211,6 +285,7 @@ describe("payments list (staff)", () => {
     }
     expect(all.length).toBeGreaterThanOrEqual(7);
     expect(paged).toEqual(all.map((p) => p.id));
-    for (let i = 1; i < all.length; i++) expect(all[i - 1]!.createdAt.getTime()).toBeGreaterThanOrEqual(all[i]!.createdAt.getTime());
+    for (let i = 1; i < all.length; i++)
+      expect(all[i - 1]!.createdAt.getTime()).toBeGreaterThanOrEqual(all[i]!.createdAt.getTime());
   });
 });

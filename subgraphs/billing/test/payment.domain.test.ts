@@ -1,13 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@junggo/runtime";
 import {
-  approve, catchLateCharge, completeRefund, completeVoid, isTombstone, pendingOperation, publicStatus,
-  requestRefund, requestVoid, tombstone, type Payment, type PaymentStatus,
+  approve,
+  catchLateCharge,
+  completeRefund,
+  completeVoid,
+  isTombstone,
+  pendingOperation,
+  publicStatus,
+  requestRefund,
+  requestVoid,
+  tombstone,
+  type Payment,
+  type PaymentStatus,
 } from "../src/domain/payment.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const cause = "44444444-4444-4444-8444-444444444444";
-const ids = { id: "11111111-1111-4111-8111-111111111111", purchaseId: "22222222-2222-4222-8222-222222222222", buyerId: "33333333-3333-4333-8333-333333333333" };
+const ids = {
+  id: "11111111-1111-4111-8111-111111111111",
+  purchaseId: "22222222-2222-4222-8222-222222222222",
+  buyerId: "33333333-3333-4333-8333-333333333333",
+};
 const approved = () => approve({ ...ids, amountKrw: 15_000_000, providerRef: "ref-1", now }).payment;
 const inState = (status: PaymentStatus): Payment => ({ ...approved(), status });
 const ALL: PaymentStatus[] = ["APPROVED", "REFUND_PENDING", "REFUNDED", "VOID_PENDING", "VOIDED"];
@@ -26,8 +40,17 @@ const refused = (fn: () => unknown) => {
 describe("approve", () => {
   it("creates an APPROVED payment and a PaymentApproved event", () => {
     const t = approve({ ...ids, amountKrw: 15_000_000, providerRef: "ref-1", now });
-    expect(t.payment).toMatchObject({ ...ids, status: "APPROVED", amountKrw: 15_000_000, providerRef: "ref-1", createdAt: now });
-    expect(t.event).toEqual({ type: "PaymentApproved", payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 15_000_000 } });
+    expect(t.payment).toMatchObject({
+      ...ids,
+      status: "APPROVED",
+      amountKrw: 15_000_000,
+      providerRef: "ref-1",
+      createdAt: now,
+    });
+    expect(t.event).toEqual({
+      type: "PaymentApproved",
+      payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 15_000_000 },
+    });
   });
 
   it.each([0, -5, 1.5, 2_147_483_648])("refuses amount %s", (amountKrw) => {
@@ -48,13 +71,20 @@ describe("refund", () => {
     const later = new Date("2026-01-02T00:00:00Z");
     const t = completeRefund(requestRefund(approved(), cause).payment, later);
     expect(t.payment).toMatchObject({ status: "REFUNDED", refundedAt: later, settlementCausationId: cause });
-    expect(t.event).toEqual({ type: "PaymentRefunded", payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 15_000_000 } });
+    expect(t.event).toEqual({
+      type: "PaymentRefunded",
+      payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 15_000_000 },
+    });
     expect(publicStatus(t.payment)).toBe("REFUNDED");
     expect(pendingOperation(t.payment)).toBeNull();
   });
 
-  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestRefund from %s (no second refund)", (s) => refused(() => requestRefund(inState(s), cause)));
-  it.each(ALL.filter((s) => s !== "REFUND_PENDING"))("refuses completeRefund from %s", (s) => refused(() => completeRefund(inState(s), now)));
+  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestRefund from %s (no second refund)", (s) =>
+    refused(() => requestRefund(inState(s), cause)),
+  );
+  it.each(ALL.filter((s) => s !== "REFUND_PENDING"))("refuses completeRefund from %s", (s) =>
+    refused(() => completeRefund(inState(s), now)),
+  );
 });
 
 describe("void", () => {
@@ -70,22 +100,44 @@ describe("void", () => {
     expect(publicStatus(t.payment)).toBe("VOIDED");
   });
 
-  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestVoid from %s", (s) => refused(() => requestVoid(inState(s), cause)));
-  it.each(ALL.filter((s) => s !== "VOID_PENDING"))("refuses completeVoid from %s", (s) => refused(() => completeVoid(inState(s), now)));
+  it.each(ALL.filter((s) => s !== "APPROVED"))("refuses requestVoid from %s", (s) =>
+    refused(() => requestVoid(inState(s), cause)),
+  );
+  it.each(ALL.filter((s) => s !== "VOID_PENDING"))("refuses completeVoid from %s", (s) =>
+    refused(() => completeVoid(inState(s), now)),
+  );
 });
 
 describe("tombstone", () => {
   it("is a VOIDED payment of 0 won without provider reference, announced by PaymentVoided", () => {
     const t = tombstone({ ...ids, now, causationId: cause });
-    expect(t.payment).toMatchObject({ status: "VOIDED", amountKrw: 0, providerRef: null, voidedAt: now, settlementCausationId: cause });
+    expect(t.payment).toMatchObject({
+      status: "VOIDED",
+      amountKrw: 0,
+      providerRef: null,
+      voidedAt: now,
+      settlementCausationId: cause,
+    });
     expect(isTombstone(t.payment)).toBe(true);
-    expect(t.event).toEqual({ type: "PaymentVoided", payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 0 } });
+    expect(t.event).toEqual({
+      type: "PaymentVoided",
+      payload: { paymentId: ids.id, purchaseId: ids.purchaseId, buyerId: ids.buyerId, amountKrw: 0 },
+    });
   });
 
   it("takes over a late charge so that it gets voided", () => {
-    const t = catchLateCharge(tombstone({ ...ids, now, causationId: cause }).payment, { providerRef: "late", amountKrw: 900 });
+    const t = catchLateCharge(tombstone({ ...ids, now, causationId: cause }).payment, {
+      providerRef: "late",
+      amountKrw: 900,
+    });
     // The void of the late charge is caused by the same abandonment as the tombstone.
-    expect(t.payment).toMatchObject({ status: "VOID_PENDING", providerRef: "late", amountKrw: 900, voidedAt: null, settlementCausationId: cause });
+    expect(t.payment).toMatchObject({
+      status: "VOID_PENDING",
+      providerRef: "late",
+      amountKrw: 900,
+      voidedAt: null,
+      settlementCausationId: cause,
+    });
     expect(pendingOperation(t.payment)).toBe("VOID");
   });
 
@@ -99,6 +151,12 @@ describe("tombstone", () => {
 
 describe("publicStatus", () => {
   it("shows pending refunds and voids as APPROVED (the money has not moved yet)", () => {
-    expect(ALL.map((s) => publicStatus(inState(s)))).toEqual(["APPROVED", "APPROVED", "REFUNDED", "APPROVED", "VOIDED"]);
+    expect(ALL.map((s) => publicStatus(inState(s)))).toEqual([
+      "APPROVED",
+      "APPROVED",
+      "REFUNDED",
+      "APPROVED",
+      "VOIDED",
+    ]);
   });
 });

@@ -19,7 +19,13 @@ afterEach(async () => {
 
 /** Billing's sandbox control routes on a real HTTP server, in front of a real sandbox provider. */
 async function start() {
-  const sandbox = new SandboxPaymentProvider({ latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null, random: () => 0.5 });
+  const sandbox = new SandboxPaymentProvider({
+    latencyMs: 0,
+    declineRate: 0,
+    errorRate: 0,
+    declineAboveKrw: null,
+    random: () => 0.5,
+  });
   const app = express();
   const mounted = sandboxControlRoutes(app, { sandbox, internalSecret: secret, log });
   server = app.listen(0, "127.0.0.1");
@@ -32,7 +38,10 @@ async function start() {
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: o.body,
     });
-    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => null)) as Record<string, unknown> | null,
+    };
   };
   return { sandbox, mounted, call };
 }
@@ -41,25 +50,49 @@ describe("payment sandbox control API", () => {
   it("reads and changes the running sandbox's behaviour for a test service token", async () => {
     const { sandbox, mounted, call } = await start();
     expect(mounted).toBe(true);
-    expect(await call("GET", { caller: "test" })).toEqual({ status: 200, body: { latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null } });
+    expect(await call("GET", { caller: "test" })).toEqual({
+      status: 200,
+      body: { latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null },
+    });
 
     const put = await call("PUT", { caller: "test", body: JSON.stringify({ latencyMs: 120, errorRate: 1 }) });
-    expect(put).toEqual({ status: 200, body: { latencyMs: 120, declineRate: 0, errorRate: 1, declineAboveKrw: null } });
+    expect(put).toEqual({
+      status: 200,
+      body: { latencyMs: 120, declineRate: 0, errorRate: 1, declineAboveKrw: null },
+    });
     // The provider itself behaves differently from the next call on.
     const t0 = Date.now();
-    await expect(sandbox.charge({ idempotencyKey: "k", buyerId: "b", amountKrw: 1 })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(sandbox.charge({ idempotencyKey: "k", buyerId: "b", amountKrw: 1 })).rejects.toBeInstanceOf(
+      ProviderUnavailableError,
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
 
-    expect((await call("PUT", { caller: "test", body: JSON.stringify({ latencyMs: 0, errorRate: 0, declineRate: 1 }) })).status).toBe(200);
-    expect(await sandbox.charge({ idempotencyKey: "k2", buyerId: "b", amountKrw: 1 })).toMatchObject({ outcome: "DECLINED" });
-    expect((await call("GET", { caller: "test" })).body).toEqual({ latencyMs: 0, declineRate: 1, errorRate: 0, declineAboveKrw: null });
+    expect(
+      (
+        await call("PUT", {
+          caller: "test",
+          body: JSON.stringify({ latencyMs: 0, errorRate: 0, declineRate: 1 }),
+        })
+      ).status,
+    ).toBe(200);
+    expect(await sandbox.charge({ idempotencyKey: "k2", buyerId: "b", amountKrw: 1 })).toMatchObject({
+      outcome: "DECLINED",
+    });
+    expect((await call("GET", { caller: "test" })).body).toEqual({
+      latencyMs: 0,
+      declineRate: 1,
+      errorRate: 0,
+      declineAboveKrw: null,
+    });
   });
 
   it("refuses callers without a valid token (401) and other services (403), changing nothing", async () => {
     const { sandbox, call } = await start();
     const body = JSON.stringify({ latencyMs: 5000 });
     expect((await call("PUT", { body })).status).toBe(401);
-    expect((await call("PUT", { token: await signServiceToken("test", "another-secret"), body })).status).toBe(401);
+    expect(
+      (await call("PUT", { token: await signServiceToken("test", "another-secret"), body })).status,
+    ).toBe(401);
     expect((await call("GET", { token: "not-a-token" })).status).toBe(401);
     const other = await call("PUT", { caller: "purchase", body });
     expect(other).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
@@ -71,7 +104,10 @@ describe("payment sandbox control API", () => {
     const { sandbox, call } = await start();
     const bad = await call("PUT", { caller: "test", body: JSON.stringify({ errorRate: 1.5 }) });
     expect(bad).toMatchObject({ status: 400, body: { code: "BAD_USER_INPUT", field: "errorRate" } });
-    expect(await call("PUT", { caller: "test", body: "{not json" })).toMatchObject({ status: 400, body: { code: "BAD_USER_INPUT", field: "body" } });
+    expect(await call("PUT", { caller: "test", body: "{not json" })).toMatchObject({
+      status: 400,
+      body: { code: "BAD_USER_INPUT", field: "body" },
+    });
     expect(sandbox.behaviour.errorRate).toBe(0);
   });
 
@@ -80,7 +116,9 @@ describe("payment sandbox control API", () => {
     const { sandbox, mounted, call } = await start();
     expect(mounted).toBe(false);
     expect((await call("GET", { caller: "test" })).status).toBe(404);
-    expect((await call("PUT", { caller: "test", body: JSON.stringify({ latencyMs: 5000 }) })).status).toBe(404);
+    expect((await call("PUT", { caller: "test", body: JSON.stringify({ latencyMs: 5000 }) })).status).toBe(
+      404,
+    );
     expect(sandbox.behaviour.latencyMs).toBe(0);
   });
 });
@@ -89,14 +127,23 @@ describe("parseSandboxPatch", () => {
   it("accepts any subset of the fields, within range", () => {
     expect(parseSandboxPatch({})).toEqual({ ok: true, value: {} });
     expect(parseSandboxPatch({ latencyMs: 1500 })).toEqual({ ok: true, value: { latencyMs: 1500 } });
-    expect(parseSandboxPatch({ latencyMs: 0, declineRate: 0.25, errorRate: 1, declineAboveKrw: null })).toEqual({
-      ok: true, value: { latencyMs: 0, declineRate: 0.25, errorRate: 1, declineAboveKrw: null },
+    expect(
+      parseSandboxPatch({ latencyMs: 0, declineRate: 0.25, errorRate: 1, declineAboveKrw: null }),
+    ).toEqual({
+      ok: true,
+      value: { latencyMs: 0, declineRate: 0.25, errorRate: 1, declineAboveKrw: null },
     });
-    expect(parseSandboxPatch({ declineAboveKrw: 20_000_000 })).toEqual({ ok: true, value: { declineAboveKrw: 20_000_000 } });
+    expect(parseSandboxPatch({ declineAboveKrw: 20_000_000 })).toEqual({
+      ok: true,
+      value: { declineAboveKrw: 20_000_000 },
+    });
   });
 
   it("names the field that is wrong", () => {
-    const field = (b: unknown) => { const r = parseSandboxPatch(b); return r.ok ? null : r.field; };
+    const field = (b: unknown) => {
+      const r = parseSandboxPatch(b);
+      return r.ok ? null : r.field;
+    };
     expect(field(null)).toBe("body");
     expect(field([])).toBe("body");
     expect(field({ latencyMs: -1 })).toBe("latencyMs");

@@ -2,8 +2,15 @@ import { describe, expect, it } from "vitest";
 import { SandboxPaymentProvider, type SandboxOptions } from "../src/adapters/sandbox-payment.provider.ts";
 import { ProviderUnavailableError } from "../src/app/payment-provider.port.ts";
 
-const opts = (o: Partial<SandboxOptions> = {}): SandboxOptions => ({ latencyMs: 0, declineRate: 0, errorRate: 0, declineAboveKrw: null, ...o });
-const charge = (p: SandboxPaymentProvider, key: string, amountKrw = 1000) => p.charge({ idempotencyKey: key, buyerId: "b", amountKrw });
+const opts = (o: Partial<SandboxOptions> = {}): SandboxOptions => ({
+  latencyMs: 0,
+  declineRate: 0,
+  errorRate: 0,
+  declineAboveKrw: null,
+  ...o,
+});
+const charge = (p: SandboxPaymentProvider, key: string, amountKrw = 1000) =>
+  p.charge({ idempotencyKey: key, buyerId: "b", amountKrw });
 
 describe("SandboxPaymentProvider", () => {
   it("approves by default and returns the same outcome for a repeated key", async () => {
@@ -17,7 +24,10 @@ describe("SandboxPaymentProvider", () => {
   it("declines every amount above the configured limit, and only those", async () => {
     const p = new SandboxPaymentProvider(opts({ declineAboveKrw: 5000 }));
     expect((await charge(p, "a", 5000)).outcome).toBe("APPROVED");
-    expect(await charge(p, "b", 5001)).toEqual({ outcome: "DECLINED", reason: "amount above the card limit" });
+    expect(await charge(p, "b", 5001)).toEqual({
+      outcome: "DECLINED",
+      reason: "amount above the card limit",
+    });
   });
 
   it("declines everything with decline rate 1", async () => {

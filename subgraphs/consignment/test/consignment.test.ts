@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
-  accept, cancel, cancelledBeforeRequest, complete, isCancellable, pickUp, requestDelivery,
-  type Consignment, type ConsignmentStatus,
+  accept,
+  cancel,
+  cancelledBeforeRequest,
+  complete,
+  isCancellable,
+  pickUp,
+  requestDelivery,
+  type Consignment,
+  type ConsignmentStatus,
 } from "../src/domain/consignment.ts";
 
 const T0 = new Date("2026-03-01T09:00:00.000Z");
@@ -24,28 +31,60 @@ const pickedUp = () => pickUp(assigned(), ids.driver, at(20)).consignment;
 const delivered = () => complete(pickedUp(), ids.driver, at(90)).consignment;
 const cancelledJob = () => cancel(requested(), at(5)).consignment;
 const inState: Record<ConsignmentStatus, () => Consignment> = {
-  REQUESTED: requested, ASSIGNED: assigned, PICKED_UP: pickedUp, DELIVERED: delivered, CANCELLED: cancelledJob,
+  REQUESTED: requested,
+  ASSIGNED: assigned,
+  PICKED_UP: pickedUp,
+  DELIVERED: delivered,
+  CANCELLED: cancelledJob,
 };
 
 describe("requestDelivery", () => {
   it("opens a REQUESTED delivery job with no driver and emits ConsignmentRequested", () => {
     const { consignment, event } = requestDelivery(request, T0);
     expect(consignment).toMatchObject({
-      ...request, kind: "DELIVERY", status: "REQUESTED", driverId: null, driverName: null, eta: null,
-      returnToLot: false, requestedAt: T0, assignedAt: null, version: 0,
+      ...request,
+      kind: "DELIVERY",
+      status: "REQUESTED",
+      driverId: null,
+      driverName: null,
+      eta: null,
+      returnToLot: false,
+      requestedAt: T0,
+      assignedAt: null,
+      version: 0,
     });
     expect(event).toEqual({
       type: "ConsignmentRequested",
-      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, kind: "DELIVERY" },
+      payload: {
+        consignmentId: ids.consignment,
+        purchaseId: ids.purchase,
+        vehicleId: ids.vehicle,
+        buyerId: ids.buyer,
+        kind: "DELIVERY",
+      },
     });
   });
 
   it("a tombstone for a purchase cancelled before its job was requested is CANCELLED and never requested", () => {
     const t = cancelledBeforeRequest(request, at(3));
-    expect(t.consignment).toMatchObject({ status: "CANCELLED", requestedAt: null, cancelledAt: at(3), purchaseId: ids.purchase, kind: "DELIVERY", returnToLot: false });
+    expect(t.consignment).toMatchObject({
+      status: "CANCELLED",
+      requestedAt: null,
+      cancelledAt: at(3),
+      purchaseId: ids.purchase,
+      kind: "DELIVERY",
+      returnToLot: false,
+    });
     expect(t.event).toEqual({
       type: "ConsignmentCancelled",
-      payload: { consignmentId: t.consignment.id, purchaseId: ids.purchase, vehicleId: request.vehicleId, buyerId: request.buyerId, previousStatus: "NONE", returnToLot: false },
+      payload: {
+        consignmentId: t.consignment.id,
+        purchaseId: ids.purchase,
+        vehicleId: request.vehicleId,
+        buyerId: request.buyerId,
+        previousStatus: "NONE",
+        returnToLot: false,
+      },
     });
   });
 });
@@ -53,12 +92,22 @@ describe("requestDelivery", () => {
 describe("accept", () => {
   it("REQUESTED → ASSIGNED with the driver, the ETA and ConsignmentAssigned", () => {
     const { consignment, event } = accept(requested(), driver, at(100), at(10));
-    expect(consignment).toMatchObject({ status: "ASSIGNED", driverId: ids.driver, driverName: "Kim Driver", eta: at(100), assignedAt: at(10) });
+    expect(consignment).toMatchObject({
+      status: "ASSIGNED",
+      driverId: ids.driver,
+      driverName: "Kim Driver",
+      eta: at(100),
+      assignedAt: at(10),
+    });
     expect(event).toEqual({
       type: "ConsignmentAssigned",
       payload: {
-        consignmentId: ids.consignment, purchaseId: ids.purchase, buyerId: ids.buyer,
-        driverId: ids.driver, driverName: "Kim Driver", eta: at(100).toISOString(),
+        consignmentId: ids.consignment,
+        purchaseId: ids.purchase,
+        buyerId: ids.buyer,
+        driverId: ids.driver,
+        driverName: "Kim Driver",
+        eta: at(100).toISOString(),
       },
     });
   });
@@ -70,11 +119,16 @@ describe("accept", () => {
     expect(before.driverId).toBeNull();
   });
 
-  it.each(["ASSIGNED", "PICKED_UP", "DELIVERED", "CANCELLED"] as const)("is refused with CONSIGNMENT_NOT_OPEN when %s", (status) => {
-    const r = refusalOf(() => accept(inState[status](), { id: ids.otherDriver, name: "Lee" }, at(200), at(30)));
-    expect(r.code).toBe("CONSIGNMENT_NOT_OPEN");
-    expect(r.message).toMatch(/not open/);
-  });
+  it.each(["ASSIGNED", "PICKED_UP", "DELIVERED", "CANCELLED"] as const)(
+    "is refused with CONSIGNMENT_NOT_OPEN when %s",
+    (status) => {
+      const r = refusalOf(() =>
+        accept(inState[status](), { id: ids.otherDriver, name: "Lee" }, at(200), at(30)),
+      );
+      expect(r.code).toBe("CONSIGNMENT_NOT_OPEN");
+      expect(r.message).toMatch(/not open/);
+    },
+  );
 
   it("refuses an ETA earlier than the acceptance", () => {
     expect(refusalOf(() => accept(requested(), driver, at(9), at(10))).code).toBe("CONSIGNMENT_INVALID_ETA");
@@ -87,7 +141,13 @@ describe("pickUp", () => {
     expect(consignment).toMatchObject({ status: "PICKED_UP", pickedUpAt: at(20), driverId: ids.driver });
     expect(event).toEqual({
       type: "ConsignmentPickedUp",
-      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, driverId: ids.driver },
+      payload: {
+        consignmentId: ids.consignment,
+        purchaseId: ids.purchase,
+        vehicleId: ids.vehicle,
+        buyerId: ids.buyer,
+        driverId: ids.driver,
+      },
     });
   });
 
@@ -97,16 +157,27 @@ describe("pickUp", () => {
 
   it("is refused on a job nobody accepted yet", () => {
     const r = refusalOf(() => pickUp(requested(), ids.driver, at(20)));
-    expect(r).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/not been accepted/) });
+    expect(r).toEqual({
+      code: "CONSIGNMENT_INVALID_STATE",
+      message: expect.stringMatching(/not been accepted/),
+    });
   });
 
-  it.each(["PICKED_UP", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
-    expect(refusalOf(() => pickUp(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
-  });
+  it.each(["PICKED_UP", "DELIVERED"] as const)(
+    "is refused with CONSIGNMENT_INVALID_STATE when %s",
+    (status) => {
+      expect(refusalOf(() => pickUp(inState[status](), ids.driver, at(95))).code).toBe(
+        "CONSIGNMENT_INVALID_STATE",
+      );
+    },
+  );
 
   it("is refused when the job was cancelled after acceptance", () => {
     const c = cancel(assigned(), at(15)).consignment;
-    expect(refusalOf(() => pickUp(c, ids.driver, at(20)))).toEqual({ code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/cancelled/) });
+    expect(refusalOf(() => pickUp(c, ids.driver, at(20)))).toEqual({
+      code: "CONSIGNMENT_INVALID_STATE",
+      message: expect.stringMatching(/cancelled/),
+    });
   });
 
   it("another driver gets FORBIDDEN, not a state error, on a job that is not theirs", () => {
@@ -120,7 +191,13 @@ describe("complete", () => {
     expect(consignment).toMatchObject({ status: "DELIVERED", deliveredAt: at(90) });
     expect(event).toEqual({
       type: "ConsignmentDelivered",
-      payload: { consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer, driverId: ids.driver },
+      payload: {
+        consignmentId: ids.consignment,
+        purchaseId: ids.purchase,
+        vehicleId: ids.vehicle,
+        buyerId: ids.buyer,
+        driverId: ids.driver,
+      },
     });
   });
 
@@ -130,13 +207,19 @@ describe("complete", () => {
 
   it("is refused before pick-up with a clear message", () => {
     expect(refusalOf(() => complete(assigned(), ids.driver, at(90)))).toEqual({
-      code: "CONSIGNMENT_INVALID_STATE", message: expect.stringMatching(/before the car has been picked up/),
+      code: "CONSIGNMENT_INVALID_STATE",
+      message: expect.stringMatching(/before the car has been picked up/),
     });
   });
 
-  it.each(["REQUESTED", "DELIVERED"] as const)("is refused with CONSIGNMENT_INVALID_STATE when %s", (status) => {
-    expect(refusalOf(() => complete(inState[status](), ids.driver, at(95))).code).toBe("CONSIGNMENT_INVALID_STATE");
-  });
+  it.each(["REQUESTED", "DELIVERED"] as const)(
+    "is refused with CONSIGNMENT_INVALID_STATE when %s",
+    (status) => {
+      expect(refusalOf(() => complete(inState[status](), ids.driver, at(95))).code).toBe(
+        "CONSIGNMENT_INVALID_STATE",
+      );
+    },
+  );
 
   it("is refused when the job was cancelled on the road", () => {
     const c = cancel(pickedUp(), at(30)).consignment;
@@ -156,8 +239,12 @@ describe("cancel", () => {
     expect(event).toEqual({
       type: "ConsignmentCancelled",
       payload: {
-        consignmentId: ids.consignment, purchaseId: ids.purchase, vehicleId: ids.vehicle, buyerId: ids.buyer,
-        previousStatus: status, returnToLot,
+        consignmentId: ids.consignment,
+        purchaseId: ids.purchase,
+        vehicleId: ids.vehicle,
+        buyerId: ids.buyer,
+        previousStatus: status,
+        returnToLot,
       },
     });
   });
@@ -168,6 +255,10 @@ describe("cancel", () => {
   });
 
   it("isCancellable is true exactly for REQUESTED, ASSIGNED and PICKED_UP", () => {
-    expect((Object.keys(inState) as ConsignmentStatus[]).filter((s) => isCancellable(inState[s]()))).toEqual(["REQUESTED", "ASSIGNED", "PICKED_UP"]);
+    expect((Object.keys(inState) as ConsignmentStatus[]).filter((s) => isCancellable(inState[s]()))).toEqual([
+      "REQUESTED",
+      "ASSIGNED",
+      "PICKED_UP",
+    ]);
   });
 });

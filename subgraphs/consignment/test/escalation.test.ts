@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
-  accept, cancel, complete, escalate, isDispatchOverdue, MAX_ESCALATIONS, pickUp, requestDelivery, type Consignment,
+  accept,
+  cancel,
+  complete,
+  escalate,
+  isDispatchOverdue,
+  MAX_ESCALATIONS,
+  pickUp,
+  requestDelivery,
+  type Consignment,
 } from "../src/domain/consignment.ts";
 
 const T0 = new Date("2026-03-01T09:00:00.000Z");
@@ -28,10 +36,22 @@ describe("dispatch escalation", () => {
 
   it("REQUESTED → REQUESTED with the escalation recorded and ConsignmentEscalated for staff and the buyer", () => {
     const { consignment, event } = escalate(requested(), TIMEOUT, at(16));
-    expect(consignment).toMatchObject({ status: "REQUESTED", escalatedAt: at(16), escalationCount: 1, driverId: null });
+    expect(consignment).toMatchObject({
+      status: "REQUESTED",
+      escalatedAt: at(16),
+      escalationCount: 1,
+      driverId: null,
+    });
     expect(event).toEqual({
       type: "ConsignmentEscalated",
-      payload: { consignmentId: request.id, purchaseId: request.purchaseId, buyerId: request.buyerId, vehicleId: request.vehicleId, waitingSinceIso: T0.toISOString(), escalation: 1 },
+      payload: {
+        consignmentId: request.id,
+        purchaseId: request.purchaseId,
+        buyerId: request.buyerId,
+        vehicleId: request.vehicleId,
+        waitingSinceIso: T0.toISOString(),
+        escalation: 1,
+      },
     });
   });
 
@@ -55,15 +75,25 @@ describe("dispatch escalation", () => {
   it("a job a driver took, or one that ended, is never escalated", () => {
     const assigned = accept(requested(), driver, at(100), at(10)).consignment;
     const pickedUp = pickUp(assigned, driver.id, at(20)).consignment;
-    const jobs = [assigned, pickedUp, complete(pickedUp, driver.id, at(30)).consignment, cancel(requested(), at(5)).consignment];
+    const jobs = [
+      assigned,
+      pickedUp,
+      complete(pickedUp, driver.id, at(30)).consignment,
+      cancel(requested(), at(5)).consignment,
+    ];
     for (const c of jobs) {
       expect(isDispatchOverdue(c, TIMEOUT, at(1000)), c.status).toBe(false);
-      expect(refusalOf(() => escalate(c, TIMEOUT, at(1000))).code, c.status).toBe("CONSIGNMENT_INVALID_STATE");
+      expect(refusalOf(() => escalate(c, TIMEOUT, at(1000))).code, c.status).toBe(
+        "CONSIGNMENT_INVALID_STATE",
+      );
     }
   });
 
   it("accepting an escalated job works as for any open job", () => {
     const escalated = escalate(requested(), TIMEOUT, at(16)).consignment;
-    expect(accept(escalated, driver, at(120), at(20)).consignment).toMatchObject({ status: "ASSIGNED", escalationCount: 1 });
+    expect(accept(escalated, driver, at(120), at(20)).consignment).toMatchObject({
+      status: "ASSIGNED",
+      escalationCount: 1,
+    });
   });
 });

@@ -12,7 +12,9 @@ import { makeCancelDelivery } from "../src/app/cancel-delivery.use-case.ts";
 import { makeConsignmentQueries } from "../src/app/read-consignments.use-case.ts";
 import { makeEscalateOverdueConsignments } from "../src/app/escalate-overdue-consignments.use-case.ts";
 
-interface FakeTx extends SqlTx { outbox: EventEnvelope[] }
+interface FakeTx extends SqlTx {
+  outbox: EventEnvelope[];
+}
 
 class MemoryRepo implements ConsignmentRepository<unknown> {
   rows = new Map<string, Consignment>();
@@ -36,7 +38,10 @@ class MemoryRepo implements ConsignmentRepository<unknown> {
     return true;
   }
   async listOpen(_db: unknown, first: number) {
-    return [...this.rows.values()].filter((r) => r.status === "REQUESTED").sort((a, b) => +a.requestedAt! - +b.requestedAt!).slice(0, first);
+    return [...this.rows.values()]
+      .filter((r) => r.status === "REQUESTED")
+      .sort((a, b) => +a.requestedAt! - +b.requestedAt!)
+      .slice(0, first);
   }
   async listAwaitingEscalation(_db: unknown, cutoff: Date, max: number, first: number) {
     return (await this.listOpen(_db, 1000))
@@ -53,21 +58,48 @@ class MemoryRepo implements ConsignmentRepository<unknown> {
 
 const PURCHASE = "22222222-2222-4222-8222-222222222222";
 const BUYER = "44444444-4444-4444-8444-444444444444";
-const driverA: Viewer = { id: "55555555-5555-4555-8555-555555555555", role: "DRIVER", name: "Kim", email: "driver@junggo.test" };
-const driverB: Viewer = { id: "66666666-6666-4666-8666-666666666666", role: "DRIVER", name: "Lee", email: "driver2@junggo.test" };
+const driverA: Viewer = {
+  id: "55555555-5555-4555-8555-555555555555",
+  role: "DRIVER",
+  name: "Kim",
+  email: "driver@junggo.test",
+};
+const driverB: Viewer = {
+  id: "66666666-6666-4666-8666-666666666666",
+  role: "DRIVER",
+  name: "Lee",
+  email: "driver2@junggo.test",
+};
 const buyer: Viewer = { id: BUYER, role: "BUYER", name: "Park", email: "buyer@junggo.test" };
 const NOW = new Date("2026-03-01T09:00:00.000Z");
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 const paid = () =>
-  newEvent("PurchasePaid", {
-    purchaseId: PURCHASE, vehicleId: "33333333-3333-4333-8333-333333333333", buyerId: BUYER, buyerName: "Park",
-    priceKrw: 15_000_000, paymentId: "77777777-7777-4777-8777-777777777777", vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
-  }, { producer: "purchase" });
+  newEvent(
+    "PurchasePaid",
+    {
+      purchaseId: PURCHASE,
+      vehicleId: "33333333-3333-4333-8333-333333333333",
+      buyerId: BUYER,
+      buyerName: "Park",
+      priceKrw: 15_000_000,
+      paymentId: "77777777-7777-4777-8777-777777777777",
+      vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+    },
+    { producer: "purchase" },
+  );
 const purchaseCancelled = () =>
-  newEvent("PurchaseCancelled", {
-    purchaseId: PURCHASE, vehicleId: "33333333-3333-4333-8333-333333333333", buyerId: BUYER, reason: null, previousStatus: "PAID",
-  }, { producer: "purchase" });
+  newEvent(
+    "PurchaseCancelled",
+    {
+      purchaseId: PURCHASE,
+      vehicleId: "33333333-3333-4333-8333-333333333333",
+      buyerId: BUYER,
+      reason: null,
+      previousStatus: "PAID",
+    },
+    { producer: "purchase" },
+  );
 
 function setup() {
   const repo = new MemoryRepo();
@@ -75,8 +107,13 @@ function setup() {
   const tx: FakeTx = {
     outbox,
     // appendEvents writes (event_id, subject, type, body): keep the body.
-    $executeRawUnsafe: async (_sql: string, ...values: unknown[]) => { outbox.push(JSON.parse(values[3] as string)); return 1; },
-    $queryRawUnsafe: async () => { throw new Error("not used"); },
+    $executeRawUnsafe: async (_sql: string, ...values: unknown[]) => {
+      outbox.push(JSON.parse(values[3] as string));
+      return 1;
+    },
+    $queryRawUnsafe: async () => {
+      throw new Error("not used");
+    },
   };
   const deps: ConsignmentDeps<FakeTx> = {
     repo: repo as ConsignmentRepository<FakeTx>,
@@ -86,7 +123,9 @@ function setup() {
     etaMinutes: 45,
   };
   return {
-    repo, outbox, tx,
+    repo,
+    outbox,
+    tx,
     accept: makeAcceptConsignment(deps),
     pickUp: makePickUpConsignment(deps),
     complete: makeCompleteConsignment(deps),
@@ -94,12 +133,16 @@ function setup() {
     cancelDelivery: makeCancelDelivery(deps),
     queries: makeConsignmentQueries(repo, null),
     /** One sweeper pass at `now` (its own clock, like a second replica would have). */
-    sweep: (timeoutMs: number, now: Date) => makeEscalateOverdueConsignments({ ...deps, clock: () => now }, timeoutMs)(),
+    sweep: (timeoutMs: number, now: Date) =>
+      makeEscalateOverdueConsignments({ ...deps, clock: () => now }, timeoutMs)(),
   };
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DomainError);
   return (err as DomainError).code;
 }
@@ -110,9 +153,19 @@ describe("PurchasePaid → requestDelivery", () => {
     const e = paid();
     await s.requestDelivery(s.tx, e);
     const [job] = [...s.repo.rows.values()];
-    expect(job).toMatchObject({ purchaseId: PURCHASE, buyerId: BUYER, status: "REQUESTED", kind: "DELIVERY" });
+    expect(job).toMatchObject({
+      purchaseId: PURCHASE,
+      buyerId: BUYER,
+      status: "REQUESTED",
+      kind: "DELIVERY",
+    });
     expect(s.outbox).toHaveLength(1);
-    expect(s.outbox[0]).toMatchObject({ type: "ConsignmentRequested", causationId: e.eventId, producer: "consignment", purchaseId: PURCHASE });
+    expect(s.outbox[0]).toMatchObject({
+      type: "ConsignmentRequested",
+      causationId: e.eventId,
+      producer: "consignment",
+      purchaseId: PURCHASE,
+    });
   });
 
   it("a second PurchasePaid for the same purchase (new event id) creates nothing", async () => {
@@ -137,7 +190,10 @@ describe("driver commands", () => {
     const results = await Promise.allSettled([s.accept(driverA, s.id), s.accept(driverB, s.id)]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
     // Both read the open job before either wrote: the loser is stopped by the version check.
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "CONSIGNMENT_NOT_OPEN", message: expect.stringMatching(/a moment ago/) });
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: "CONSIGNMENT_NOT_OPEN",
+      message: expect.stringMatching(/a moment ago/),
+    });
     expect(s.repo.rows.get(s.id)).toMatchObject({ status: "ASSIGNED", driverId: driverA.id, version: 1 });
     expect(s.outbox.map((e) => e.type)).toEqual(["ConsignmentAssigned"]);
   });
@@ -146,7 +202,11 @@ describe("driver commands", () => {
     const s = await openJob();
     const c = await s.accept(driverA, s.id);
     expect(c.eta?.toISOString()).toBe("2026-03-01T09:45:00.000Z");
-    expect(s.outbox[0]!.payload).toMatchObject({ driverId: driverA.id, driverName: "Kim", eta: "2026-03-01T09:45:00.000Z" });
+    expect(s.outbox[0]!.payload).toMatchObject({
+      driverId: driverA.id,
+      driverName: "Kim",
+      eta: "2026-03-01T09:45:00.000Z",
+    });
   });
 
   it("the full run emits Assigned, PickedUp, Delivered in order", async () => {
@@ -155,7 +215,11 @@ describe("driver commands", () => {
     await s.pickUp(driverA, s.id);
     const done = await s.complete(driverA, s.id);
     expect(done.status).toBe("DELIVERED");
-    expect(s.outbox.map((e) => e.type)).toEqual(["ConsignmentAssigned", "ConsignmentPickedUp", "ConsignmentDelivered"]);
+    expect(s.outbox.map((e) => e.type)).toEqual([
+      "ConsignmentAssigned",
+      "ConsignmentPickedUp",
+      "ConsignmentDelivered",
+    ]);
   });
 
   it("only drivers may act; other drivers are FORBIDDEN; unknown ids are CONSIGNMENT_NOT_FOUND", async () => {
@@ -165,7 +229,9 @@ describe("driver commands", () => {
     await s.accept(driverA, s.id);
     expect(await code(s.pickUp(driverB, s.id))).toBe("FORBIDDEN");
     expect(await code(s.complete(driverA, s.id))).toBe("CONSIGNMENT_INVALID_STATE");
-    expect(await code(s.pickUp(driverA, "99999999-9999-4999-8999-999999999999"))).toBe("CONSIGNMENT_NOT_FOUND");
+    expect(await code(s.pickUp(driverA, "99999999-9999-4999-8999-999999999999"))).toBe(
+      "CONSIGNMENT_NOT_FOUND",
+    );
     expect(s.outbox.map((e) => e.type)).toEqual(["ConsignmentAssigned"]);
   });
 });
@@ -180,7 +246,11 @@ describe("PurchaseCancelled → cancelDelivery", () => {
     const e = purchaseCancelled();
     await s.cancelDelivery(s.tx, e);
     expect(s.repo.rows.get(id)).toMatchObject({ status: "CANCELLED", returnToLot: true });
-    expect(s.outbox.at(-1)).toMatchObject({ type: "ConsignmentCancelled", causationId: e.eventId, payload: { previousStatus: "PICKED_UP", returnToLot: true } });
+    expect(s.outbox.at(-1)).toMatchObject({
+      type: "ConsignmentCancelled",
+      causationId: e.eventId,
+      payload: { previousStatus: "PICKED_UP", returnToLot: true },
+    });
   });
 
   it("ignores a delivered job and a job already cancelled", async () => {
@@ -201,7 +271,9 @@ describe("PurchaseCancelled → cancelDelivery", () => {
     await s.requestDelivery(s.tx, paid());
     expect([...s.repo.rows.values()].map((r) => r.status)).toEqual(["CANCELLED"]);
     // Announced once (so the dashboard and the buyer hear of it); the late PurchasePaid adds nothing.
-    expect(s.outbox.map((e) => [e.type, (e.payload as { previousStatus?: string }).previousStatus, e.causationId])).toEqual([["ConsignmentCancelled", "NONE", cancelled.eventId]]);
+    expect(
+      s.outbox.map((e) => [e.type, (e.payload as { previousStatus?: string }).previousStatus, e.causationId]),
+    ).toEqual([["ConsignmentCancelled", "NONE", cancelled.eventId]]);
     expect(await s.queries.open(driverA, 10)).toEqual([]);
   });
 });
@@ -217,7 +289,9 @@ describe("queries", () => {
     expect(await s.queries.byId(driverB, id)).toBeNull();
     expect(await s.queries.byId(driverA, id)).toMatchObject({ id });
     expect(await s.queries.deliveryOf(buyer, PURCHASE)).toMatchObject({ id });
-    expect(await s.queries.deliveryOf({ ...buyer, id: "bbbbbbbb-0000-4000-8000-000000000000" }, PURCHASE)).toBeNull();
+    expect(
+      await s.queries.deliveryOf({ ...buyer, id: "bbbbbbbb-0000-4000-8000-000000000000" }, PURCHASE),
+    ).toBeNull();
     expect(await s.queries.mine(driverA, 10)).toHaveLength(1);
     expect(await s.queries.mine(driverB, 10)).toHaveLength(0);
     expect(await s.queries.mine(buyer, 10)).toHaveLength(1);
@@ -241,10 +315,17 @@ describe("dispatch sweeper → escalateOverdueConsignments", () => {
     expect(await s.sweep(TIMEOUT, later(15))).toBe(1);
     expect(s.outbox).toHaveLength(1);
     expect(s.outbox[0]).toMatchObject({
-      type: "ConsignmentEscalated", producer: "consignment", purchaseId: PURCHASE, causationId: null,
+      type: "ConsignmentEscalated",
+      producer: "consignment",
+      purchaseId: PURCHASE,
+      causationId: null,
       payload: { consignmentId: s.id, buyerId: BUYER, escalation: 1, waitingSinceIso: NOW.toISOString() },
     });
-    expect(s.repo.rows.get(s.id)).toMatchObject({ status: "REQUESTED", escalationCount: 1, escalatedAt: later(15) });
+    expect(s.repo.rows.get(s.id)).toMatchObject({
+      status: "REQUESTED",
+      escalationCount: 1,
+      escalatedAt: later(15),
+    });
     expect((await s.queries.open(driverA, 10)).map((c) => c.id)).toEqual([s.id]);
     expect(await s.sweep(TIMEOUT, later(29))).toBe(0);
     expect(await s.sweep(TIMEOUT, later(30))).toBe(1);

@@ -5,14 +5,31 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { EVENT_STREAM } from "@junggo/events";
-import { createLogger, EventBus, loadServiceConfig, migrate, openDatabase, type Database, type Logger } from "@junggo/runtime";
+import {
+  createLogger,
+  EventBus,
+  loadServiceConfig,
+  migrate,
+  openDatabase,
+  type Database,
+  type Logger,
+} from "@junggo/runtime";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/dashboard";
-import { checkDashboard, rebuildDashboard, RebuildRefused, type ReplayFigures } from "./app/rebuild-dashboard.use-case.ts";
+import {
+  checkDashboard,
+  rebuildDashboard,
+  RebuildRefused,
+  type ReplayFigures,
+} from "./app/rebuild-dashboard.use-case.ts";
 import { describeDifference } from "./domain/rebuild-projection.ts";
 import { jetStreamReader } from "./adapters/rebuild-event-stream.reader.ts";
 import { prismaDashboardStore } from "./adapters/rebuild-dashboard.store.ts";
-import { dashboardAnswers, otherPostgresSessions, processesUsingDir } from "./adapters/rebuild-running-service.probe.ts";
+import {
+  dashboardAnswers,
+  otherPostgresSessions,
+  processesUsingDir,
+} from "./adapters/rebuild-running-service.probe.ts";
 
 const NATS_TIMEOUT_MS = 15_000;
 const USAGE = `usage: npm run rebuild:dashboard [-- --check]
@@ -32,7 +49,9 @@ const config = loadServiceConfig("dashboard");
 // The bus logs every connection attempt; this command reports the outcome itself (figures or a refusal).
 const base = createLogger("dashboard-rebuild");
 const log: Logger = { ...base, debug: () => {}, info: () => {}, warn: () => {}, child: () => log };
-const where = config.databaseUrl ? `PostgreSQL ${redact(config.databaseUrl)}` : `PGlite ${resolve(config.dataDir)}`;
+const where = config.databaseUrl
+  ? `PostgreSQL ${redact(config.databaseUrl)}`
+  : `PGlite ${resolve(config.dataDir)}`;
 
 function redact(url: string): string {
   const u = new URL(url);
@@ -47,15 +66,23 @@ async function ensureServiceStopped(db: Database | null): Promise<void> {
   const why = check ? "PGlite allows one process per data directory" : "the rebuild replaces its tables";
   if (!db) {
     if (await dashboardAnswers(config.host, config.port)) {
-      throw new Refused(`a dashboard service is running at http://${config.host}:${config.port}: stop it first (${why})`);
+      throw new Refused(
+        `a dashboard service is running at http://${config.host}:${config.port}: stop it first (${why})`,
+      );
     }
     const pids = config.databaseUrl ? null : processesUsingDir(config.dataDir);
-    if (pids?.length) throw new Refused(`process ${pids.join(", ")} has the dashboard's data directory ${resolve(config.dataDir)} open: stop it first (${why})`);
+    if (pids?.length)
+      throw new Refused(
+        `process ${pids.join(", ")} has the dashboard's data directory ${resolve(config.dataDir)} open: stop it first (${why})`,
+      );
     return;
   }
   if (db.kind === "postgres") {
     const sessions = await otherPostgresSessions(db);
-    if (sessions.length) throw new Refused(`other sessions are connected to the dashboard database: stop the dashboard service first (${why})\n  ${sessions.join("\n  ")}`);
+    if (sessions.length)
+      throw new Refused(
+        `other sessions are connected to the dashboard database: stop the dashboard service first (${why})\n  ${sessions.join("\n  ")}`,
+      );
   }
 }
 
@@ -63,7 +90,10 @@ async function connectBus(): Promise<EventBus> {
   const bus = new EventBus(config.natsUrl, "dashboard-rebuild", log);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Refused(`NATS is not reachable at ${config.natsUrl} (NATS_URL)`)), NATS_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Refused(`NATS is not reachable at ${config.natsUrl} (NATS_URL)`)),
+      NATS_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([bus.ready, timeout]);
@@ -82,7 +112,8 @@ const figures = (f: ReplayFigures) =>
 
 function printAnomalies(f: ReplayFigures): void {
   if (f.unreadable) console.log(`  ${f.unreadable} messages were not event envelopes and were skipped`);
-  for (const e of f.failed) console.log(`  event ${e.eventId} (${e.type}) was refused by the projection and not applied: ${e.error}`);
+  for (const e of f.failed)
+    console.log(`  event ${e.eventId} (${e.type}) was refused by the projection and not applied: ${e.error}`);
 }
 
 async function main(): Promise<number> {
@@ -106,10 +137,15 @@ async function main(): Promise<number> {
     if (check) {
       const r = await checkDashboard(deps);
       const ms = Math.round(performance.now() - started);
-      console.log(`Dashboard check against ${where}: ${figures(r)}, ${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
-        `${r.differences.length} ${r.differences.length === 1 ? "difference" : "differences"}, ${ms} ms`);
+      console.log(
+        `Dashboard check against ${where}: ${figures(r)}, ${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
+          `${r.differences.length} ${r.differences.length === 1 ? "difference" : "differences"}, ${ms} ms`,
+      );
       for (const d of r.differences) console.log(`  ${describeDifference(d)}`);
-      if (r.unprocessed) console.log(`  ${r.unprocessed} dashboard events are not recorded as processed by the service (in flight, or dead-lettered)`);
+      if (r.unprocessed)
+        console.log(
+          `  ${r.unprocessed} dashboard events are not recorded as processed by the service (in flight, or dead-lettered)`,
+        );
       printAnomalies(r);
       return r.differences.length ? 1 : 0;
     }
@@ -117,8 +153,10 @@ async function main(): Promise<number> {
     console.log(`Rebuilding the dashboard in ${where} from ${EVENT_STREAM} at ${config.natsUrl}`);
     const r = await rebuildDashboard(deps);
     const ms = Math.round(performance.now() - started);
-    console.log(`Dashboard rebuilt: ${figures(r)}, ${r.rowsWritten} rows written (${r.rowsRemoved} removed), ` +
-      `${r.eventsApplied} events marked processed (${r.recordsRemoved} records removed), ${ms} ms`);
+    console.log(
+      `Dashboard rebuilt: ${figures(r)}, ${r.rowsWritten} rows written (${r.rowsRemoved} removed), ` +
+        `${r.eventsApplied} events marked processed (${r.recordsRemoved} records removed), ${ms} ms`,
+    );
     printAnomalies(r);
     return 0;
   } catch (err) {

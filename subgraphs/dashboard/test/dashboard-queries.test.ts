@@ -22,7 +22,8 @@ class MemoryRepo implements PurchaseViewRepository<null> {
     return true;
   }
   async listReady(_db: null, f: { buyerId?: string }, first: number) {
-    return [...this.rows.values()].map((r) => r.view)
+    return [...this.rows.values()]
+      .map((r) => r.view)
       .filter((v) => v.createdAt && v.purchaseStatus && (!f.buyerId || v.buyerId === f.buyerId))
       .sort((a, b) => +b.createdAt! - +a.createdAt!)
       .slice(0, first);
@@ -30,18 +31,36 @@ class MemoryRepo implements PurchaseViewRepository<null> {
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-const viewer = (id: string, role: Viewer["role"]): Viewer => ({ id, role, name: role, email: `${role}@junggo.test` });
+const viewer = (id: string, role: Viewer["role"]): Viewer => ({
+  id,
+  role,
+  name: role,
+  email: `${role}@junggo.test`,
+});
 const buyer = viewer("44444444-4444-4444-8444-444444444444", "BUYER");
 const buyer2 = viewer("45454545-4545-4545-8545-454545454545", "BUYER");
 const staff = viewer("aaaaaaaa-0000-4000-8000-000000000000", "STAFF");
 
 const paid = (purchaseId: string, buyerId: string, at: string) =>
-  newEvent("PurchasePaid", {
-    purchaseId, buyerId, vehicleId: "33333333-3333-4333-8333-333333333333", buyerName: "Park", priceKrw: 9_900_000,
-    paymentId: "77777777-7777-4777-8777-777777777777", vehicle: { make: "Kia", model: "Morning", year: 2021 },
-  }, { producer: "purchase", now: new Date(at) });
+  newEvent(
+    "PurchasePaid",
+    {
+      purchaseId,
+      buyerId,
+      vehicleId: "33333333-3333-4333-8333-333333333333",
+      buyerName: "Park",
+      priceKrw: 9_900_000,
+      paymentId: "77777777-7777-4777-8777-777777777777",
+      vehicle: { make: "Kia", model: "Morning", year: 2021 },
+    },
+    { producer: "purchase", now: new Date(at) },
+  );
 const approved = (purchaseId: string, buyerId: string) =>
-  newEvent("PaymentApproved", { purchaseId, buyerId, paymentId: "77777777-7777-4777-8777-777777777777", amountKrw: 9_900_000 }, { producer: "billing" });
+  newEvent(
+    "PaymentApproved",
+    { purchaseId, buyerId, paymentId: "77777777-7777-4777-8777-777777777777", amountKrw: 9_900_000 },
+    { producer: "billing" },
+  );
 
 const P1 = "10000000-0000-4000-8000-000000000001";
 const P2 = "10000000-0000-4000-8000-000000000002";
@@ -57,8 +76,10 @@ async function setup(events: EventEnvelope[]) {
 describe("dashboard queries", () => {
   it("myDashboard: own ready rows newest first; staff see all; login required", async () => {
     const { queries } = await setup([
-      paid(P1, buyer.id, "2026-03-01T09:00:00Z"), paid(P2, buyer.id, "2026-03-02T09:00:00Z"),
-      paid(P3, buyer2.id, "2026-03-03T09:00:00Z"), approved("10000000-0000-4000-8000-000000000004", buyer.id),
+      paid(P1, buyer.id, "2026-03-01T09:00:00Z"),
+      paid(P2, buyer.id, "2026-03-02T09:00:00Z"),
+      paid(P3, buyer2.id, "2026-03-03T09:00:00Z"),
+      approved("10000000-0000-4000-8000-000000000004", buyer.id),
     ]);
     expect((await queries.mine(buyer, 10)).map((v) => v.purchaseId)).toEqual([P2, P1]);
     expect((await queries.mine(staff, 10)).map((v) => v.purchaseId)).toEqual([P3, P2, P1]);
@@ -69,7 +90,10 @@ describe("dashboard queries", () => {
   it("purchaseView: owner or staff; FORBIDDEN for others; null when unknown or not ready", async () => {
     const early = "10000000-0000-4000-8000-000000000009";
     const { queries } = await setup([paid(P1, buyer.id, "2026-03-01T09:00:00Z"), approved(early, buyer.id)]);
-    expect(await queries.byPurchase(buyer, P1)).toMatchObject({ purchaseId: P1, vehicleName: "2021 Kia Morning" });
+    expect(await queries.byPurchase(buyer, P1)).toMatchObject({
+      purchaseId: P1,
+      vehicleName: "2021 Kia Morning",
+    });
     expect(await queries.byPurchase(staff, P1)).toMatchObject({ purchaseId: P1 });
     const err = await queries.byPurchase(buyer2, P1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);

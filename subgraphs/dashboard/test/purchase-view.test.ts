@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
 import {
-  advance, applyEvent, canSeeView, CONSIGNMENT_STATUS_RANK, isReady, PAYMENT_STATUS_RANK, PURCHASE_STATUS_RANK,
+  advance,
+  applyEvent,
+  canSeeView,
+  CONSIGNMENT_STATUS_RANK,
+  isReady,
+  PAYMENT_STATUS_RANK,
+  PURCHASE_STATUS_RANK,
   type PurchaseView,
 } from "../src/domain/purchase-view.ts";
 
@@ -21,29 +27,68 @@ function ev<T extends EventType>(type: T, payload: EventPayloads[T], at?: number
 }
 const ids = { purchaseId: PURCHASE, buyerId: BUYER };
 const E = {
-  paid: (at?: number) => ev("PurchasePaid", { ...ids, vehicleId: VEHICLE, buyerName: "Park", priceKrw: 15_500_000, paymentId: PAYMENT, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } }, at),
+  paid: (at?: number) =>
+    ev(
+      "PurchasePaid",
+      {
+        ...ids,
+        vehicleId: VEHICLE,
+        buyerName: "Park",
+        priceKrw: 15_500_000,
+        paymentId: PAYMENT,
+        vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+      },
+      at,
+    ),
   deliveryStarted: (at?: number) => ev("PurchaseDeliveryStarted", { ...ids, vehicleId: VEHICLE }, at),
   delivered: (at?: number) => ev("PurchaseDelivered", { ...ids, vehicleId: VEHICLE }, at),
-  cancelled: (at?: number) => ev("PurchaseCancelled", { ...ids, vehicleId: VEHICLE, reason: "changed my mind", previousStatus: "PAID" }, at),
+  cancelled: (at?: number) =>
+    ev(
+      "PurchaseCancelled",
+      { ...ids, vehicleId: VEHICLE, reason: "changed my mind", previousStatus: "PAID" },
+      at,
+    ),
   approved: (at?: number) => ev("PaymentApproved", { ...ids, paymentId: PAYMENT, amountKrw: 15_500_000 }, at),
   refunded: (at?: number) => ev("PaymentRefunded", { ...ids, paymentId: PAYMENT, amountKrw: 15_500_000 }, at),
   requested: (at?: number, consignmentId = JOB, kind: "DELIVERY" | "RETURN_PICKUP" = "DELIVERY") =>
     ev("ConsignmentRequested", { ...ids, consignmentId, vehicleId: VEHICLE, kind }, at),
   assigned: (at?: number, consignmentId = JOB) =>
-    ev("ConsignmentAssigned", { ...ids, consignmentId, driverId: DRIVER, driverName: "Kim Driver", eta: "2026-03-01T11:00:00.000Z" }, at),
-  pickedUp: (at?: number, consignmentId = JOB) => ev("ConsignmentPickedUp", { ...ids, consignmentId, vehicleId: VEHICLE, driverId: DRIVER }, at),
-  jobDelivered: (at?: number) => ev("ConsignmentDelivered", { ...ids, consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }, at),
-  jobCancelled: (at?: number) => ev("ConsignmentCancelled", { ...ids, consignmentId: JOB, vehicleId: VEHICLE, previousStatus: "PICKED_UP", returnToLot: true }, at),
+    ev(
+      "ConsignmentAssigned",
+      { ...ids, consignmentId, driverId: DRIVER, driverName: "Kim Driver", eta: "2026-03-01T11:00:00.000Z" },
+      at,
+    ),
+  pickedUp: (at?: number, consignmentId = JOB) =>
+    ev("ConsignmentPickedUp", { ...ids, consignmentId, vehicleId: VEHICLE, driverId: DRIVER }, at),
+  jobDelivered: (at?: number) =>
+    ev("ConsignmentDelivered", { ...ids, consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }, at),
+  jobCancelled: (at?: number) =>
+    ev(
+      "ConsignmentCancelled",
+      { ...ids, consignmentId: JOB, vehicleId: VEHICLE, previousStatus: "PICKED_UP", returnToLot: true },
+      at,
+    ),
 };
-const fold = (events: EventEnvelope[], from: PurchaseView | null = null) => events.reduce<PurchaseView | null>(applyEvent, from);
+const fold = (events: EventEnvelope[], from: PurchaseView | null = null) =>
+  events.reduce<PurchaseView | null>(applyEvent, from);
 
 describe("applyEvent, one event at a time", () => {
   it("PurchasePaid creates the row with the vehicle snapshot, price and PAID", () => {
     const v = applyEvent(null, E.paid(1))!;
     expect(v).toEqual({
-      purchaseId: PURCHASE, buyerId: BUYER, vehicleId: VEHICLE, vehicleName: "2019 Hyundai Avante", priceKrw: 15_500_000,
-      purchaseStatus: "PAID", paymentStatus: null, consignmentId: null, consignmentStatus: null, driverName: null, eta: null,
-      createdAt: min(1), updatedAt: min(1),
+      purchaseId: PURCHASE,
+      buyerId: BUYER,
+      vehicleId: VEHICLE,
+      vehicleName: "2019 Hyundai Avante",
+      priceKrw: 15_500_000,
+      purchaseStatus: "PAID",
+      paymentStatus: null,
+      consignmentId: null,
+      consignmentStatus: null,
+      driverName: null,
+      eta: null,
+      createdAt: min(1),
+      updatedAt: min(1),
     });
     expect(isReady(v)).toBe(true);
   });
@@ -55,53 +100,122 @@ describe("applyEvent, one event at a time", () => {
     ["PaymentApproved", () => E.approved(2), { paymentStatus: "APPROVED" }],
     ["PaymentRefunded", () => E.refunded(2), { paymentStatus: "REFUNDED" }],
     ["ConsignmentRequested", () => E.requested(2), { consignmentStatus: "REQUESTED", consignmentId: JOB }],
-    ["ConsignmentAssigned", () => E.assigned(2), { consignmentStatus: "ASSIGNED", consignmentId: JOB, driverName: "Kim Driver", eta: new Date("2026-03-01T11:00:00.000Z") }],
+    [
+      "ConsignmentAssigned",
+      () => E.assigned(2),
+      {
+        consignmentStatus: "ASSIGNED",
+        consignmentId: JOB,
+        driverName: "Kim Driver",
+        eta: new Date("2026-03-01T11:00:00.000Z"),
+      },
+    ],
     ["ConsignmentPickedUp", () => E.pickedUp(2), { consignmentStatus: "PICKED_UP", consignmentId: JOB }],
     ["ConsignmentDelivered", () => E.jobDelivered(2), { consignmentStatus: "DELIVERED", consignmentId: JOB }],
     ["ConsignmentCancelled", () => E.jobCancelled(2), { consignmentStatus: "CANCELLED", consignmentId: JOB }],
   ] as const)("%s after PurchasePaid sets its part and updatedAt", (_name, make, expected) => {
     const paid = applyEvent(null, E.paid(1))!;
     const v = applyEvent(paid, make())!;
-    expect(v).toMatchObject({ ...expected, updatedAt: min(2), createdAt: min(1), vehicleName: "2019 Hyundai Avante" });
+    expect(v).toMatchObject({
+      ...expected,
+      updatedAt: min(2),
+      createdAt: min(1),
+      vehicleName: "2019 Hyundai Avante",
+    });
     expect(paid.updatedAt).toEqual(min(1)); // the input row is not mutated
   });
 
   it("ignores events it does not project", () => {
     const paid = applyEvent(null, E.paid(1))!;
-    const other = newEvent("VehicleReserved", { vehicleId: VEHICLE, purchaseId: PURCHASE }, { producer: "stock" });
+    const other = newEvent(
+      "VehicleReserved",
+      { vehicleId: VEHICLE, purchaseId: PURCHASE },
+      { producer: "stock" },
+    );
     expect(applyEvent(paid, other)).toBe(paid);
     expect(applyEvent(null, other)).toBeNull();
   });
 
   it("refuses to fold an event of another purchase into a row", () => {
     const paid = applyEvent(null, E.paid(1))!;
-    const foreign = newEvent("PaymentApproved", { purchaseId: "99999999-9999-4999-8999-999999999999", buyerId: BUYER, paymentId: PAYMENT, amountKrw: 1 }, { producer: "billing" });
+    const foreign = newEvent(
+      "PaymentApproved",
+      {
+        purchaseId: "99999999-9999-4999-8999-999999999999",
+        buyerId: BUYER,
+        paymentId: PAYMENT,
+        amountKrw: 1,
+      },
+      { producer: "billing" },
+    );
     expect(() => applyEvent(paid, foreign)).toThrow(/not 22222222/);
   });
 });
 
 describe("the happy path", () => {
   it("follows a purchase from payment to delivery", () => {
-    const v = fold([E.paid(1), E.approved(2), E.requested(3), E.assigned(4), E.pickedUp(5), E.deliveryStarted(6), E.jobDelivered(7), E.delivered(8)])!;
+    const v = fold([
+      E.paid(1),
+      E.approved(2),
+      E.requested(3),
+      E.assigned(4),
+      E.pickedUp(5),
+      E.deliveryStarted(6),
+      E.jobDelivered(7),
+      E.delivered(8),
+    ])!;
     expect(v).toMatchObject({
-      purchaseStatus: "DELIVERED", paymentStatus: "APPROVED", consignmentStatus: "DELIVERED", driverName: "Kim Driver",
-      eta: new Date("2026-03-01T11:00:00.000Z"), createdAt: min(1), updatedAt: min(8),
+      purchaseStatus: "DELIVERED",
+      paymentStatus: "APPROVED",
+      consignmentStatus: "DELIVERED",
+      driverName: "Kim Driver",
+      eta: new Date("2026-03-01T11:00:00.000Z"),
+      createdAt: min(1),
+      updatedAt: min(8),
     });
   });
 
   it("a cancellation on the road ends CANCELLED / REFUNDED / CANCELLED", () => {
-    const v = fold([E.paid(1), E.approved(2), E.requested(3), E.assigned(4), E.pickedUp(5), E.deliveryStarted(6), E.cancelled(7), E.refunded(8), E.jobCancelled(9)])!;
-    expect(v).toMatchObject({ purchaseStatus: "CANCELLED", paymentStatus: "REFUNDED", consignmentStatus: "CANCELLED" });
+    const v = fold([
+      E.paid(1),
+      E.approved(2),
+      E.requested(3),
+      E.assigned(4),
+      E.pickedUp(5),
+      E.deliveryStarted(6),
+      E.cancelled(7),
+      E.refunded(8),
+      E.jobCancelled(9),
+    ])!;
+    expect(v).toMatchObject({
+      purchaseStatus: "CANCELLED",
+      paymentStatus: "REFUNDED",
+      consignmentStatus: "CANCELLED",
+    });
   });
 });
 
 describe("out-of-order arrival", () => {
   it("PaymentApproved before PurchasePaid: a row that is not ready yet, completed by PurchasePaid", () => {
     const early = applyEvent(null, E.approved(2))!;
-    expect(early).toMatchObject({ purchaseId: PURCHASE, buyerId: BUYER, paymentStatus: "APPROVED", purchaseStatus: null, vehicleName: null, createdAt: null });
+    expect(early).toMatchObject({
+      purchaseId: PURCHASE,
+      buyerId: BUYER,
+      paymentStatus: "APPROVED",
+      purchaseStatus: null,
+      vehicleName: null,
+      createdAt: null,
+    });
     expect(isReady(early)).toBe(false);
     const v = applyEvent(early, E.paid(1))!;
-    expect(v).toMatchObject({ purchaseStatus: "PAID", paymentStatus: "APPROVED", vehicleName: "2019 Hyundai Avante", priceKrw: 15_500_000, createdAt: min(1), updatedAt: min(2) });
+    expect(v).toMatchObject({
+      purchaseStatus: "PAID",
+      paymentStatus: "APPROVED",
+      vehicleName: "2019 Hyundai Avante",
+      priceKrw: 15_500_000,
+      createdAt: min(1),
+      updatedAt: min(2),
+    });
     expect(isReady(v)).toBe(true);
   });
 
@@ -116,14 +230,33 @@ describe("out-of-order arrival", () => {
 
   it("consignment events before the row exists fill in; the row becomes ready with PurchasePaid", () => {
     const v = fold([E.assigned(4), E.requested(3), E.paid(1)])!;
-    expect(v).toMatchObject({ consignmentStatus: "ASSIGNED", consignmentId: JOB, driverName: "Kim Driver", purchaseStatus: "PAID" });
+    expect(v).toMatchObject({
+      consignmentStatus: "ASSIGNED",
+      consignmentId: JOB,
+      driverName: "Kim Driver",
+      purchaseStatus: "PAID",
+    });
   });
 
   it("every order of the same events gives the same row", () => {
-    const events = [E.paid(1), E.approved(2), E.requested(3), E.assigned(4), E.pickedUp(5), E.deliveryStarted(6), E.cancelled(7), E.refunded(8), E.jobCancelled(9)];
+    const events = [
+      E.paid(1),
+      E.approved(2),
+      E.requested(3),
+      E.assigned(4),
+      E.pickedUp(5),
+      E.deliveryStarted(6),
+      E.cancelled(7),
+      E.refunded(8),
+      E.jobCancelled(9),
+    ];
     const expected = fold(events);
     // Reversed, interleaved, and a rotation.
-    for (const order of [[...events].reverse(), [...events.filter((_, i) => i % 2), ...events.filter((_, i) => !(i % 2))], [...events.slice(4), ...events.slice(0, 4)]]) {
+    for (const order of [
+      [...events].reverse(),
+      [...events.filter((_, i) => i % 2), ...events.filter((_, i) => !(i % 2))],
+      [...events.slice(4), ...events.slice(0, 4)],
+    ]) {
       expect(fold(order)).toEqual(expected);
     }
   });
@@ -137,7 +270,12 @@ describe("no status regression", () => {
 
   it("a late ConsignmentAssigned keeps PICKED_UP but brings the driver and ETA", () => {
     const v = applyEvent(fold([E.paid(1), E.requested(2), E.pickedUp(4)]), E.assigned(3))!;
-    expect(v).toMatchObject({ consignmentStatus: "PICKED_UP", driverName: "Kim Driver", eta: new Date("2026-03-01T11:00:00.000Z"), updatedAt: min(4) });
+    expect(v).toMatchObject({
+      consignmentStatus: "PICKED_UP",
+      driverName: "Kim Driver",
+      eta: new Date("2026-03-01T11:00:00.000Z"),
+      updatedAt: min(4),
+    });
   });
 
   it("late ConsignmentRequested / PickedUp never undo DELIVERED or CANCELLED", () => {
@@ -162,7 +300,13 @@ describe("no status regression", () => {
   it("ranks order every status", () => {
     expect(PURCHASE_STATUS_RANK).toEqual({ PAID: 1, DELIVERING: 2, DELIVERED: 3, CANCELLED: 3 });
     expect(PAYMENT_STATUS_RANK).toEqual({ APPROVED: 1, REFUNDED: 2, VOIDED: 2 });
-    expect(CONSIGNMENT_STATUS_RANK).toEqual({ REQUESTED: 1, ASSIGNED: 2, PICKED_UP: 3, DELIVERED: 4, CANCELLED: 4 });
+    expect(CONSIGNMENT_STATUS_RANK).toEqual({
+      REQUESTED: 1,
+      ASSIGNED: 2,
+      PICKED_UP: 3,
+      DELIVERED: 4,
+      CANCELLED: 4,
+    });
     expect(advance(null, "PAID", PURCHASE_STATUS_RANK)).toBe("PAID");
     expect(advance("PAID", "DELIVERING", PURCHASE_STATUS_RANK)).toBe("DELIVERING");
     expect(advance("DELIVERING", "PAID", PURCHASE_STATUS_RANK)).toBe("DELIVERING");
@@ -178,7 +322,19 @@ describe("no status regression", () => {
 
 describe("idempotence", () => {
   it("applying any event a second time changes nothing (same object back)", () => {
-    const events = [E.paid(1), E.approved(2), E.requested(3), E.assigned(4), E.pickedUp(5), E.deliveryStarted(6), E.jobDelivered(7), E.delivered(8), E.refunded(9), E.cancelled(10), E.jobCancelled(11)];
+    const events = [
+      E.paid(1),
+      E.approved(2),
+      E.requested(3),
+      E.assigned(4),
+      E.pickedUp(5),
+      E.deliveryStarted(6),
+      E.jobDelivered(7),
+      E.delivered(8),
+      E.refunded(9),
+      E.cancelled(10),
+      E.jobCancelled(11),
+    ];
     let v: PurchaseView | null = null;
     for (const e of events) {
       v = applyEvent(v, e);

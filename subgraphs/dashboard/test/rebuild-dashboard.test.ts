@@ -3,9 +3,19 @@
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
 import { applyEvent, isProjected, type PurchaseView } from "../src/domain/purchase-view.ts";
-import { describeDifference, diffViews, ProjectionReplay, type FoldedEvent } from "../src/domain/rebuild-projection.ts";
 import {
-  checkDashboard, rebuildDashboard, RebuildRefused, type DashboardStore, type EventStreamReader, type StreamSnapshot,
+  describeDifference,
+  diffViews,
+  ProjectionReplay,
+  type FoldedEvent,
+} from "../src/domain/rebuild-projection.ts";
+import {
+  checkDashboard,
+  rebuildDashboard,
+  RebuildRefused,
+  type DashboardStore,
+  type EventStreamReader,
+  type StreamSnapshot,
 } from "../src/app/rebuild-dashboard.use-case.ts";
 
 const P1 = "22222222-2222-4222-8222-222222222222";
@@ -22,7 +32,15 @@ let clock = 0;
 const ev = <T extends EventType>(type: T, payload: EventPayloads[T]): EventEnvelope<T> =>
   newEvent(type, payload, { producer: "test", now: new Date(T0 + ++clock * 60_000) });
 const ids = (purchaseId: string) => ({ purchaseId, buyerId: BUYER });
-const paid = (p: string) => ev("PurchasePaid", { ...ids(p), vehicleId: VEHICLE, buyerName: "Park", priceKrw: 15_500_000, paymentId: PAYMENT, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } });
+const paid = (p: string) =>
+  ev("PurchasePaid", {
+    ...ids(p),
+    vehicleId: VEHICLE,
+    buyerName: "Park",
+    priceKrw: 15_500_000,
+    paymentId: PAYMENT,
+    vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+  });
 
 /** Two purchases: one delivered, one cancelled on the road (with its return pickup job), plus events the dashboard ignores. */
 function history(): EventEnvelope[] {
@@ -32,18 +50,41 @@ function history(): EventEnvelope[] {
     ev("PaymentApproved", { ...ids(P1), paymentId: PAYMENT, amountKrw: 15_500_000 }),
     paid(P2),
     ev("ConsignmentRequested", { ...ids(P1), consignmentId: JOB, vehicleId: VEHICLE, kind: "DELIVERY" }),
-    ev("ConsignmentAssigned", { ...ids(P1), consignmentId: JOB, driverId: DRIVER, driverName: "Kim Driver", eta: "2026-03-01T11:00:00.000Z" }),
+    ev("ConsignmentAssigned", {
+      ...ids(P1),
+      consignmentId: JOB,
+      driverId: DRIVER,
+      driverName: "Kim Driver",
+      eta: "2026-03-01T11:00:00.000Z",
+    }),
     ev("ConsignmentPickedUp", { ...ids(P1), consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }),
     ev("PurchaseDeliveryStarted", { ...ids(P1), vehicleId: VEHICLE }),
     ev("ConsignmentDelivered", { ...ids(P1), consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }),
     ev("PurchaseDelivered", { ...ids(P1), vehicleId: VEHICLE }),
     ev("ConsignmentRequested", { ...ids(P2), consignmentId: JOB, vehicleId: VEHICLE, kind: "DELIVERY" }),
-    ev("ConsignmentAssigned", { ...ids(P2), consignmentId: JOB, driverId: DRIVER, driverName: "Kim Driver", eta: "2026-03-01T12:00:00.000Z" }),
+    ev("ConsignmentAssigned", {
+      ...ids(P2),
+      consignmentId: JOB,
+      driverId: DRIVER,
+      driverName: "Kim Driver",
+      eta: "2026-03-01T12:00:00.000Z",
+    }),
     ev("ConsignmentPickedUp", { ...ids(P2), consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }),
     ev("PurchaseDeliveryStarted", { ...ids(P2), vehicleId: VEHICLE }),
     ev("PurchaseCancelled", { ...ids(P2), vehicleId: VEHICLE, reason: null, previousStatus: "DELIVERING" }),
-    ev("ConsignmentCancelled", { ...ids(P2), consignmentId: JOB, vehicleId: VEHICLE, previousStatus: "PICKED_UP", returnToLot: true }),
-    ev("ConsignmentRequested", { ...ids(P2), consignmentId: RETURN_JOB, vehicleId: VEHICLE, kind: "RETURN_PICKUP" }),
+    ev("ConsignmentCancelled", {
+      ...ids(P2),
+      consignmentId: JOB,
+      vehicleId: VEHICLE,
+      previousStatus: "PICKED_UP",
+      returnToLot: true,
+    }),
+    ev("ConsignmentRequested", {
+      ...ids(P2),
+      consignmentId: RETURN_JOB,
+      vehicleId: VEHICLE,
+      kind: "RETURN_PICKUP",
+    }),
     ev("PaymentRefunded", { ...ids(P2), paymentId: PAYMENT, amountKrw: 15_500_000 }),
     ev("VehicleReleased", { vehicleId: VEHICLE, purchaseId: P2 }),
   ];
@@ -72,7 +113,9 @@ describe("ProjectionReplay", () => {
   it("gives the rows the live consumer builds from the same events", () => {
     const events = history();
     const { replay } = replayOf(events);
-    expect(replay.rows()).toEqual(liveProjection(events).sort((a, b) => a.purchaseId.localeCompare(b.purchaseId)));
+    expect(replay.rows()).toEqual(
+      liveProjection(events).sort((a, b) => a.purchaseId.localeCompare(b.purchaseId)),
+    );
     expect(replay.rows().map((v) => [v.purchaseStatus, v.paymentStatus, v.consignmentStatus])).toEqual([
       ["DELIVERED", "APPROVED", "DELIVERED"],
       ["CANCELLED", "REFUNDED", "CANCELLED"],
@@ -100,10 +143,15 @@ describe("ProjectionReplay", () => {
   });
 
   it("does not record an event the reducer refuses, and keeps going", () => {
-    const broken = { ...paid(P1), payload: { ...paid(P1).payload, vehicle: undefined } } as unknown as EventEnvelope;
+    const broken = {
+      ...paid(P1),
+      payload: { ...paid(P1).payload, vehicle: undefined },
+    } as unknown as EventEnvelope;
     const { replay, outcomes } = replayOf([broken, ...history()]);
     expect(outcomes[0]).toBe("failed");
-    expect(replay.failures).toEqual([{ eventId: broken.eventId, type: "PurchasePaid", error: expect.any(String) }]);
+    expect(replay.failures).toEqual([
+      { eventId: broken.eventId, type: "PurchasePaid", error: expect.any(String) },
+    ]);
     expect(replay.folded.map((f) => f.eventId)).not.toContain(broken.eventId);
     expect(replay.rows()).toHaveLength(2);
   });
@@ -124,10 +172,14 @@ describe("diffViews", () => {
     const stranger = { ...b!, purchaseId: "99999999-9999-4999-8999-999999999999" };
     const diff = diffViews([a!, b!], [changed, stranger]);
     expect(diff).toEqual([
-      { purchaseId: a!.purchaseId, kind: "changed", fields: [
-        { field: "purchaseStatus", expected: "DELIVERED", actual: "PAID" },
-        { field: "updatedAt", expected: a!.updatedAt, actual: new Date(0) },
-      ] },
+      {
+        purchaseId: a!.purchaseId,
+        kind: "changed",
+        fields: [
+          { field: "purchaseStatus", expected: "DELIVERED", actual: "PAID" },
+          { field: "updatedAt", expected: a!.updatedAt, actual: new Date(0) },
+        ],
+      },
       { purchaseId: b!.purchaseId, kind: "missing", expected: b },
       { purchaseId: stranger.purchaseId, kind: "unexpected", actual: stranger },
     ]);
@@ -138,7 +190,10 @@ describe("diffViews", () => {
 });
 
 class MemoryStream implements EventStreamReader {
-  constructor(private readonly events: EventEnvelope[], private readonly state: Partial<StreamSnapshot> = {}) {}
+  constructor(
+    private readonly events: EventEnvelope[],
+    private readonly state: Partial<StreamSnapshot> = {},
+  ) {}
   async snapshot(): Promise<StreamSnapshot> {
     const n = this.events.length;
     return { firstSeq: n ? 1 : 0, lastSeq: n, messages: n, deleted: 0, ...this.state };
@@ -150,9 +205,16 @@ class MemoryStream implements EventStreamReader {
 
 class MemoryStore implements DashboardStore {
   replaced: { views: PurchaseView[]; processed: FoldedEvent[] } | null = null;
-  constructor(public views: PurchaseView[] = [], public processed = new Set<string>()) {}
-  async countRows() { return this.views.length; }
-  async load() { return { views: this.views, processed: this.processed }; }
+  constructor(
+    public views: PurchaseView[] = [],
+    public processed = new Set<string>(),
+  ) {}
+  async countRows() {
+    return this.views.length;
+  }
+  async load() {
+    return { views: this.views, processed: this.processed };
+  }
   async replace(views: PurchaseView[], processed: FoldedEvent[]) {
     const removed = { rowsRemoved: this.views.length, recordsRemoved: this.processed.size };
     this.replaced = { views, processed };
@@ -168,8 +230,18 @@ describe("rebuildDashboard and checkDashboard", () => {
     const stale = { ...replayOf(events).replay.rows()[0]!, purchaseStatus: "PAID" as const };
     const store = new MemoryStore([stale], new Set(["old-event"]));
     const report = await rebuildDashboard({ reader: new MemoryStream(events), store });
-    expect(report).toMatchObject({ lastSeq: events.length, eventsRead: events.length, eventsApplied: events.length - 2, duplicates: 0, rowsWritten: 2, rowsRemoved: 1, recordsRemoved: 1 });
-    expect(store.replaced?.processed).toEqual(events.filter(isProjected).map((e) => ({ eventId: e.eventId, type: e.type })));
+    expect(report).toMatchObject({
+      lastSeq: events.length,
+      eventsRead: events.length,
+      eventsApplied: events.length - 2,
+      duplicates: 0,
+      rowsWritten: 2,
+      rowsRemoved: 1,
+      recordsRemoved: 1,
+    });
+    expect(store.replaced?.processed).toEqual(
+      events.filter(isProjected).map((e) => ({ eventId: e.eventId, type: e.type })),
+    );
     const check = await checkDashboard({ reader: new MemoryStream(events), store });
     expect(check).toMatchObject({ differences: [], unprocessed: 0, rowsRebuilt: 2, rowsInDatabase: 2 });
   });
@@ -177,9 +249,18 @@ describe("rebuildDashboard and checkDashboard", () => {
   it("check reports a corrupted row and events the database has not processed", async () => {
     const events = history();
     const rows = replayOf(events).replay.rows();
-    const store = new MemoryStore([{ ...rows[0]!, driverName: "Someone Else" }, rows[1]!], new Set(events.slice(0, 5).map((e) => e.eventId)));
+    const store = new MemoryStore(
+      [{ ...rows[0]!, driverName: "Someone Else" }, rows[1]!],
+      new Set(events.slice(0, 5).map((e) => e.eventId)),
+    );
     const check = await checkDashboard({ reader: new MemoryStream(events), store });
-    expect(check.differences).toEqual([{ purchaseId: rows[0]!.purchaseId, kind: "changed", fields: [{ field: "driverName", expected: "Kim Driver", actual: "Someone Else" }] }]);
+    expect(check.differences).toEqual([
+      {
+        purchaseId: rows[0]!.purchaseId,
+        kind: "changed",
+        fields: [{ field: "driverName", expected: "Kim Driver", actual: "Someone Else" }],
+      },
+    ]);
     expect(check.unprocessed).toBe(events.length - 2 - 4); // of the first five events, one is a VehicleReserved
     expect(store.replaced).toBeNull();
   });
@@ -187,16 +268,23 @@ describe("rebuildDashboard and checkDashboard", () => {
   it("refuses when the stream lost its beginning or has holes, writing nothing", async () => {
     for (const state of [{ firstSeq: 3 }, { deleted: 1 }]) {
       const store = new MemoryStore();
-      await expect(rebuildDashboard({ reader: new MemoryStream(history(), state), store })).rejects.toThrow(RebuildRefused);
+      await expect(rebuildDashboard({ reader: new MemoryStream(history(), state), store })).rejects.toThrow(
+        RebuildRefused,
+      );
       expect(store.replaced).toBeNull();
     }
   });
 
   it("refuses to empty a dashboard from an empty stream (wrong NATS server), but rebuilds an empty one", async () => {
     const full = new MemoryStore(replayOf(history()).replay.rows());
-    await expect(rebuildDashboard({ reader: new MemoryStream([]), store: full })).rejects.toThrow(/event stream is empty but the dashboard holds 2 rows/);
+    await expect(rebuildDashboard({ reader: new MemoryStream([]), store: full })).rejects.toThrow(
+      /event stream is empty but the dashboard holds 2 rows/,
+    );
     expect(full.replaced).toBeNull();
     const empty = new MemoryStore();
-    expect(await rebuildDashboard({ reader: new MemoryStream([]), store: empty })).toMatchObject({ eventsRead: 0, rowsWritten: 0 });
+    expect(await rebuildDashboard({ reader: new MemoryStream([]), store: empty })).toMatchObject({
+      eventsRead: 0,
+      rowsWritten: 0,
+    });
   });
 });

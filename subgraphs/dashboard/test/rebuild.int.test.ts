@@ -5,7 +5,14 @@ import { EVENT_STREAM, type EventEnvelope } from "@junggo/events";
 import { openDatabase } from "@junggo/runtime";
 import { isProjected } from "../src/domain/purchase-view.ts";
 import { errorCode, eventually, TestSystem } from "../../../gateway/test/support/harness.ts";
-import { buyWhenKnown, purchaseOf, Q, randomVin, settled, VehiclePicker } from "../../../gateway/test/support/junggo.ts";
+import {
+  buyWhenKnown,
+  purchaseOf,
+  Q,
+  randomVin,
+  settled,
+  VehiclePicker,
+} from "../../../gateway/test/support/junggo.ts";
 
 // `npm run rebuild:dashboard` as a real child process against a real stack (PGlite, or PostgreSQL
 // with JUNGGO_TEST_POSTGRES_URL): the rebuilt read model equals the live one, the restarted
@@ -32,11 +39,17 @@ beforeAll(async () => {
   driver = await sys.login("driver@junggo.test");
   staff = await sys.login("staff@junggo.test");
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const dashboard = () => sys.stack.service("dashboard");
 
-interface CliRun { code: number | null; stdout: string; stderr: string }
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** The root script, as an operator runs it, with the dashboard service's own environment. */
 function rebuildCli(args: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
@@ -56,7 +69,11 @@ function rebuildCli(args: string[] = [], env: Record<string, string> = {}): Prom
 }
 
 type Row = Record<string, unknown> & { purchaseId: string; version: number };
-interface Processed { event_id: string; type: string; processed_at: string }
+interface Processed {
+  event_id: string;
+  type: string;
+  processed_at: string;
+}
 
 /**
  * The dashboard's tables as stored, read directly (the service must be stopped on PGlite).
@@ -67,7 +84,9 @@ async function readDashboardDb(): Promise<{ rows: Row[]; processed: Processed[] 
   const { DATA_DIR, DATABASE_URL } = dashboard().spec.env;
   const db = await openDatabase({ dataDir: DATA_DIR!, databaseUrl: DATABASE_URL });
   try {
-    const rows = await db.query<{ r: Row }>(`SELECT row_to_json(v) AS r FROM "PurchaseView" v ORDER BY "purchaseId"`);
+    const rows = await db.query<{ r: Row }>(
+      `SELECT row_to_json(v) AS r FROM "PurchaseView" v ORDER BY "purchaseId"`,
+    );
     const processed = await db.query<Processed>(
       `SELECT event_id, type, processed_at::text AS processed_at FROM messaging.inbox WHERE consumer = 'dashboard' ORDER BY event_id`,
     );
@@ -104,7 +123,9 @@ async function durablePending(): Promise<number> {
 async function openJobFor(purchaseId: string) {
   return eventually(async () => {
     const d = await sys.ok(Q.openConsignments, {}, driver);
-    return (d.openConsignments as { id: string; purchaseId: string }[]).find((c) => c.purchaseId === purchaseId);
+    return (d.openConsignments as { id: string; purchaseId: string }[]).find(
+      (c) => c.purchaseId === purchaseId,
+    );
   }, `a delivery job for purchase ${purchaseId}`);
 }
 
@@ -123,12 +144,20 @@ async function accept(purchaseId: string): Promise<string> {
 
 async function pickUp(purchaseId: string, jobId: string): Promise<void> {
   await sys.ok(Q.pickUp, { id: jobId }, driver);
-  await eventually(async () => (await purchaseOf(sys, staff, purchaseId)).status === "DELIVERING", "purchase DELIVERING");
+  await eventually(
+    async () => (await purchaseOf(sys, staff, purchaseId)).status === "DELIVERING",
+    "purchase DELIVERING",
+  );
 }
 
 const STAFF_DASHBOARD = `{ myDashboard(first: 200) { purchaseId buyerId vehicleId vehicleName priceKrw purchaseStatus paymentStatus
   consignmentId consignmentStatus driverName eta createdAt updatedAt } }`;
-const staffDashboard = async () => (await sys.ok(STAFF_DASHBOARD, {}, staff)).myDashboard as { purchaseId: string; purchaseStatus: string; consignmentStatus: string | null }[];
+const staffDashboard = async () =>
+  (await sys.ok(STAFF_DASHBOARD, {}, staff)).myDashboard as {
+    purchaseId: string;
+    purchaseStatus: string;
+    consignmentStatus: string | null;
+  }[];
 
 const figure = (out: string, re: RegExp) => Number(out.match(re)?.[1] ?? NaN);
 
@@ -157,7 +186,22 @@ describe("rebuilding the dashboard from the event stream", () => {
     await pickUp(p.inDelivery, await accept(p.inDelivery));
     p.waitingForDriver = await buy();
 
-    const expensive = (await sys.ok(Q.registerVehicle, { input: { vin: randomVin(), make: "Genesis", model: "G90", year: 2024, mileageKm: 900, priceKrw: DECLINE_ABOVE + 10_000_000 } }, staff)).registerVehicle;
+    const expensive = (
+      await sys.ok(
+        Q.registerVehicle,
+        {
+          input: {
+            vin: randomVin(),
+            make: "Genesis",
+            model: "G90",
+            year: 2024,
+            mileageKm: 900,
+            priceKrw: DECLINE_ABOVE + 10_000_000,
+          },
+        },
+        staff,
+      )
+    ).registerVehicle;
     expect(errorCode(await buyWhenKnown(sys, buyer, expensive.id))).toBe("PAYMENT_DECLINED");
 
     await eventually(async () => {
@@ -171,23 +215,47 @@ describe("rebuilding the dashboard from the event stream", () => {
     await settled(sys);
 
     liveGraphql = await staffDashboard();
-    const status = (id: string) => (liveGraphql as { purchaseId: string; purchaseStatus: string; consignmentStatus: string | null }[]).find((r) => r.purchaseId === id);
-    expect(status(p.delivered)).toMatchObject({ purchaseStatus: "DELIVERED", consignmentStatus: "DELIVERED" });
-    expect(status(p.cancelledBeforePickup)).toMatchObject({ purchaseStatus: "CANCELLED", consignmentStatus: "CANCELLED" });
-    expect(status(p.cancelledOnTheRoad)).toMatchObject({ purchaseStatus: "CANCELLED", consignmentStatus: "CANCELLED" });
-    expect(status(p.inDelivery)).toMatchObject({ purchaseStatus: "DELIVERING", consignmentStatus: "PICKED_UP" });
-    expect(status(p.waitingForDriver)).toMatchObject({ purchaseStatus: "PAID", consignmentStatus: "REQUESTED" });
+    const status = (id: string) =>
+      (
+        liveGraphql as { purchaseId: string; purchaseStatus: string; consignmentStatus: string | null }[]
+      ).find((r) => r.purchaseId === id);
+    expect(status(p.delivered)).toMatchObject({
+      purchaseStatus: "DELIVERED",
+      consignmentStatus: "DELIVERED",
+    });
+    expect(status(p.cancelledBeforePickup)).toMatchObject({
+      purchaseStatus: "CANCELLED",
+      consignmentStatus: "CANCELLED",
+    });
+    expect(status(p.cancelledOnTheRoad)).toMatchObject({
+      purchaseStatus: "CANCELLED",
+      consignmentStatus: "CANCELLED",
+    });
+    expect(status(p.inDelivery)).toMatchObject({
+      purchaseStatus: "DELIVERING",
+      consignmentStatus: "PICKED_UP",
+    });
+    expect(status(p.waitingForDriver)).toMatchObject({
+      purchaseStatus: "PAID",
+      consignmentStatus: "REQUESTED",
+    });
     expect((liveGraphql as { vehicleId?: string }[]).some((r) => r.vehicleId === expensive.id)).toBe(false);
   });
 
   it("refuses to run next to the service it would overwrite", async () => {
     const running = await rebuildCli();
     expect(running.code).toBe(2);
-    expect(running.stderr).toMatch(/Refused: a dashboard service is running at http:\/\/127\.0\.0\.1:\d+: stop it first/);
+    expect(running.stderr).toMatch(
+      /Refused: a dashboard service is running at http:\/\/127\.0\.0\.1:\d+: stop it first/,
+    );
     // On another port the service is still found: by the files it holds open (PGlite) or its sessions (PostgreSQL).
     const elsewhere = await rebuildCli([], { PORT: "1" });
     expect(elsewhere.code).toBe(2);
-    expect(elsewhere.stderr).toMatch(onPostgres ? /Refused: other sessions are connected to the dashboard database/ : /Refused: process \d+.* has the dashboard's data directory .* open/);
+    expect(elsewhere.stderr).toMatch(
+      onPostgres
+        ? /Refused: other sessions are connected to the dashboard database/
+        : /Refused: process \d+.* has the dashboard's data directory .* open/,
+    );
   });
 
   it.runIf(onPostgres)("--check reads next to a running service on PostgreSQL", async () => {
@@ -196,11 +264,16 @@ describe("rebuilding the dashboard from the event stream", () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
-  it.runIf(!onPostgres)("--check refuses next to a running service on PGlite (one process per data directory)", async () => {
-    const r = await rebuildCli(["--check"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Refused: a dashboard service is running .*PGlite allows one process per data directory/);
-  });
+  it.runIf(!onPostgres)(
+    "--check refuses next to a running service on PGlite (one process per data directory)",
+    async () => {
+      const r = await rebuildCli(["--check"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /Refused: a dashboard service is running .*PGlite allows one process per data directory/,
+      );
+    },
+  );
 
   it("rebuilds, while stopped, rows equal to the live ones and marks every event it folded as processed", async () => {
     await dashboard().stop();
@@ -227,8 +300,14 @@ describe("rebuilding the dashboard from the event stream", () => {
     rebuilt = await readDashboardDb();
     // Every column but `version` (see withoutVersion); updatedAt is the time of the latest event,
     // not of its processing, so it must match too.
-    expect(rebuilt.rows.filter((row) => row.purchaseId !== p.whileStopped).map(withoutVersion)).toEqual(live.rows.map(withoutVersion));
-    expect(rebuilt.rows.find((row) => row.purchaseId === p.whileStopped)).toMatchObject({ purchaseStatus: "PAID", paymentStatus: "APPROVED", consignmentStatus: "REQUESTED" });
+    expect(rebuilt.rows.filter((row) => row.purchaseId !== p.whileStopped).map(withoutVersion)).toEqual(
+      live.rows.map(withoutVersion),
+    );
+    expect(rebuilt.rows.find((row) => row.purchaseId === p.whileStopped)).toMatchObject({
+      purchaseStatus: "PAID",
+      paymentStatus: "APPROVED",
+      consignmentStatus: "REQUESTED",
+    });
     expect(new Map(rebuilt.processed.map((x) => [x.event_id, x.type]))).toEqual(expectedProcessed);
   });
 
@@ -254,8 +333,10 @@ describe("rebuilding the dashboard from the event stream", () => {
     await accept(p.afterRestart);
     await eventually(async () => {
       const rows = await staffDashboard();
-      return rows.find((row) => row.purchaseId === p.whileStopped)?.purchaseStatus === "DELIVERED" &&
-        rows.find((row) => row.purchaseId === p.afterRestart)?.consignmentStatus === "ASSIGNED";
+      return (
+        rows.find((row) => row.purchaseId === p.whileStopped)?.purchaseStatus === "DELIVERED" &&
+        rows.find((row) => row.purchaseId === p.afterRestart)?.consignmentStatus === "ASSIGNED"
+      );
     }, "the dashboard to follow the new events");
     await settled(sys);
     const rows = await staffDashboard();
@@ -273,7 +354,9 @@ describe("rebuilding the dashboard from the event stream", () => {
     expect(fresh.length + rebuilt.processed.length).toBe(after2.size);
     // Rows no new event touched were not written again either (same version).
     const untouched = rebuilt.rows.filter((row) => row.purchaseId !== p.whileStopped);
-    expect(now.rows.filter((row) => untouched.some((u) => u.purchaseId === row.purchaseId))).toEqual(untouched);
+    expect(now.rows.filter((row) => untouched.some((u) => u.purchaseId === row.purchaseId))).toEqual(
+      untouched,
+    );
 
     const check = await rebuildCli(["--check"]);
     expect(check.stdout).toMatch(/0 differences/);
@@ -285,7 +368,9 @@ describe("rebuilding the dashboard from the event stream", () => {
     const r = await rebuildCli(["--check"]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/, 1 difference, \d+ ms/);
-    expect(r.stdout).toContain(`purchase ${p.delivered}: purchaseStatus is "PAID", events give "DELIVERED"; driverName is "Nobody", events give "Jung Hyunwoo"`);
+    expect(r.stdout).toContain(
+      `purchase ${p.delivered}: purchaseStatus is "PAID", events give "DELIVERED"; driverName is "Nobody", events give "Jung Hyunwoo"`,
+    );
 
     const rebuild = await rebuildCli();
     expect(rebuild.code, rebuild.stderr).toBe(0);
@@ -293,6 +378,9 @@ describe("rebuilding the dashboard from the event stream", () => {
     expect(repaired.stdout).toMatch(/0 differences/);
     expect(repaired.code, repaired.stderr).toBe(0);
     await dashboard().start();
-    expect((await sys.ok(Q.purchaseView, { id: p.delivered }, staff)).purchaseView).toMatchObject({ purchaseStatus: "DELIVERED", driverName: "Jung Hyunwoo" });
+    expect((await sys.ok(Q.purchaseView, { id: p.delivered }, staff)).purchaseView).toMatchObject({
+      purchaseStatus: "DELIVERED",
+      driverName: "Jung Hyunwoo",
+    });
   });
 });

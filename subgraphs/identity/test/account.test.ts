@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Viewer } from "@junggo/runtime";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
-  canSeeEmail, maskEmail, normaliseEmail, parseEmail, parseLocale, parseName, parseSelfServiceRole, registerAccount,
+  canSeeEmail,
+  maskEmail,
+  normaliseEmail,
+  parseEmail,
+  parseLocale,
+  parseName,
+  parseSelfServiceRole,
+  registerAccount,
 } from "../src/domain/account.ts";
 
 describe("email", () => {
@@ -12,11 +19,21 @@ describe("email", () => {
   });
 
   it("accepts usual addresses", () => {
-    for (const ok of ["a@b.co", "kim.minjun+cars@mail.example.kr", "x_y@sub.domain.com"]) expect(parseEmail(ok)).toBe(ok);
+    for (const ok of ["a@b.co", "kim.minjun+cars@mail.example.kr", "x_y@sub.domain.com"])
+      expect(parseEmail(ok)).toBe(ok);
   });
 
   it("refuses malformed addresses on the email field", () => {
-    for (const bad of ["", "plain", "@junggo.test", "kim@", "kim@localhost", "kim minjun@junggo.test", "a@b..c", `${"x".repeat(250)}@b.co`]) {
+    for (const bad of [
+      "",
+      "plain",
+      "@junggo.test",
+      "kim@",
+      "kim@localhost",
+      "kim minjun@junggo.test",
+      "a@b..c",
+      `${"x".repeat(250)}@b.co`,
+    ]) {
       expect(refusalOf(() => parseEmail(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
     }
   });
@@ -30,7 +47,8 @@ describe("name", () => {
   });
 
   it("refuses empty, blank and over-long names", () => {
-    for (const bad of ["", "   ", "x".repeat(61)]) expect(refusalOf(() => parseName(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
+    for (const bad of ["", "   ", "x".repeat(61)])
+      expect(refusalOf(() => parseName(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
   });
 });
 
@@ -43,7 +61,8 @@ describe("locale", () => {
   });
 
   it("refuses anything else", () => {
-    for (const bad of ["fr", "KO", ""]) expect(refusalOf(() => parseLocale(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "locale" });
+    for (const bad of ["fr", "KO", ""])
+      expect(refusalOf(() => parseLocale(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "locale" });
   });
 });
 
@@ -54,19 +73,47 @@ describe("self-service role", () => {
   });
 
   it("refuses STAFF, DRIVER and unknown roles", () => {
-    for (const bad of ["STAFF", "DRIVER", "ADMIN"]) expect(refusalOf(() => parseSelfServiceRole(bad))).toMatchObject({ code: "BAD_USER_INPUT", field: "role" });
+    for (const bad of ["STAFF", "DRIVER", "ADMIN"])
+      expect(refusalOf(() => parseSelfServiceRole(bad))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "role",
+      });
   });
 });
 
 describe("registerAccount", () => {
   const now = new Date("2026-01-02T03:04:05Z");
-  const base = { id: "0b5c7a4e-5b2f-4d59-9f55-6d3d5a1c2b10", email: " Driver@Junggo.test", name: " Jung Hyunwoo ", role: "DRIVER", passwordHash: "scrypt$hash", now };
+  const base = {
+    id: "0b5c7a4e-5b2f-4d59-9f55-6d3d5a1c2b10",
+    email: " Driver@Junggo.test",
+    name: " Jung Hyunwoo ",
+    role: "DRIVER",
+    passwordHash: "scrypt$hash",
+    now,
+  };
 
   it("creates a normalised account and an AccountRegistered event", () => {
     const { account, events } = registerAccount(base);
-    expect(account).toEqual({ id: base.id, email: "driver@junggo.test", name: "Jung Hyunwoo", role: "DRIVER", locale: "ko", passwordHash: "scrypt$hash", createdAt: now });
+    expect(account).toEqual({
+      id: base.id,
+      email: "driver@junggo.test",
+      name: "Jung Hyunwoo",
+      role: "DRIVER",
+      locale: "ko",
+      passwordHash: "scrypt$hash",
+      createdAt: now,
+    });
     expect(events).toEqual([
-      { type: "AccountRegistered", payload: { accountId: base.id, email: "driver@junggo.test", name: "Jung Hyunwoo", role: "DRIVER", locale: "ko" } },
+      {
+        type: "AccountRegistered",
+        payload: {
+          accountId: base.id,
+          email: "driver@junggo.test",
+          name: "Jung Hyunwoo",
+          role: "DRIVER",
+          locale: "ko",
+        },
+      },
     ]);
   });
 

@@ -15,12 +15,19 @@ let testDb: TestDatabase;
 let prisma: PrismaClient;
 let repo: LoginThrottleRepository;
 const T0 = new Date("2026-01-01T00:00:00.123Z");
-const plusOne = (c: LoginThrottleState | null): LoginThrottleState => ({ failures: (c?.failures ?? 0) + 1, windowStartedAt: c?.windowStartedAt ?? T0, lockedUntil: null });
+const plusOne = (c: LoginThrottleState | null): LoginThrottleState => ({
+  failures: (c?.failures ?? 0) + 1,
+  windowStartedAt: c?.windowStartedAt ?? T0,
+  lockedUntil: null,
+});
 
 beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("identity"));
   prisma = new PrismaClient({ adapter: testDb.db.adapter });
-  const uow = { transact: <R,>(fn: (tx: Prisma.TransactionClient) => Promise<R>) => prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }) };
+  const uow = {
+    transact: <R>(fn: (tx: Prisma.TransactionClient) => Promise<R>) =>
+      prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }),
+  };
   repo = new LoginThrottleRepository(prisma, uow);
 }, 60_000);
 
@@ -37,7 +44,10 @@ describe("LoginThrottleRepository (database)", () => {
     expect(await repo.change(email, (c) => (c === null ? locked : plusOne(c)))).toEqual(locked);
     expect(await repo.find(email)).toEqual(locked);
     let seen: LoginThrottleState | null = null;
-    await repo.change(email, (c) => { seen = c; return { ...c!, failures: 6 }; });
+    await repo.change(email, (c) => {
+      seen = c;
+      return { ...c!, failures: 6 };
+    });
     expect(seen).toEqual(locked); // `next` is given the stored record
     expect(await repo.find(email)).toEqual({ ...locked, failures: 6 });
     await repo.clear(email);
@@ -65,13 +75,24 @@ describe("LoginThrottleRepository (database)", () => {
   it("loses no failure under concurrency, including the race to create the record", async () => {
     // Several rounds on fresh emails: the creation race only shows some of the time.
     const emails = Array.from({ length: 8 }, (_, i) => `race-${i}@junggo.test`);
-    for (const email of emails) await Promise.all(Array.from({ length: 12 }, () => repo.change(email, plusOne)));
-    expect(await Promise.all(emails.map(async (e) => (await repo.find(e))?.failures))).toEqual(emails.map(() => 12));
+    for (const email of emails)
+      await Promise.all(Array.from({ length: 12 }, () => repo.change(email, plusOne)));
+    expect(await Promise.all(emails.map(async (e) => (await repo.find(e))?.failures))).toEqual(
+      emails.map(() => 12),
+    );
   });
 
   it("with the login use case: a parallel burst gets at most maxFailures password checks, then the lock holds", async () => {
     const accounts = new AccountRepository(prisma);
-    const account = { id: crypto.randomUUID(), email: "burst@junggo.test", name: "Burst", role: "BUYER" as const, locale: "ko" as const, passwordHash: await hashPassword("junggo-demo"), createdAt: new Date() };
+    const account = {
+      id: crypto.randomUUID(),
+      email: "burst@junggo.test",
+      name: "Burst",
+      role: "BUYER" as const,
+      locale: "ko" as const,
+      passwordHash: await hashPassword("junggo-demo"),
+      createdAt: new Date(),
+    };
     await prisma.$transaction((tx) => accounts.insert(tx, account));
     const logIn = makeLogIn({
       accounts,
@@ -79,9 +100,22 @@ describe("LoginThrottleRepository (database)", () => {
       throttle: repo,
       policy: { maxFailures: 3, failureWindowSeconds: 900, lockoutSeconds: 60 },
     });
-    const code = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e instanceof DomainError ? e.code : `unexpected ${String(e)}`));
-    const codes = await Promise.all(Array.from({ length: 6 }, (_, i) => code(logIn("burst@junggo.test", `guess-${i}`))));
-    expect(codes.sort()).toEqual(["INVALID_CREDENTIALS", "INVALID_CREDENTIALS", "INVALID_CREDENTIALS", "LOGIN_THROTTLED", "LOGIN_THROTTLED", "LOGIN_THROTTLED"]);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e: unknown) => (e instanceof DomainError ? e.code : `unexpected ${String(e)}`),
+      );
+    const codes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => code(logIn("burst@junggo.test", `guess-${i}`))),
+    );
+    expect(codes.sort()).toEqual([
+      "INVALID_CREDENTIALS",
+      "INVALID_CREDENTIALS",
+      "INVALID_CREDENTIALS",
+      "LOGIN_THROTTLED",
+      "LOGIN_THROTTLED",
+      "LOGIN_THROTTLED",
+    ]);
     expect(await code(logIn("burst@junggo.test", "junggo-demo"))).toBe("LOGIN_THROTTLED");
     const record = await repo.find("burst@junggo.test");
     expect(record?.failures).toBe(3);
@@ -103,9 +137,15 @@ describe("LoginThrottleRepository (database)", () => {
     expect(await repo.count()).toBe(4);
 
     expect(await repo.purgeSpent(now, policy)).toBe(2);
-    const kept = (await prisma.loginThrottle.findMany({ select: { email: true } })).map((r) => r.email).sort();
+    const kept = (await prisma.loginThrottle.findMany({ select: { email: true } }))
+      .map((r) => r.email)
+      .sort();
     expect(kept).toEqual(["counting@x.test", "locked@x.test"]);
-    expect(kept).toEqual(Object.keys(records).filter((e) => !isSpent(records[e]!, now, policy)).sort());
+    expect(kept).toEqual(
+      Object.keys(records)
+        .filter((e) => !isSpent(records[e]!, now, policy))
+        .sort(),
+    );
     expect(await repo.count()).toBe(2);
     expect(await repo.purgeSpent(now, policy)).toBe(0);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { afterFailure, checkPolicy, DEFAULT_LOGIN_THROTTLE_POLICY, isLocked, isSpent, retryAfterSeconds, type LoginThrottleState } from "../src/domain/login-throttle.ts";
+import {
+  afterFailure,
+  checkPolicy,
+  DEFAULT_LOGIN_THROTTLE_POLICY,
+  isLocked,
+  isSpent,
+  retryAfterSeconds,
+  type LoginThrottleState,
+} from "../src/domain/login-throttle.ts";
 
 const policy = { maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 600 };
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -15,7 +23,11 @@ function failures(n: number, p = policy): LoginThrottleState | null {
 
 describe("login throttle policy", () => {
   it("defaults to 5 failures in 15 minutes locking for 15 minutes", () => {
-    expect(DEFAULT_LOGIN_THROTTLE_POLICY).toEqual({ maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 900 });
+    expect(DEFAULT_LOGIN_THROTTLE_POLICY).toEqual({
+      maxFailures: 5,
+      failureWindowSeconds: 900,
+      lockoutSeconds: 900,
+    });
   });
 
   it("refuses settings that are not positive integers", () => {
@@ -48,8 +60,16 @@ describe("afterFailure", () => {
 
   it("counts a failure 1 ms before the window ends; one at the end starts a new window", () => {
     const three = failures(3)!;
-    expect(afterFailure(three, at(900 * sec - 1), policy)).toEqual({ failures: 4, windowStartedAt: T0, lockedUntil: null });
-    expect(afterFailure(three, at(900 * sec), policy)).toEqual({ failures: 1, windowStartedAt: at(900 * sec), lockedUntil: null });
+    expect(afterFailure(three, at(900 * sec - 1), policy)).toEqual({
+      failures: 4,
+      windowStartedAt: T0,
+      lockedUntil: null,
+    });
+    expect(afterFailure(three, at(900 * sec), policy)).toEqual({
+      failures: 1,
+      windowStartedAt: at(900 * sec),
+      lockedUntil: null,
+    });
   });
 
   it("a window that ends just before the last allowed failure does not lock", () => {
@@ -129,7 +149,10 @@ describe("isSpent", () => {
   });
 
   it("a spent record decides exactly what no record decides", () => {
-    for (const [state, now] of [[counting, at(900 * sec)], [locked, locked.lockedUntil!]] as const) {
+    for (const [state, now] of [
+      [counting, at(900 * sec)],
+      [locked, locked.lockedUntil!],
+    ] as const) {
       expect(isSpent(state, now, policy)).toBe(true);
       expect(afterFailure(state, now, policy)).toEqual(afterFailure(null, now, policy));
       expect(isLocked(state, now)).toBe(isLocked(null, now));

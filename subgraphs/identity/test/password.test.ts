@@ -38,11 +38,20 @@ describe("password hashing (scrypt)", () => {
     const parts = stored.split("$");
     expect(await verifyPassword("correct horse", "plain-text")).toBe(false);
     expect(await verifyPassword("correct horse", ["bcrypt", ...parts.slice(1)].join("$"))).toBe(false);
-    expect(await verifyPassword("correct horse", [...parts.slice(0, 1), "1000", ...parts.slice(2)].join("$"))).toBe(false); // N not a power of two
-    expect(await verifyPassword("correct horse", [...parts.slice(0, 1), String(1 << 30), ...parts.slice(2)].join("$"))).toBe(false); // memory bomb
+    expect(
+      await verifyPassword("correct horse", [...parts.slice(0, 1), "1000", ...parts.slice(2)].join("$")),
+    ).toBe(false); // N not a power of two
+    expect(
+      await verifyPassword(
+        "correct horse",
+        [...parts.slice(0, 1), String(1 << 30), ...parts.slice(2)].join("$"),
+      ),
+    ).toBe(false); // memory bomb
     const flipped = Buffer.from(parts[5]!, "base64");
     flipped[0] = flipped[0]! ^ 1;
-    expect(await verifyPassword("correct horse", [...parts.slice(0, 5), flipped.toString("base64")].join("$"))).toBe(false);
+    expect(
+      await verifyPassword("correct horse", [...parts.slice(0, 5), flipped.toString("base64")].join("$")),
+    ).toBe(false);
   });
 });
 

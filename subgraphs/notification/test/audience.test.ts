@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventPayloads } from "@junggo/events";
-import { audienceOf, NOTIFYING_EVENTS, vehicleName, waitingMinutes, type Facts, type NotifyingEnvelope, type NotifyingEvent } from "../src/domain/audience.ts";
+import {
+  audienceOf,
+  NOTIFYING_EVENTS,
+  vehicleName,
+  waitingMinutes,
+  type Facts,
+  type NotifyingEnvelope,
+  type NotifyingEvent,
+} from "../src/domain/audience.ts";
 
 const ids = {
   purchase: "22222222-2222-4222-8222-222222222222",
@@ -13,25 +21,48 @@ const ids = {
   staff2: "99999999-9999-4999-8999-999999999999",
 };
 const V = "2019 Hyundai Avante";
-const facts: Facts = { vehicleName: V, driver: { id: ids.driver, name: "Jung Hyunwoo" }, staffIds: [ids.staff1, ids.staff2] };
+const facts: Facts = {
+  vehicleName: V,
+  driver: { id: ids.driver, name: "Jung Hyunwoo" },
+  staffIds: [ids.staff1, ids.staff2],
+};
 const common = { purchaseId: ids.purchase, buyerId: ids.buyer };
 const job = { ...common, consignmentId: ids.consignment, vehicleId: ids.vehicle };
 
 const payloads: Pick<EventPayloads, NotifyingEvent> = {
-  PurchasePaid: { ...common, vehicleId: ids.vehicle, buyerName: "Kim", priceKrw: 18_900_000, paymentId: ids.payment, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } },
+  PurchasePaid: {
+    ...common,
+    vehicleId: ids.vehicle,
+    buyerName: "Kim",
+    priceKrw: 18_900_000,
+    paymentId: ids.payment,
+    vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+  },
   PurchaseDeliveryStarted: { ...common, vehicleId: ids.vehicle },
   PurchaseDelivered: { ...common, vehicleId: ids.vehicle },
   PurchaseCancelled: { ...common, vehicleId: ids.vehicle, reason: "changed my mind", previousStatus: "PAID" },
   PaymentApproved: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
   PaymentRefunded: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
-  ConsignmentAssigned: { ...common, consignmentId: ids.consignment, driverId: ids.driver, driverName: "Jung Hyunwoo", eta: "2026-03-01T09:45:00.000Z" },
+  ConsignmentAssigned: {
+    ...common,
+    consignmentId: ids.consignment,
+    driverId: ids.driver,
+    driverName: "Jung Hyunwoo",
+    eta: "2026-03-01T09:45:00.000Z",
+  },
   ConsignmentPickedUp: { ...job, driverId: ids.driver },
   ConsignmentDelivered: { ...job, driverId: ids.driver },
   ConsignmentCancelled: { ...job, previousStatus: "ASSIGNED", returnToLot: false },
   ConsignmentEscalated: { ...job, waitingSinceIso: "2026-03-01T09:00:00.000Z", escalation: 1 },
 };
-const event = <T extends NotifyingEvent>(type: T, payload: EventPayloads[T] = payloads[type] as EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test", now: new Date("2026-03-01T09:16:00.000Z") }) as NotifyingEnvelope;
+const event = <T extends NotifyingEvent>(
+  type: T,
+  payload: EventPayloads[T] = payloads[type] as EventPayloads[T],
+) =>
+  newEvent(type, payload, {
+    producer: "test",
+    now: new Date("2026-03-01T09:16:00.000Z"),
+  }) as NotifyingEnvelope;
 const who = (e: NotifyingEnvelope, f: Facts = facts) => audienceOf(e, f).map((a) => [a.recipientId, a.kind]);
 
 describe("who is concerned by each event", () => {
@@ -54,30 +85,64 @@ describe("who is concerned by each event", () => {
   it("ConsignmentAssigned: the buyer gets the driver's name and ETA, the driver a confirmation", () => {
     const a = audienceOf(event("ConsignmentAssigned"), facts);
     expect(a).toEqual([
-      { recipientId: ids.buyer, kind: "CONSIGNMENT_ASSIGNED", params: { vehicle: V, driverName: "Jung Hyunwoo", etaIso: "2026-03-01T09:45:00.000Z" } },
-      { recipientId: ids.driver, kind: "CONSIGNMENT_ASSIGNED_DRIVER", params: { vehicle: V, etaIso: "2026-03-01T09:45:00.000Z" } },
+      {
+        recipientId: ids.buyer,
+        kind: "CONSIGNMENT_ASSIGNED",
+        params: { vehicle: V, driverName: "Jung Hyunwoo", etaIso: "2026-03-01T09:45:00.000Z" },
+      },
+      {
+        recipientId: ids.driver,
+        kind: "CONSIGNMENT_ASSIGNED_DRIVER",
+        params: { vehicle: V, etaIso: "2026-03-01T09:45:00.000Z" },
+      },
     ]);
   });
 
   it("ConsignmentCancelled: the buyer, and the driver of an accepted job (told whether to bring the car back)", () => {
-    expect(who(event("ConsignmentCancelled"))).toEqual([[ids.buyer, "CONSIGNMENT_CANCELLED"], [ids.driver, "CONSIGNMENT_CANCELLED_DRIVER"]]);
-    const onTheRoad = audienceOf(event("ConsignmentCancelled", { ...payloads.ConsignmentCancelled, previousStatus: "PICKED_UP", returnToLot: true }), facts);
-    expect(onTheRoad.map((a) => a.params)).toEqual([{ vehicle: V, returnToLot: true }, { vehicle: V, returnToLot: true }]);
+    expect(who(event("ConsignmentCancelled"))).toEqual([
+      [ids.buyer, "CONSIGNMENT_CANCELLED"],
+      [ids.driver, "CONSIGNMENT_CANCELLED_DRIVER"],
+    ]);
+    const onTheRoad = audienceOf(
+      event("ConsignmentCancelled", {
+        ...payloads.ConsignmentCancelled,
+        previousStatus: "PICKED_UP",
+        returnToLot: true,
+      }),
+      facts,
+    );
+    expect(onTheRoad.map((a) => a.params)).toEqual([
+      { vehicle: V, returnToLot: true },
+      { vehicle: V, returnToLot: true },
+    ]);
     // Nobody had accepted it: no driver to tell.
-    expect(who(event("ConsignmentCancelled", { ...payloads.ConsignmentCancelled, previousStatus: "REQUESTED" }), { ...facts, driver: null }))
-      .toEqual([[ids.buyer, "CONSIGNMENT_CANCELLED"]]);
+    expect(
+      who(event("ConsignmentCancelled", { ...payloads.ConsignmentCancelled, previousStatus: "REQUESTED" }), {
+        ...facts,
+        driver: null,
+      }),
+    ).toEqual([[ids.buyer, "CONSIGNMENT_CANCELLED"]]);
   });
 
   it("ConsignmentPickedUp names the driver who accepted the job, and nobody else", () => {
-    expect(audienceOf(event("ConsignmentPickedUp"), facts)[0]!.params).toEqual({ vehicle: V, driverName: "Jung Hyunwoo" });
-    expect(audienceOf(event("ConsignmentPickedUp"), { ...facts, driver: { id: ids.staff1, name: "Someone else" } })[0]!.params)
-      .toEqual({ vehicle: V, driverName: null });
+    expect(audienceOf(event("ConsignmentPickedUp"), facts)[0]!.params).toEqual({
+      vehicle: V,
+      driverName: "Jung Hyunwoo",
+    });
+    expect(
+      audienceOf(event("ConsignmentPickedUp"), {
+        ...facts,
+        driver: { id: ids.staff1, name: "Someone else" },
+      })[0]!.params,
+    ).toEqual({ vehicle: V, driverName: null });
   });
 
   it("ConsignmentEscalated: the buyer and every staff member, with how long the job has waited", () => {
     const a = audienceOf(event("ConsignmentEscalated"), facts);
     expect(a.map((x) => [x.recipientId, x.kind])).toEqual([
-      [ids.buyer, "CONSIGNMENT_ESCALATED"], [ids.staff1, "CONSIGNMENT_ESCALATED_STAFF"], [ids.staff2, "CONSIGNMENT_ESCALATED_STAFF"],
+      [ids.buyer, "CONSIGNMENT_ESCALATED"],
+      [ids.staff1, "CONSIGNMENT_ESCALATED_STAFF"],
+      [ids.staff2, "CONSIGNMENT_ESCALATED_STAFF"],
     ]);
     expect(a[1]!.params).toEqual({ vehicle: V, purchaseId: ids.purchase, waitingMinutes: 16, escalation: 1 });
   });
@@ -85,12 +150,15 @@ describe("who is concerned by each event", () => {
   it("one person in two roles of one event is notified once", () => {
     const selfDelivery = { ...payloads.ConsignmentAssigned, driverId: ids.buyer };
     expect(who(event("ConsignmentAssigned", selfDelivery))).toEqual([[ids.buyer, "CONSIGNMENT_ASSIGNED"]]);
-    expect(who(event("ConsignmentEscalated"), { ...facts, staffIds: [ids.staff1, ids.staff1] }).map(([id]) => id)).toEqual([ids.buyer, ids.staff1]);
+    expect(
+      who(event("ConsignmentEscalated"), { ...facts, staffIds: [ids.staff1, ids.staff1] }).map(([id]) => id),
+    ).toEqual([ids.buyer, ids.staff1]);
   });
 
   it("uses the car's name from the purchase projection, or none", () => {
     for (const type of NOTIFYING_EVENTS) {
-      for (const a of audienceOf(event(type), { ...facts, vehicleName: null })) expect((a.params as { vehicle: unknown }).vehicle, type).toBeNull();
+      for (const a of audienceOf(event(type), { ...facts, vehicleName: null }))
+        expect((a.params as { vehicle: unknown }).vehicle, type).toBeNull();
     }
   });
 });

@@ -10,7 +10,10 @@ import { makeNotify, makeRecordRecipient } from "../src/app/notify.use-case.ts";
 import { makeInbox } from "../src/app/read-notifications.use-case.ts";
 import { makeDeliverEmails } from "../src/app/deliver-emails.use-case.ts";
 import { notificationHandlers } from "../src/adapters/event.handlers.ts";
-import { prismaNotificationRepository, prismaProjectionStore } from "../src/adapters/notification.repository.ts";
+import {
+  prismaNotificationRepository,
+  prismaProjectionStore,
+} from "../src/adapters/notification.repository.ts";
 import { smtpMailer } from "../src/adapters/smtp.mailer.ts";
 import { startSmtpServer, type TestSmtpServer } from "./support/smtp.ts";
 
@@ -26,43 +29,88 @@ let deliverDue: ReturnType<typeof makeDeliverEmails<Tx>>;
 let inbox: ReturnType<typeof makeInbox<Tx>>;
 
 const id = () => crypto.randomUUID();
-const account = (name: string, role: string, locale: string) => ({ accountId: id(), email: `${name.toLowerCase().replace(/\W/g, ".")}@junggo.test`, name, role, locale });
+const account = (name: string, role: string, locale: string) => ({
+  accountId: id(),
+  email: `${name.toLowerCase().replace(/\W/g, ".")}@junggo.test`,
+  name,
+  role,
+  locale,
+});
 const buyerKo = account("Kim Minjun", "BUYER", "ko");
 const buyerEn = account("Jane Doe", "BUYER", "en");
 const driver = account("Jung Hyunwoo", "DRIVER", "ko");
 const staffKo = account("Choi Yuna", "STAFF", "ko");
 const staffEn = account("Sam Staff", "STAFF", "en");
-const viewer = (a: { accountId: string; name: string; role: string; email: string }): Viewer => ({ id: a.accountId, name: a.name, role: a.role as Viewer["role"], email: a.email });
+const viewer = (a: { accountId: string; name: string; role: string; email: string }): Viewer => ({
+  id: a.accountId,
+  name: a.name,
+  role: a.role as Viewer["role"],
+  email: a.email,
+});
 
 async function deliver<T extends EventType>(e: EventEnvelope<T>): Promise<void> {
   const handler = handlers[e.type] as ((e: EventEnvelope<T>, tx: Tx) => Promise<void>) | undefined;
   if (!handler) throw new Error(`no handler for ${e.type}`);
   await prisma.$transaction((tx) => handler(e, tx));
 }
-const ev = <T extends EventType>(type: T, payload: EventPayloads[T]) => newEvent(type, payload, { producer: "test" });
+const ev = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
+  newEvent(type, payload, { producer: "test" });
 
-const notificationsOf = (recipientId: string) => prisma.notification.findMany({ where: { recipientId }, orderBy: { seq: "asc" } });
+const notificationsOf = (recipientId: string) =>
+  prisma.notification.findMany({ where: { recipientId }, orderBy: { seq: "asc" } });
 const createdEvents = async () =>
-  (await prisma.$queryRawUnsafe<{ body: string }[]>(`SELECT body FROM messaging.outbox WHERE type = 'NotificationCreated' ORDER BY seq`))
-    .map((r) => JSON.parse(r.body) as EventEnvelope<"NotificationCreated">);
+  (
+    await prisma.$queryRawUnsafe<{ body: string }[]>(
+      `SELECT body FROM messaging.outbox WHERE type = 'NotificationCreated' ORDER BY seq`,
+    )
+  ).map((r) => JSON.parse(r.body) as EventEnvelope<"NotificationCreated">);
 
 /** A purchase of a 2019 Hyundai Avante by `buyer`, up to delivery, as the other contexts publish it. */
 function saga(buyer: { accountId: string }) {
-  const purchaseId = id(), vehicleId = id(), consignmentId = id(), paymentId = id();
+  const purchaseId = id(),
+    vehicleId = id(),
+    consignmentId = id(),
+    paymentId = id();
   const base = { purchaseId, buyerId: buyer.accountId };
   return {
-    purchaseId, consignmentId,
+    purchaseId,
+    consignmentId,
     approved: ev("PaymentApproved", { ...base, paymentId, amountKrw: 18_900_000 }),
-    paid: ev("PurchasePaid", { ...base, vehicleId, buyerName: "x", priceKrw: 18_900_000, paymentId, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } }),
-    assigned: ev("ConsignmentAssigned", { ...base, consignmentId, driverId: driver.accountId, driverName: driver.name, eta: "2026-03-01T09:45:00.000Z" }),
+    paid: ev("PurchasePaid", {
+      ...base,
+      vehicleId,
+      buyerName: "x",
+      priceKrw: 18_900_000,
+      paymentId,
+      vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+    }),
+    assigned: ev("ConsignmentAssigned", {
+      ...base,
+      consignmentId,
+      driverId: driver.accountId,
+      driverName: driver.name,
+      eta: "2026-03-01T09:45:00.000Z",
+    }),
     pickedUp: ev("ConsignmentPickedUp", { ...base, consignmentId, vehicleId, driverId: driver.accountId }),
     started: ev("PurchaseDeliveryStarted", { ...base, vehicleId }),
     delivered: ev("ConsignmentDelivered", { ...base, consignmentId, vehicleId, driverId: driver.accountId }),
     purchaseDelivered: ev("PurchaseDelivered", { ...base, vehicleId }),
     cancelled: ev("PurchaseCancelled", { ...base, vehicleId, reason: null, previousStatus: "PAID" }),
-    jobCancelled: ev("ConsignmentCancelled", { ...base, consignmentId, vehicleId, previousStatus: "ASSIGNED", returnToLot: false }),
+    jobCancelled: ev("ConsignmentCancelled", {
+      ...base,
+      consignmentId,
+      vehicleId,
+      previousStatus: "ASSIGNED",
+      returnToLot: false,
+    }),
     refunded: ev("PaymentRefunded", { ...base, paymentId, amountKrw: 18_900_000 }),
-    escalated: ev("ConsignmentEscalated", { ...base, consignmentId, vehicleId, waitingSinceIso: new Date(Date.now() - 16 * 60_000).toISOString(), escalation: 1 }),
+    escalated: ev("ConsignmentEscalated", {
+      ...base,
+      consignmentId,
+      vehicleId,
+      waitingSinceIso: new Date(Date.now() - 16 * 60_000).toISOString(),
+      escalation: 1,
+    }),
   };
 }
 
@@ -72,9 +120,26 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   mailer = smtpMailer(smtp.url, "Junggo <no-reply@junggo.test>");
   const clock = () => new Date();
-  const deps = { projections: prismaProjectionStore, notifications: prismaNotificationRepository, clock, log, emailEnabled: true };
-  handlers = notificationHandlers<Tx>({ recordRecipient: makeRecordRecipient(deps), notify: makeNotify(deps) });
-  deliverDue = makeDeliverEmails<Tx>({ repo: prismaNotificationRepository, db: prisma, mailer, clock, log, retryBaseMs: 20, leaseMs: 60_000 });
+  const deps = {
+    projections: prismaProjectionStore,
+    notifications: prismaNotificationRepository,
+    clock,
+    log,
+    emailEnabled: true,
+  };
+  handlers = notificationHandlers<Tx>({
+    recordRecipient: makeRecordRecipient(deps),
+    notify: makeNotify(deps),
+  });
+  deliverDue = makeDeliverEmails<Tx>({
+    repo: prismaNotificationRepository,
+    db: prisma,
+    mailer,
+    clock,
+    log,
+    retryBaseMs: 20,
+    leaseMs: 60_000,
+  });
   inbox = makeInbox<Tx>(prismaNotificationRepository, prisma, clock);
   for (const a of [buyerKo, buyerEn, driver, staffKo, staffEn]) await deliver(ev("AccountRegistered", a));
 });
@@ -90,21 +155,41 @@ describe("notifications from events", () => {
   const s = saga(buyerEn);
 
   it("one notification per status change for the buyer, in the buyer's language, and the driver's own", async () => {
-    for (const e of [s.approved, s.paid, s.assigned, s.pickedUp, s.started, s.delivered, s.purchaseDelivered]) await deliver(e);
+    for (const e of [s.approved, s.paid, s.assigned, s.pickedUp, s.started, s.delivered, s.purchaseDelivered])
+      await deliver(e);
     const mine = await notificationsOf(buyerEn.accountId);
     expect(mine.map((n) => n.kind)).toEqual([
-      "PAYMENT_APPROVED", "PURCHASE_PAID", "CONSIGNMENT_ASSIGNED", "CONSIGNMENT_PICKED_UP",
-      "PURCHASE_DELIVERY_STARTED", "CONSIGNMENT_DELIVERED", "PURCHASE_DELIVERED",
+      "PAYMENT_APPROVED",
+      "PURCHASE_PAID",
+      "CONSIGNMENT_ASSIGNED",
+      "CONSIGNMENT_PICKED_UP",
+      "PURCHASE_DELIVERY_STARTED",
+      "CONSIGNMENT_DELIVERED",
+      "PURCHASE_DELIVERED",
     ]);
-    expect(mine.every((n) => n.locale === "en" && n.purchaseId === s.purchaseId && n.emailStatus === "PENDING" && n.emailTo === buyerEn.email)).toBe(true);
+    expect(
+      mine.every(
+        (n) =>
+          n.locale === "en" &&
+          n.purchaseId === s.purchaseId &&
+          n.emailStatus === "PENDING" &&
+          n.emailTo === buyerEn.email,
+      ),
+    ).toBe(true);
     // PaymentApproved came before PurchasePaid: the car's name was not known yet.
     expect(mine[0]!.message).toBe("Your payment of ₩18,900,000 for the car was approved.");
-    expect(mine[2]!.message).toBe("Jung Hyunwoo will deliver your 2019 Hyundai Avante. Expected arrival: 1 March 2026, 18:45 KST.");
+    expect(mine[2]!.message).toBe(
+      "Jung Hyunwoo will deliver your 2019 Hyundai Avante. Expected arrival: 1 March 2026, 18:45 KST.",
+    );
     expect(mine[3]!.message).toBe("Jung Hyunwoo picked up your 2019 Hyundai Avante and is on the way.");
 
     const drivers = await notificationsOf(driver.accountId);
     expect(drivers.map((n) => [n.kind, n.locale, n.message])).toEqual([
-      ["CONSIGNMENT_ASSIGNED_DRIVER", "ko", "2019 Hyundai Avante 배송을 수락했습니다. 고객 도착 예정: 2026년 3월 1일 18:45."],
+      [
+        "CONSIGNMENT_ASSIGNED_DRIVER",
+        "ko",
+        "2019 Hyundai Avante 배송을 수락했습니다. 고객 도착 예정: 2026년 3월 1일 18:45.",
+      ],
     ]);
   });
 
@@ -114,9 +199,16 @@ describe("notifications from events", () => {
     expect(ofSaga).toHaveLength(8);
     const assignedOnes = ofSaga.filter((e) => e.causationId === s.assigned.eventId);
     expect(assignedOnes.map((e) => [e.payload.recipientId, e.payload.kind]).sort()).toEqual(
-      [[buyerEn.accountId, "CONSIGNMENT_ASSIGNED"], [driver.accountId, "CONSIGNMENT_ASSIGNED_DRIVER"]].sort(),
+      [
+        [buyerEn.accountId, "CONSIGNMENT_ASSIGNED"],
+        [driver.accountId, "CONSIGNMENT_ASSIGNED_DRIVER"],
+      ].sort(),
     );
-    expect(ofSaga[0]).toMatchObject({ type: "NotificationCreated", producer: "notification", purchaseId: s.purchaseId });
+    expect(ofSaga[0]).toMatchObject({
+      type: "NotificationCreated",
+      producer: "notification",
+      purchaseId: s.purchaseId,
+    });
   });
 
   it("a redelivered event creates nothing twice, even past the inbox", async () => {
@@ -133,17 +225,26 @@ describe("notifications from events", () => {
     expect(smtp.messages).toHaveLength(pending);
     const toBuyer = smtp.messages.filter((m) => m.envelopeTo.includes(buyerEn.email));
     expect(toBuyer.map((m) => m.subject)).toEqual([
-      "Payment approved", "Purchase confirmed: 2019 Hyundai Avante", "Driver assigned", "Car picked up",
-      "Out for delivery", "Car handed over", "Purchase complete",
+      "Payment approved",
+      "Purchase confirmed: 2019 Hyundai Avante",
+      "Driver assigned",
+      "Car picked up",
+      "Out for delivery",
+      "Car handed over",
+      "Purchase complete",
     ]);
     const assigned = toBuyer[2]!;
     expect(assigned.envelopeFrom).toBe("no-reply@junggo.test");
     expect(assigned.from).toBe("Junggo <no-reply@junggo.test>");
-    expect(assigned.text).toContain("Jung Hyunwoo will deliver your 2019 Hyundai Avante. Expected arrival: 1 March 2026, 18:45 KST.");
+    expect(assigned.text).toContain(
+      "Jung Hyunwoo will deliver your 2019 Hyundai Avante. Expected arrival: 1 March 2026, 18:45 KST.",
+    );
     expect(assigned.text).toContain("You can also find this notification in your Junggo inbox.");
     const toDriver = smtp.messages.filter((m) => m.envelopeTo.includes(driver.email));
     expect(toDriver.map((m) => m.subject)).toEqual(["배송 수락"]);
-    expect(toDriver[0]!.text).toContain("2019 Hyundai Avante 배송을 수락했습니다. 고객 도착 예정: 2026년 3월 1일 18:45.");
+    expect(toDriver[0]!.text).toContain(
+      "2019 Hyundai Avante 배송을 수락했습니다. 고객 도착 예정: 2026년 3월 1일 18:45.",
+    );
     expect(toDriver[0]!.text).toContain("이 알림은 중고 앱의 알림함에서도 볼 수 있습니다.");
     const rows = await notificationsOf(driver.accountId);
     expect(toDriver[0]!.messageId).toBe(`<${rows[0]!.id}@junggo.notification>`);
@@ -161,13 +262,21 @@ describe("notifications from events", () => {
     await deliver(t.paid);
     expect(await deliverDue()).toEqual({ sent: 0, failed: 1 });
     let [n] = await notificationsOf(buyerKo.accountId);
-    expect(n).toMatchObject({ emailStatus: "PENDING", emailAttempts: 1, emailError: expect.stringContaining("451") });
+    expect(n).toMatchObject({
+      emailStatus: "PENDING",
+      emailAttempts: 1,
+      emailError: expect.stringContaining("451"),
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(await deliverDue()).toEqual({ sent: 1, failed: 0 });
     [n] = await notificationsOf(buyerKo.accountId);
     expect(n).toMatchObject({ emailStatus: "SENT", emailAttempts: 2, emailError: null });
-    expect(smtp.messages.slice(sentBefore).map((m) => [m.envelopeTo[0], m.subject])).toEqual([[buyerKo.email, "구매 완료: 2019 Hyundai Avante"]]);
-    expect(smtp.messages.at(-1)!.text).toContain("2019 Hyundai Avante 구매가 완료되었습니다. 결제 금액은 ₩18,900,000입니다.");
+    expect(smtp.messages.slice(sentBefore).map((m) => [m.envelopeTo[0], m.subject])).toEqual([
+      [buyerKo.email, "구매 완료: 2019 Hyundai Avante"],
+    ]);
+    expect(smtp.messages.at(-1)!.text).toContain(
+      "2019 Hyundai Avante 구매가 완료되었습니다. 결제 금액은 ₩18,900,000입니다.",
+    );
 
     smtp.refuseNext(5);
     await deliver(t.cancelled);
@@ -176,7 +285,11 @@ describe("notifications from events", () => {
       await deliverDue();
     }
     const failed = (await notificationsOf(buyerKo.accountId)).find((x) => x.kind === "PURCHASE_CANCELLED")!;
-    expect(failed).toMatchObject({ emailStatus: "FAILED", emailAttempts: 5, emailError: expect.stringContaining("Mailbox busy") });
+    expect(failed).toMatchObject({
+      emailStatus: "FAILED",
+      emailAttempts: 5,
+      emailError: expect.stringContaining("Mailbox busy"),
+    });
     expect(smtp.messages.length).toBe(sentBefore + 1);
   });
 
@@ -184,20 +297,37 @@ describe("notifications from events", () => {
     const t = saga(buyerKo);
     await deliver(t.paid);
     await deliver(t.escalated);
-    const staff = [...(await notificationsOf(staffKo.accountId)), ...(await notificationsOf(staffEn.accountId))];
-    expect(staff.map((n) => [n.kind, n.title])).toEqual([["CONSIGNMENT_ESCALATED_STAFF", "기사 미배정 (1차)"], ["CONSIGNMENT_ESCALATED_STAFF", "No driver yet (alert 1)"]]);
-    expect(staff[1]!.message).toBe(`The delivery of the 2019 Hyundai Avante (purchase ${t.purchaseId.slice(0, 8)}) has waited 16 min for a driver. It has been offered to drivers again.`);
-    const buyers = (await notificationsOf(buyerKo.accountId)).filter((n) => n.purchaseId === t.purchaseId).map((n) => n.kind);
+    const staff = [
+      ...(await notificationsOf(staffKo.accountId)),
+      ...(await notificationsOf(staffEn.accountId)),
+    ];
+    expect(staff.map((n) => [n.kind, n.title])).toEqual([
+      ["CONSIGNMENT_ESCALATED_STAFF", "기사 미배정 (1차)"],
+      ["CONSIGNMENT_ESCALATED_STAFF", "No driver yet (alert 1)"],
+    ]);
+    expect(staff[1]!.message).toBe(
+      `The delivery of the 2019 Hyundai Avante (purchase ${t.purchaseId.slice(0, 8)}) has waited 16 min for a driver. It has been offered to drivers again.`,
+    );
+    const buyers = (await notificationsOf(buyerKo.accountId))
+      .filter((n) => n.purchaseId === t.purchaseId)
+      .map((n) => n.kind);
     expect(buyers).toEqual(["PURCHASE_PAID", "CONSIGNMENT_ESCALATED"]);
 
     await deliver(t.assigned);
     await deliver(t.jobCancelled);
     const driverLast = (await notificationsOf(driver.accountId)).at(-1)!;
-    expect(driverLast).toMatchObject({ kind: "CONSIGNMENT_CANCELLED_DRIVER", message: "수락한 2019 Hyundai Avante 배송이 취소되었습니다. 차량을 인수하지 않아도 됩니다." });
+    expect(driverLast).toMatchObject({
+      kind: "CONSIGNMENT_CANCELLED_DRIVER",
+      message: "수락한 2019 Hyundai Avante 배송이 취소되었습니다. 차량을 인수하지 않아도 됩니다.",
+    });
   });
 
   it("an event older than a day (a new context replaying history) is notified in-app only", async () => {
-    const old = newEvent("PurchaseDelivered", { purchaseId: id(), vehicleId: id(), buyerId: buyerKo.accountId }, { producer: "test", now: new Date(Date.now() - 25 * 60 * 60_000) });
+    const old = newEvent(
+      "PurchaseDelivered",
+      { purchaseId: id(), vehicleId: id(), buyerId: buyerKo.accountId },
+      { producer: "test", now: new Date(Date.now() - 25 * 60 * 60_000) },
+    );
     await deliver(old);
     const n = (await notificationsOf(buyerKo.accountId)).find((x) => x.sourceEventId === old.eventId);
     expect(n).toMatchObject({ kind: "PURCHASE_DELIVERED", emailStatus: "SKIPPED", emailTo: buyerKo.email });
@@ -215,7 +345,11 @@ describe("the inbox", () => {
   it("lists the viewer's own notifications newest first and counts the unread", async () => {
     const v = viewer(buyerEn);
     const mine = await inbox.mine(v, 3);
-    expect(mine.map((n) => n.kind)).toEqual(["PURCHASE_DELIVERED", "CONSIGNMENT_DELIVERED", "PURCHASE_DELIVERY_STARTED"]);
+    expect(mine.map((n) => n.kind)).toEqual([
+      "PURCHASE_DELIVERED",
+      "CONSIGNMENT_DELIVERED",
+      "PURCHASE_DELIVERY_STARTED",
+    ]);
     expect(await inbox.unreadCount(v)).toBe(7);
     expect((await refusalOfAsync(() => inbox.mine(null, 10))).code).toBe("UNAUTHENTICATED");
   });
@@ -227,7 +361,9 @@ describe("the inbox", () => {
     expect(read.readAt).toBeInstanceOf(Date);
     expect((await inbox.markRead(v, latest!.id)).readAt).toEqual(read.readAt);
     expect(await inbox.unreadCount(v)).toBe(6);
-    expect((await refusalOfAsync(() => inbox.markRead(viewer(buyerKo), latest!.id))).code).toBe("NOTIFICATION_NOT_FOUND");
+    expect((await refusalOfAsync(() => inbox.markRead(viewer(buyerKo), latest!.id))).code).toBe(
+      "NOTIFICATION_NOT_FOUND",
+    );
     expect((await refusalOfAsync(() => inbox.markRead(v, id()))).code).toBe("NOTIFICATION_NOT_FOUND");
     expect(await inbox.visible(viewer(staffKo), latest!.id)).toBeNull();
     expect(await inbox.markAllRead(v)).toBe(6);

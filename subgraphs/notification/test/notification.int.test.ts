@@ -21,9 +21,18 @@ const MARK_ALL = `mutation { markAllNotificationsRead }`;
 const LIVE = `subscription { notificationReceived { id kind message purchaseId read } }`;
 const ESCALATION_KINDS = ["CONSIGNMENT_ESCALATED", "CONSIGNMENT_ESCALATED_STAFF"];
 
-interface Note { id: string; kind: string; title: string; message: string; purchaseId: string | null; read: boolean }
-const notes = async (token: string, first = 200) => (await sys.ok<{ myNotifications: Note[] }>(MY, { first }, token)).myNotifications;
-const notesOf = async (token: string, purchaseId: string) => (await notes(token)).filter((n) => n.purchaseId === purchaseId);
+interface Note {
+  id: string;
+  kind: string;
+  title: string;
+  message: string;
+  purchaseId: string | null;
+  read: boolean;
+}
+const notes = async (token: string, first = 200) =>
+  (await sys.ok<{ myNotifications: Note[] }>(MY, { first }, token)).myNotifications;
+const notesOf = async (token: string, purchaseId: string) =>
+  (await notes(token)).filter((n) => n.purchaseId === purchaseId);
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
@@ -39,10 +48,9 @@ beforeAll(async () => {
   driver = await sys.login("driver@junggo.test");
   staff = await sys.login("staff@junggo.test");
   const email = `jane.${Date.now()}@example.test`;
-  const signedUp = await sys.ok(
-    `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`,
-    { input: { email, password: "correct-horse-battery", name: "Jane Doe", role: "BUYER", locale: "en" } },
-  );
+  const signedUp = await sys.ok(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`, {
+    input: { email, password: "correct-horse-battery", name: "Jane Doe", role: "BUYER", locale: "en" },
+  });
   buyerEn = { token: signedUp.signUp.token, email };
 });
 
@@ -55,7 +63,9 @@ afterAll(async () => {
 async function openJobFor(purchaseId: string) {
   return eventually(async () => {
     const d = await sys.ok(Q.openConsignments, {}, driver);
-    return (d.openConsignments as { id: string; purchaseId: string }[]).find((c) => c.purchaseId === purchaseId);
+    return (d.openConsignments as { id: string; purchaseId: string }[]).find(
+      (c) => c.purchaseId === purchaseId,
+    );
   }, `a delivery job for purchase ${purchaseId}`);
 }
 
@@ -69,7 +79,10 @@ describe("notifications through the gateway", () => {
     clients.push(buyerLive, otherLive);
     const mine = buyerLive.subscribe(LIVE);
     const others = otherLive.subscribe(LIVE);
-    await eventually(async () => (await metrics(serviceUrl(sys, "notification"))).junggo_live_listeners! >= 2, "notification listeners");
+    await eventually(
+      async () => (await metrics(serviceUrl(sys, "notification"))).junggo_live_listeners! >= 2,
+      "notification listeners",
+    );
 
     const car = await cars.next();
     carName = `${car.year} ${car.make} ${car.model}`;
@@ -82,11 +95,17 @@ describe("notifications through the gateway", () => {
     await sys.ok(Q.complete, { id: job.id }, driver);
 
     const expected = [
-      "CONSIGNMENT_ASSIGNED", "CONSIGNMENT_DELIVERED", "CONSIGNMENT_PICKED_UP", "PAYMENT_APPROVED",
-      "PURCHASE_DELIVERED", "PURCHASE_DELIVERY_STARTED", "PURCHASE_PAID",
+      "CONSIGNMENT_ASSIGNED",
+      "CONSIGNMENT_DELIVERED",
+      "CONSIGNMENT_PICKED_UP",
+      "PAYMENT_APPROVED",
+      "PURCHASE_DELIVERED",
+      "PURCHASE_DELIVERY_STARTED",
+      "PURCHASE_PAID",
     ];
     // The dispatch timeout is short here: a "still looking for a driver" may come in between.
-    const statusNotes = async () => (await notesOf(buyerEn.token, purchaseId)).filter((n) => !ESCALATION_KINDS.includes(n.kind));
+    const statusNotes = async () =>
+      (await notesOf(buyerEn.token, purchaseId)).filter((n) => !ESCALATION_KINDS.includes(n.kind));
     const got = await eventually(async () => {
       const n = await statusNotes();
       return n.length >= expected.length ? n : null;
@@ -96,8 +115,14 @@ describe("notifications through the gateway", () => {
     expect(byKind.get("PURCHASE_PAID")!.message).toBe(
       `Your purchase of the ${carName} is confirmed. You paid ₩${car.priceKrw.toLocaleString("en-US")}. We are finding a driver to deliver it.`,
     );
-    expect(byKind.get("CONSIGNMENT_ASSIGNED")!.message).toMatch(new RegExp(`^Jung Hyunwoo will deliver your ${carName}\\. Expected arrival: \\d{1,2} \\w+ \\d{4}, \\d\\d:\\d\\d KST\\.$`));
-    expect(byKind.get("PURCHASE_DELIVERED")!.message).toBe(`Your purchase of the ${carName} is complete. Thank you for buying with Junggo.`);
+    expect(byKind.get("CONSIGNMENT_ASSIGNED")!.message).toMatch(
+      new RegExp(
+        `^Jung Hyunwoo will deliver your ${carName}\\. Expected arrival: \\d{1,2} \\w+ \\d{4}, \\d\\d:\\d\\d KST\\.$`,
+      ),
+    );
+    expect(byKind.get("PURCHASE_DELIVERED")!.message).toBe(
+      `Your purchase of the ${carName} is complete. Thank you for buying with Junggo.`,
+    );
     expect(got.every((n) => !n.read)).toBe(true);
 
     // The driver (Korean) was told about their own job.
@@ -106,11 +131,18 @@ describe("notifications through the gateway", () => {
       return n.length > 0 ? n : null;
     }, "the driver's notification");
     expect(driverNotes).toHaveLength(1);
-    expect(driverNotes[0]!.message).toMatch(new RegExp(`^${carName} 배송을 수락했습니다\\. 고객 도착 예정: \\d{4}년 \\d{1,2}월 \\d{1,2}일 \\d\\d:\\d\\d\\.$`));
+    expect(driverNotes[0]!.message).toMatch(
+      new RegExp(
+        `^${carName} 배송을 수락했습니다\\. 고객 도착 예정: \\d{4}년 \\d{1,2}월 \\d{1,2}일 \\d\\d:\\d\\d\\.$`,
+      ),
+    );
 
     // Live: each of the buyer's notifications was pushed to the buyer, none to another buyer.
     const all = await notesOf(buyerEn.token, purchaseId);
-    await eventually(async () => all.every((n) => mine.received.some((p) => p.data?.notificationReceived?.id === n.id)), "every notification pushed live");
+    await eventually(
+      async () => all.every((n) => mine.received.some((p) => p.data?.notificationReceived?.id === n.id)),
+      "every notification pushed live",
+    );
     expect(mine.received.every((p) => p.data?.notificationReceived?.purchaseId === purchaseId)).toBe(true);
     expect(others.received.some((p) => p.data?.notificationReceived?.purchaseId === purchaseId)).toBe(false);
 
@@ -123,7 +155,13 @@ describe("notifications through the gateway", () => {
     const assignedMail = mails.find((m) => m.subject === "Driver assigned")!;
     expect(assignedMail.from).toBe("Junggo <no-reply@junggo.test>");
     expect(assignedMail.text).toContain(byKind.get("CONSIGNMENT_ASSIGNED")!.message);
-    const driverMail = await eventually(async () => smtp.messages.find((m) => m.envelopeTo.includes("driver@junggo.test") && m.text.includes(driverNotes[0]!.message)), "the driver's email");
+    const driverMail = await eventually(
+      async () =>
+        smtp.messages.find(
+          (m) => m.envelopeTo.includes("driver@junggo.test") && m.text.includes(driverNotes[0]!.message),
+        ),
+      "the driver's email",
+    );
     expect(driverMail.subject).toBe("배송 수락");
   });
 
@@ -150,7 +188,9 @@ describe("notifications through the gateway", () => {
     expect((await sys.ok(UNREAD, {}, buyerEn.token)).unreadNotificationCount).toBe(unread - 1);
 
     expect(errorCode(await sys.gql(MARK, { id: latest!.id }, buyerKo))).toBe("NOTIFICATION_NOT_FOUND");
-    expect(errorCode(await sys.gql(MARK, { id: crypto.randomUUID() }, buyerEn.token))).toBe("NOTIFICATION_NOT_FOUND");
+    expect(errorCode(await sys.gql(MARK, { id: crypto.randomUUID() }, buyerEn.token))).toBe(
+      "NOTIFICATION_NOT_FOUND",
+    );
     expect(errorCode(await sys.gql(MARK, { id: "nope" }, buyerEn.token))).toBe("BAD_USER_INPUT");
     expect((await sys.ok(MARK_ALL, {}, buyerEn.token)).markAllNotificationsRead).toBe(unread - 1);
     expect((await sys.ok(UNREAD, {}, buyerEn.token)).unreadNotificationCount).toBe(0);
@@ -174,24 +214,56 @@ describe("notifications through the gateway", () => {
     expect(r.errors).toBeUndefined();
     const id = r.data.requestPurchase.id as string;
 
-    const staffNote = await eventually(async () => (await notesOf(staff, id)).find((n) => n.kind === "CONSIGNMENT_ESCALATED_STAFF"), "staff told");
+    const staffNote = await eventually(
+      async () => (await notesOf(staff, id)).find((n) => n.kind === "CONSIGNMENT_ESCALATED_STAFF"),
+      "staff told",
+    );
     expect(staffNote.title).toBe("기사 미배정 (1차)");
-    expect(staffNote.message).toMatch(new RegExp(`^${name} 배송\\(구매 ${id.slice(0, 8)}\\)이 \\d+분째 기사를 기다리고 있습니다\\. 기사들에게 다시 제안했습니다\\.$`));
-    const buyerNote = await eventually(async () => (await notesOf(buyerKo, id)).find((n) => n.kind === "CONSIGNMENT_ESCALATED"), "buyer told");
-    expect(buyerNote.message).toBe(`아직 ${name} 배송을 맡을 기사를 찾지 못했습니다. 담당 직원에게 알렸고 계속 기사를 찾고 있습니다.`);
-    await eventually(async () => smtp.messages.find((m) => m.envelopeTo.includes("staff@junggo.test") && m.subject === "기사 미배정 (1차)"), "staff email");
+    expect(staffNote.message).toMatch(
+      new RegExp(
+        `^${name} 배송\\(구매 ${id.slice(0, 8)}\\)이 \\d+분째 기사를 기다리고 있습니다\\. 기사들에게 다시 제안했습니다\\.$`,
+      ),
+    );
+    const buyerNote = await eventually(
+      async () => (await notesOf(buyerKo, id)).find((n) => n.kind === "CONSIGNMENT_ESCALATED"),
+      "buyer told",
+    );
+    expect(buyerNote.message).toBe(
+      `아직 ${name} 배송을 맡을 기사를 찾지 못했습니다. 담당 직원에게 알렸고 계속 기사를 찾고 있습니다.`,
+    );
+    await eventually(
+      async () =>
+        smtp.messages.find(
+          (m) => m.envelopeTo.includes("staff@junggo.test") && m.subject === "기사 미배정 (1차)",
+        ),
+      "staff email",
+    );
 
     // Still offered to drivers; escalated again after each timeout, three times in all.
     const job = await openJobFor(id);
-    await eventually(async () => (await sys.events({ purchaseId: id, type: "ConsignmentEscalated" })).length === 3, "three escalations", 60_000);
+    await eventually(
+      async () => (await sys.events({ purchaseId: id, type: "ConsignmentEscalated" })).length === 3,
+      "three escalations",
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 4000)); // more than one timeout: no fourth
     const escalations = await sys.events({ purchaseId: id, type: "ConsignmentEscalated" });
     expect(escalations.map((e) => (e.payload as { escalation: number }).escalation)).toEqual([1, 2, 3]);
-    const c = (await sys.ok(`query ($id: ID!) { consignment(id: $id) { status escalationCount escalatedAt } }`, { id: job.id }, staff)).consignment;
+    const c = (
+      await sys.ok(
+        `query ($id: ID!) { consignment(id: $id) { status escalationCount escalatedAt } }`,
+        { id: job.id },
+        staff,
+      )
+    ).consignment;
     expect(c).toMatchObject({ status: "REQUESTED", escalationCount: 3 });
     await settled(sys);
-    expect((await notesOf(staff, id)).filter((n) => n.kind === "CONSIGNMENT_ESCALATED_STAFF").map((n) => n.title).sort())
-      .toEqual(["기사 미배정 (1차)", "기사 미배정 (2차)", "기사 미배정 (3차)"]);
+    expect(
+      (await notesOf(staff, id))
+        .filter((n) => n.kind === "CONSIGNMENT_ESCALATED_STAFF")
+        .map((n) => n.title)
+        .sort(),
+    ).toEqual(["기사 미배정 (1차)", "기사 미배정 (2차)", "기사 미배정 (3차)"]);
 
     // A driver can still take it.
     expect((await sys.ok(Q.accept, { id: job.id }, driver)).acceptConsignment.status).toBe("ASSIGNED");

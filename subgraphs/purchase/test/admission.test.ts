@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AdmissionGate, createLogger, DomainError, LoopStallMeter, toGraphQLError, type Viewer } from "@junggo/runtime";
+import {
+  AdmissionGate,
+  createLogger,
+  DomainError,
+  LoopStallMeter,
+  toGraphQLError,
+  type Viewer,
+} from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
 import type { PurchaseDeps } from "../src/app/purchase.infra.ts";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
@@ -20,12 +27,29 @@ function fixture(answer: () => Promise<ChargeOutcome>) {
     db: {},
     transact: async (fn: (tx: unknown) => Promise<unknown>) => fn({}),
     log: createLogger("test"),
-    vehicles: { byId: async (_db: unknown, id: string) => ({ id, make: "Kia", model: "K5", year: 2020, priceKrw: 1_000, status: "AVAILABLE" }) },
+    vehicles: {
+      byId: async (_db: unknown, id: string) => ({
+        id,
+        make: "Kia",
+        model: "K5",
+        year: 2020,
+        priceKrw: 1_000,
+        status: "AVAILABLE",
+      }),
+    },
     holds: {
       byVehicle: async () => null,
-      tryInsert: async (_db: unknown, h: { vehicleId: string }) => { holds.push(h.vehicleId); return true; },
-      insert: async (_tx: unknown, h: { vehicleId: string }) => { holds.push(h.vehicleId); },
-      release: async (_tx: unknown, h: { vehicleId: string }) => { released.push(h.vehicleId); return true; },
+      tryInsert: async (_db: unknown, h: { vehicleId: string }) => {
+        holds.push(h.vehicleId);
+        return true;
+      },
+      insert: async (_tx: unknown, h: { vehicleId: string }) => {
+        holds.push(h.vehicleId);
+      },
+      release: async (_tx: unknown, h: { vehicleId: string }) => {
+        released.push(h.vehicleId);
+        return true;
+      },
     },
     purchases: {},
   } as unknown as PurchaseDeps;
@@ -45,23 +69,44 @@ function fixture(answer: () => Promise<ChargeOutcome>) {
 }
 
 /** The error code a settled purchase request ended with. */
-const outcome = (r: PromiseSettledResult<unknown>) => (r.status === "fulfilled" ? "ok" : ((r.reason as DomainError).code ?? String(r.reason)));
+const outcome = (r: PromiseSettledResult<unknown>) =>
+  r.status === "fulfilled" ? "ok" : ((r.reason as DomainError).code ?? String(r.reason));
 
 describe("AdmissionGate", () => {
   it("refuses invalid limits at start, naming the setting", () => {
-    const settings = { maxConcurrent: "PURCHASE_MAX_CONCURRENT", maxQueued: "PURCHASE_MAX_QUEUED", maxWaitMs: "PURCHASE_MAX_WAIT_MS" };
-    expect(() => new AdmissionGate({ maxConcurrent: 0, maxQueued: 1, maxWaitMs: 1, settings })).toThrow(/PURCHASE_MAX_CONCURRENT must be a whole number ≥ 1, got 0/);
-    expect(() => new AdmissionGate({ maxConcurrent: 1.5, maxQueued: 1, maxWaitMs: 1, settings })).toThrow(/PURCHASE_MAX_CONCURRENT/);
-    expect(() => new AdmissionGate({ maxConcurrent: 1, maxQueued: -1, maxWaitMs: 1, settings })).toThrow(/PURCHASE_MAX_QUEUED must be a whole number ≥ 0/);
-    expect(() => new AdmissionGate({ maxConcurrent: 1, maxQueued: 1, maxWaitMs: 2.5, settings })).toThrow(/PURCHASE_MAX_WAIT_MS must be a whole number ≥ 0, got 2.5/);
+    const settings = {
+      maxConcurrent: "PURCHASE_MAX_CONCURRENT",
+      maxQueued: "PURCHASE_MAX_QUEUED",
+      maxWaitMs: "PURCHASE_MAX_WAIT_MS",
+    };
+    expect(() => new AdmissionGate({ maxConcurrent: 0, maxQueued: 1, maxWaitMs: 1, settings })).toThrow(
+      /PURCHASE_MAX_CONCURRENT must be a whole number ≥ 1, got 0/,
+    );
+    expect(() => new AdmissionGate({ maxConcurrent: 1.5, maxQueued: 1, maxWaitMs: 1, settings })).toThrow(
+      /PURCHASE_MAX_CONCURRENT/,
+    );
+    expect(() => new AdmissionGate({ maxConcurrent: 1, maxQueued: -1, maxWaitMs: 1, settings })).toThrow(
+      /PURCHASE_MAX_QUEUED must be a whole number ≥ 0/,
+    );
+    expect(() => new AdmissionGate({ maxConcurrent: 1, maxQueued: 1, maxWaitMs: 2.5, settings })).toThrow(
+      /PURCHASE_MAX_WAIT_MS must be a whole number ≥ 0, got 2.5/,
+    );
     expect(() => new AdmissionGate({ maxConcurrent: 1, maxQueued: 0, maxWaitMs: 0 })).not.toThrow();
   });
 
   it("runs at most maxConcurrent at once, first come first served, and answers OVERLOADED with retryAfterSeconds when the queue is full", async () => {
     const gate = new AdmissionGate({ maxConcurrent: 2, maxQueued: 2, maxWaitMs: 5_000, what: "Purchases" });
     const order: number[] = [];
-    let running = 0, peak = 0;
-    const job = (n: number) => gate.run(async () => { order.push(n); peak = Math.max(peak, ++running); await sleep(30); running--; return n; });
+    let running = 0,
+      peak = 0;
+    const job = (n: number) =>
+      gate.run(async () => {
+        order.push(n);
+        peak = Math.max(peak, ++running);
+        await sleep(30);
+        running--;
+        return n;
+      });
     const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(job));
     expect(results.map(outcome)).toEqual(["ok", "ok", "ok", "ok", "OVERLOADED", "OVERLOADED"]);
     expect(order).toEqual([1, 2, 3, 4]);
@@ -71,8 +116,18 @@ describe("AdmissionGate", () => {
     expect(err.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(err.message).toMatch(/Purchases are very busy.*try again in \d+ s/);
     // The GraphQL shape buyers see: code and retryAfterSeconds in the extensions.
-    expect(toGraphQLError(err).extensions).toMatchObject({ code: "OVERLOADED", retryAfterSeconds: err.details.retryAfterSeconds });
-    expect(gate.stats()).toEqual({ inFlight: 0, queued: 0, admitted: 4, queuedAdmitted: 2, rejectedFull: 2, rejectedWait: 0 });
+    expect(toGraphQLError(err).extensions).toMatchObject({
+      code: "OVERLOADED",
+      retryAfterSeconds: err.details.retryAfterSeconds,
+    });
+    expect(gate.stats()).toEqual({
+      inFlight: 0,
+      queued: 0,
+      admitted: 4,
+      queuedAdmitted: 2,
+      rejectedFull: 2,
+      rejectedWait: 0,
+    });
   });
 
   it("refuses a queued request after maxWaitMs and frees its queue place", async () => {
@@ -91,19 +146,38 @@ describe("AdmissionGate", () => {
     finish();
     await long;
     expect(await next).toBe("served");
-    expect(gate.stats()).toMatchObject({ inFlight: 0, queued: 0, admitted: 2, queuedAdmitted: 1, rejectedWait: 1, rejectedFull: 0 });
+    expect(gate.stats()).toMatchObject({
+      inFlight: 0,
+      queued: 0,
+      admitted: 2,
+      queuedAdmitted: 1,
+      rejectedWait: 1,
+      rejectedFull: 0,
+    });
   });
 });
 
 describe("requestPurchase behind the admission gate", () => {
   it("sheds load before anything is held or charged: queue full → OVERLOADED at once, max wait → OVERLOADED, no hold written", async () => {
     const pending: (() => void)[] = [];
-    const f = fixture(() => new Promise((resolve) => pending.push(() => resolve({ kind: "declined", message: "card declined" }))));
+    const f = fixture(
+      () =>
+        new Promise((resolve) => pending.push(() => resolve({ kind: "declined", message: "card declined" }))),
+    );
     const gate = new AdmissionGate({ maxConcurrent: 2, maxQueued: 2, maxWaitMs: 300, what: "Purchases" });
     const requestPurchase = makeRequestPurchase(f.deps, f.billing, { admission: gate });
 
     const started = performance.now();
-    const requests = [1, 2, 3, 4, 5].map((n) => requestPurchase(buyer, car(n)).then(() => "ok", (e: DomainError) => ({ code: e.code, ms: performance.now() - started, retryAfterSeconds: e.details?.retryAfterSeconds })));
+    const requests = [1, 2, 3, 4, 5].map((n) =>
+      requestPurchase(buyer, car(n)).then(
+        () => "ok",
+        (e: DomainError) => ({
+          code: e.code,
+          ms: performance.now() - started,
+          retryAfterSeconds: e.details?.retryAfterSeconds,
+        }),
+      ),
+    );
     await sleep(20);
     // Two run (holding their car, charging), two wait at the door, the fifth was refused at once.
     expect(f.holds).toEqual([car(1), car(2)]);
@@ -142,14 +216,26 @@ describe("requestPurchase behind the admission gate", () => {
   });
 
   it("serves every queued request when places free up in time (32 buyers, 4 places): none refused, billing never sees more than 4", async () => {
-    const f = fixture(async () => { await sleep(15); return { kind: "declined", message: "card declined" }; });
+    const f = fixture(async () => {
+      await sleep(15);
+      return { kind: "declined", message: "card declined" };
+    });
     const gate = new AdmissionGate({ maxConcurrent: 4, maxQueued: 64, maxWaitMs: 5_000 });
     const requestPurchase = makeRequestPurchase(f.deps, f.billing, { admission: gate });
-    const results = await Promise.allSettled(Array.from({ length: 32 }, (_, i) => requestPurchase(buyer, car(i + 1))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 32 }, (_, i) => requestPurchase(buyer, car(i + 1))),
+    );
     expect(new Set(results.map(outcome))).toEqual(new Set(["PAYMENT_DECLINED"]));
     expect(f.peak()).toBe(4);
     expect(f.holds).toHaveLength(32);
-    expect(gate.stats()).toMatchObject({ admitted: 32, queuedAdmitted: 28, rejectedFull: 0, rejectedWait: 0, inFlight: 0, queued: 0 });
+    expect(gate.stats()).toMatchObject({
+      admitted: 32,
+      queuedAdmitted: 28,
+      rejectedFull: 0,
+      rejectedWait: 0,
+      inFlight: 0,
+      queued: 0,
+    });
   });
 });
 
@@ -161,7 +247,9 @@ describe("LoopStallMeter", () => {
     await sleep(60); // idle: the probe runs on time
     const idle = meter.stalledMs() - s0;
     const end = performance.now() + 120;
-    while (performance.now() < end) { /* blocked */ }
+    while (performance.now() < end) {
+      /* blocked */
+    }
     const blocked = meter.stalledMs() - s0 - idle; // includes the probe overdue right now
     release();
     expect(idle).toBeLessThan(25);

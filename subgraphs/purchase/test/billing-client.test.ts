@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, signServiceToken, verifyServiceToken } from "@junggo/runtime";
-import { BillingClient, billingMetrics, billingOwnMs, breakerStateCode, defaultAnswerTimeoutMs, type BillingClientOptions } from "../src/adapters/billing.client.ts";
+import {
+  BillingClient,
+  billingMetrics,
+  billingOwnMs,
+  breakerStateCode,
+  defaultAnswerTimeoutMs,
+  type BillingClientOptions,
+} from "../src/adapters/billing.client.ts";
 
 // A real HTTP server stands in for billing; each test sets how it answers.
 const secret = "test-secret";
@@ -28,15 +35,35 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
-beforeEach(() => { hits = 0; });
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
+beforeEach(() => {
+  hits = 0;
+});
 
 const client = (o: Partial<BillingClientOptions> = {}) =>
   new BillingClient({
-    url, timeoutMs: 200, retries: 2, breakerThreshold: 5, halfOpenAfterMs: 300, maxConcurrent: 8, maxQueued: 16,
-    serviceToken: () => signServiceToken("purchase", secret), log: createLogger("test"), ...o,
+    url,
+    timeoutMs: 200,
+    retries: 2,
+    breakerThreshold: 5,
+    halfOpenAfterMs: 300,
+    maxConcurrent: 8,
+    maxQueued: 16,
+    serviceToken: () => signServiceToken("purchase", secret),
+    log: createLogger("test"),
+    ...o,
   });
-const req = { purchaseId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", buyerId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", amountKrw: 1_000 };
+const req = {
+  purchaseId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+  buyerId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+  amountKrw: 1_000,
+};
 
 describe("BillingClient", () => {
   it("posts the charge with a service token and returns the approval", async () => {
@@ -54,14 +81,18 @@ describe("BillingClient", () => {
   it("does not retry a decline, and a decline never opens the breaker", async () => {
     answer = (_r, res) => json(res, 402, { code: "PAYMENT_DECLINED", message: "card declined" });
     const c = client({ breakerThreshold: 2 });
-    for (let i = 0; i < 4; i++) expect(await c.charge(req)).toEqual({ kind: "declined", message: "card declined" });
+    for (let i = 0; i < 4; i++)
+      expect(await c.charge(req)).toEqual({ kind: "declined", message: "card declined" });
     expect(hits).toBe(4);
     expect(c.breakerState).toBe("closed");
   });
 
   it("retries 503 twice with the same purchaseId, then reports unavailable", async () => {
     const bodies: string[] = [];
-    answer = (_r, res, body) => { bodies.push(body); json(res, 503, { code: "PAYMENT_UNAVAILABLE" }); };
+    answer = (_r, res, body) => {
+      bodies.push(body);
+      json(res, 503, { code: "PAYMENT_UNAVAILABLE" });
+    };
     const r = await client().charge(req);
     expect(r).toMatchObject({ kind: "unavailable" });
     expect(hits).toBe(3);
@@ -75,7 +106,9 @@ describe("BillingClient", () => {
   });
 
   it("times out each attempt and reports unavailable", async () => {
-    answer = () => { /* never answers */ };
+    answer = () => {
+      /* never answers */
+    };
     const t0 = Date.now();
     const r = await client({ timeoutMs: 100 }).charge(req);
     expect(r).toMatchObject({ kind: "unavailable", reason: "timeout" });
@@ -122,23 +155,50 @@ describe("BillingClient", () => {
   });
 
   it("reports whether billing was called: a timeout or transport error may have charged, an open breaker did not", async () => {
-    answer = () => { /* never answers */ };
+    answer = () => {
+      /* never answers */
+    };
     const c = client({ timeoutMs: 80, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 5_000 });
     expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
     expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "circuit open", sent: false });
     expect(hits).toBe(1);
-    expect(await client({ url: "http://127.0.0.1:1", retries: 0 }).charge(req)).toMatchObject({ kind: "unavailable", sent: true });
+    expect(await client({ url: "http://127.0.0.1:1", retries: 0 }).charge(req)).toMatchObject({
+      kind: "unavailable",
+      sent: true,
+    });
   });
 
   it("counts calls, failures, timeouts, openings and refusals, and exposes them as metrics", async () => {
-    answer = () => { /* never answers */ };
+    answer = () => {
+      /* never answers */
+    };
     const c = client({ timeoutMs: 60, retries: 2, breakerThreshold: 3, halfOpenAfterMs: 5_000 });
-    expect(c.stats()).toEqual({ breaker: "closed", opened: 0, calls: 0, failures: 0, timeouts: 0, stallTimeouts: 0, rejected: 0, bulkheadRejected: 0, inFlight: 0 });
+    expect(c.stats()).toEqual({
+      breaker: "closed",
+      opened: 0,
+      calls: 0,
+      failures: 0,
+      timeouts: 0,
+      stallTimeouts: 0,
+      rejected: 0,
+      bulkheadRejected: 0,
+      inFlight: 0,
+    });
     await c.charge(req); // three attempts, three timeouts: the third opens the breaker
     const r = await c.charge(req);
     expect(r).toMatchObject({ kind: "unavailable", reason: "circuit open", sent: false });
     expect(r.kind === "unavailable" && r.retryAfterSeconds).toBe(5);
-    expect(c.stats()).toEqual({ breaker: "open", opened: 1, calls: 3, failures: 3, timeouts: 3, stallTimeouts: 0, rejected: 1, bulkheadRejected: 0, inFlight: 0 });
+    expect(c.stats()).toEqual({
+      breaker: "open",
+      opened: 1,
+      calls: 3,
+      failures: 3,
+      timeouts: 3,
+      stallTimeouts: 0,
+      rejected: 1,
+      bulkheadRejected: 0,
+      inFlight: 0,
+    });
     expect(billingMetrics(c.stats())).toEqual({
       junggo_billing_breaker_state: 1,
       junggo_billing_breaker_opened_total: 1,
@@ -153,17 +213,30 @@ describe("BillingClient", () => {
   });
 
   it("maps breaker states to the gauge: 0 closed, 1 open, 2 half-open", () => {
-    expect([breakerStateCode("closed"), breakerStateCode("open"), breakerStateCode("half-open"), breakerStateCode("isolated")]).toEqual([0, 1, 2, 1]);
+    expect([
+      breakerStateCode("closed"),
+      breakerStateCode("open"),
+      breakerStateCode("half-open"),
+      breakerStateCode("isolated"),
+    ]).toEqual([0, 1, 2, 1]);
   });
 
   it("bulkhead: at most maxConcurrent charges reach billing; with no queue the rest are refused at once", async () => {
-    let concurrent = 0, peak = 0;
+    let concurrent = 0,
+      peak = 0;
     answer = (_r, res) => {
       peak = Math.max(peak, ++concurrent);
-      setTimeout(() => { concurrent--; json(res, 200, { paymentId: "pay-b" }); }, 250);
+      setTimeout(() => {
+        concurrent--;
+        json(res, 200, { paymentId: "pay-b" });
+      }, 250);
     };
     const c = client({ maxConcurrent: 2, maxQueued: 0, timeoutMs: 1_000 });
-    const timed = async () => { const t0 = Date.now(); const r = await c.charge(req); return { r, ms: Date.now() - t0 }; };
+    const timed = async () => {
+      const t0 = Date.now();
+      const r = await c.charge(req);
+      return { r, ms: Date.now() - t0 };
+    };
     const pending = Array.from({ length: 5 }, timed);
     // While the two admitted charges wait on billing, the gauge shows them.
     await new Promise((r) => setTimeout(r, 100));
@@ -204,7 +277,11 @@ describe("BillingClient", () => {
     expect(c.breakerState).toBe("half-open");
     expect(billingMetrics(c.stats()).junggo_billing_breaker_state).toBe(2);
     const t0 = Date.now();
-    expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "circuit half-open", sent: false });
+    expect(await c.charge(req)).toMatchObject({
+      kind: "unavailable",
+      reason: "circuit half-open",
+      sent: false,
+    });
     expect(Date.now() - t0).toBeLessThan(50);
     expect(await probe).toEqual({ kind: "approved", paymentId: "pay-probe" });
     expect(c.breakerState).toBe("closed");
@@ -219,7 +296,14 @@ describe("BillingClient", () => {
 
   it("fastRefusal: refuses while open or probing and when the bulkhead is full, lets the probe time through", async () => {
     answer = (_r, res) => json(res, 503, {});
-    const c = client({ retries: 0, breakerThreshold: 1, halfOpenAfterMs: 150, maxConcurrent: 1, maxQueued: 0, timeoutMs: 1_000 });
+    const c = client({
+      retries: 0,
+      breakerThreshold: 1,
+      halfOpenAfterMs: 150,
+      maxConcurrent: 1,
+      maxQueued: 0,
+      timeoutMs: 1_000,
+    });
     expect(c.fastRefusal()).toBeNull();
     await c.charge(req);
     expect(c.fastRefusal()).toMatchObject({ reason: "circuit open", retryAfterSeconds: 1 });
@@ -265,27 +349,54 @@ describe("BillingClient on a CPU-starved process", () => {
   let workerHits = 0;
   const hitWaiters: (() => void)[] = [];
   const setMode = (m: { delayMs?: number; never?: boolean; status?: number; timing?: string }) =>
-    new Promise<void>((resolve) => { worker.once("message", () => resolve()); worker.postMessage(m); });
+    new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.postMessage(m);
+    });
   const nextHit = () => new Promise<void>((r) => hitWaiters.push(r));
   /** Blocks this thread's event loop, as a burst of CPU work (or descheduling) does. */
-  const spin = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* busy */ } };
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      /* busy */
+    }
+  };
 
   beforeAll(async () => {
     worker = new Worker(WORKER, { eval: true });
-    const port = await new Promise<number>((resolve) => worker.once("message", (m: { port: number }) => resolve(m.port)));
-    worker.on("message", (m: { hit?: boolean }) => { if (m.hit) { workerHits++; hitWaiters.shift()?.(); } });
+    const port = await new Promise<number>((resolve) =>
+      worker.once("message", (m: { port: number }) => resolve(m.port)),
+    );
+    worker.on("message", (m: { hit?: boolean }) => {
+      if (m.hit) {
+        workerHits++;
+        hitWaiters.shift()?.();
+      }
+    });
     workerUrl = `http://127.0.0.1:${port}`;
   });
-  afterAll(async () => { await worker.terminate(); });
-  beforeEach(() => { workerHits = 0; });
+  afterAll(async () => {
+    await worker.terminate();
+  });
+  beforeEach(() => {
+    workerHits = 0;
+  });
 
   it("a burst during which this process is CPU-starved does not open the breaker while billing answers promptly", async () => {
     await setMode({ delayMs: 5 });
     // Strict breaker: one failure would open it. Each turn of the event loop is blocked 200 ms,
     // longer than the 150 ms per-attempt timeout, so every answer is read late.
-    const c = client({ url: workerUrl, timeoutMs: 150, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 1 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 150,
+      stallAllowanceMs: 10_000,
+      retries: 0,
+      breakerThreshold: 1,
+    });
     let done = false;
-    const burst = Promise.all(Array.from({ length: 6 }, () => c.charge(req))).finally(() => { done = true; });
+    const burst = Promise.all(Array.from({ length: 6 }, () => c.charge(req))).finally(() => {
+      done = true;
+    });
     let turns = 0;
     while (!done && turns < 50) {
       spin(200);
@@ -295,26 +406,53 @@ describe("BillingClient on a CPU-starved process", () => {
     const results = await burst;
     expect(turns).toBeGreaterThan(1);
     expect(results).toEqual(Array.from({ length: 6 }, () => ({ kind: "approved", paymentId: "pay-w" })));
-    expect(c.stats()).toMatchObject({ breaker: "closed", opened: 0, failures: 0, timeouts: 0, stallTimeouts: 0, calls: 6 });
+    expect(c.stats()).toMatchObject({
+      breaker: "closed",
+      opened: 0,
+      failures: 0,
+      timeouts: 0,
+      stallTimeouts: 0,
+      calls: 6,
+    });
     expect(workerHits).toBe(6);
   });
 
   it("billing that is slow while this process is healthy still times out at the per-attempt timeout and opens the breaker", async () => {
     await setMode({ delayMs: 600 });
-    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      stallAllowanceMs: 10_000,
+      retries: 0,
+      breakerThreshold: 2,
+      halfOpenAfterMs: 5_000,
+    });
     for (let i = 0; i < 2; i++) {
       const t0 = performance.now();
       expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
       // Judged at the timeout, not at the far ceiling.
       expect(performance.now() - t0).toBeLessThan(400);
     }
-    expect(c.stats()).toMatchObject({ breaker: "open", opened: 1, failures: 2, timeouts: 2, stallTimeouts: 0 });
+    expect(c.stats()).toMatchObject({
+      breaker: "open",
+      opened: 1,
+      failures: 2,
+      timeouts: 2,
+      stallTimeouts: 0,
+    });
     expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "circuit open", sent: false });
   });
 
   it("billing failing (503) still opens the breaker with a stall allowance", async () => {
     await setMode({ delayMs: 1, status: 503 });
-    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 10_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      stallAllowanceMs: 10_000,
+      retries: 0,
+      breakerThreshold: 2,
+      halfOpenAfterMs: 5_000,
+    });
     await c.charge(req);
     await c.charge(req);
     expect(c.stats()).toMatchObject({ breaker: "open", failures: 2 });
@@ -322,7 +460,13 @@ describe("BillingClient on a CPU-starved process", () => {
 
   it("an attempt whose time went to this process's own stall ends at the ceiling as local overload: not retried, not a breaker failure", async () => {
     await setMode({ never: true });
-    const c = client({ url: workerUrl, timeoutMs: 100, stallAllowanceMs: 300, retries: 2, breakerThreshold: 1 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      stallAllowanceMs: 300,
+      retries: 2,
+      breakerThreshold: 1,
+    });
     const hit = nextHit();
     const pending = c.charge(req);
     await hit; // the request reached billing: the attempt's clock runs
@@ -330,12 +474,24 @@ describe("BillingClient on a CPU-starved process", () => {
     const r = await pending;
     expect(r).toMatchObject({ kind: "unavailable", sent: true });
     expect(r.kind === "unavailable" && r.reason).toMatch(/local overload/);
-    expect(c.stats()).toMatchObject({ breaker: "closed", failures: 0, timeouts: 0, stallTimeouts: 1, calls: 1 });
+    expect(c.stats()).toMatchObject({
+      breaker: "closed",
+      failures: 0,
+      timeouts: 0,
+      stallTimeouts: 1,
+      calls: 1,
+    });
     expect(billingMetrics(c.stats()).junggo_billing_stall_timeouts_total).toBe(1);
   });
 
   it("a late answer from a CPU-starved billing is taken when billing's Server-Timing shows its own processing within the budget", async () => {
-    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 1 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      answerTimeoutMs: 1_000,
+      retries: 0,
+      breakerThreshold: 1,
+    });
     // Billing's answers say its event loop is stalled (140 ms of 150): the next attempts wait longer.
     await setMode({ delayMs: 5, timing: "app;dur=150.0, stall;dur=140.0" });
     expect(await c.charge(req)).toEqual({ kind: "approved", paymentId: "pay-w" });
@@ -347,19 +503,39 @@ describe("BillingClient on a CPU-starved process", () => {
 
   it("an answer whose Server-Timing shows billing's own processing over the budget is a timeout and opens the breaker", async () => {
     await setMode({ delayMs: 300, timing: "app;dur=300.0, stall;dur=5.0" });
-    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 5_000 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      answerTimeoutMs: 1_000,
+      retries: 0,
+      breakerThreshold: 2,
+      halfOpenAfterMs: 5_000,
+    });
     expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
     expect(await c.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout", sent: true });
     expect(c.stats()).toMatchObject({ breaker: "open", failures: 2, timeouts: 2 });
     // Without billing's account, a late answer is judged on our own clock: a timeout as well.
     await setMode({ delayMs: 300 });
-    const plain = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 1_000, retries: 0, breakerThreshold: 1 });
+    const plain = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      answerTimeoutMs: 1_000,
+      retries: 0,
+      breakerThreshold: 1,
+    });
     expect(await plain.charge(req)).toMatchObject({ kind: "unavailable", reason: "timeout" });
     expect(plain.breakerState).toBe("open");
   });
 
   it("no answer at all within the answer timeout (our loop healthy) is a timeout, judged there and not later", async () => {
-    const c = client({ url: workerUrl, timeoutMs: 100, answerTimeoutMs: 250, stallAllowanceMs: 5_000, retries: 0, breakerThreshold: 1 });
+    const c = client({
+      url: workerUrl,
+      timeoutMs: 100,
+      answerTimeoutMs: 250,
+      stallAllowanceMs: 5_000,
+      retries: 0,
+      breakerThreshold: 1,
+    });
     // However starved billing says it is, the wait for an answer stops at answerTimeoutMs.
     await setMode({ delayMs: 5, timing: "app;dur=900.0, stall;dur=880.0" });
     expect(await c.charge(req)).toMatchObject({ kind: "approved" });
@@ -374,7 +550,7 @@ describe("BillingClient on a CPU-starved process", () => {
   it("reads billing's own processing time from Server-Timing", () => {
     expect(billingOwnMs("app;dur=300.0, stall;dur=280.0")).toBe(20);
     expect(billingOwnMs("app;dur=42.5")).toBe(42.5);
-    expect(billingOwnMs("stall;dur=10, app;desc=\"charge\";dur=50")).toBe(40);
+    expect(billingOwnMs('stall;dur=10, app;desc="charge";dur=50')).toBe(40);
     expect(billingOwnMs("app;dur=10, stall;dur=99")).toBe(0);
     expect(billingOwnMs(null)).toBeNull();
     expect(billingOwnMs("db;dur=5")).toBeNull();
@@ -383,7 +559,9 @@ describe("BillingClient on a CPU-starved process", () => {
   });
 
   it("refuses a negative or fractional stall allowance at start, naming the setting", () => {
-    expect(() => client({ answerTimeoutMs: 150 })).toThrow(/BILLING_ANSWER_TIMEOUT_MS must be a whole number ≥ BILLING_TIMEOUT_MS/);
+    expect(() => client({ answerTimeoutMs: 150 })).toThrow(
+      /BILLING_ANSWER_TIMEOUT_MS must be a whole number ≥ BILLING_TIMEOUT_MS/,
+    );
     expect(() => client({ stallAllowanceMs: -1 })).toThrow(/BILLING_STALL_ALLOWANCE_MS/);
     expect(() => client({ stallAllowanceMs: 1.5 })).toThrow(/BILLING_STALL_ALLOWANCE_MS/);
     expect(() => client({ timeoutMs: 0 })).toThrow(/BILLING_TIMEOUT_MS/);

@@ -24,7 +24,11 @@ let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-test", {});
-const repositories = { purchases: purchaseRepository, holds: vehicleHoldRepository, vehicles: vehicleProjectionRepository };
+const repositories = {
+  purchases: purchaseRepository,
+  holds: vehicleHoldRepository,
+  vehicles: vehicleProjectionRepository,
+};
 
 beforeAll(async () => {
   // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
@@ -38,28 +42,54 @@ afterAll(async () => {
   await testDb?.close();
 });
 
-const buyer = (name = "Kim"): Viewer => ({ id: crypto.randomUUID(), role: "BUYER", name, email: `${name}@junggo.test` });
+const buyer = (name = "Kim"): Viewer => ({
+  id: crypto.randomUUID(),
+  role: "BUYER",
+  name,
+  email: `${name}@junggo.test`,
+});
 const staff: Viewer = { id: crypto.randomUUID(), role: "STAFF", name: "Staff", email: "staff@junggo.test" };
 const handlers = purchaseHandlers({ ...repositories, log });
-const handle = async <T extends keyof typeof handlers>(type: T, payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"]) => {
+const handle = async <T extends keyof typeof handlers>(
+  type: T,
+  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+) => {
   const e = newEvent(type, payload as never, { producer: "test" });
   await db.transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
 };
 /** The same handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
-const replay = async <T extends keyof typeof handlers>(type: T, payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"]) => {
+const replay = async <T extends keyof typeof handlers>(
+  type: T,
+  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+) => {
   const e = newEvent(type, payload as never, { producer: "test" });
   await prisma.$transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
 };
 const registerVehicle = async (priceKrw = 15_000_000) => {
   const vehicleId = crypto.randomUUID();
-  await handle("VehicleRegistered", { vehicleId, vin: "KMHD", make: "Hyundai", model: "Avante", year: 2019, mileageKm: 40_000, priceKrw, status: "AVAILABLE" });
+  await handle("VehicleRegistered", {
+    vehicleId,
+    vin: "KMHD",
+    make: "Hyundai",
+    model: "Avante",
+    year: 2019,
+    mileageKm: 40_000,
+    priceKrw,
+    status: "AVAILABLE",
+  });
   return vehicleId;
 };
 const outbox = async (type: string) =>
-  (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1 ORDER BY seq`, [type])).map((r) => JSON.parse(r.body));
+  (
+    await db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1 ORDER BY seq`, [type])
+  ).map((r) => JSON.parse(r.body));
 
 /** Billing stand-in: answers with `outcome` after `delayMs`, counting charges; `refusal` plays an open breaker. */
-const billing = (outcome: ChargeOutcome | (() => ChargeOutcome), delayMs = 0, refusal: { reason: string; retryAfterSeconds: number } | null = null) => {
+const billing = (
+  outcome: ChargeOutcome | (() => ChargeOutcome),
+  delayMs = 0,
+  refusal: { reason: string; retryAfterSeconds: number } | null = null,
+) => {
   const port = {
     charges: [] as Array<{ purchaseId: string; amountKrw: number }>,
     fastRefusal: () => refusal,
@@ -88,12 +118,29 @@ describe("requestPurchase", () => {
     const b = buyer("Lee");
     const port = billing(approved);
     const p = await makeRequestPurchase(deps, port)(b, vehicleId);
-    expect(p).toMatchObject({ status: "PAID", priceKrw: 15_500_000, buyerId: b.id, buyerName: "Lee", vehicleMake: "Hyundai", vehicleYear: 2019 });
+    expect(p).toMatchObject({
+      status: "PAID",
+      priceKrw: 15_500_000,
+      buyerId: b.id,
+      buyerName: "Lee",
+      vehicleMake: "Hyundai",
+      vehicleYear: 2019,
+    });
     expect(port.charges).toEqual([{ purchaseId: p.id, buyerId: b.id, amountKrw: 15_500_000 }]);
-    expect(await prisma.vehicleHold.findUnique({ where: { vehicleId } })).toMatchObject({ purchaseId: p.id, expiresAt: null });
+    expect(await prisma.vehicleHold.findUnique({ where: { vehicleId } })).toMatchObject({
+      purchaseId: p.id,
+      expiresAt: null,
+    });
     const paid = (await outbox("PurchasePaid")).filter((e) => e.purchaseId === p.id);
     expect(paid).toHaveLength(1);
-    expect(paid[0].payload).toMatchObject({ purchaseId: p.id, vehicleId, buyerId: b.id, buyerName: "Lee", priceKrw: 15_500_000, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } });
+    expect(paid[0].payload).toMatchObject({
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: b.id,
+      buyerName: "Lee",
+      priceKrw: 15_500_000,
+      vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+    });
 
     // The car has a live purchase now: a second buyer is refused and never charged.
     const port2 = billing(approved);
@@ -105,24 +152,39 @@ describe("requestPurchase", () => {
     for (let round = 0; round < 5; round++) {
       const vehicleId = await registerVehicle();
       const port = billing(approved, 30);
-      const results = await Promise.all(["A", "B", "C", "D"].map((n) => codeOf(makeRequestPurchase(deps, port)(buyer(n), vehicleId))));
-      expect(results.sort()).toEqual(["OK", "VEHICLE_NOT_AVAILABLE", "VEHICLE_NOT_AVAILABLE", "VEHICLE_NOT_AVAILABLE"]);
+      const results = await Promise.all(
+        ["A", "B", "C", "D"].map((n) => codeOf(makeRequestPurchase(deps, port)(buyer(n), vehicleId))),
+      );
+      expect(results.sort()).toEqual([
+        "OK",
+        "VEHICLE_NOT_AVAILABLE",
+        "VEHICLE_NOT_AVAILABLE",
+        "VEHICLE_NOT_AVAILABLE",
+      ]);
       expect(port.charges).toHaveLength(1);
       expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(1);
     }
   });
 
   it("refuses unknown and unavailable vehicles", async () => {
-    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), crypto.randomUUID()))).toBe("VEHICLE_NOT_FOUND");
+    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), crypto.randomUUID()))).toBe(
+      "VEHICLE_NOT_FOUND",
+    );
     const vehicleId = await registerVehicle();
     await handle("VehicleReserved", { vehicleId, purchaseId: crypto.randomUUID() });
-    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe("VEHICLE_NOT_AVAILABLE");
+    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
   });
 
   it("on a decline: PAYMENT_DECLINED, no purchase, the hold released, nothing to void", async () => {
     const vehicleId = await registerVehicle();
     const abandonedBefore = (await outbox("PurchaseAbandoned")).length;
-    expect(await codeOf(makeRequestPurchase(deps, billing({ kind: "declined", message: "no" }))(buyer(), vehicleId))).toBe("PAYMENT_DECLINED");
+    expect(
+      await codeOf(
+        makeRequestPurchase(deps, billing({ kind: "declined", message: "no" }))(buyer(), vehicleId),
+      ),
+    ).toBe("PAYMENT_DECLINED");
     expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(0);
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
     expect((await outbox("PurchaseAbandoned")).length).toBe(abandonedBefore);
@@ -134,7 +196,11 @@ describe("requestPurchase", () => {
     const port = billing({ kind: "unavailable", reason: "timeout", retryAfterSeconds: 7, sent: true });
     const err = await makeRequestPurchase(deps, port)(buyer(), vehicleId).catch((e: DomainError) => e);
     expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ code: "PAYMENT_UNAVAILABLE", message: "Payment service is unavailable, please try again shortly.", details: { retryAfterSeconds: 7 } });
+    expect(err).toMatchObject({
+      code: "PAYMENT_UNAVAILABLE",
+      message: "Payment service is unavailable, please try again shortly.",
+      details: { retryAfterSeconds: 7 },
+    });
     expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(0);
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
     const abandoned = (await outbox("PurchaseAbandoned")).filter((e) => e.payload.vehicleId === vehicleId);
@@ -162,33 +228,58 @@ describe("requestPurchase", () => {
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
     expect(await prisma.purchase.count({ where: { vehicleId } })).toBe(0);
     // An unknown or sold vehicle is still reported as such.
-    expect(await codeOf(makeRequestPurchase(deps, port)(buyer(), crypto.randomUUID()))).toBe("VEHICLE_NOT_FOUND");
+    expect(await codeOf(makeRequestPurchase(deps, port)(buyer(), crypto.randomUUID()))).toBe(
+      "VEHICLE_NOT_FOUND",
+    );
   });
 
   it("takes over an expired hold of a request that died, announcing its abandonment", async () => {
     const vehicleId = await registerVehicle();
-    const dead = { vehicleId, purchaseId: crypto.randomUUID(), buyerId: crypto.randomUUID(), expiresAt: new Date(Date.now() - 1000) };
+    const dead = {
+      vehicleId,
+      purchaseId: crypto.randomUUID(),
+      buyerId: crypto.randomUUID(),
+      expiresAt: new Date(Date.now() - 1000),
+    };
     await prisma.vehicleHold.create({ data: dead });
     expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe("OK");
-    expect((await outbox("PurchaseAbandoned")).filter((e) => e.purchaseId === dead.purchaseId)).toHaveLength(1);
+    expect((await outbox("PurchaseAbandoned")).filter((e) => e.purchaseId === dead.purchaseId)).toHaveLength(
+      1,
+    );
   });
 
   it("does not take over a hold that has not expired yet", async () => {
     const vehicleId = await registerVehicle();
-    await prisma.vehicleHold.create({ data: { vehicleId, purchaseId: crypto.randomUUID(), buyerId: crypto.randomUUID(), expiresAt: new Date(Date.now() + 60_000) } });
-    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe("VEHICLE_NOT_AVAILABLE");
+    await prisma.vehicleHold.create({
+      data: {
+        vehicleId,
+        purchaseId: crypto.randomUUID(),
+        buyerId: crypto.randomUUID(),
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+    });
+    expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
   });
 });
 
 describe("hold sweeper", () => {
   it("releases expired unconfirmed holds once and announces PurchaseAbandoned", async () => {
     const vehicleId = await registerVehicle();
-    const dead = { vehicleId, purchaseId: crypto.randomUUID(), buyerId: crypto.randomUUID(), expiresAt: new Date(Date.now() - 1000) };
+    const dead = {
+      vehicleId,
+      purchaseId: crypto.randomUUID(),
+      buyerId: crypto.randomUUID(),
+      expiresAt: new Date(Date.now() - 1000),
+    };
     await prisma.vehicleHold.create({ data: dead });
     const sweep = makeAbandonExpiredHolds(deps);
     await Promise.all([sweep(), sweep()]);
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
-    expect((await outbox("PurchaseAbandoned")).filter((e) => e.purchaseId === dead.purchaseId)).toHaveLength(1);
+    expect((await outbox("PurchaseAbandoned")).filter((e) => e.purchaseId === dead.purchaseId)).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -207,17 +298,31 @@ describe("cancelPurchase", () => {
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);
     const events = (await outbox("PurchaseCancelled")).filter((e) => e.purchaseId === p.id);
     expect(events).toHaveLength(1);
-    expect(events[0].payload).toEqual({ purchaseId: p.id, vehicleId, buyerId: b.id, reason: "found a cheaper one", previousStatus: "PAID" });
+    expect(events[0].payload).toEqual({
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: b.id,
+      reason: "found a cheaper one",
+      previousStatus: "PAID",
+    });
     expect(await codeOf(cancelPurchase(b, p.id, null))).toBe("PURCHASE_NOT_CANCELLABLE");
   });
 
   it("lets staff cancel a DELIVERING purchase", async () => {
     const vehicleId = await registerVehicle();
     const p = await makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId);
-    await handle("ConsignmentPickedUp", { consignmentId: crypto.randomUUID(), purchaseId: p.id, vehicleId, buyerId: p.buyerId, driverId: crypto.randomUUID() });
+    await handle("ConsignmentPickedUp", {
+      consignmentId: crypto.randomUUID(),
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: p.buyerId,
+      driverId: crypto.randomUUID(),
+    });
     const c = await makeCancelPurchase(deps)(staff, p.id, null);
     expect(c.status).toBe("CANCELLED");
-    expect((await outbox("PurchaseCancelled")).find((e) => e.purchaseId === p.id)?.payload.previousStatus).toBe("DELIVERING");
+    expect(
+      (await outbox("PurchaseCancelled")).find((e) => e.purchaseId === p.id)?.payload.previousStatus,
+    ).toBe("DELIVERING");
   });
 });
 
@@ -226,12 +331,23 @@ describe("delivery events", () => {
     const vehicleId = await registerVehicle();
     const b = buyer();
     const p = await makeRequestPurchase(deps, billing(approved))(b, vehicleId);
-    const driver: Viewer = { id: crypto.randomUUID(), role: "DRIVER", name: "Park", email: "driver@junggo.test" };
+    const driver: Viewer = {
+      id: crypto.randomUUID(),
+      role: "DRIVER",
+      name: "Park",
+      email: "driver@junggo.test",
+    };
     const queries = makePurchaseQueries(deps);
     expect(await codeOf(queries.purchase(driver, p.id))).toBe("FORBIDDEN");
     expect(await queries.visible(driver, p.id)).toBeNull();
 
-    const c = { consignmentId: crypto.randomUUID(), purchaseId: p.id, vehicleId, buyerId: b.id, driverId: driver.id };
+    const c = {
+      consignmentId: crypto.randomUUID(),
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: b.id,
+      driverId: driver.id,
+    };
     // Delivered before pickup does not apply.
     await handle("ConsignmentDelivered", c);
     expect((await queries.purchase(b, p.id))?.status).toBe("PAID");
@@ -257,7 +373,13 @@ describe("delivery events", () => {
     const b = buyer();
     const p = await makeRequestPurchase(deps, billing(approved))(b, vehicleId);
     await makeCancelPurchase(deps)(b, p.id, null);
-    const c = { consignmentId: crypto.randomUUID(), purchaseId: p.id, vehicleId, buyerId: b.id, driverId: crypto.randomUUID() };
+    const c = {
+      consignmentId: crypto.randomUUID(),
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: b.id,
+      driverId: crypto.randomUUID(),
+    };
     await handle("ConsignmentAssigned", { ...c, driverName: "Park", eta: new Date().toISOString() });
     await handle("ConsignmentPickedUp", c);
     const after = await prisma.purchase.findUnique({ where: { id: p.id } });
@@ -268,13 +390,34 @@ describe("delivery events", () => {
 describe("handlers on a Prisma transaction (dead-letter replay)", () => {
   it("project vehicles and track deliveries there as well", async () => {
     const vehicleId = crypto.randomUUID();
-    await replay("VehicleRegistered", { vehicleId, vin: "KMHD", make: "Kia", model: "K5", year: 2021, mileageKm: 10_000, priceKrw: 21_000_000, status: "AVAILABLE" });
-    expect(await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } })).toMatchObject({ make: "Kia", priceKrw: 21_000_000, status: "AVAILABLE" });
+    await replay("VehicleRegistered", {
+      vehicleId,
+      vin: "KMHD",
+      make: "Kia",
+      model: "K5",
+      year: 2021,
+      mileageKm: 10_000,
+      priceKrw: 21_000_000,
+      status: "AVAILABLE",
+    });
+    expect(await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } })).toMatchObject({
+      make: "Kia",
+      priceKrw: 21_000_000,
+      status: "AVAILABLE",
+    });
     const b = buyer();
     const p = await makeRequestPurchase(deps, billing(approved))(b, vehicleId);
     await replay("VehicleReserved", { vehicleId, purchaseId: p.id });
-    expect((await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } }))?.status).toBe("RESERVED");
-    const c = { consignmentId: crypto.randomUUID(), purchaseId: p.id, vehicleId, buyerId: b.id, driverId: crypto.randomUUID() };
+    expect((await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } }))?.status).toBe(
+      "RESERVED",
+    );
+    const c = {
+      consignmentId: crypto.randomUUID(),
+      purchaseId: p.id,
+      vehicleId,
+      buyerId: b.id,
+      driverId: crypto.randomUUID(),
+    };
     await replay("ConsignmentAssigned", { ...c, driverName: "Park", eta: new Date().toISOString() });
     await replay("ConsignmentPickedUp", c);
     const after = await prisma.purchase.findUnique({ where: { id: p.id } });
@@ -293,7 +436,9 @@ describe("plain-SQL storage", () => {
     const read = await purchaseRepository.byId(deps.db, p.id);
     expect(read).toEqual(p);
     const cancelled = await makeCancelPurchase(deps)(staff, p.id, "test");
-    expect((await prisma.purchase.findUnique({ where: { id: p.id } }))?.cancelledAt?.toISOString()).toBe(cancelled.cancelledAt?.toISOString());
+    expect((await prisma.purchase.findUnique({ where: { id: p.id } }))?.cancelledAt?.toISOString()).toBe(
+      cancelled.cancelledAt?.toISOString(),
+    );
     expect(await purchaseRepository.byId(deps.db, p.id)).toEqual(cancelled);
   });
 
@@ -302,9 +447,16 @@ describe("plain-SQL storage", () => {
     const a = await makeRequestPurchase(deps, billing(approved))(b, await registerVehicle());
     const c = await makeRequestPurchase(deps, billing(approved))(b, await registerVehicle());
     let statements = 0;
-    const counting = { $queryRawUnsafe: <T,>(sql: string, ...values: unknown[]) => { statements++; return deps.db.$queryRawUnsafe<T>(sql, ...values); } };
+    const counting = {
+      $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => {
+        statements++;
+        return deps.db.$queryRawUnsafe<T>(sql, ...values);
+      },
+    };
     const unknown = crypto.randomUUID();
-    const found = await Promise.all([a.id, c.id.toUpperCase(), unknown, a.id].map((id) => purchaseRepository.byId(counting, id)));
+    const found = await Promise.all(
+      [a.id, c.id.toUpperCase(), unknown, a.id].map((id) => purchaseRepository.byId(counting, id)),
+    );
     expect(statements).toBe(1);
     expect(found.map((p) => p?.id ?? null)).toEqual([a.id, c.id, null, a.id]);
   });
@@ -313,7 +465,8 @@ describe("plain-SQL storage", () => {
 describe("vehicle projection and queries", () => {
   it("follows stock's events", async () => {
     const vehicleId = await registerVehicle(10_000_000);
-    const status = async () => (await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } }))?.status;
+    const status = async () =>
+      (await prisma.vehicleProjection.findUnique({ where: { id: vehicleId } }))?.status;
     await handle("VehicleReserved", { vehicleId, purchaseId: crypto.randomUUID() });
     expect(await status()).toBe("RESERVED");
     await handle("VehicleReleased", { vehicleId, purchaseId: crypto.randomUUID() });

@@ -1,13 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@junggo/runtime";
 import {
-  cancel, canCancel, canView, deliver, MAX_CANCEL_REASON, normalizeCancelReason, pay, startDelivery,
-  type Purchase, type PurchaseStatus,
+  cancel,
+  canCancel,
+  canView,
+  deliver,
+  MAX_CANCEL_REASON,
+  normalizeCancelReason,
+  pay,
+  startDelivery,
+  type Purchase,
+  type PurchaseStatus,
 } from "../src/domain/purchase.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const later = new Date("2026-01-02T00:00:00Z");
-const vehicle = { id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", make: "Hyundai", model: "Avante", year: 2019, priceKrw: 15_500_000 };
+const vehicle = {
+  id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+  make: "Hyundai",
+  model: "Avante",
+  year: 2019,
+  priceKrw: 15_500_000,
+};
 const buyer = { id: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", name: "Kim Buyer" };
 const purchaseId = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
 const paymentId = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
@@ -31,12 +45,28 @@ describe("pay", () => {
   it("creates a PAID purchase at the vehicle's price with a PurchasePaid event", () => {
     const t = pay({ id: purchaseId, vehicle, buyer, paymentId, now });
     expect(t.purchase).toMatchObject({
-      id: purchaseId, status: "PAID", priceKrw: 15_500_000, buyerId: buyer.id, buyerName: "Kim Buyer", paymentId,
-      vehicleId: vehicle.id, vehicleMake: "Hyundai", vehicleModel: "Avante", vehicleYear: 2019, createdAt: now, driverId: null,
+      id: purchaseId,
+      status: "PAID",
+      priceKrw: 15_500_000,
+      buyerId: buyer.id,
+      buyerName: "Kim Buyer",
+      paymentId,
+      vehicleId: vehicle.id,
+      vehicleMake: "Hyundai",
+      vehicleModel: "Avante",
+      vehicleYear: 2019,
+      createdAt: now,
+      driverId: null,
     });
     expect(t.event).toEqual({
       type: "PurchasePaid",
-      payload: { ...ref, buyerName: "Kim Buyer", priceKrw: 15_500_000, paymentId, vehicle: { make: "Hyundai", model: "Avante", year: 2019 } },
+      payload: {
+        ...ref,
+        buyerName: "Kim Buyer",
+        priceKrw: 15_500_000,
+        paymentId,
+        vehicle: { make: "Hyundai", model: "Avante", year: 2019 },
+      },
     });
   });
 });
@@ -47,7 +77,9 @@ describe("startDelivery", () => {
     expect(t.purchase).toMatchObject({ status: "DELIVERING", deliveryStartedAt: later });
     expect(t.event).toEqual({ type: "PurchaseDeliveryStarted", payload: ref });
   });
-  it.each(ALL.filter((s) => s !== "PAID"))("is refused from %s", (s) => refusedWith("PURCHASE_TRANSITION_REFUSED", () => startDelivery(inState(s), later)));
+  it.each(ALL.filter((s) => s !== "PAID"))("is refused from %s", (s) =>
+    refusedWith("PURCHASE_TRANSITION_REFUSED", () => startDelivery(inState(s), later)),
+  );
 });
 
 describe("deliver", () => {
@@ -56,17 +88,30 @@ describe("deliver", () => {
     expect(t.purchase).toMatchObject({ status: "DELIVERED", deliveredAt: later });
     expect(t.event).toEqual({ type: "PurchaseDelivered", payload: ref });
   });
-  it.each(ALL.filter((s) => s !== "DELIVERING"))("is refused from %s", (s) => refusedWith("PURCHASE_TRANSITION_REFUSED", () => deliver(inState(s), later)));
+  it.each(ALL.filter((s) => s !== "DELIVERING"))("is refused from %s", (s) =>
+    refusedWith("PURCHASE_TRANSITION_REFUSED", () => deliver(inState(s), later)),
+  );
 });
 
 describe("cancel", () => {
-  it.each(["PAID", "DELIVERING"] as const)("%s --> CANCELLED with PurchaseCancelled carrying the previous status", (s) => {
-    const t = cancel(inState(s), "changed my mind", later);
-    expect(t.purchase).toMatchObject({ status: "CANCELLED", cancelledAt: later, cancelReason: "changed my mind" });
-    expect(t.event).toEqual({ type: "PurchaseCancelled", payload: { ...ref, reason: "changed my mind", previousStatus: s } });
-  });
+  it.each(["PAID", "DELIVERING"] as const)(
+    "%s --> CANCELLED with PurchaseCancelled carrying the previous status",
+    (s) => {
+      const t = cancel(inState(s), "changed my mind", later);
+      expect(t.purchase).toMatchObject({
+        status: "CANCELLED",
+        cancelledAt: later,
+        cancelReason: "changed my mind",
+      });
+      expect(t.event).toEqual({
+        type: "PurchaseCancelled",
+        payload: { ...ref, reason: "changed my mind", previousStatus: s },
+      });
+    },
+  );
   it.each(["DELIVERED", "CANCELLED"] as const)("is refused from %s with PURCHASE_NOT_CANCELLABLE", (s) =>
-    refusedWith("PURCHASE_NOT_CANCELLABLE", () => cancel(inState(s), null, later)));
+    refusedWith("PURCHASE_NOT_CANCELLABLE", () => cancel(inState(s), null, later)),
+  );
 });
 
 describe("normalizeCancelReason", () => {

@@ -10,8 +10,12 @@ describe("vehicle hold", () => {
     expect(HOLD_TTL_MS).toBe(120_000);
   });
   it("takes a configured TTL, and refuses a non-positive one", () => {
-    expect(newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 20_000 }).expiresAt?.getTime()).toBe(now.getTime() + 20_000);
-    expect(() => newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 0 })).toThrow(/positive/);
+    expect(
+      newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 20_000 }).expiresAt?.getTime(),
+    ).toBe(now.getTime() + 20_000);
+    expect(() => newHold({ vehicleId: "v", purchaseId: "p", buyerId: "b", now, ttlMs: 0 })).toThrow(
+      /positive/,
+    );
   });
   it("is abandoned only once expired and while unconfirmed", () => {
     expect(isAbandoned(hold, new Date(now.getTime() + HOLD_TTL_MS - 1))).toBe(false);
@@ -19,6 +23,9 @@ describe("vehicle hold", () => {
     expect(isAbandoned({ ...hold, expiresAt: null }, new Date(now.getTime() + 10 * HOLD_TTL_MS))).toBe(false);
   });
   it("announces PurchaseAbandoned for its purchaseId", () => {
-    expect(abandonment(hold, "why")).toEqual({ type: "PurchaseAbandoned", payload: { purchaseId: "p", vehicleId: "v", buyerId: "b", reason: "why" } });
+    expect(abandonment(hold, "why")).toEqual({
+      type: "PurchaseAbandoned",
+      payload: { purchaseId: "p", vehicleId: "v", buyerId: "b", reason: "why" },
+    });
   });
 });

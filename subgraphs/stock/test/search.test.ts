@@ -15,22 +15,50 @@ describe("cursor", () => {
   });
 
   it("refuses malformed cursors on the after argument", () => {
-    const bad = ["", "!!!", "NDI=", Buffer.from("abc").toString("base64url"), Buffer.from("-1").toString("base64url"), Buffer.from("007").toString("base64url"),
-      Buffer.from("1.5").toString("base64url"), Buffer.from("2147483648").toString("base64url"), "NDJ" /* non-canonical spelling of "42" */, "A".repeat(100)];
-    for (const c of bad) expect(refusalOf(() => decodeCursor(c))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    const bad = [
+      "",
+      "!!!",
+      "NDI=",
+      Buffer.from("abc").toString("base64url"),
+      Buffer.from("-1").toString("base64url"),
+      Buffer.from("007").toString("base64url"),
+      Buffer.from("1.5").toString("base64url"),
+      Buffer.from("2147483648").toString("base64url"),
+      "NDJ" /* non-canonical spelling of "42" */,
+      "A".repeat(100),
+    ];
+    for (const c of bad)
+      expect(refusalOf(() => decodeCursor(c))).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
   });
 });
 
 describe("page request", () => {
   it("defaults: 20 per page, from the start, no criteria", () => {
-    expect(parsePageRequest({})).toEqual({ first: 20, afterSeq: 0, criteria: { make: undefined, model: undefined, minYear: undefined, maxYear: undefined, minPriceKrw: undefined, maxPriceKrw: undefined, maxMileageKm: undefined, status: undefined } });
+    expect(parsePageRequest({})).toEqual({
+      first: 20,
+      afterSeq: 0,
+      criteria: {
+        make: undefined,
+        model: undefined,
+        minYear: undefined,
+        maxYear: undefined,
+        minPriceKrw: undefined,
+        maxPriceKrw: undefined,
+        maxMileageKm: undefined,
+        status: undefined,
+      },
+    });
     expect(parsePageRequest({ first: null, after: null, filter: null }).first).toBe(20);
   });
 
   it("first must be 0..100", () => {
     expect(parsePageRequest({ first: 0 }).first).toBe(0);
     expect(parsePageRequest({ first: 100 }).first).toBe(100);
-    for (const first of [-1, 101]) expect(refusalOf(() => parsePageRequest({ first }))).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
+    for (const first of [-1, 101])
+      expect(refusalOf(() => parsePageRequest({ first }))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "first",
+      });
   });
 
   it("decodes after and refuses a bad one", () => {
@@ -39,13 +67,37 @@ describe("page request", () => {
   });
 
   it("trims text filters and ignores blank ones; keeps ranges and status", () => {
-    const { criteria } = parsePageRequest({ filter: { make: " hyundai ", model: "  ", minYear: 2018, maxYear: 2018, maxPriceKrw: 20_000_000, maxMileageKm: 50_000, status: "AVAILABLE" } });
-    expect(criteria).toMatchObject({ make: "hyundai", model: undefined, minYear: 2018, maxYear: 2018, maxPriceKrw: 20_000_000, maxMileageKm: 50_000, status: "AVAILABLE" });
+    const { criteria } = parsePageRequest({
+      filter: {
+        make: " hyundai ",
+        model: "  ",
+        minYear: 2018,
+        maxYear: 2018,
+        maxPriceKrw: 20_000_000,
+        maxMileageKm: 50_000,
+        status: "AVAILABLE",
+      },
+    });
+    expect(criteria).toMatchObject({
+      make: "hyundai",
+      model: undefined,
+      minYear: 2018,
+      maxYear: 2018,
+      maxPriceKrw: 20_000_000,
+      maxMileageKm: 50_000,
+      status: "AVAILABLE",
+    });
   });
 
   it("refuses inverted ranges", () => {
-    expect(refusalOf(() => parsePageRequest({ filter: { minYear: 2020, maxYear: 2019 } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.maxYear" });
-    expect(refusalOf(() => parsePageRequest({ filter: { minPriceKrw: 2, maxPriceKrw: 1 } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.maxPriceKrw" });
+    expect(refusalOf(() => parsePageRequest({ filter: { minYear: 2020, maxYear: 2019 } }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.maxYear",
+    });
+    expect(refusalOf(() => parsePageRequest({ filter: { minPriceKrw: 2, maxPriceKrw: 1 } }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.maxPriceKrw",
+    });
   });
 });
 

@@ -11,7 +11,15 @@ import { DEMO_VEHICLES, seedDemoVehicles } from "../src/app/seed-demo-vehicles.u
 import { makeVehicleLifecycle } from "../src/app/vehicle-lifecycle.use-case.ts";
 import { stockEventHandlers } from "../src/adapters/event.handlers.ts";
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
+const silent = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silent;
+  },
+};
 const P1 = "11111111-1111-4111-8111-111111111111";
 const P2 = "22222222-2222-4222-8222-222222222222";
 const BUYER = "33333333-3333-4333-8333-333333333333";
@@ -21,20 +29,31 @@ function fakes() {
   const rows: ListedVehicle[] = [];
   const outbox: { subject: string; type: string; body: Record<string, unknown> }[] = [];
   const tx: SqlTx = {
-    $executeRawUnsafe: async (_sql: string, ...v: unknown[]) => { outbox.push({ subject: v[1] as string, type: v[2] as string, body: JSON.parse(v[3] as string) }); return 1; },
+    $executeRawUnsafe: async (_sql: string, ...v: unknown[]) => {
+      outbox.push({ subject: v[1] as string, type: v[2] as string, body: JSON.parse(v[3] as string) });
+      return 1;
+    },
     $queryRawUnsafe: async () => [] as never,
   };
   let interfere: (() => void) | null = null;
   const row = (id: string) => rows.find((r) => r.id === id);
   // Reads return copies, like rows loaded from a database.
-  const byId = (id: string) => { const r = row(id); return r ? { ...r } : null; };
+  const byId = (id: string) => {
+    const r = row(id);
+    return r ? { ...r } : null;
+  };
   const vehicles: VehicleStore<SqlTx> = {
     findById: async (id) => byId(id),
     findByVin: async (vin) => rows.find((r) => r.vin === vin) ?? null,
     search: async (_c, afterSeq, take) => rows.filter((r) => r.seq > afterSeq).slice(0, take),
     count: async () => rows.length,
     countByModelAndStatus: async () => [],
-    insert: async (_tx, v) => { interfere?.(); if (rows.some((r) => r.vin === v.vin)) return false; rows.push({ ...v, seq: rows.length + 1 }); return true; },
+    insert: async (_tx, v) => {
+      interfere?.();
+      if (rows.some((r) => r.vin === v.vin)) return false;
+      rows.push({ ...v, seq: rows.length + 1 });
+      return true;
+    },
     findByIdIn: async (_tx, id) => byId(id),
     update: async (_tx, prev, next) => {
       interfere?.();
@@ -45,8 +64,27 @@ function fakes() {
     },
   };
   // Rolls back the outbox on failure, as the database transaction would.
-  const uow = { transact: async <R,>(fn: (t: SqlTx) => Promise<R>) => { const mark = outbox.length; try { return await fn(tx); } catch (e) { outbox.length = mark; throw e; } } };
-  return { rows, outbox, tx, vehicles, uow, interfere: (fn: () => void) => { interfere = fn; } };
+  const uow = {
+    transact: async <R>(fn: (t: SqlTx) => Promise<R>) => {
+      const mark = outbox.length;
+      try {
+        return await fn(tx);
+      } catch (e) {
+        outbox.length = mark;
+        throw e;
+      }
+    },
+  };
+  return {
+    rows,
+    outbox,
+    tx,
+    vehicles,
+    uow,
+    interfere: (fn: () => void) => {
+      interfere = fn;
+    },
+  };
 }
 
 const input = DEMO_VEHICLES[0]!;
@@ -58,21 +96,30 @@ describe("register vehicle", () => {
     expect(f.rows).toHaveLength(1);
     expect(f.rows[0]).toMatchObject({ id: v.id, vin: input.vin, status: "AVAILABLE", purchaseId: null });
     expect(f.outbox).toHaveLength(1);
-    expect(f.outbox[0]).toMatchObject({ subject: "stock.vehicle.registered", type: "VehicleRegistered", body: { producer: "stock", payload: { vehicleId: v.id, vin: input.vin, status: "AVAILABLE" } } });
+    expect(f.outbox[0]).toMatchObject({
+      subject: "stock.vehicle.registered",
+      type: "VehicleRegistered",
+      body: { producer: "stock", payload: { vehicleId: v.id, vin: input.vin, status: "AVAILABLE" } },
+    });
   });
 
   it("refuses a duplicate VIN (any case) with DUPLICATE_VIN and emits nothing more", async () => {
     const f = fakes();
     const register = makeRegisterVehicle(f);
     await register(input);
-    expect(await refusalOfAsync(() => register({ ...input, vin: ` ${input.vin.toLowerCase()} ` }))).toMatchObject({ code: "DUPLICATE_VIN", field: "vin" });
+    expect(
+      await refusalOfAsync(() => register({ ...input, vin: ` ${input.vin.toLowerCase()} ` })),
+    ).toMatchObject({ code: "DUPLICATE_VIN", field: "vin" });
     expect(f.rows).toHaveLength(1);
     expect(f.outbox).toHaveLength(1);
   });
 
   it("refuses invalid input before touching the store", async () => {
     const f = fakes();
-    expect(await refusalOfAsync(() => makeRegisterVehicle(f)({ ...input, priceKrw: 5 }))).toMatchObject({ code: "BAD_USER_INPUT", field: "priceKrw" });
+    expect(await refusalOfAsync(() => makeRegisterVehicle(f)({ ...input, priceKrw: 5 }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "priceKrw",
+    });
     expect(f.rows).toHaveLength(0);
   });
 });
@@ -83,9 +130,32 @@ describe("vehicle lifecycle + event handlers", () => {
     const v = await makeRegisterVehicle(f)(input);
     f.outbox.length = 0;
     const handlers = stockEventHandlers(makeVehicleLifecycle({ vehicles: f.vehicles }), silent);
-    const paid = (purchaseId: string) => newEvent("PurchasePaid", { purchaseId, vehicleId: v.id, buyerId: BUYER, buyerName: "Kim", priceKrw: v.priceKrw, paymentId: P2, vehicle: { make: v.make, model: v.model, year: v.year } }, { producer: "purchase" });
-    const pickedUp = (purchaseId: string) => newEvent("ConsignmentPickedUp", { consignmentId: P2, purchaseId, vehicleId: v.id, buyerId: BUYER, driverId: P2 }, { producer: "consignment" });
-    const cancelled = (purchaseId: string, previousStatus: "PAID" | "DELIVERING") => newEvent("PurchaseCancelled", { purchaseId, vehicleId: v.id, buyerId: BUYER, reason: null, previousStatus }, { producer: "purchase" });
+    const paid = (purchaseId: string) =>
+      newEvent(
+        "PurchasePaid",
+        {
+          purchaseId,
+          vehicleId: v.id,
+          buyerId: BUYER,
+          buyerName: "Kim",
+          priceKrw: v.priceKrw,
+          paymentId: P2,
+          vehicle: { make: v.make, model: v.model, year: v.year },
+        },
+        { producer: "purchase" },
+      );
+    const pickedUp = (purchaseId: string) =>
+      newEvent(
+        "ConsignmentPickedUp",
+        { consignmentId: P2, purchaseId, vehicleId: v.id, buyerId: BUYER, driverId: P2 },
+        { producer: "consignment" },
+      );
+    const cancelled = (purchaseId: string, previousStatus: "PAID" | "DELIVERING") =>
+      newEvent(
+        "PurchaseCancelled",
+        { purchaseId, vehicleId: v.id, buyerId: BUYER, reason: null, previousStatus },
+        { producer: "purchase" },
+      );
     const status = () => [f.rows[0]!.status, f.rows[0]!.purchaseId];
     return { f, v, handlers, paid, pickedUp, cancelled, status };
   }
@@ -98,7 +168,14 @@ describe("vehicle lifecycle + event handlers", () => {
     const e2 = pickedUp(P1);
     await handlers.ConsignmentPickedUp!(e2, f.tx);
     expect(status()).toEqual(["SOLD", P1]);
-    expect(f.outbox.map((o) => [o.type, o.body.causationId, o.body.purchaseId, (o.body.payload as { vehicleId: string }).vehicleId])).toEqual([
+    expect(
+      f.outbox.map((o) => [
+        o.type,
+        o.body.causationId,
+        o.body.purchaseId,
+        (o.body.payload as { vehicleId: string }).vehicleId,
+      ]),
+    ).toEqual([
       ["VehicleReserved", e1.eventId, P1, v.id],
       ["VehicleSold", e2.eventId, P1, v.id],
     ]);
@@ -132,14 +209,21 @@ describe("vehicle lifecycle + event handlers", () => {
 
   it("an event for an unknown vehicle is acknowledged", async () => {
     const { f, handlers } = await withVehicle();
-    const e = newEvent("PurchaseCancelled", { purchaseId: P1, vehicleId: P2, buyerId: BUYER, reason: null, previousStatus: "PAID" }, { producer: "purchase" });
+    const e = newEvent(
+      "PurchaseCancelled",
+      { purchaseId: P1, vehicleId: P2, buyerId: BUYER, reason: null, previousStatus: "PAID" },
+      { producer: "purchase" },
+    );
     await expect(handlers.PurchaseCancelled!(e, f.tx)).resolves.toBeUndefined();
     expect(f.outbox).toHaveLength(0);
   });
 
   it("a concurrent change of the row makes the handler throw, so the event is retried", async () => {
     const { f, handlers, paid } = await withVehicle();
-    f.interfere(() => { f.rows[0]!.status = "RESERVED"; f.rows[0]!.purchaseId = P2; });
+    f.interfere(() => {
+      f.rows[0]!.status = "RESERVED";
+      f.rows[0]!.purchaseId = P2;
+    });
     await expect(handlers.PurchasePaid!(paid(P1), f.tx)).rejects.toThrow(/changed concurrently/);
   });
 });
@@ -155,7 +239,10 @@ describe("search vehicles (paging)", () => {
     expect(p1.pageInfo).toEqual({ hasNextPage: true, endCursor: p1.edges[1]!.cursor });
     expect(p1.totalCount).toBe(5);
     expect(decodeCursor(p1.pageInfo.endCursor!)).toBe(2);
-    const p3 = await search({ first: 2, after: (await search({ first: 2, after: p1.pageInfo.endCursor })).pageInfo.endCursor });
+    const p3 = await search({
+      first: 2,
+      after: (await search({ first: 2, after: p1.pageInfo.endCursor })).pageInfo.endCursor,
+    });
     expect(p3.edges.map((e) => e.node.vin)).toEqual([DEMO_VEHICLES[4]!.vin]);
     expect(p3.pageInfo.hasNextPage).toBe(false);
     const empty = await search({ first: 0 });
@@ -179,7 +266,9 @@ describe("demo vehicles", () => {
   it("seeding is idempotent: a second run creates nothing and emits nothing", async () => {
     const f = fakes();
     const register = makeRegisterVehicle(f);
-    expect(await seedDemoVehicles({ vehicles: f.vehicles, register, log: silent })).toBe(DEMO_VEHICLES.length);
+    expect(await seedDemoVehicles({ vehicles: f.vehicles, register, log: silent })).toBe(
+      DEMO_VEHICLES.length,
+    );
     expect(await seedDemoVehicles({ vehicles: f.vehicles, register, log: silent })).toBe(0);
     expect(f.rows).toHaveLength(DEMO_VEHICLES.length);
     expect(f.outbox.filter((o) => o.type === "VehicleRegistered")).toHaveLength(DEMO_VEHICLES.length);

@@ -13,7 +13,11 @@ let repo: VehicleRepository;
 const NOW = new Date("2025-01-01T00:00:00Z");
 
 const car = (vin: string, make: string, model: string, extra: Partial<RegistrationInput> = {}) =>
-  registerVehicle(crypto.randomUUID(), { vin, make, model, year: 2020, mileageKm: 50_000, priceKrw: 20_000_000, ...extra }, NOW).vehicle;
+  registerVehicle(
+    crypto.randomUUID(),
+    { vin, make, model, year: 2020, mileageKm: 50_000, priceKrw: 20_000_000, ...extra },
+    NOW,
+  ).vehicle;
 
 beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("stock"));
@@ -34,12 +38,16 @@ afterAll(async () => {
   await testDb?.close();
 });
 
-const vins = async (c: VehicleCriteria, after = 0, take = 100) => (await repo.search(c, after, take)).map((v) => v.vin.slice(-1));
+const vins = async (c: VehicleCriteria, after = 0, take = 100) =>
+  (await repo.search(c, after, take)).map((v) => v.vin.slice(-1));
 
 describe("VehicleRepository (PGlite)", () => {
   it("refuses a second vehicle with the same VIN without aborting the transaction", async () => {
     const again = car("KMHD341CBKU000001", "Hyundai", "Avante");
-    const result = await prisma.$transaction(async (tx) => [await repo.insert(tx, again), await tx.vehicle.count()]);
+    const result = await prisma.$transaction(async (tx) => [
+      await repo.insert(tx, again),
+      await tx.vehicle.count(),
+    ]);
     expect(result).toEqual([false, 5]);
   });
 
@@ -72,9 +80,11 @@ describe("VehicleRepository (PGlite)", () => {
     expect(await prisma.$transaction((tx) => repo.update(tx, v, reserved))).toBe(true);
     expect(await prisma.$transaction((tx) => repo.update(tx, v, reserved))).toBe(false); // stale `previous`
     expect((await repo.findById(v.id))?.status).toBe("RESERVED");
-    expect(await repo.countByModelAndStatus()).toEqual(expect.arrayContaining([
-      { make: "Kia", model: "K5", status: "RESERVED", count: 1 },
-      { make: "Hyundai", model: "Avante", status: "AVAILABLE", count: 1 },
-    ]));
+    expect(await repo.countByModelAndStatus()).toEqual(
+      expect.arrayContaining([
+        { make: "Kia", model: "K5", status: "RESERVED", count: 1 },
+        { make: "Hyundai", model: "Avante", status: "AVAILABLE", count: 1 },
+      ]),
+    );
   });
 });

@@ -1,9 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
-import { leaveLot, parseRegistration, registerVehicle, release, reserve, type RegistrationInput, type Vehicle, type VehicleStatus } from "../src/domain/vehicle.ts";
+import {
+  leaveLot,
+  parseRegistration,
+  registerVehicle,
+  release,
+  reserve,
+  type RegistrationInput,
+  type Vehicle,
+  type VehicleStatus,
+} from "../src/domain/vehicle.ts";
 
 const NOW = new Date("2025-06-01T00:00:00Z");
-const valid: RegistrationInput = { vin: "KMHD341CBKU512734", make: "Hyundai", model: "Avante", year: 2019, mileageKm: 58_400, priceKrw: 13_900_000, color: "White", fuel: "Gasoline" };
+const valid: RegistrationInput = {
+  vin: "KMHD341CBKU512734",
+  make: "Hyundai",
+  model: "Avante",
+  year: 2019,
+  mileageKm: 58_400,
+  priceKrw: 13_900_000,
+  color: "White",
+  fuel: "Gasoline",
+};
 const P1 = "11111111-1111-4111-8111-111111111111";
 const P2 = "22222222-2222-4222-8222-222222222222";
 
@@ -15,14 +33,35 @@ const vehicle = (status: VehicleStatus, purchaseId: string | null): Vehicle => (
 
 describe("vehicle registration rules", () => {
   it("accepts a valid vehicle and normalises VIN and text", () => {
-    expect(parseRegistration({ ...valid, vin: "  kmhd341cbku512734 ", make: " Hyundai ", color: "  ", fuel: undefined }, NOW)).toEqual({
-      ...valid, vin: "KMHD341CBKU512734", make: "Hyundai", color: null, fuel: null,
+    expect(
+      parseRegistration(
+        { ...valid, vin: "  kmhd341cbku512734 ", make: " Hyundai ", color: "  ", fuel: undefined },
+        NOW,
+      ),
+    ).toEqual({
+      ...valid,
+      vin: "KMHD341CBKU512734",
+      make: "Hyundai",
+      color: null,
+      fuel: null,
     });
   });
 
   it("VIN: exactly 17 letters/digits without I, O, Q", () => {
-    for (const vin of ["KMHD341CBKU51273", "KMHD341CBKU5127345", "KMHD341CBKU51273I", "KMHD341CBKU51273O", "KMHD341CBKU51273Q", "KMHD341CBKU5127-4", "KMHD341CBKU5127 4", ""]) {
-      expect(refusalOf(() => parseRegistration({ ...valid, vin }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "vin" });
+    for (const vin of [
+      "KMHD341CBKU51273",
+      "KMHD341CBKU5127345",
+      "KMHD341CBKU51273I",
+      "KMHD341CBKU51273O",
+      "KMHD341CBKU51273Q",
+      "KMHD341CBKU5127-4",
+      "KMHD341CBKU5127 4",
+      "",
+    ]) {
+      expect(refusalOf(() => parseRegistration({ ...valid, vin }, NOW))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "vin",
+      });
     }
     expect(parseRegistration({ ...valid, vin: "12345678901234567" }, NOW).vin).toBe("12345678901234567");
   });
@@ -31,40 +70,82 @@ describe("vehicle registration rules", () => {
     for (const field of ["make", "model"] as const) {
       expect(parseRegistration({ ...valid, [field]: "x".repeat(40) }, NOW)[field]).toBe("x".repeat(40));
       expect(parseRegistration({ ...valid, [field]: "기" }, NOW)[field]).toBe("기");
-      for (const bad of ["", "   ", "x".repeat(41)]) expect(refusalOf(() => parseRegistration({ ...valid, [field]: bad }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field });
+      for (const bad of ["", "   ", "x".repeat(41)])
+        expect(refusalOf(() => parseRegistration({ ...valid, [field]: bad }, NOW))).toMatchObject({
+          code: "BAD_USER_INPUT",
+          field,
+        });
     }
   });
 
   it("year: 1980 to next year", () => {
     expect(parseRegistration({ ...valid, year: 1980 }, NOW).year).toBe(1980);
     expect(parseRegistration({ ...valid, year: 2026 }, NOW).year).toBe(2026);
-    for (const year of [1979, 2027, 2019.5]) expect(refusalOf(() => parseRegistration({ ...valid, year }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "year" });
+    for (const year of [1979, 2027, 2019.5])
+      expect(refusalOf(() => parseRegistration({ ...valid, year }, NOW))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "year",
+      });
   });
 
   it("mileageKm: 0 to 2,000,000", () => {
     expect(parseRegistration({ ...valid, mileageKm: 0 }, NOW).mileageKm).toBe(0);
     expect(parseRegistration({ ...valid, mileageKm: 2_000_000 }, NOW).mileageKm).toBe(2_000_000);
-    for (const mileageKm of [-1, 2_000_001]) expect(refusalOf(() => parseRegistration({ ...valid, mileageKm }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "mileageKm" });
+    for (const mileageKm of [-1, 2_000_001])
+      expect(refusalOf(() => parseRegistration({ ...valid, mileageKm }, NOW))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "mileageKm",
+      });
   });
 
   it("priceKrw: 100,000 to 2,000,000,000", () => {
     expect(parseRegistration({ ...valid, priceKrw: 100_000 }, NOW).priceKrw).toBe(100_000);
     expect(parseRegistration({ ...valid, priceKrw: 2_000_000_000 }, NOW).priceKrw).toBe(2_000_000_000);
-    for (const priceKrw of [99_999, 2_000_000_001, 0]) expect(refusalOf(() => parseRegistration({ ...valid, priceKrw }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field: "priceKrw" });
+    for (const priceKrw of [99_999, 2_000_000_001, 0])
+      expect(refusalOf(() => parseRegistration({ ...valid, priceKrw }, NOW))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "priceKrw",
+      });
   });
 
   it("color and fuel: optional, at most 30 characters", () => {
     for (const field of ["color", "fuel"] as const) {
       expect(parseRegistration({ ...valid, [field]: null }, NOW)[field]).toBeNull();
       expect(parseRegistration({ ...valid, [field]: "y".repeat(30) }, NOW)[field]).toBe("y".repeat(30));
-      expect(refusalOf(() => parseRegistration({ ...valid, [field]: "y".repeat(31) }, NOW))).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(refusalOf(() => parseRegistration({ ...valid, [field]: "y".repeat(31) }, NOW))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field,
+      });
     }
   });
 
   it("registerVehicle creates an AVAILABLE vehicle held by nobody and a VehicleRegistered event", () => {
-    const { vehicle: v, events } = registerVehicle("0b5c7a4e-5b2f-4d59-9f55-6d3d5a1c2b10", { ...valid, vin: "kmhd341cbku512734" }, NOW);
-    expect(v).toMatchObject({ status: "AVAILABLE", purchaseId: null, vin: "KMHD341CBKU512734", registeredAt: NOW });
-    expect(events).toEqual([{ type: "VehicleRegistered", payload: { vehicleId: v.id, vin: "KMHD341CBKU512734", make: "Hyundai", model: "Avante", year: 2019, mileageKm: 58_400, priceKrw: 13_900_000, status: "AVAILABLE" } }]);
+    const { vehicle: v, events } = registerVehicle(
+      "0b5c7a4e-5b2f-4d59-9f55-6d3d5a1c2b10",
+      { ...valid, vin: "kmhd341cbku512734" },
+      NOW,
+    );
+    expect(v).toMatchObject({
+      status: "AVAILABLE",
+      purchaseId: null,
+      vin: "KMHD341CBKU512734",
+      registeredAt: NOW,
+    });
+    expect(events).toEqual([
+      {
+        type: "VehicleRegistered",
+        payload: {
+          vehicleId: v.id,
+          vin: "KMHD341CBKU512734",
+          make: "Hyundai",
+          model: "Avante",
+          year: 2019,
+          mileageKm: 58_400,
+          priceKrw: 13_900_000,
+          status: "AVAILABLE",
+        },
+      },
+    ]);
   });
 });
 
@@ -89,7 +170,9 @@ describe("vehicle state machine", () => {
   });
 
   it("leaveLot is refused for another purchase, and unless RESERVED", () => {
-    expect(refusalOf(() => leaveLot(vehicle("RESERVED", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    expect(refusalOf(() => leaveLot(vehicle("RESERVED", P1), P2)).code).toBe(
+      "VEHICLE_HELD_BY_OTHER_PURCHASE",
+    );
     expect(refusalOf(() => leaveLot(vehicle("AVAILABLE", null), P1)).code).toBe("VEHICLE_NOT_RESERVED");
     expect(refusalOf(() => leaveLot(vehicle("SOLD", P1), P1)).code).toBe("VEHICLE_NOT_RESERVED");
   });

@@ -7,7 +7,17 @@ import { MARK_ALL_READ, MARK_READ, NOTIFICATION_RECEIVED, NOTIFICATIONS } from "
 
 function BellIcon() {
   return (
-    <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+    <svg
+      width="20"
+      height="20"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden
+    >
       <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
       <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
     </svg>
@@ -31,7 +41,10 @@ export function NotificationBell() {
       if (!n) return;
       client.cache.updateQuery({ query: NOTIFICATIONS }, (old) =>
         old && !old.myNotifications.some((x) => x.id === n.id)
-          ? { unreadNotificationCount: old.unreadNotificationCount + (n.read ? 0 : 1), myNotifications: [n, ...old.myNotifications] }
+          ? {
+              unreadNotificationCount: old.unreadNotificationCount + (n.read ? 0 : 1),
+              myNotifications: [n, ...old.myNotifications],
+            }
           : undefined,
       );
       setFlash(true);
@@ -56,7 +69,12 @@ export function NotificationBell() {
 
   if (error && !data) {
     return (
-      <span className="bell bell-off" title="Notifications are not available right now" data-testid="notif-bell" data-available="false">
+      <span
+        className="bell bell-off"
+        title="Notifications are not available right now"
+        data-testid="notif-bell"
+        data-available="false"
+      >
         <BellIcon />
       </span>
     );
@@ -86,18 +104,36 @@ export function NotificationBell() {
         <div className="dropdown card" data-testid="notif-panel">
           <div className="section-head">
             <strong>Notifications</strong>
-            <button type="button" className="btn btn-ghost btn-small" disabled={unread === 0} onClick={() => void markAll()} data-testid="notif-mark-all">
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              disabled={unread === 0}
+              onClick={() => void markAll()}
+              data-testid="notif-mark-all"
+            >
               Mark all read
             </button>
           </div>
-          {items.length === 0 && <p className="empty">Nothing yet. Status changes of your purchases and jobs show up here.</p>}
+          {items.length === 0 && (
+            <p className="empty">Nothing yet. Status changes of your purchases and jobs show up here.</p>
+          )}
           <ul className="notif-list">
             {items.map((n) => (
-              <li key={n.id} className={n.read ? "read" : "unread"} data-testid="notif-item" data-read={n.read}>
+              <li
+                key={n.id}
+                className={n.read ? "read" : "unread"}
+                data-testid="notif-item"
+                data-read={n.read}
+              >
                 <span className="notif-message">{n.message}</span>
                 <span className="muted small">{formatDateTime(n.createdAt)}</span>
                 {!n.read && (
-                  <button type="button" className="btn btn-ghost btn-small" onClick={() => void markRead({ variables: { id: n.id } })} data-testid="notif-mark-read">
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    onClick={() => void markRead({ variables: { id: n.id } })}
+                    data-testid="notif-mark-read"
+                  >
                     Mark read
                   </button>
                 )}

@@ -5,7 +5,13 @@ import { useApolloClient, useMutation, useQuery, useSubscription } from "@apollo
 import { useState } from "react";
 import { describeError } from "../errors.ts";
 import { formatDateTime, formatEta, formatKrw, humanize, vehicleName } from "../format.ts";
-import { CANCEL_PURCHASE, DELIVERY_CHANGED, MY_PURCHASES, PURCHASE_CHANGED, type Purchase } from "../graphql.ts";
+import {
+  CANCEL_PURCHASE,
+  DELIVERY_CHANGED,
+  MY_PURCHASES,
+  PURCHASE_CHANGED,
+  type Purchase,
+} from "../graphql.ts";
 import { StatusPill } from "./StatusPill.tsx";
 
 /** Keeps MY_PURCHASES current: adds purchases it did not know, links consignments created later. */
@@ -34,7 +40,10 @@ export function useLivePurchases(onChange?: () => void) {
       // The consignment is created after the purchase: point the purchase at it.
       const linked = client.cache.modify<Purchase>({
         id: client.cache.identify({ __typename: "Purchase", id: c.purchaseId }),
-        fields: { consignment: (_old, { toReference }) => toReference({ __typename: "Consignment", id: c.id }) ?? null },
+        fields: {
+          consignment: (_old, { toReference }) =>
+            toReference({ __typename: "Consignment", id: c.id }) ?? null,
+        },
       });
       if (!linked) void refetch();
       onChange?.();
@@ -67,7 +76,15 @@ function Progress({ purchase }: { purchase: Purchase }) {
   );
 }
 
-function PurchaseRow({ purchase: p, showBuyer, highlight }: { purchase: Purchase; showBuyer: boolean; highlight: boolean }) {
+function PurchaseRow({
+  purchase: p,
+  showBuyer,
+  highlight,
+}: {
+  purchase: Purchase;
+  showBuyer: boolean;
+  highlight: boolean;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -115,7 +132,9 @@ function PurchaseRow({ purchase: p, showBuyer, highlight }: { purchase: Purchase
         </div>
         <div>
           <dt>Delivery</dt>
-          <dd data-testid="consignment-status">{p.consignment ? humanize(p.consignment.status) : "Waiting for dispatch"}</dd>
+          <dd data-testid="consignment-status">
+            {p.consignment ? humanize(p.consignment.status) : "Waiting for dispatch"}
+          </dd>
         </div>
         <div>
           <dt>Driver</dt>
@@ -124,19 +143,37 @@ function PurchaseRow({ purchase: p, showBuyer, highlight }: { purchase: Purchase
         <div>
           <dt>ETA</dt>
           <dd data-testid="eta" data-eta={p.consignment?.eta ?? ""}>
-            {p.status === "DELIVERED" ? `Delivered ${formatDateTime(p.deliveredAt)}` : formatEta(p.consignment?.eta)}
+            {p.status === "DELIVERED"
+              ? `Delivered ${formatDateTime(p.deliveredAt)}`
+              : formatEta(p.consignment?.eta)}
           </dd>
         </div>
       </dl>
       {cancellable && !confirming && (
-        <button type="button" className="btn btn-ghost btn-danger" data-testid="cancel-button" onClick={() => setConfirming(true)}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-danger"
+          data-testid="cancel-button"
+          onClick={() => setConfirming(true)}
+        >
           Cancel purchase
         </button>
       )}
       {cancellable && confirming && (
         <div className="confirm">
-          <input placeholder="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="cancel-reason" />
-          <button type="button" className="btn btn-danger" disabled={loading} onClick={doCancel} data-testid="cancel-confirm">
+          <input
+            placeholder="Reason (optional)"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="cancel-reason"
+          />
+          <button
+            type="button"
+            className="btn btn-danger"
+            disabled={loading}
+            onClick={doCancel}
+            data-testid="cancel-confirm"
+          >
             {loading ? "Cancelling…" : "Confirm cancel & refund"}
           </button>
           <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
@@ -153,7 +190,15 @@ function PurchaseRow({ purchase: p, showBuyer, highlight }: { purchase: Purchase
   );
 }
 
-export function PurchaseList({ showBuyer = false, highlightId, onChange }: { showBuyer?: boolean; highlightId?: string | null; onChange?: () => void }) {
+export function PurchaseList({
+  showBuyer = false,
+  highlightId,
+  onChange,
+}: {
+  showBuyer?: boolean;
+  highlightId?: string | null;
+  onChange?: () => void;
+}) {
   const { data, loading, error } = useLivePurchases(onChange);
   const purchases = data?.myPurchases ?? [];
   if (loading && !data) return <p className="muted">Loading purchases…</p>;

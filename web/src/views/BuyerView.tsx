@@ -4,7 +4,15 @@ import { PurchaseList } from "../components/PurchaseList.tsx";
 import { StatusPill } from "../components/StatusPill.tsx";
 import { describeError, type ApiError } from "../errors.ts";
 import { formatKm, formatKrw, vehicleName } from "../format.ts";
-import { MY_PURCHASES, REQUEST_PURCHASE, STOCK_SUMMARY, VEHICLE, VEHICLES, type Purchase, type VehicleFilter } from "../graphql.ts";
+import {
+  MY_PURCHASES,
+  REQUEST_PURCHASE,
+  STOCK_SUMMARY,
+  VEHICLE,
+  VEHICLES,
+  type Purchase,
+  type VehicleFilter,
+} from "../graphql.ts";
 
 const PAGE_SIZE = 12;
 
@@ -16,16 +24,28 @@ export function BuyerView({ canBuy }: { canBuy: boolean }) {
 
   return (
     <>
-      <nav className="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === "browse"} data-testid="tab-browse" onClick={() => setTab("browse")}>
+      <div className="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "browse"}
+          data-testid="tab-browse"
+          onClick={() => setTab("browse")}
+        >
           Find a car
         </button>
         {canBuy && (
-          <button type="button" role="tab" aria-selected={tab === "purchases"} data-testid="tab-purchases" onClick={() => setTab("purchases")}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === "purchases"}
+            data-testid="tab-purchases"
+            onClick={() => setTab("purchases")}
+          >
             My purchases
           </button>
         )}
-      </nav>
+      </div>
       {/* Both stay mounted: the search keeps its state and the purchases keep listening. */}
       <section hidden={tab !== "browse"}>
         <VehicleSearch
@@ -40,8 +60,8 @@ export function BuyerView({ canBuy }: { canBuy: boolean }) {
         <section hidden={tab !== "purchases"} data-testid="purchases-page">
           {justBought && (
             <p className="alert alert-ok" data-testid="buy-success">
-              Payment approved: {formatKrw(justBought.priceKrw)} for the {vehicleName(justBought.vehicle)}. A driver will be assigned shortly —
-              this page updates by itself.
+              Payment approved: {formatKrw(justBought.priceKrw)} for the {vehicleName(justBought.vehicle)}. A
+              driver will be assigned shortly — this page updates by itself.
             </p>
           )}
           <PurchaseList highlightId={justBought?.id} />
@@ -62,7 +82,16 @@ interface FilterForm {
   availableOnly: boolean;
 }
 
-const EMPTY_FORM: FilterForm = { make: "", model: "", minYear: "", maxYear: "", minPrice: "", maxPrice: "", maxMileage: "", availableOnly: true };
+const EMPTY_FORM: FilterForm = {
+  make: "",
+  model: "",
+  minYear: "",
+  maxYear: "",
+  minPrice: "",
+  maxPrice: "",
+  maxMileage: "",
+  availableOnly: true,
+};
 
 const int = (s: string, scale = 1): number | undefined => {
   const n = Number(s.replace(/,/g, ""));
@@ -98,7 +127,11 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
   });
   const { data: stock } = useQuery(STOCK_SUMMARY);
   const makes = [...new Set(stock?.stockSummary.map((l) => l.make) ?? [])];
-  const models = [...new Set(stock?.stockSummary.filter((l) => !form.make || l.make === form.make).map((l) => l.model) ?? [])];
+  const models = [
+    ...new Set(
+      stock?.stockSummary.filter((l) => !form.make || l.make === form.make).map((l) => l.model) ?? [],
+    ),
+  ];
 
   const set = (k: keyof FilterForm) => (e: { target: HTMLInputElement }) =>
     setForm((f) => ({ ...f, [k]: k === "availableOnly" ? e.target.checked : e.target.value }));
@@ -123,7 +156,13 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
         <h2>Find a car</h2>
         <label>
           Make
-          <input list="makes" value={form.make} onChange={set("make")} placeholder="Any" data-testid="filter-make" />
+          <input
+            list="makes"
+            value={form.make}
+            onChange={set("make")}
+            placeholder="Any"
+            data-testid="filter-make"
+          />
           <datalist id="makes">
             {makes.map((m) => (
               <option key={m} value={m} />
@@ -132,7 +171,13 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
         </label>
         <label>
           Model
-          <input list="models" value={form.model} onChange={set("model")} placeholder="Any" data-testid="filter-model" />
+          <input
+            list="models"
+            value={form.model}
+            onChange={set("model")}
+            placeholder="Any"
+            data-testid="filter-model"
+          />
           <datalist id="models">
             {models.map((m) => (
               <option key={m} value={m} />
@@ -142,29 +187,75 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
         <div className="row2">
           <label>
             Year from
-            <input type="number" inputMode="numeric" min={1980} value={form.minYear} onChange={set("minYear")} data-testid="filter-min-year" />
+            <input
+              type="number"
+              inputMode="numeric"
+              min={1980}
+              value={form.minYear}
+              onChange={set("minYear")}
+              data-testid="filter-min-year"
+            />
           </label>
           <label>
             to
-            <input type="number" inputMode="numeric" min={1980} value={form.maxYear} onChange={set("maxYear")} data-testid="filter-max-year" />
+            <input
+              type="number"
+              inputMode="numeric"
+              min={1980}
+              value={form.maxYear}
+              onChange={set("maxYear")}
+              data-testid="filter-max-year"
+            />
           </label>
         </div>
         <div className="row2">
           <label>
             Price from
-            <input type="number" inputMode="decimal" min={0} step="any" placeholder="₩ million" value={form.minPrice} onChange={set("minPrice")} data-testid="filter-min-price" />
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step="any"
+              placeholder="₩ million"
+              value={form.minPrice}
+              onChange={set("minPrice")}
+              data-testid="filter-min-price"
+            />
           </label>
           <label>
             to
-            <input type="number" inputMode="decimal" min={0} step="any" placeholder="₩ million" value={form.maxPrice} onChange={set("maxPrice")} data-testid="filter-max-price" />
+            <input
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step="any"
+              placeholder="₩ million"
+              value={form.maxPrice}
+              onChange={set("maxPrice")}
+              data-testid="filter-max-price"
+            />
           </label>
         </div>
         <label>
           Max mileage (km)
-          <input type="number" inputMode="numeric" min={0} step={1000} value={form.maxMileage} onChange={set("maxMileage")} data-testid="filter-max-mileage" />
+          <input
+            type="number"
+            inputMode="numeric"
+            min={0}
+            step={1000}
+            value={form.maxMileage}
+            onChange={set("maxMileage")}
+            data-testid="filter-max-mileage"
+          />
         </label>
         <label className="check">
-          <input type="checkbox" checked={form.availableOnly} onChange={set("availableOnly")} data-testid="filter-available" /> Available only
+          <input
+            type="checkbox"
+            checked={form.availableOnly}
+            onChange={set("availableOnly")}
+            data-testid="filter-available"
+          />{" "}
+          Available only
         </label>
         <div className="actions">
           <button type="submit" className="btn btn-primary" data-testid="filter-submit">
@@ -178,7 +269,9 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
 
       <div className="results">
         <div className="results-head">
-          <span data-testid="result-count">{conn ? `${conn.totalCount} car${conn.totalCount === 1 ? "" : "s"}` : loading ? "Searching…" : ""}</span>
+          <span data-testid="result-count">
+            {conn ? `${conn.totalCount} car${conn.totalCount === 1 ? "" : "s"}` : loading ? "Searching…" : ""}
+          </span>
           {error && <span className="alert alert-error">{describeError(error).message}</span>}
         </div>
         {conn && conn.edges.length === 0 && (
@@ -209,7 +302,13 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
         </div>
         {conn && pages > 1 && (
           <div className="pager">
-            <button type="button" className="btn btn-ghost" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))} data-testid="page-prev">
+            <button
+              type="button"
+              className="btn btn-ghost"
+              disabled={page === 0}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+              data-testid="page-prev"
+            >
               ← Previous
             </button>
             <span data-testid="page-info">
@@ -228,13 +327,34 @@ function VehicleSearch({ canBuy, onPurchased }: { canBuy: boolean; onPurchased: 
         )}
       </div>
 
-      {selected && <VehicleDetail key={selected} id={selected} canBuy={canBuy} onClose={() => setSelected(null)} onPurchased={onPurchased} />}
+      {selected && (
+        <VehicleDetail
+          key={selected}
+          id={selected}
+          canBuy={canBuy}
+          onClose={() => setSelected(null)}
+          onPurchased={onPurchased}
+        />
+      )}
     </div>
   );
 }
 
-function VehicleDetail({ id, canBuy, onClose, onPurchased }: { id: string; canBuy: boolean; onClose: () => void; onPurchased: (p: Purchase) => void }) {
-  const { data, loading, refetch } = useQuery(VEHICLE, { variables: { id }, fetchPolicy: "cache-and-network" });
+function VehicleDetail({
+  id,
+  canBuy,
+  onClose,
+  onPurchased,
+}: {
+  id: string;
+  canBuy: boolean;
+  onClose: () => void;
+  onPurchased: (p: Purchase) => void;
+}) {
+  const { data, loading, refetch } = useQuery(VEHICLE, {
+    variables: { id },
+    fetchPolicy: "cache-and-network",
+  });
   const [buy, { loading: buying }] = useMutation(REQUEST_PURCHASE);
   const [error, setError] = useState<ApiError | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -260,7 +380,9 @@ function VehicleDetail({ id, canBuy, onClose, onPurchased }: { id: string; canBu
           const p = d?.requestPurchase;
           if (!p) return;
           cache.updateQuery({ query: MY_PURCHASES }, (old) =>
-            old && !old.myPurchases.some((x) => x.id === p.id) ? { myPurchases: [p, ...old.myPurchases] } : undefined,
+            old && !old.myPurchases.some((x) => x.id === p.id)
+              ? { myPurchases: [p, ...old.myPurchases] }
+              : undefined,
           );
         },
       });
@@ -310,17 +432,32 @@ function VehicleDetail({ id, canBuy, onClose, onPurchased }: { id: string; canBu
               onClick={doBuy}
               data-testid="buy-button"
             >
-              {buying ? "Paying…" : waiting > 0 ? `Try again in ${waiting} s` : v.status === "AVAILABLE" ? `Buy for ${formatKrw(v.priceKrw)}` : "Not available"}
+              {buying
+                ? "Paying…"
+                : waiting > 0
+                  ? `Try again in ${waiting} s`
+                  : v.status === "AVAILABLE"
+                    ? `Buy for ${formatKrw(v.priceKrw)}`
+                    : "Not available"}
             </button>
           ) : (
             <p className="muted small">Log in as a buyer to purchase.</p>
           )}
           {error && (
-            <p className="alert alert-error" role="alert" data-testid="buy-error" data-code={error.code ?? ""} data-attempt={attempt}>
+            <p
+              className="alert alert-error"
+              role="alert"
+              data-testid="buy-error"
+              data-code={error.code ?? ""}
+              data-attempt={attempt}
+            >
               {error.message}
             </p>
           )}
-          <p className="muted small">The price is charged when you press Buy. You can cancel for a full refund until the car is delivered.</p>
+          <p className="muted small">
+            The price is charged when you press Buy. You can cancel for a full refund until the car is
+            delivered.
+          </p>
         </>
       )}
     </aside>

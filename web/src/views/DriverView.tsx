@@ -4,7 +4,15 @@ import type { Account } from "../auth.ts";
 import { StatusPill } from "../components/StatusPill.tsx";
 import { describeError } from "../errors.ts";
 import { formatDateTime, formatEta, humanize, vehicleName } from "../format.ts";
-import { ACCEPT_JOB, COMPLETE_JOB, DELIVERY_CHANGED, MY_JOBS, OPEN_JOBS, PICK_UP_JOB, type Consignment } from "../graphql.ts";
+import {
+  ACCEPT_JOB,
+  COMPLETE_JOB,
+  DELIVERY_CHANGED,
+  MY_JOBS,
+  OPEN_JOBS,
+  PICK_UP_JOB,
+  type Consignment,
+} from "../graphql.ts";
 
 export function DriverView({ account }: { account: Account }) {
   const client = useApolloClient();
@@ -37,7 +45,10 @@ export function DriverView({ account }: { account: Account }) {
       )}
       <section className="column">
         <h2>
-          Open jobs <span className="count" data-testid="open-count">{openJobs.length}</span>
+          Open jobs{" "}
+          <span className="count" data-testid="open-count">
+            {openJobs.length}
+          </span>
         </h2>
         {open.error && !open.data && <p className="alert alert-error">{describeError(open.error).message}</p>}
         {open.data && openJobs.length === 0 && (
@@ -55,7 +66,9 @@ export function DriverView({ account }: { account: Account }) {
         <h2>
           My jobs <span className="count">{active.length}</span>
         </h2>
-        {mine.data && myJobs.length === 0 && <p className="empty">You have not taken a job yet, {account.name}.</p>}
+        {mine.data && myJobs.length === 0 && (
+          <p className="empty">You have not taken a job yet, {account.name}.</p>
+        )}
         <div className="job-list" data-testid="my-jobs">
           {active.map((j) => (
             <Job key={j.id} job={j} mine testId="my-job" onError={setError} />
@@ -76,7 +89,17 @@ export function DriverView({ account }: { account: Account }) {
   );
 }
 
-function Job({ job: j, mine, testId, onError }: { job: Consignment; mine: boolean; testId: string; onError: (message: string | null) => void }) {
+function Job({
+  job: j,
+  mine,
+  testId,
+  onError,
+}: {
+  job: Consignment;
+  mine: boolean;
+  testId: string;
+  onError: (message: string | null) => void;
+}) {
   const client = useApolloClient();
   const [accept, a] = useMutation(ACCEPT_JOB);
   const [pickUp, p] = useMutation(PICK_UP_JOB);
@@ -94,7 +117,13 @@ function Job({ job: j, mine, testId, onError }: { job: Consignment; mine: boolea
   };
 
   return (
-    <article className="card job" data-testid={testId} data-consignment-id={j.id} data-purchase-id={j.purchaseId ?? ""} data-status={j.status}>
+    <article
+      className="card job"
+      data-testid={testId}
+      data-consignment-id={j.id}
+      data-purchase-id={j.purchaseId ?? ""}
+      data-status={j.status}
+    >
       <header className="purchase-head">
         <div>
           <h3>{vehicleName(j.vehicle)}</h3>
@@ -112,17 +141,35 @@ function Job({ job: j, mine, testId, onError }: { job: Consignment; mine: boolea
       )}
       <div className="actions">
         {!mine && j.status === "REQUESTED" && (
-          <button type="button" className="btn btn-primary" disabled={busy} data-testid="accept-button" onClick={() => run(() => accept({ variables: { id: j.id } }))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            data-testid="accept-button"
+            onClick={() => run(() => accept({ variables: { id: j.id } }))}
+          >
             Accept job
           </button>
         )}
         {mine && j.status === "ASSIGNED" && (
-          <button type="button" className="btn btn-primary" disabled={busy} data-testid="pickup-button" onClick={() => run(() => pickUp({ variables: { id: j.id } }))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            data-testid="pickup-button"
+            onClick={() => run(() => pickUp({ variables: { id: j.id } }))}
+          >
             Picked up the car
           </button>
         )}
         {mine && j.status === "PICKED_UP" && (
-          <button type="button" className="btn btn-primary" disabled={busy} data-testid="deliver-button" onClick={() => run(() => complete({ variables: { id: j.id } }))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            data-testid="deliver-button"
+            onClick={() => run(() => complete({ variables: { id: j.id } }))}
+          >
             Delivered to buyer
           </button>
         )}

@@ -10,7 +10,13 @@ const DEMO_ACCOUNTS = [
   { email: "seller@junggo.test", label: "Seller", role: "seller" },
 ] as const;
 
-export function LoginPage({ onLogin, notice }: { onLogin: (email: string, password: string) => Promise<void>; notice?: Notice }) {
+export function LoginPage({
+  onLogin,
+  notice,
+}: {
+  onLogin: (email: string, password: string) => Promise<void>;
+  notice?: Notice;
+}) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -35,7 +41,9 @@ export function LoginPage({ onLogin, notice }: { onLogin: (email: string, passwo
           <span className="brand-mark">중</span>
           <span className="brand-name">Junggo</span>
         </div>
-        <p className="tagline">Certified used cars, delivered to your door — and you watch every step live.</p>
+        <p className="tagline">
+          Certified used cars, delivered to your door — and you watch every step live.
+        </p>
       </section>
       <form className="card login-card" onSubmit={submit} data-testid="login-form">
         <h1>Log in</h1>
@@ -46,7 +54,14 @@ export function LoginPage({ onLogin, notice }: { onLogin: (email: string, passwo
         )}
         <label>
           Email
-          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} data-testid="login-email" />
+          <input
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid="login-email"
+          />
         </label>
         <label>
           Password
@@ -64,7 +79,12 @@ export function LoginPage({ onLogin, notice }: { onLogin: (email: string, passwo
             {error}
           </p>
         )}
-        <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="login-submit">
+        <button
+          type="submit"
+          className="btn btn-primary btn-block"
+          disabled={busy}
+          data-testid="login-submit"
+        >
           {busy ? "Logging in…" : "Log in"}
         </button>
         <div className="demo-picks">

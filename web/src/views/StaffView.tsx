@@ -35,12 +35,21 @@ export function StaffView() {
 function StockSummary() {
   const { data, error, refetch, loading } = useQuery(STOCK_SUMMARY, { fetchPolicy: "cache-and-network" });
   const lines = data?.stockSummary ?? [];
-  const total = lines.reduce((acc, l) => ({ available: acc.available + l.available, onLot: acc.onLot + l.onLot }), { available: 0, onLot: 0 });
+  const total = lines.reduce(
+    (acc, l) => ({ available: acc.available + l.available, onLot: acc.onLot + l.onLot }),
+    { available: 0, onLot: 0 },
+  );
   return (
     <section className="card stock" data-testid="stock-summary">
       <div className="section-head">
         <h2>Stock</h2>
-        <button type="button" className="btn btn-ghost" disabled={loading} onClick={() => void refetch()} data-testid="stock-refresh">
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={loading}
+          onClick={() => void refetch()}
+          data-testid="stock-refresh"
+        >
           Refresh
         </button>
       </div>
@@ -57,7 +66,12 @@ function StockSummary() {
           </thead>
           <tbody>
             {lines.map((l) => (
-              <tr key={`${l.make}/${l.model}`} data-testid="stock-row" data-make={l.make} data-model={l.model}>
+              <tr
+                key={`${l.make}/${l.model}`}
+                data-testid="stock-row"
+                data-make={l.make}
+                data-model={l.model}
+              >
                 <td>{l.make}</td>
                 <td>{l.model}</td>
                 <td className="num" data-testid="stock-available">
@@ -137,7 +151,8 @@ function RegisterVehicle({ onRegistered }: { onRegistered: (v: Vehicle) => void 
     } catch (err) {
       const d = describeError(err);
       const field = (d.field ?? (d.code === "DUPLICATE_VIN" ? "vin" : undefined)) as Field | undefined;
-      if (field && FIELDS.some((f) => f.name === field)) setFieldErrors({ [field]: d.code === "BAD_USER_INPUT" ? rawMessage(err) : d.message });
+      if (field && FIELDS.some((f) => f.name === field))
+        setFieldErrors({ [field]: d.code === "BAD_USER_INPUT" ? rawMessage(err) : d.message });
       else setError(d.message);
     }
   };

@@ -40,9 +40,21 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
     rawHandlers: true,
     routes: (app) => {
       chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log });
-      sandboxControlRoutes(app, { sandbox: provider, internalSecret: infra.config.internalSecret, log: infra.log });
+      sandboxControlRoutes(app, {
+        sandbox: provider,
+        internalSecret: infra.config.internalSecret,
+        log: infra.log,
+      });
     },
-    health: () => ({ paymentProvider: "sandbox", sandbox: provider.behaviour, settlement: { settled: settlement.settled, failures: settlement.failures, retrying: settlement.retrying } }),
+    health: () => ({
+      paymentProvider: "sandbox",
+      sandbox: provider.behaviour,
+      settlement: {
+        settled: settlement.settled,
+        failures: settlement.failures,
+        retrying: settlement.retrying,
+      },
+    }),
     stop: () => settlement.stop(),
   };
 }

@@ -7,19 +7,37 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; mes
 
 /** Validates the JSON body of a charge request. */
 export function parseChargeRequest(body: unknown): Parsed<ChargeCommand> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, field: "body", message: "Body must be a JSON object." };
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { ok: false, field: "body", message: "Body must be a JSON object." };
   const b = body as Record<string, unknown>;
   for (const field of ["purchaseId", "buyerId"] as const) {
     if (!isUuid(b[field])) return { ok: false, field, message: `${field} must be a UUID.` };
   }
   const amount = b.amountKrw;
   if (typeof amount !== "number" || !Number.isInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_KRW) {
-    return { ok: false, field: "amountKrw", message: `amountKrw must be a whole number of won between 1 and ${MAX_AMOUNT_KRW}.` };
+    return {
+      ok: false,
+      field: "amountKrw",
+      message: `amountKrw must be a whole number of won between 1 and ${MAX_AMOUNT_KRW}.`,
+    };
   }
-  return { ok: true, value: { purchaseId: (b.purchaseId as string).toLowerCase(), buyerId: (b.buyerId as string).toLowerCase(), amountKrw: amount } };
+  return {
+    ok: true,
+    value: {
+      purchaseId: (b.purchaseId as string).toLowerCase(),
+      buyerId: (b.buyerId as string).toLowerCase(),
+      amountKrw: amount,
+    },
+  };
 }
 
-const STATUS: Record<ChargeResult["kind"], number> = { approved: 200, declined: 402, voided: 409, conflict: 409, unavailable: 503 };
+const STATUS: Record<ChargeResult["kind"], number> = {
+  approved: 200,
+  declined: 402,
+  voided: 409,
+  conflict: 409,
+  unavailable: 503,
+};
 
 function body(r: ChargeResult) {
   switch (r.kind) {
@@ -28,7 +46,10 @@ function body(r: ChargeResult) {
     case "declined":
       return { code: "PAYMENT_DECLINED", message: r.message };
     case "voided":
-      return { code: "PAYMENT_VOIDED", message: "This purchase request was abandoned; it can no longer be charged." };
+      return {
+        code: "PAYMENT_VOIDED",
+        message: "This purchase request was abandoned; it can no longer be charged.",
+      };
     case "conflict":
       return { code: "IDEMPOTENCY_CONFLICT", message: r.message };
     case "unavailable":
@@ -41,13 +62,17 @@ function body(r: ChargeResult) {
  * that billing's own event loop was stalled (CPU-starved or busy with other work). Purchase counts
  * only `app - stall`, billing's own processing, against its per-attempt budget.
  */
-export const serverTiming = (appMs: number, stallMs: number) => `app;dur=${appMs.toFixed(1)}, stall;dur=${Math.min(stallMs, appMs).toFixed(1)}`;
+export const serverTiming = (appMs: number, stallMs: number) =>
+  `app;dur=${appMs.toFixed(1)}, stall;dur=${Math.min(stallMs, appMs).toFixed(1)}`;
 
 /**
  * Billing's internal HTTP API (not part of the public graph): the synchronous charge that
  * purchase makes while a buyer waits. Only the purchase service may call it.
  */
-export function chargeRoutes(app: Express, deps: { charge: (cmd: ChargeCommand) => Promise<ChargeResult>; internalSecret: string; log: Logger }): void {
+export function chargeRoutes(
+  app: Express,
+  deps: { charge: (cmd: ChargeCommand) => Promise<ChargeResult>; internalSecret: string; log: Logger },
+): void {
   const stall = new LoopStallMeter();
   app.post("/internal/payments/charge", express.json({ limit: "16kb" }), async (req, res) => {
     const t0 = performance.now();
@@ -62,9 +87,14 @@ export function chargeRoutes(app: Express, deps: { charge: (cmd: ChargeCommand) 
     };
     res.on("close", release);
     const header = req.headers.authorization;
-    const caller = await verifyServiceToken(header?.startsWith("Bearer ") ? header.slice(7) : undefined, deps.internalSecret);
+    const caller = await verifyServiceToken(
+      header?.startsWith("Bearer ") ? header.slice(7) : undefined,
+      deps.internalSecret,
+    );
     if (caller !== "purchase") {
-      res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid purchase service token is required." });
+      res
+        .status(401)
+        .json({ code: "UNAUTHENTICATED", message: "A valid purchase service token is required." });
       return;
     }
     const parsed = parseChargeRequest(req.body);

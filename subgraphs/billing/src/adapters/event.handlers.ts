@@ -1,5 +1,9 @@
 import type { HandlerMap } from "@junggo/runtime";
-import { refundCancelledPurchase, voidAbandonedPurchase, type CompensationDeps } from "../app/compensate-payment.use-case.ts";
+import {
+  refundCancelledPurchase,
+  voidAbandonedPurchase,
+  type CompensationDeps,
+} from "../app/compensate-payment.use-case.ts";
 import type { BillingTx } from "../app/billing.infra.ts";
 
 export function billingHandlers(deps: CompensationDeps): HandlerMap<BillingTx> {

@@ -1,10 +1,18 @@
-import { badInput, isUuid, requireRole, type RequestContext, type Viewer, type SqlReader } from "@junggo/runtime";
+import {
+  badInput,
+  isUuid,
+  requireRole,
+  type RequestContext,
+  type Viewer,
+  type SqlReader,
+} from "@junggo/runtime";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { publicStatus, type Payment } from "../domain/payment.ts";
 import { paymentRepository as payments } from "./payment.repository.ts";
 
 /** The buyer who paid, and staff. */
-const canSee = (viewer: Viewer | null, p: Payment) => !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
+const canSee = (viewer: Viewer | null, p: Payment) =>
+  !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
 
 export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestContext> {
   const visible = async (viewer: Viewer | null, find: () => Promise<Payment | null>) => {
@@ -15,10 +23,15 @@ export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestConte
 
   return {
     Query: {
-      payments: async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: RequestContext) => {
+      payments: async (
+        _: unknown,
+        args: { first?: number | null; after?: string | null },
+        ctx: RequestContext,
+      ) => {
         requireRole(ctx.viewer, "STAFF");
         const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput("first", "first must be between 1 and 200.");
+        if (!Number.isInteger(first) || first < 1 || first > 200)
+          throw badInput("first", "first must be between 1 and 200.");
         const after = args.after ?? undefined;
         if (after !== undefined && (!isUuid(after) || !(await payments.byId(db, after)))) {
           throw badInput("after", "after must be the id of a payment from a previous page.");

@@ -25,11 +25,20 @@ const toPayment = (r: Row): Payment => ({
 
 // A list's reference resolvers (`_entities`, `Purchase.payment`) cost one statement.
 const byIds = batchedByKey(
-  async (db, ids) => (await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Payment" WHERE id = ANY($1::uuid[])`, ids)).map(toPayment),
+  async (db, ids) =>
+    (await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Payment" WHERE id = ANY($1::uuid[])`, ids)).map(
+      toPayment,
+    ),
   (p) => p.id,
 );
 const byPurchaseIds = batchedByKey(
-  async (db, ids) => (await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Payment" WHERE "purchaseId" = ANY($1::uuid[])`, ids)).map(toPayment),
+  async (db, ids) =>
+    (
+      await db.$queryRawUnsafe<Row[]>(
+        `SELECT ${COLUMNS} FROM "Payment" WHERE "purchaseId" = ANY($1::uuid[])`,
+        ids,
+      )
+    ).map(toPayment),
   (p) => p.purchaseId,
 );
 
@@ -46,9 +55,13 @@ export const paymentRepository = {
       ? await db.$queryRawUnsafe<Row[]>(
           `SELECT ${COLUMNS} FROM "Payment" WHERE ("createdAt", id) < (SELECT "createdAt", id FROM "Payment" WHERE id = $2::uuid)
            ORDER BY "createdAt" DESC, id DESC LIMIT $1`,
-          take, after,
+          take,
+          after,
         )
-      : await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Payment" ORDER BY "createdAt" DESC, id DESC LIMIT $1`, take);
+      : await db.$queryRawUnsafe<Row[]>(
+          `SELECT ${COLUMNS} FROM "Payment" ORDER BY "createdAt" DESC, id DESC LIMIT $1`,
+          take,
+        );
     return rows.map(toPayment);
   },
 
@@ -67,7 +80,16 @@ export const paymentRepository = {
       `INSERT INTO "Payment" (id, "purchaseId", "buyerId", "amountKrw", status, "providerRef", "createdAt", "refundedAt", "voidedAt", "settlementCausationId")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"PaymentStatus", $6, $7::timestamp(3), $8::timestamp(3), $9::timestamp(3), $10::uuid)
        ON CONFLICT ("purchaseId") DO NOTHING`,
-      p.id, p.purchaseId, p.buyerId, p.amountKrw, p.status, p.providerRef, iso(p.createdAt), iso(p.refundedAt), iso(p.voidedAt), p.settlementCausationId,
+      p.id,
+      p.purchaseId,
+      p.buyerId,
+      p.amountKrw,
+      p.status,
+      p.providerRef,
+      iso(p.createdAt),
+      iso(p.refundedAt),
+      iso(p.voidedAt),
+      p.settlementCausationId,
     );
     if (inserted !== 1) throw new PurchaseIdTaken(p.purchaseId);
   },
@@ -81,7 +103,16 @@ export const paymentRepository = {
       `UPDATE "Payment" SET "purchaseId" = $3::uuid, "buyerId" = $4::uuid, "amountKrw" = $5, status = $6::"PaymentStatus", "providerRef" = $7,
          "createdAt" = $8::timestamp(3), "refundedAt" = $9::timestamp(3), "voidedAt" = $10::timestamp(3), "settlementCausationId" = $11::uuid
        WHERE id = $1::uuid AND status = $2::"PaymentStatus"`,
-      p.id, expectedStatus, p.purchaseId, p.buyerId, p.amountKrw, p.status, p.providerRef, iso(p.createdAt), iso(p.refundedAt), iso(p.voidedAt),
+      p.id,
+      expectedStatus,
+      p.purchaseId,
+      p.buyerId,
+      p.amountKrw,
+      p.status,
+      p.providerRef,
+      iso(p.createdAt),
+      iso(p.refundedAt),
+      iso(p.voidedAt),
       p.settlementCausationId,
     );
     return updated === 1;

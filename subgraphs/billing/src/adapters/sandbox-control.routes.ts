@@ -14,29 +14,40 @@ export const MAX_SANDBOX_LATENCY_MS = 60_000;
  * declineAboveKrw (won, or null for no limit). Fields left out keep their value.
  */
 export function parseSandboxPatch(body: unknown): Parsed<Partial<SandboxBehaviour>> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, field: "body", message: "Body must be a JSON object." };
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { ok: false, field: "body", message: "Body must be a JSON object." };
   const b = body as Record<string, unknown>;
   const known = ["latencyMs", "declineRate", "errorRate", "declineAboveKrw"];
   const unknown = Object.keys(b).find((k) => !known.includes(k));
-  if (unknown) return { ok: false, field: unknown, message: `Unknown field ${unknown}; expected ${known.join(", ")}.` };
+  if (unknown)
+    return { ok: false, field: unknown, message: `Unknown field ${unknown}; expected ${known.join(", ")}.` };
   const patch: Partial<SandboxBehaviour> = {};
   if ("latencyMs" in b) {
     const v = b.latencyMs;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_SANDBOX_LATENCY_MS) {
-      return { ok: false, field: "latencyMs", message: `latencyMs must be a whole number of milliseconds from 0 to ${MAX_SANDBOX_LATENCY_MS}.` };
+      return {
+        ok: false,
+        field: "latencyMs",
+        message: `latencyMs must be a whole number of milliseconds from 0 to ${MAX_SANDBOX_LATENCY_MS}.`,
+      };
     }
     patch.latencyMs = v;
   }
   for (const field of ["declineRate", "errorRate"] as const) {
     if (!(field in b)) continue;
     const v = b[field];
-    if (typeof v !== "number" || !(v >= 0 && v <= 1)) return { ok: false, field, message: `${field} must be a number from 0 to 1.` };
+    if (typeof v !== "number" || !(v >= 0 && v <= 1))
+      return { ok: false, field, message: `${field} must be a number from 0 to 1.` };
     patch[field] = v;
   }
   if ("declineAboveKrw" in b) {
     const v = b.declineAboveKrw;
     if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
-      return { ok: false, field: "declineAboveKrw", message: "declineAboveKrw must be a whole number of won, or null for no limit." };
+      return {
+        ok: false,
+        field: "declineAboveKrw",
+        message: "declineAboveKrw must be a whole number of won, or null for no limit.",
+      };
     }
     patch.declineAboveKrw = v as number | null;
   }
@@ -51,13 +62,21 @@ export function parseSandboxPatch(body: unknown): Parsed<Partial<SandboxBehaviou
  */
 export function sandboxControlRoutes(
   app: Express,
-  deps: { sandbox: { behaviour: SandboxBehaviour; configure(patch: Partial<SandboxBehaviour>): SandboxBehaviour }; internalSecret: string; log: Logger },
+  deps: {
+    sandbox: { behaviour: SandboxBehaviour; configure(patch: Partial<SandboxBehaviour>): SandboxBehaviour };
+    internalSecret: string;
+    log: Logger;
+  },
 ): boolean {
   if (isProduction()) {
     deps.log.info("payment sandbox control API not mounted (production)");
     return false;
   }
-  const authorized = serviceCallerCheck(deps.internalSecret, SANDBOX_CONTROL_CALLERS, "control the payment sandbox");
+  const authorized = serviceCallerCheck(
+    deps.internalSecret,
+    SANDBOX_CONTROL_CALLERS,
+    "control the payment sandbox",
+  );
 
   app.get("/internal/sandbox", async (req, res) => {
     if (!(await authorized(req, res))) return;

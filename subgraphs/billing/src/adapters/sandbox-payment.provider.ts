@@ -1,5 +1,9 @@
 import { intEnv } from "@junggo/runtime";
-import { ProviderUnavailableError, type ChargeOutcome, type PaymentProvider } from "../app/payment-provider.port.ts";
+import {
+  ProviderUnavailableError,
+  type ChargeOutcome,
+  type PaymentProvider,
+} from "../app/payment-provider.port.ts";
 
 export interface SandboxOptions {
   latencyMs: number;
@@ -96,6 +100,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
 
   private async call(): Promise<void> {
     if (this.o.latencyMs > 0) await new Promise((r) => setTimeout(r, this.o.latencyMs));
-    if (this.random() < this.o.errorRate) throw new ProviderUnavailableError("sandbox provider unavailable (simulated)");
+    if (this.random() < this.o.errorRate)
+      throw new ProviderUnavailableError("sandbox provider unavailable (simulated)");
   }
 }

@@ -20,7 +20,13 @@ export class SettlementWorker {
   settled = 0;
 
   constructor(private readonly o: SettlementWorkerOptions) {
-    this.task = new PeriodicTask({ name: "settlement pass", periodMs: o.pollMs, periodSetting: "PAYMENT_SETTLE_POLL_MS", log: o.log, pass: () => this.pass() });
+    this.task = new PeriodicTask({
+      name: "settlement pass",
+      periodMs: o.pollMs,
+      periodSetting: "PAYMENT_SETTLE_POLL_MS",
+      log: o.log,
+      pass: () => this.pass(),
+    });
   }
 
   start(): void {
@@ -58,7 +64,13 @@ export class SettlementWorker {
         const delay = Math.min(500 * 2 ** (attempts - 1), 60_000);
         this.backoff.set(p.id, { attempts, until: Date.now() + delay });
         this.failures++;
-        this.o.log.warn("settling payment failed, will retry", { paymentId: p.id, status: p.status, attempts, delayMs: delay, err: (err as Error).message });
+        this.o.log.warn("settling payment failed, will retry", {
+          paymentId: p.id,
+          status: p.status,
+          attempts,
+          delayMs: delay,
+          err: (err as Error).message,
+        });
       }
     }
   }

@@ -1,7 +1,11 @@
 import { appendEvents } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { approve, catchLateCharge, isTombstone, type Payment } from "../domain/payment.ts";
-import { ProviderUnavailableError, type PaymentProvider } from "./payment-provider.port.ts";
+import {
+  type ChargeOutcome,
+  ProviderUnavailableError,
+  type PaymentProvider,
+} from "./payment-provider.port.ts";
 import type { BillingDeps } from "./billing.infra.ts";
 import { PurchaseIdTaken } from "./ports.ts";
 
@@ -31,7 +35,10 @@ export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider)
   const replay = (existing: Payment, cmd: ChargeCommand): ChargeResult => {
     if (existing.status === "VOIDED" || existing.status === "VOID_PENDING") return { kind: "voided" };
     if (existing.buyerId !== cmd.buyerId || existing.amountKrw !== cmd.amountKrw) {
-      return { kind: "conflict", message: "This purchaseId was already charged with a different buyer or amount." };
+      return {
+        kind: "conflict",
+        message: "This purchaseId was already charged with a different buyer or amount.",
+      };
     }
     return { kind: "approved", payment: existing };
   };
@@ -40,9 +47,13 @@ export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider)
     const existing = await payments.byPurchaseId(infra.db, cmd.purchaseId);
     if (existing) return replay(existing, cmd);
 
-    let charged;
+    let charged: ChargeOutcome;
     try {
-      charged = await provider.charge({ idempotencyKey: cmd.purchaseId, buyerId: cmd.buyerId, amountKrw: cmd.amountKrw });
+      charged = await provider.charge({
+        idempotencyKey: cmd.purchaseId,
+        buyerId: cmd.buyerId,
+        amountKrw: cmd.amountKrw,
+      });
     } catch (err) {
       if (err instanceof ProviderUnavailableError) {
         infra.log.warn("payment provider unavailable", { purchaseId: cmd.purchaseId, err: err.message });
@@ -61,7 +72,11 @@ export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider)
         await payments.insert(tx, t.payment);
         await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing" })]);
       });
-      infra.log.info("payment approved", { purchaseId: cmd.purchaseId, paymentId: t.payment.id, amountKrw: cmd.amountKrw });
+      infra.log.info("payment approved", {
+        purchaseId: cmd.purchaseId,
+        paymentId: t.payment.id,
+        amountKrw: cmd.amountKrw,
+      });
       return { kind: "approved", payment: t.payment };
     } catch (err) {
       if (!(err instanceof PurchaseIdTaken)) throw err;
@@ -74,10 +89,16 @@ export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider)
       const current = await payments.byPurchaseId(tx, cmd.purchaseId);
       if (!current) throw new Error(`payment for purchase ${cmd.purchaseId} vanished`);
       if (isTombstone(current)) {
-        const caught = catchLateCharge(current, { providerRef: charged.providerRef, amountKrw: cmd.amountKrw });
+        const caught = catchLateCharge(current, {
+          providerRef: charged.providerRef,
+          amountKrw: cmd.amountKrw,
+        });
         // A false result means a concurrent late charge (same provider charge) got there first.
         await payments.update(tx, caught.payment, current.status);
-        infra.log.warn("late charge for an abandoned purchase, voiding it", { purchaseId: cmd.purchaseId, paymentId: current.id });
+        infra.log.warn("late charge for an abandoned purchase, voiding it", {
+          purchaseId: cmd.purchaseId,
+          paymentId: current.id,
+        });
         return { kind: "voided" };
       }
       return replay(current, cmd);

@@ -11,7 +11,11 @@ import type { BillingDeps, BillingTx } from "./billing.infra.ts";
 export type CompensationDeps = Pick<BillingDeps, "payments" | "log">;
 
 /** A cancelled purchase gets its money back. */
-export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseCancelled">, { payments, log }: CompensationDeps): Promise<void> {
+export async function refundCancelledPurchase(
+  tx: BillingTx,
+  event: EventEnvelope<"PurchaseCancelled">,
+  { payments, log }: CompensationDeps,
+): Promise<void> {
   const { purchaseId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {
@@ -31,13 +35,25 @@ export async function refundCancelledPurchase(tx: BillingTx, event: EventEnvelop
  * when nothing was taken yet, leave a VOIDED tombstone (amount 0, PaymentVoided published for
  * the audit trail) so that a charge arriving later under this purchaseId is refused.
  */
-export async function voidAbandonedPurchase(tx: BillingTx, event: EventEnvelope<"PurchaseAbandoned">, { payments, log }: CompensationDeps): Promise<void> {
+export async function voidAbandonedPurchase(
+  tx: BillingTx,
+  event: EventEnvelope<"PurchaseAbandoned">,
+  { payments, log }: CompensationDeps,
+): Promise<void> {
   const { purchaseId, buyerId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {
-    const t = tombstone({ id: crypto.randomUUID(), purchaseId, buyerId, now: new Date(), causationId: event.eventId });
+    const t = tombstone({
+      id: crypto.randomUUID(),
+      purchaseId,
+      buyerId,
+      now: new Date(),
+      causationId: event.eventId,
+    });
     await payments.insert(tx, t.payment);
-    await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: event.eventId })]);
+    await appendEvents(tx, [
+      newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: event.eventId }),
+    ]);
     log.info("abandoned purchase blocked before any charge", { purchaseId });
     return;
   }

@@ -16,7 +16,11 @@ export function makeSettlePayment(infra: BillingDeps, provider: PaymentProvider)
     const op = pendingOperation(pending);
     if (!op) return;
     if (!pending.providerRef) throw new Error(`pending payment ${pending.id} has no provider reference`);
-    const req = { idempotencyKey: pending.id, providerRef: pending.providerRef, amountKrw: pending.amountKrw };
+    const req = {
+      idempotencyKey: pending.id,
+      providerRef: pending.providerRef,
+      amountKrw: pending.amountKrw,
+    };
     if (op === "REFUND") await provider.refund(req);
     else await provider.void(req);
 
@@ -25,8 +29,17 @@ export function makeSettlePayment(infra: BillingDeps, provider: PaymentProvider)
       if (!current || current.status !== pending.status) return;
       const t = op === "REFUND" ? completeRefund(current, new Date()) : completeVoid(current, new Date());
       if (!(await payments.update(tx, t.payment, current.status))) return;
-      await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "billing", causationId: current.settlementCausationId })]);
+      await appendEvents(tx, [
+        newEvent(t.event.type, t.event.payload, {
+          producer: "billing",
+          causationId: current.settlementCausationId,
+        }),
+      ]);
     });
-    infra.log.info(op === "REFUND" ? "payment refunded" : "payment voided", { paymentId: pending.id, purchaseId: pending.purchaseId, amountKrw: pending.amountKrw });
+    infra.log.info(op === "REFUND" ? "payment refunded" : "payment voided", {
+      paymentId: pending.id,
+      purchaseId: pending.purchaseId,
+      amountKrw: pending.amountKrw,
+    });
   };
 }

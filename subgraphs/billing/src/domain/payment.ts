@@ -45,10 +45,18 @@ export interface Transition<E extends PaymentEvent | null = PaymentEvent | null>
 export const MAX_AMOUNT_KRW = 2_147_483_647; // GraphQL Int
 
 const refuse = (p: Payment, action: string): never => {
-  throw new DomainError("PAYMENT_TRANSITION_REFUSED", `A ${p.status} payment cannot be ${action}.`, { paymentId: p.id, status: p.status });
+  throw new DomainError("PAYMENT_TRANSITION_REFUSED", `A ${p.status} payment cannot be ${action}.`, {
+    paymentId: p.id,
+    status: p.status,
+  });
 };
 
-const basePayload = (p: Payment) => ({ paymentId: p.id, purchaseId: p.purchaseId, buyerId: p.buyerId, amountKrw: p.amountKrw });
+const basePayload = (p: Payment) => ({
+  paymentId: p.id,
+  purchaseId: p.purchaseId,
+  buyerId: p.buyerId,
+  amountKrw: p.amountKrw,
+});
 
 export function publicStatus(p: Payment): PublicPaymentStatus {
   switch (p.status) {
@@ -64,9 +72,18 @@ export function publicStatus(p: Payment): PublicPaymentStatus {
 }
 
 /** A charge the provider approved. */
-export function approve(input: { id: string; purchaseId: string; buyerId: string; amountKrw: number; providerRef: string; now: Date }): Transition<PaymentEvent> {
+export function approve(input: {
+  id: string;
+  purchaseId: string;
+  buyerId: string;
+  amountKrw: number;
+  providerRef: string;
+  now: Date;
+}): Transition<PaymentEvent> {
   if (!Number.isInteger(input.amountKrw) || input.amountKrw <= 0 || input.amountKrw > MAX_AMOUNT_KRW) {
-    throw new DomainError("BAD_USER_INPUT", "amountKrw must be a positive whole number of won.", { field: "amountKrw" });
+    throw new DomainError("BAD_USER_INPUT", "amountKrw must be a positive whole number of won.", {
+      field: "amountKrw",
+    });
   }
   const payment: Payment = {
     id: input.id,
@@ -87,7 +104,13 @@ export function approve(input: { id: string; purchaseId: string; buyerId: string
  * Blocks a purchase request that was abandoned before any charge reached billing: a charge
  * arriving later under the same purchaseId is refused. Amount 0, no provider reference.
  */
-export function tombstone(input: { id: string; purchaseId: string; buyerId: string; now: Date; causationId: string }): Transition<PaymentEvent> {
+export function tombstone(input: {
+  id: string;
+  purchaseId: string;
+  buyerId: string;
+  now: Date;
+  causationId: string;
+}): Transition<PaymentEvent> {
   const payment: Payment = {
     id: input.id,
     purchaseId: input.purchaseId,
@@ -132,9 +155,21 @@ export const isTombstone = (p: Payment) => p.status === "VOIDED" && p.providerRe
  * A charge the provider approved after the purchase request had already been abandoned (the
  * tombstone won the race): the tombstone takes the charge over so that it is voided.
  */
-export function catchLateCharge(p: Payment, charge: { providerRef: string; amountKrw: number }): Transition<null> {
+export function catchLateCharge(
+  p: Payment,
+  charge: { providerRef: string; amountKrw: number },
+): Transition<null> {
   if (!isTombstone(p)) refuse(p, "given a late charge");
-  return { payment: { ...p, status: "VOID_PENDING", providerRef: charge.providerRef, amountKrw: charge.amountKrw, voidedAt: null }, event: null };
+  return {
+    payment: {
+      ...p,
+      status: "VOID_PENDING",
+      providerRef: charge.providerRef,
+      amountKrw: charge.amountKrw,
+      voidedAt: null,
+    },
+    event: null,
+  };
 }
 
 /** Which provider operation a pending payment still needs. */

@@ -19,7 +19,8 @@ type Tx = Prisma.TransactionClient;
 /** Wires the consignment context: repository, use cases, GraphQL resolvers and event handlers. */
 export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextModule<Tx> {
   const etaMinutes = intEnv("DELIVERY_ETA_MINUTES", DEFAULT_DELIVERY_ETA_MINUTES);
-  if (etaMinutes <= 0) throw new Error(`DELIVERY_ETA_MINUTES must be a positive number of minutes, got ${etaMinutes}`);
+  if (etaMinutes <= 0)
+    throw new Error(`DELIVERY_ETA_MINUTES must be a positive number of minutes, got ${etaMinutes}`);
 
   const deps: ConsignmentDeps<Tx> = {
     repo: prismaConsignmentRepository,
@@ -30,7 +31,10 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
   };
   // Fractional minutes are accepted (tests use a few seconds).
   const dispatchTimeoutMinutes = intEnv("DISPATCH_TIMEOUT_MINUTES", 15);
-  if (!(dispatchTimeoutMinutes > 0)) throw new Error(`DISPATCH_TIMEOUT_MINUTES must be a positive number of minutes, got ${dispatchTimeoutMinutes}`);
+  if (!(dispatchTimeoutMinutes > 0))
+    throw new Error(
+      `DISPATCH_TIMEOUT_MINUTES must be a positive number of minutes, got ${dispatchTimeoutMinutes}`,
+    );
   // Jobs nobody accepts in time are escalated and offered again (never a silent stall).
   const sweep = new PeriodicTask({
     name: "dispatch sweep",
@@ -50,7 +54,10 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
       ...consignmentResolvers(makeConsignmentQueries(prismaConsignmentRepository, infra.prisma), commands),
       Subscription: consignmentLiveResolvers(infra.live, prismaConsignmentRepository, infra.prisma),
     },
-    handlers: consignmentHandlers({ requestDelivery: makeRequestDelivery(deps), cancelDelivery: makeCancelDelivery(deps) }),
+    handlers: consignmentHandlers({
+      requestDelivery: makeRequestDelivery(deps),
+      cancelDelivery: makeCancelDelivery(deps),
+    }),
     // The handlers' repository calls are plain SQL (consignment.repository.ts): no Prisma client per event.
     rawHandlers: true,
     health: () => ({ deliveryEtaMinutes: etaMinutes, dispatchTimeoutMinutes }),

@@ -9,15 +9,33 @@ type Db = Prisma.TransactionClient;
 // What the event handlers use (findByPurchase, insertIfAbsent, update) is plain SQL: it runs in the
 // consumer's raw transaction (no Prisma client there; see consignment.module.ts) as well as on
 // Prisma transactions (driver commands, replays). The rest stays on the Prisma client.
-const DATES = ["eta", "requestedAt", "assignedAt", "pickedUpAt", "deliveredAt", "cancelledAt", "escalatedAt"] as const;
+const DATES = [
+  "eta",
+  "requestedAt",
+  "assignedAt",
+  "pickedUpAt",
+  "deliveredAt",
+  "cancelledAt",
+  "escalatedAt",
+] as const;
 const COLS: readonly [keyof Consignment, string][] = [
-  ["id", "uuid"], ["kind", `"ConsignmentKind"`], ["purchaseId", "uuid"], ["vehicleId", "uuid"], ["buyerId", "uuid"],
-  ["status", `"ConsignmentStatus"`], ["driverId", "uuid"], ["driverName", "text"], ["returnToLot", "boolean"],
-  ...DATES.map((d) => [d, "timestamp(3)"] as [keyof Consignment, string]), ["escalationCount", "integer"],
+  ["id", "uuid"],
+  ["kind", `"ConsignmentKind"`],
+  ["purchaseId", "uuid"],
+  ["vehicleId", "uuid"],
+  ["buyerId", "uuid"],
+  ["status", `"ConsignmentStatus"`],
+  ["driverId", "uuid"],
+  ["driverName", "text"],
+  ["returnToLot", "boolean"],
+  ...DATES.map((d) => [d, "timestamp(3)"] as [keyof Consignment, string]),
+  ["escalationCount", "integer"],
 ];
 const SELECT = `SELECT ${COLS.map(([c]) => `"${c}"`).join(", ")}, "version" FROM "Consignment"`;
 const INSERT = `INSERT INTO "Consignment" (${COLS.map(([c]) => `"${c}"`).join(", ")}, "version") VALUES (${COLS.map(([, t], i) => `$${i + 1}::${t}`).join(", ")}, $${COLS.length + 1}) ON CONFLICT DO NOTHING`;
-const UPDATE = `UPDATE "Consignment" SET ${COLS.slice(1).map(([c, t], i) => `"${c}" = $${i + 2}::${t}`).join(", ")}, "version" = "version" + 1 WHERE "id" = $1::uuid AND "version" = $${COLS.length + 1}`;
+const UPDATE = `UPDATE "Consignment" SET ${COLS.slice(1)
+  .map(([c, t], i) => `"${c}" = $${i + 2}::${t}`)
+  .join(", ")}, "version" = "version" + 1 WHERE "id" = $1::uuid AND "version" = $${COLS.length + 1}`;
 
 // Timestamps travel as UTC text: `timestamp(3)` holds UTC wall time, as Prisma writes it.
 const param = (c: Consignment, k: keyof Consignment) => {
@@ -27,8 +45,13 @@ const param = (c: Consignment, k: keyof Consignment) => {
 const params = (c: Consignment) => [...COLS.map(([k]) => param(c, k)), c.version];
 
 function fromRow(r: Record<string, unknown>): Consignment {
-  const out = { ...r, escalationCount: Number(r.escalationCount), version: Number(r.version) } as Record<string, unknown>;
-  for (const d of DATES) out[d] = r[d] === null || r[d] === undefined || r[d] instanceof Date ? (r[d] ?? null) : new Date(String(r[d]));
+  const out = { ...r, escalationCount: Number(r.escalationCount), version: Number(r.version) } as Record<
+    string,
+    unknown
+  >;
+  for (const d of DATES)
+    out[d] =
+      r[d] === null || r[d] === undefined || r[d] instanceof Date ? (r[d] ?? null) : new Date(String(r[d]));
   return out as unknown as Consignment;
 }
 
@@ -36,7 +59,11 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
   findById: (db, id) => db.consignment.findUnique({ where: { id } }),
 
   async findByPurchase(db: SqlTx, purchaseId, kind) {
-    const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(`${SELECT} WHERE "purchaseId" = $1::uuid AND "kind" = $2::"ConsignmentKind"`, purchaseId, kind);
+    const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+      `${SELECT} WHERE "purchaseId" = $1::uuid AND "kind" = $2::"ConsignmentKind"`,
+      purchaseId,
+      kind,
+    );
     return row ? fromRow(row) : null;
   },
 
@@ -50,7 +77,11 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
   },
 
   listOpen: (db, first) =>
-    db.consignment.findMany({ where: { status: "REQUESTED" }, orderBy: [{ requestedAt: "asc" }, { id: "asc" }], take: first }),
+    db.consignment.findMany({
+      where: { status: "REQUESTED" },
+      orderBy: [{ requestedAt: "asc" }, { id: "asc" }],
+      take: first,
+    }),
 
   listAwaitingEscalation: (db, cutoff, maxEscalations, first) =>
     db.consignment.findMany({

@@ -8,7 +8,8 @@ const MAX_PAGE = 500;
 const BAD_ID = "id must be a consignment id (a UUID).";
 
 function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
   return first;
 }
 
@@ -45,7 +46,10 @@ export interface ConsignmentCommands {
   complete(viewer: Viewer | null, id: string): Promise<Consignment>;
 }
 
-export function consignmentResolvers(queries: ConsignmentQueries, commands: ConsignmentCommands): GraphQLResolverMap<RequestContext> {
+export function consignmentResolvers(
+  queries: ConsignmentQueries,
+  commands: ConsignmentCommands,
+): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
       consignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
@@ -71,7 +75,9 @@ export function consignmentResolvers(queries: ConsignmentQueries, commands: Cons
     Purchase: {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       consignment: async (purchase: { id: string }, _: unknown, { viewer }: RequestContext) =>
-        isUuid(purchase.id) ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase())) : null,
+        isUuid(purchase.id)
+          ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase()))
+          : null,
     },
   };
 }

@@ -5,7 +5,14 @@ import type { ConsignmentRepository } from "../app/ports.ts";
 import { toNode } from "./graphql.resolvers.ts";
 
 // ConsignmentEscalated: a job nobody took is offered to the drivers again.
-const CHANGES = ["ConsignmentRequested", "ConsignmentEscalated", "ConsignmentAssigned", "ConsignmentPickedUp", "ConsignmentDelivered", "ConsignmentCancelled"] as const;
+const CHANGES = [
+  "ConsignmentRequested",
+  "ConsignmentEscalated",
+  "ConsignmentAssigned",
+  "ConsignmentPickedUp",
+  "ConsignmentDelivered",
+  "ConsignmentCancelled",
+] as const;
 
 type Args = { purchaseId?: string | null };
 

@@ -3,11 +3,15 @@ import type { Consignment, Transition } from "../domain/consignment.ts";
 import { toEnvelope } from "./events.ts";
 import type { ConsignmentDeps } from "./ports.ts";
 
-export const notFound = () => new DomainError("CONSIGNMENT_NOT_FOUND", "There is no consignment with this id.");
+export const notFound = () =>
+  new DomainError("CONSIGNMENT_NOT_FOUND", "There is no consignment with this id.");
 
 /** The job was written by someone else between our read and our write (e.g. it was cancelled). */
 export const changedMeanwhile = () =>
-  new DomainError("CONSIGNMENT_INVALID_STATE", "This job changed while you were updating it (it may have been cancelled). Reload it and try again.");
+  new DomainError(
+    "CONSIGNMENT_INVALID_STATE",
+    "This job changed while you were updating it (it may have been cancelled). Reload it and try again.",
+  );
 
 /**
  * A driver moves a job on: load, run the domain transition, write it conditionally on the version
@@ -28,7 +32,11 @@ export async function runDriverCommand<Tx extends SqlTx>(
     const { consignment, event } = transition(current, driver, deps.clock());
     if (!(await deps.repo.update(tx, consignment))) throw lostRace();
     await appendEvents(tx, [toEnvelope(event, null)]);
-    deps.log.info(event.type, { consignmentId: consignment.id, purchaseId: consignment.purchaseId, driverId: driver.id });
+    deps.log.info(event.type, {
+      consignmentId: consignment.id,
+      purchaseId: consignment.purchaseId,
+      driverId: driver.id,
+    });
     return { ...consignment, version: consignment.version + 1 };
   });
 }

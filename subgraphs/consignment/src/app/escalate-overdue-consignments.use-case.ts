@@ -10,11 +10,17 @@ import type { ConsignmentDeps } from "./ports.ts";
  * sweeping at the same time never escalate one job twice: the later write matches nothing.
  * Returns how many jobs this pass escalated.
  */
-export const makeEscalateOverdueConsignments = <Tx extends SqlTx>(deps: Pick<ConsignmentDeps<Tx>, "repo" | "transact" | "clock" | "log">, timeoutMs: number) =>
+export const makeEscalateOverdueConsignments =
+  <Tx extends SqlTx>(
+    deps: Pick<ConsignmentDeps<Tx>, "repo" | "transact" | "clock" | "log">,
+    timeoutMs: number,
+  ) =>
   async (batch = 50): Promise<number> => {
     const now = deps.clock();
     const cutoff = new Date(now.getTime() - timeoutMs);
-    const due = await deps.transact((tx) => deps.repo.listAwaitingEscalation(tx, cutoff, MAX_ESCALATIONS, batch));
+    const due = await deps.transact((tx) =>
+      deps.repo.listAwaitingEscalation(tx, cutoff, MAX_ESCALATIONS, batch),
+    );
     let escalated = 0;
     for (const c of due) {
       if (!isDispatchOverdue(c, timeoutMs, now)) continue;
@@ -27,7 +33,9 @@ export const makeEscalateOverdueConsignments = <Tx extends SqlTx>(deps: Pick<Con
       if (!won) continue; // accepted, cancelled or escalated by another replica since it was listed
       escalated++;
       deps.log.warn("no driver accepted the job in time; escalated and offered again", {
-        consignmentId: c.id, purchaseId: c.purchaseId, escalation: consignment.escalationCount,
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        escalation: consignment.escalationCount,
       });
     }
     return escalated;

@@ -5,7 +5,8 @@ import type { ConsignmentRepository } from "./ports.ts";
 
 /** Read side. Single lookups return null for what the viewer may not see (no existence leak). */
 export function makeConsignmentQueries<Db>(repo: ConsignmentRepository<Db>, db: Db) {
-  const visible = (c: Consignment | null, viewer: Viewer | null) => (c && canSeeConsignment(c, viewer) ? c : null);
+  const visible = (c: Consignment | null, viewer: Viewer | null) =>
+    c && canSeeConsignment(c, viewer) ? c : null;
   return {
     byId: async (viewer: Viewer | null, id: string) => visible(await repo.findById(db, id), viewer),
 

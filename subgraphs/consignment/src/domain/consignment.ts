@@ -74,7 +74,10 @@ const STATUS_WORDS: Record<ConsignmentStatus, string> = {
 const invalidState = (message: string) => new DomainError("CONSIGNMENT_INVALID_STATE", message);
 
 /** A paid purchase needs its car delivered: the job waits for a driver. */
-export function requestDelivery(req: DeliveryRequest, now: Date): Transition<EventOf<"ConsignmentRequested">> {
+export function requestDelivery(
+  req: DeliveryRequest,
+  now: Date,
+): Transition<EventOf<"ConsignmentRequested">> {
   const consignment: Consignment = {
     ...req,
     kind: "DELIVERY",
@@ -96,7 +99,13 @@ export function requestDelivery(req: DeliveryRequest, now: Date): Transition<Eve
     consignment,
     event: {
       type: "ConsignmentRequested",
-      payload: { consignmentId: req.id, purchaseId: req.purchaseId, vehicleId: req.vehicleId, buyerId: req.buyerId, kind: "DELIVERY" },
+      payload: {
+        consignmentId: req.id,
+        purchaseId: req.purchaseId,
+        vehicleId: req.vehicleId,
+        buyerId: req.buyerId,
+        kind: "DELIVERY",
+      },
     },
   };
 }
@@ -108,31 +117,71 @@ export function requestDelivery(req: DeliveryRequest, now: Date): Transition<Eve
  * any cancellation (previousStatus NONE), so the buyer's views end the same way whichever of the
  * two events came first.
  */
-export function cancelledBeforeRequest(req: DeliveryRequest, now: Date): Transition<EventOf<"ConsignmentCancelled">> {
-  const consignment: Consignment = { ...requestDelivery(req, now).consignment, status: "CANCELLED", requestedAt: null, cancelledAt: now };
+export function cancelledBeforeRequest(
+  req: DeliveryRequest,
+  now: Date,
+): Transition<EventOf<"ConsignmentCancelled">> {
+  const consignment: Consignment = {
+    ...requestDelivery(req, now).consignment,
+    status: "CANCELLED",
+    requestedAt: null,
+    cancelledAt: now,
+  };
   return {
     consignment,
     event: {
       type: "ConsignmentCancelled",
-      payload: { consignmentId: consignment.id, purchaseId: req.purchaseId, vehicleId: req.vehicleId, buyerId: req.buyerId, previousStatus: "NONE", returnToLot: false },
+      payload: {
+        consignmentId: consignment.id,
+        purchaseId: req.purchaseId,
+        vehicleId: req.vehicleId,
+        buyerId: req.buyerId,
+        previousStatus: "NONE",
+        returnToLot: false,
+      },
     },
   };
 }
 
 /** A driver takes an open job and promises an arrival time. */
-export function accept(c: Consignment, driver: Driver, eta: Date, now: Date): Transition<EventOf<"ConsignmentAssigned">> {
+export function accept(
+  c: Consignment,
+  driver: Driver,
+  eta: Date,
+  now: Date,
+): Transition<EventOf<"ConsignmentAssigned">> {
   if (c.status !== "REQUESTED") {
-    throw new DomainError("CONSIGNMENT_NOT_OPEN", `This job is not open any more: it is ${STATUS_WORDS[c.status]}.`);
+    throw new DomainError(
+      "CONSIGNMENT_NOT_OPEN",
+      `This job is not open any more: it is ${STATUS_WORDS[c.status]}.`,
+    );
   }
   if (eta.getTime() < now.getTime()) {
-    throw new DomainError("CONSIGNMENT_INVALID_ETA", "The estimated arrival cannot be earlier than the acceptance.");
+    throw new DomainError(
+      "CONSIGNMENT_INVALID_ETA",
+      "The estimated arrival cannot be earlier than the acceptance.",
+    );
   }
-  const consignment: Consignment = { ...c, status: "ASSIGNED", driverId: driver.id, driverName: driver.name, eta, assignedAt: now };
+  const consignment: Consignment = {
+    ...c,
+    status: "ASSIGNED",
+    driverId: driver.id,
+    driverName: driver.name,
+    eta,
+    assignedAt: now,
+  };
   return {
     consignment,
     event: {
       type: "ConsignmentAssigned",
-      payload: { consignmentId: c.id, purchaseId: c.purchaseId, buyerId: c.buyerId, driverId: driver.id, driverName: driver.name, eta: eta.toISOString() },
+      payload: {
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        buyerId: c.buyerId,
+        driverId: driver.id,
+        driverName: driver.name,
+        eta: eta.toISOString(),
+      },
     },
   };
 }
@@ -142,34 +191,67 @@ export function accept(c: Consignment, driver: Driver, eta: Date, now: Date): Tr
  * driver can see open jobs, so this tells nothing new); a job of someone else is forbidden.
  */
 function assertAssignedDriver(c: Consignment, driverId: string, action: string): void {
-  if (c.status === "REQUESTED") throw invalidState(`This job has not been accepted yet: accept it before you ${action}.`);
-  if (c.driverId !== driverId) throw new DomainError("FORBIDDEN", `Only the driver assigned to this job can ${action}.`);
+  if (c.status === "REQUESTED")
+    throw invalidState(`This job has not been accepted yet: accept it before you ${action}.`);
+  if (c.driverId !== driverId)
+    throw new DomainError("FORBIDDEN", `Only the driver assigned to this job can ${action}.`);
 }
 
 /** The assigned driver has the car: it leaves the lot. */
-export function pickUp(c: Consignment, driverId: string, now: Date): Transition<EventOf<"ConsignmentPickedUp">> {
+export function pickUp(
+  c: Consignment,
+  driverId: string,
+  now: Date,
+): Transition<EventOf<"ConsignmentPickedUp">> {
   assertAssignedDriver(c, driverId, "pick the car up");
-  if (c.status !== "ASSIGNED") throw invalidState(`The car cannot be picked up: the job is ${STATUS_WORDS[c.status]}.`);
+  if (c.status !== "ASSIGNED")
+    throw invalidState(`The car cannot be picked up: the job is ${STATUS_WORDS[c.status]}.`);
   const consignment: Consignment = { ...c, status: "PICKED_UP", pickedUpAt: now };
   return {
     consignment,
-    event: { type: "ConsignmentPickedUp", payload: { consignmentId: c.id, purchaseId: c.purchaseId, vehicleId: c.vehicleId, buyerId: c.buyerId, driverId } },
+    event: {
+      type: "ConsignmentPickedUp",
+      payload: {
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        vehicleId: c.vehicleId,
+        buyerId: c.buyerId,
+        driverId,
+      },
+    },
   };
 }
 
 /** The assigned driver handed the car over to the buyer. */
-export function complete(c: Consignment, driverId: string, now: Date): Transition<EventOf<"ConsignmentDelivered">> {
+export function complete(
+  c: Consignment,
+  driverId: string,
+  now: Date,
+): Transition<EventOf<"ConsignmentDelivered">> {
   assertAssignedDriver(c, driverId, "complete the delivery");
-  if (c.status === "ASSIGNED") throw invalidState("The delivery cannot be completed before the car has been picked up.");
-  if (c.status !== "PICKED_UP") throw invalidState(`The delivery cannot be completed: the job is ${STATUS_WORDS[c.status]}.`);
+  if (c.status === "ASSIGNED")
+    throw invalidState("The delivery cannot be completed before the car has been picked up.");
+  if (c.status !== "PICKED_UP")
+    throw invalidState(`The delivery cannot be completed: the job is ${STATUS_WORDS[c.status]}.`);
   const consignment: Consignment = { ...c, status: "DELIVERED", deliveredAt: now };
   return {
     consignment,
-    event: { type: "ConsignmentDelivered", payload: { consignmentId: c.id, purchaseId: c.purchaseId, vehicleId: c.vehicleId, buyerId: c.buyerId, driverId } },
+    event: {
+      type: "ConsignmentDelivered",
+      payload: {
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        vehicleId: c.vehicleId,
+        buyerId: c.buyerId,
+        driverId,
+      },
+    },
   };
 }
 
-export const isCancellable = (c: Consignment): c is Consignment & { status: "REQUESTED" | "ASSIGNED" | "PICKED_UP" } =>
+export const isCancellable = (
+  c: Consignment,
+): c is Consignment & { status: "REQUESTED" | "ASSIGNED" | "PICKED_UP" } =>
   c.status === "REQUESTED" || c.status === "ASSIGNED" || c.status === "PICKED_UP";
 
 /** The job is called off; a car already on the road is brought back to the lot. */
@@ -181,7 +263,14 @@ export function cancel(c: Consignment, now: Date): Transition<EventOf<"Consignme
     consignment,
     event: {
       type: "ConsignmentCancelled",
-      payload: { consignmentId: c.id, purchaseId: c.purchaseId, vehicleId: c.vehicleId, buyerId: c.buyerId, previousStatus: c.status, returnToLot },
+      payload: {
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        vehicleId: c.vehicleId,
+        buyerId: c.buyerId,
+        previousStatus: c.status,
+        returnToLot,
+      },
     },
   };
 }
@@ -203,12 +292,23 @@ export function isDispatchOverdue(c: Consignment, timeoutMs: number, now: Date):
  * No driver accepted the job in time: staff and the buyer are told and the job is offered to the
  * drivers again. It stays REQUESTED; the escalation is recorded so the next one waits another timeout.
  */
-export function escalate(c: Consignment, timeoutMs: number, now: Date): Transition<EventOf<"ConsignmentEscalated">> {
-  if (c.status !== "REQUESTED" || !c.requestedAt) throw invalidState(`Only a job waiting for a driver can be escalated: this one is ${STATUS_WORDS[c.status]}.`);
+export function escalate(
+  c: Consignment,
+  timeoutMs: number,
+  now: Date,
+): Transition<EventOf<"ConsignmentEscalated">> {
+  if (c.status !== "REQUESTED" || !c.requestedAt)
+    throw invalidState(
+      `Only a job waiting for a driver can be escalated: this one is ${STATUS_WORDS[c.status]}.`,
+    );
   if (c.escalationCount >= MAX_ESCALATIONS) {
-    throw new DomainError("CONSIGNMENT_ESCALATION_LIMIT", `This job has already been escalated ${MAX_ESCALATIONS} times.`);
+    throw new DomainError(
+      "CONSIGNMENT_ESCALATION_LIMIT",
+      `This job has already been escalated ${MAX_ESCALATIONS} times.`,
+    );
   }
-  if (!isDispatchOverdue(c, timeoutMs, now)) throw invalidState("This job has not waited for a driver long enough to be escalated.");
+  if (!isDispatchOverdue(c, timeoutMs, now))
+    throw invalidState("This job has not waited for a driver long enough to be escalated.");
   const escalation = c.escalationCount + 1;
   const consignment: Consignment = { ...c, escalatedAt: now, escalationCount: escalation };
   return {
@@ -216,8 +316,12 @@ export function escalate(c: Consignment, timeoutMs: number, now: Date): Transiti
     event: {
       type: "ConsignmentEscalated",
       payload: {
-        consignmentId: c.id, purchaseId: c.purchaseId, buyerId: c.buyerId, vehicleId: c.vehicleId,
-        waitingSinceIso: c.requestedAt.toISOString(), escalation,
+        consignmentId: c.id,
+        purchaseId: c.purchaseId,
+        buyerId: c.buyerId,
+        vehicleId: c.vehicleId,
+        waitingSinceIso: c.requestedAt.toISOString(),
+        escalation,
       },
     },
   };

@@ -4,6 +4,7 @@
 export const DEFAULT_DELIVERY_ETA_MINUTES = 90;
 
 export function estimateDeliveryEta(acceptedAt: Date, etaMinutes: number): Date {
-  if (!Number.isFinite(etaMinutes) || etaMinutes <= 0) throw new RangeError(`etaMinutes must be a positive number, got ${etaMinutes}`);
+  if (!Number.isFinite(etaMinutes) || etaMinutes <= 0)
+    throw new RangeError(`etaMinutes must be a positive number, got ${etaMinutes}`);
   return new Date(acceptedAt.getTime() + etaMinutes * 60_000);
 }

@@ -3,7 +3,10 @@
 import type { Viewer } from "@junggo/runtime";
 import type { Consignment } from "./consignment.ts";
 
-export function canSeeConsignment(c: Pick<Consignment, "status" | "buyerId" | "driverId">, viewer: Pick<Viewer, "id" | "role"> | null): boolean {
+export function canSeeConsignment(
+  c: Pick<Consignment, "status" | "buyerId" | "driverId">,
+  viewer: Pick<Viewer, "id" | "role"> | null,
+): boolean {
   if (!viewer) return false;
   if (viewer.role === "STAFF") return true;
   if (viewer.id === c.buyerId || viewer.id === c.driverId) return true;

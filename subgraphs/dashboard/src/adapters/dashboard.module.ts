@@ -1,5 +1,12 @@
 import type { GraphQLFieldResolver } from "graphql";
-import { intEnv, signServiceToken, SUBGRAPH_NAMES, type ContextModule, type Infra, type RequestContext } from "@junggo/runtime";
+import {
+  intEnv,
+  signServiceToken,
+  SUBGRAPH_NAMES,
+  type ContextModule,
+  type Infra,
+  type RequestContext,
+} from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/dashboard";
 import { makeListDeadLetters } from "../app/list-dead-letters.use-case.ts";
 import { makeProjectEvent } from "../app/project-event.use-case.ts";
@@ -32,7 +39,11 @@ export function buildDashboardModule(infra: Infra<PrismaClient, Tx>): ContextMod
     contexts: SUBGRAPH_NAMES,
   });
   return {
-    resolvers: { ...readModel, ...operations, Query: { ...(readModel.Query as FieldResolvers), ...(operations.Query as FieldResolvers) } },
+    resolvers: {
+      ...readModel,
+      ...operations,
+      Query: { ...(readModel.Query as FieldResolvers), ...(operations.Query as FieldResolvers) },
+    },
     handlers: dashboardHandlers(makeProjectEvent<Tx>({ repo: prismaPurchaseViewRepository, log: infra.log })),
     // The projection is plain SQL (purchase-view.repository.ts): no Prisma client per event.
     rawHandlers: true,

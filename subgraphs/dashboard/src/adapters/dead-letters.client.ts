@@ -4,7 +4,9 @@ import { ContextUnreachable, type DeadLetterSource } from "../app/dead-letters.p
 
 /** Base URL of every context's service: `<CONTEXT>_URL`, or its default local port. */
 export function contextUrlsFromEnv(): Record<string, string> {
-  return Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env(`${n.toUpperCase()}_URL`, `http://127.0.0.1:${DEFAULT_PORTS[n]}`)]));
+  return Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [n, env(`${n.toUpperCase()}_URL`, `http://127.0.0.1:${DEFAULT_PORTS[n]}`)]),
+  );
 }
 
 export interface DeadLettersClientOptions {
@@ -63,13 +65,21 @@ export class DeadLettersClient implements DeadLetterSource {
   }
 
   async replay(context: string, id: string): Promise<DeadLetter | null> {
-    const { status, body } = await this.call(context, "POST", `/internal/dead-letters/${encodeURIComponent(id)}/replay`);
+    const { status, body } = await this.call(
+      context,
+      "POST",
+      `/internal/dead-letters/${encodeURIComponent(id)}/replay`,
+    );
     if (status === 404 && body?.code === "DEAD_LETTER_NOT_FOUND") return null;
     if (status !== 200 || !body?.deadLetter) throw this.unexpected(context, status, body);
     return this.parse(context, () => toDeadLetter(context, body.deadLetter));
   }
 
-  private async call(context: string, method: "GET" | "POST", path: string): Promise<{ status: number; body: Record<string, any> | null }> {
+  private async call(
+    context: string,
+    method: "GET" | "POST",
+    path: string,
+  ): Promise<{ status: number; body: Record<string, unknown> | null }> {
     const base = this.o.urls[context];
     if (!base) throw new ContextUnreachable(context, "no URL configured");
     try {
@@ -78,16 +88,24 @@ export class DeadLettersClient implements DeadLetterSource {
         headers: { authorization: `Bearer ${await this.o.serviceToken()}` },
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
-      return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, any> | null };
+      return {
+        status: res.status,
+        body: (await res.json().catch(() => null)) as Record<string, unknown> | null,
+      };
     } catch (err) {
       throw new ContextUnreachable(context, (err as Error).message);
     }
   }
 
-  private unexpected(context: string, status: number, body: Record<string, any> | null): ContextUnreachable {
+  private unexpected(
+    context: string,
+    status: number,
+    body: Record<string, unknown> | null,
+  ): ContextUnreachable {
     const reason = `answered ${status} ${body?.code ?? ""}`.trim();
     // A 4xx here means the two services disagree (secret, version): worth an error, not just a warning.
-    if (status < 500) this.o.log.error("dead-letter API refused the dashboard's call", { context, status, code: body?.code });
+    if (status < 500)
+      this.o.log.error("dead-letter API refused the dashboard's call", { context, status, code: body?.code });
     return new ContextUnreachable(context, reason);
   }
 

@@ -22,7 +22,11 @@ function parseFirst(first: unknown): number {
 }
 
 function parseId(id: unknown): string {
-  if (!isDeadLetterId(id)) throw badInput("id", "id must be a dead letter's id (a positive whole number, as listed by deadLetters).");
+  if (!isDeadLetterId(id))
+    throw badInput(
+      "id",
+      "id must be a dead letter's id (a positive whole number, as listed by deadLetters).",
+    );
   return id;
 }
 
@@ -33,18 +37,32 @@ const toNode = (d: DeadLetter) => ({
 });
 
 /** Staff operations on the contexts' dead letters: parse, run the use case, map dates. */
-export function deadLetterResolvers(uc: { list: ListDeadLetters; replay: ReplayDeadLetter; contexts: readonly string[] }): GraphQLResolverMap<RequestContext> {
+export function deadLetterResolvers(uc: {
+  list: ListDeadLetters;
+  replay: ReplayDeadLetter;
+  contexts: readonly string[];
+}): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
-      deadLetters: async (_: unknown, args: { context?: string | null; first: number }, { viewer }: RequestContext) => {
+      deadLetters: async (
+        _: unknown,
+        args: { context?: string | null; first: number },
+        { viewer }: RequestContext,
+      ) => {
         const context = args.context == null ? null : parseContext(args.context, uc.contexts);
         const report = await uc.list(viewer, { context, first: parseFirst(args.first) });
         return { items: report.items.map(toNode), unreachableContexts: report.unreachableContexts };
       },
     },
     Mutation: {
-      replayDeadLetter: async (_: unknown, args: { context: string; id: string }, { viewer }: RequestContext) =>
-        toNode(await uc.replay(viewer, { context: parseContext(args.context, uc.contexts), id: parseId(args.id) })),
+      replayDeadLetter: async (
+        _: unknown,
+        args: { context: string; id: string },
+        { viewer }: RequestContext,
+      ) =>
+        toNode(
+          await uc.replay(viewer, { context: parseContext(args.context, uc.contexts), id: parseId(args.id) }),
+        ),
     },
   };
 }

@@ -6,7 +6,8 @@ import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
 const MAX_PAGE = 500;
 
 function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
   return first;
 }
 
@@ -24,7 +25,10 @@ export function dashboardResolvers(queries: DashboardQueries): GraphQLResolverMa
       myDashboard: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
         (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
       purchaseView: async (_: unknown, args: { purchaseId: string }, { viewer }: RequestContext) => {
-        const view = await queries.byPurchase(viewer, parseUuid("purchaseId", args.purchaseId, "purchaseId must be a purchase id (a UUID)."));
+        const view = await queries.byPurchase(
+          viewer,
+          parseUuid("purchaseId", args.purchaseId, "purchaseId must be a purchase id (a UUID)."),
+        );
         return view ? toNode(view) : null;
       },
     },

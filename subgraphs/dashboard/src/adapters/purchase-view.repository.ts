@@ -11,15 +11,44 @@ const toView = ({ version: _version, ...view }: { version: number } & PurchaseVi
 // The projection's find and save are plain SQL: they run for every projected event inside the
 // consumer's raw transaction (no Prisma client there), and on a Prisma client or transaction for
 // reads and dead-letter replays. Columns in the order of `values` below.
-const COLUMNS = ["purchaseId", "buyerId", "vehicleId", "vehicleName", "priceKrw", "purchaseStatus", "paymentStatus", "consignmentId", "consignmentStatus", "driverName", "eta", "createdAt", "updatedAt"] as const;
+const COLUMNS = [
+  "purchaseId",
+  "buyerId",
+  "vehicleId",
+  "vehicleName",
+  "priceKrw",
+  "purchaseStatus",
+  "paymentStatus",
+  "consignmentId",
+  "consignmentStatus",
+  "driverName",
+  "eta",
+  "createdAt",
+  "updatedAt",
+] as const;
 const SELECT = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "version" FROM "PurchaseView" WHERE "purchaseId" = $1::uuid`;
 const INSERT = `INSERT INTO "PurchaseView" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::"PurchaseStatus", $7::"PaymentStatus", $8::uuid, $9::"ConsignmentStatus", $10, $11::timestamp(3), $12::timestamp(3), $13::timestamp(3))`;
 const UPDATE = `UPDATE "PurchaseView" SET "buyerId" = $2::uuid, "vehicleId" = $3::uuid, "vehicleName" = $4, "priceKrw" = $5, "purchaseStatus" = $6::"PurchaseStatus", "paymentStatus" = $7::"PaymentStatus", "consignmentId" = $8::uuid, "consignmentStatus" = $9::"ConsignmentStatus", "driverName" = $10, "eta" = $11::timestamp(3), "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "version" = "version" + 1 WHERE "purchaseId" = $1::uuid AND "version" = $14`;
 
 // Timestamps travel as UTC text: `timestamp(3)` holds UTC wall time, as Prisma writes it.
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
-const values = (v: PurchaseView) => [v.purchaseId, v.buyerId, v.vehicleId, v.vehicleName, v.priceKrw, v.purchaseStatus, v.paymentStatus, v.consignmentId, v.consignmentStatus, v.driverName, iso(v.eta), iso(v.createdAt), iso(v.updatedAt)];
+const date = (v: unknown) =>
+  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
+const values = (v: PurchaseView) => [
+  v.purchaseId,
+  v.buyerId,
+  v.vehicleId,
+  v.vehicleName,
+  v.priceKrw,
+  v.purchaseStatus,
+  v.paymentStatus,
+  v.consignmentId,
+  v.consignmentStatus,
+  v.driverName,
+  iso(v.eta),
+  iso(v.createdAt),
+  iso(v.updatedAt),
+];
 
 type RawRow = Record<(typeof COLUMNS)[number] | "version", unknown>;
 

@@ -7,7 +7,8 @@ import type { DashboardStore } from "../app/rebuild-dashboard.use-case.ts";
 export const DASHBOARD_CONSUMER = "dashboard";
 
 const CHUNK = 500;
-const chunks = <T,>(items: T[]) => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = <T>(items: T[]) =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 
 const toView = ({ version: _version, ...view }: { version: number } & PurchaseView): PurchaseView => view;
 
@@ -18,7 +19,10 @@ export function prismaDashboardStore(prisma: PrismaClient): DashboardStore {
     async load() {
       const [rows, processed] = await Promise.all([
         prisma.purchaseView.findMany({ orderBy: { purchaseId: "asc" } }),
-        prisma.$queryRawUnsafe<{ event_id: string }[]>(`SELECT event_id FROM messaging.inbox WHERE consumer = $1`, DASHBOARD_CONSUMER),
+        prisma.$queryRawUnsafe<{ event_id: string }[]>(
+          `SELECT event_id FROM messaging.inbox WHERE consumer = $1`,
+          DASHBOARD_CONSUMER,
+        ),
       ]);
       return { views: rows.map(toView), processed: new Set(processed.map((r) => r.event_id)) };
     },
@@ -29,7 +33,10 @@ export function prismaDashboardStore(prisma: PrismaClient): DashboardStore {
       prisma.$transaction(
         async (tx) => {
           const { count: rowsRemoved } = await tx.purchaseView.deleteMany({});
-          const recordsRemoved = await tx.$executeRawUnsafe(`DELETE FROM messaging.inbox WHERE consumer = $1`, DASHBOARD_CONSUMER);
+          const recordsRemoved = await tx.$executeRawUnsafe(
+            `DELETE FROM messaging.inbox WHERE consumer = $1`,
+            DASHBOARD_CONSUMER,
+          );
           for (const part of chunks(views)) await tx.purchaseView.createMany({ data: part });
           for (const part of chunks(processed)) {
             const values = part.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(", ");

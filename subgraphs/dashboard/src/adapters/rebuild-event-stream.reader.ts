@@ -24,11 +24,18 @@ export function jetStreamReader(bus: EventBus): EventStreamReader {
   return {
     async snapshot() {
       const { state } = await bus.jsm().streams.info(EVENT_STREAM);
-      return { firstSeq: state.first_seq, lastSeq: state.last_seq, messages: state.messages, deleted: state.num_deleted ?? 0 };
+      return {
+        firstSeq: state.first_seq,
+        lastSeq: state.last_seq,
+        messages: state.messages,
+        deleted: state.num_deleted ?? 0,
+      };
     },
 
     async *read(lastSeq): AsyncIterable<StreamMessage> {
-      const consumer = await bus.js().consumers.get(EVENT_STREAM, { opt_start_seq: 1, inactive_threshold: 60_000 });
+      const consumer = await bus
+        .js()
+        .consumers.get(EVENT_STREAM, { opt_start_seq: 1, inactive_threshold: 60_000 });
       try {
         let seq = 0;
         let empty = 0;
@@ -45,7 +52,8 @@ export function jetStreamReader(bus: EventBus): EventStreamReader {
           // A silent stream before the last sequence means messages vanished while reading:
           // better no rebuild than a partial one.
           empty = got === 0 ? empty + 1 : 0;
-          if (empty >= MAX_EMPTY_PULLS) throw new Error(`the event stream stopped at sequence ${seq}, before ${lastSeq}`);
+          if (empty >= MAX_EMPTY_PULLS)
+            throw new Error(`the event stream stopped at sequence ${seq}, before ${lastSeq}`);
         }
       } finally {
         await consumer.delete().catch(() => {});

@@ -47,10 +47,18 @@ export function processesUsingDir(dir: string): number[] | null {
 
 /** Other sessions on this PostgreSQL database: the service's pool, or anyone else's. */
 export async function otherPostgresSessions(db: Database): Promise<string[]> {
-  const rows = await db.query<{ pid: number; application_name: string; client_addr: string | null; state: string | null }>(
+  const rows = await db.query<{
+    pid: number;
+    application_name: string;
+    client_addr: string | null;
+    state: string | null;
+  }>(
     `SELECT pid, application_name, client_addr::text AS client_addr, state FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
         AND application_name IS DISTINCT FROM current_setting('application_name')`,
   );
-  return rows.map((r) => `pid ${r.pid} from ${r.client_addr ?? "local socket"}${r.application_name ? ` (${r.application_name})` : ""}, ${r.state ?? "unknown state"}`);
+  return rows.map(
+    (r) =>
+      `pid ${r.pid} from ${r.client_addr ?? "local socket"}${r.application_name ? ` (${r.application_name})` : ""}, ${r.state ?? "unknown state"}`,
+  );
 }

@@ -10,7 +10,10 @@ export interface DeadLetterSource {
 
 /** The context did not answer (down, timed out) or answered something other than its API's answers. */
 export class ContextUnreachable extends Error {
-  constructor(readonly context: string, readonly reason: string) {
+  constructor(
+    readonly context: string,
+    readonly reason: string,
+  ) {
     super(`context ${context} unreachable: ${reason}`);
     this.name = "ContextUnreachable";
   }

@@ -14,8 +14,12 @@ export interface DeadLetterReport {
  * `unreachableContexts` instead of failing the whole answer, since the dead letters of the others
  * are what an operator needs most while something is broken.
  */
-export const makeListDeadLetters = (deps: { source: DeadLetterSource; contexts: readonly string[]; log: Logger }) =>
-  async (viewer: Viewer | null, query: { context: string | null; first: number }): Promise<DeadLetterReport> => {
+export const makeListDeadLetters =
+  (deps: { source: DeadLetterSource; contexts: readonly string[]; log: Logger }) =>
+  async (
+    viewer: Viewer | null,
+    query: { context: string | null; first: number },
+  ): Promise<DeadLetterReport> => {
     requireRole(viewer, "STAFF");
     const contexts = query.context ? [query.context] : deps.contexts;
     const answers = await Promise.allSettled(contexts.map((c) => deps.source.list(c, query.first)));
@@ -25,10 +29,16 @@ export const makeListDeadLetters = (deps: { source: DeadLetterSource; contexts: 
       if (a.status === "fulfilled") items.push(...a.value);
       else {
         unreachableContexts.push(contexts[i]!);
-        deps.log.warn("dead letters of a context could not be read", { context: contexts[i], err: (a.reason as Error).message });
+        deps.log.warn("dead letters of a context could not be read", {
+          context: contexts[i],
+          err: (a.reason as Error).message,
+        });
       }
     });
-    return { items: items.sort(newestFirst).slice(0, query.first), unreachableContexts: unreachableContexts.sort() };
+    return {
+      items: items.sort(newestFirst).slice(0, query.first),
+      unreachableContexts: unreachableContexts.sort(),
+    };
   };
 
 export type ListDeadLetters = ReturnType<typeof makeListDeadLetters>;

@@ -19,7 +19,8 @@ export function makeDashboardQueries<Db>(repo: PurchaseViewRepository<Db>, db: D
     byPurchase: async (viewer: Viewer | null, purchaseId: string): Promise<PurchaseView | null> => {
       const v = requireViewer(viewer);
       const view = await readyView(purchaseId);
-      if (view && !canSeeView(view, v)) throw new DomainError("FORBIDDEN", "You can only see the dashboard of your own purchases.");
+      if (view && !canSeeView(view, v))
+        throw new DomainError("FORBIDDEN", "You can only see the dashboard of your own purchases.");
       return view;
     },
 

@@ -1,6 +1,11 @@
 import type { EventEnvelope } from "@junggo/events";
 import type { PurchaseView } from "../domain/purchase-view.ts";
-import { diffViews, ProjectionReplay, type FoldedEvent, type ViewDifference } from "../domain/rebuild-projection.ts";
+import {
+  diffViews,
+  ProjectionReplay,
+  type FoldedEvent,
+  type ViewDifference,
+} from "../domain/rebuild-projection.ts";
 
 export interface StreamSnapshot {
   firstSeq: number;
@@ -28,7 +33,10 @@ export interface DashboardStore {
   countRows(): Promise<number>;
   load(): Promise<{ views: PurchaseView[]; processed: Set<string> }>;
   /** In one transaction: drops every row and processed record, writes these. */
-  replace(views: PurchaseView[], processed: FoldedEvent[]): Promise<{ rowsRemoved: number; recordsRemoved: number }>;
+  replace(
+    views: PurchaseView[],
+    processed: FoldedEvent[],
+  ): Promise<{ rowsRemoved: number; recordsRemoved: number }>;
 }
 
 /** A rebuild that would make things worse; nothing was written. */
@@ -70,7 +78,14 @@ async function replay(reader: EventStreamReader, snapshot: StreamSnapshot) {
     );
   }
   const fold = new ProjectionReplay();
-  const figures: ReplayFigures = { lastSeq: snapshot.lastSeq, eventsRead: 0, eventsApplied: 0, duplicates: 0, unreadable: 0, failed: fold.failures };
+  const figures: ReplayFigures = {
+    lastSeq: snapshot.lastSeq,
+    eventsRead: 0,
+    eventsApplied: 0,
+    duplicates: 0,
+    unreadable: 0,
+    failed: fold.failures,
+  };
   if (snapshot.messages > 0) {
     for await (const m of reader.read(snapshot.lastSeq)) {
       figures.eventsRead++;
@@ -87,11 +102,17 @@ async function replay(reader: EventStreamReader, snapshot: StreamSnapshot) {
 }
 
 /** Replaces the read model and the processed records with the fold of the whole stream. */
-export async function rebuildDashboard(deps: { reader: EventStreamReader; store: DashboardStore }): Promise<RebuildReport> {
+export async function rebuildDashboard(deps: {
+  reader: EventStreamReader;
+  store: DashboardStore;
+}): Promise<RebuildReport> {
   const snapshot = await deps.reader.snapshot();
   if (snapshot.messages === 0) {
     const rows = await deps.store.countRows();
-    if (rows > 0) throw new RebuildRefused(`the event stream is empty but the dashboard holds ${rows} rows: is NATS_URL the system's server?`);
+    if (rows > 0)
+      throw new RebuildRefused(
+        `the event stream is empty but the dashboard holds ${rows} rows: is NATS_URL the system's server?`,
+      );
   }
   const { fold, figures } = await replay(deps.reader, snapshot);
   const rows = fold.rows();
@@ -100,7 +121,10 @@ export async function rebuildDashboard(deps: { reader: EventStreamReader; store:
 }
 
 /** Compares the database with the fold of the stream; writes nothing. */
-export async function checkDashboard(deps: { reader: EventStreamReader; store: DashboardStore }): Promise<CheckReport> {
+export async function checkDashboard(deps: {
+  reader: EventStreamReader;
+  store: DashboardStore;
+}): Promise<CheckReport> {
   // The database first: everything it has processed is then in the snapshot, so a live service
   // can only be behind the replay (reported as unprocessed), never ahead of it.
   const stored = await deps.store.load();

@@ -29,5 +29,9 @@ const idDescending = (a: string, b: string) => b.length - a.length || (a < b ? 1
 
 /** Newest first; ties in a stable order (context, then id descending). */
 export function newestFirst(a: DeadLetter, b: DeadLetter): number {
-  return b.createdAt.getTime() - a.createdAt.getTime() || a.context.localeCompare(b.context) || idDescending(a.id, b.id);
+  return (
+    b.createdAt.getTime() - a.createdAt.getTime() ||
+    a.context.localeCompare(b.context) ||
+    idDescending(a.id, b.id)
+  );
 }

@@ -35,9 +35,20 @@ export interface PurchaseView {
  * Status ranks: a status replaces the current one only if its rank is higher. Terminal statuses
  * share the top rank, so once a row is DELIVERED or CANCELLED no other status replaces it.
  */
-export const PURCHASE_STATUS_RANK: Record<PurchaseStatus, number> = { PAID: 1, DELIVERING: 2, DELIVERED: 3, CANCELLED: 3 };
+export const PURCHASE_STATUS_RANK: Record<PurchaseStatus, number> = {
+  PAID: 1,
+  DELIVERING: 2,
+  DELIVERED: 3,
+  CANCELLED: 3,
+};
 export const PAYMENT_STATUS_RANK: Record<PaymentStatus, number> = { APPROVED: 1, REFUNDED: 2, VOIDED: 2 };
-export const CONSIGNMENT_STATUS_RANK: Record<ConsignmentStatus, number> = { REQUESTED: 1, ASSIGNED: 2, PICKED_UP: 3, DELIVERED: 4, CANCELLED: 4 };
+export const CONSIGNMENT_STATUS_RANK: Record<ConsignmentStatus, number> = {
+  REQUESTED: 1,
+  ASSIGNED: 2,
+  PICKED_UP: 3,
+  DELIVERED: 4,
+  CANCELLED: 4,
+};
 
 /** The status the row should have after seeing `next`: `next` if it ranks above `current`. */
 export function advance<S extends string>(current: S | null, next: S, rank: Record<S, number>): S {
@@ -46,24 +57,48 @@ export function advance<S extends string>(current: S | null, next: S, rank: Reco
 
 /** Events the dashboard projects. */
 export const PROJECTED_EVENTS = [
-  "PurchasePaid", "PurchaseDeliveryStarted", "PurchaseDelivered", "PurchaseCancelled",
-  "PaymentApproved", "PaymentRefunded",
-  "ConsignmentRequested", "ConsignmentAssigned", "ConsignmentPickedUp", "ConsignmentDelivered", "ConsignmentCancelled",
+  "PurchasePaid",
+  "PurchaseDeliveryStarted",
+  "PurchaseDelivered",
+  "PurchaseCancelled",
+  "PaymentApproved",
+  "PaymentRefunded",
+  "ConsignmentRequested",
+  "ConsignmentAssigned",
+  "ConsignmentPickedUp",
+  "ConsignmentDelivered",
+  "ConsignmentCancelled",
 ] as const satisfies readonly EventType[];
-export type ProjectedEvent = { [T in (typeof PROJECTED_EVENTS)[number]]: EventEnvelope<T> }[(typeof PROJECTED_EVENTS)[number]];
+export type ProjectedEvent = {
+  [T in (typeof PROJECTED_EVENTS)[number]]: EventEnvelope<T>;
+}[(typeof PROJECTED_EVENTS)[number]];
 
-export const isProjected = (e: EventEnvelope): e is ProjectedEvent => (PROJECTED_EVENTS as readonly string[]).includes(e.type);
+export const isProjected = (e: EventEnvelope): e is ProjectedEvent =>
+  (PROJECTED_EVENTS as readonly string[]).includes(e.type);
 
-export const vehicleName = (v: { year: number; make: string; model: string }) => `${v.year} ${v.make} ${v.model}`;
+export const vehicleName = (v: { year: number; make: string; model: string }) =>
+  `${v.year} ${v.make} ${v.model}`;
 
 function emptyView(purchaseId: string, at: Date): PurchaseView {
   return {
-    purchaseId, buyerId: null, vehicleId: null, vehicleName: null, priceKrw: null, purchaseStatus: null, paymentStatus: null,
-    consignmentId: null, consignmentStatus: null, driverName: null, eta: null, createdAt: null, updatedAt: at,
+    purchaseId,
+    buyerId: null,
+    vehicleId: null,
+    vehicleName: null,
+    priceKrw: null,
+    purchaseStatus: null,
+    paymentStatus: null,
+    consignmentId: null,
+    consignmentStatus: null,
+    driverName: null,
+    eta: null,
+    createdAt: null,
+    updatedAt: at,
   };
 }
 
-const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+const sameInstant = (a: Date | null, b: Date | null) =>
+  a === null || b === null ? a === b : a.getTime() === b.getTime();
 
 function sameContent(a: PurchaseView, b: PurchaseView): boolean {
   return (Object.keys(a) as (keyof PurchaseView)[]).every((k) => {
@@ -79,7 +114,8 @@ function sameContent(a: PurchaseView, b: PurchaseView): boolean {
  * follows this one; events of another job of the same purchase (e.g. a later return pickup) are
  * not the delivery's.
  */
-const followsJob = (v: PurchaseView, consignmentId: string) => v.consignmentId === null || v.consignmentId === consignmentId;
+const followsJob = (v: PurchaseView, consignmentId: string) =>
+  v.consignmentId === null || v.consignmentId === consignmentId;
 
 /**
  * Folds one event into the row of its purchase. Returns the row unchanged (the same object) when
@@ -90,7 +126,8 @@ export function applyEvent(view: PurchaseView | null, event: EventEnvelope): Pur
   const at = new Date(event.occurredAt);
   const p = event.payload;
   const base = view ?? emptyView(p.purchaseId, at);
-  if (base.purchaseId !== p.purchaseId) throw new Error(`event ${event.eventId} is about purchase ${p.purchaseId}, not ${base.purchaseId}`);
+  if (base.purchaseId !== p.purchaseId)
+    throw new Error(`event ${event.eventId} is about purchase ${p.purchaseId}, not ${base.purchaseId}`);
   // Every projected event names the buyer: the owner is known even before PurchasePaid arrives.
   const next: PurchaseView = { ...base, buyerId: base.buyerId ?? p.buyerId };
 
@@ -98,7 +135,9 @@ export function applyEvent(view: PurchaseView | null, event: EventEnvelope): Pur
     case "PurchasePaid": {
       const { vehicleId, priceKrw, vehicle } = event.payload;
       Object.assign(next, {
-        vehicleId, priceKrw, vehicleName: vehicleName(vehicle),
+        vehicleId,
+        priceKrw,
+        vehicleName: vehicleName(vehicle),
         createdAt: base.createdAt ?? at,
         purchaseStatus: advance(base.purchaseStatus, "PAID", PURCHASE_STATUS_RANK),
       });
@@ -138,7 +177,13 @@ export function applyEvent(view: PurchaseView | null, event: EventEnvelope): Pur
     case "ConsignmentDelivered":
     case "ConsignmentCancelled": {
       if (!followsJob(base, event.payload.consignmentId)) return view;
-      const status = ({ ConsignmentPickedUp: "PICKED_UP", ConsignmentDelivered: "DELIVERED", ConsignmentCancelled: "CANCELLED" } as const)[event.type];
+      const status = (
+        {
+          ConsignmentPickedUp: "PICKED_UP",
+          ConsignmentDelivered: "DELIVERED",
+          ConsignmentCancelled: "CANCELLED",
+        } as const
+      )[event.type];
       next.consignmentId = event.payload.consignmentId;
       next.consignmentStatus = advance(base.consignmentStatus, status, CONSIGNMENT_STATUS_RANK);
       break;

@@ -50,11 +50,25 @@ export type ViewField = Exclude<keyof PurchaseView, "purchaseId">;
 export type ViewDifference =
   | { purchaseId: string; kind: "missing"; expected: PurchaseView }
   | { purchaseId: string; kind: "unexpected"; actual: PurchaseView }
-  | { purchaseId: string; kind: "changed"; fields: { field: ViewField; expected: unknown; actual: unknown }[] };
+  | {
+      purchaseId: string;
+      kind: "changed";
+      fields: { field: ViewField; expected: unknown; actual: unknown }[];
+    };
 
 const FIELDS: ViewField[] = [
-  "buyerId", "vehicleId", "vehicleName", "priceKrw", "purchaseStatus", "paymentStatus",
-  "consignmentId", "consignmentStatus", "driverName", "eta", "createdAt", "updatedAt",
+  "buyerId",
+  "vehicleId",
+  "vehicleName",
+  "priceKrw",
+  "purchaseStatus",
+  "paymentStatus",
+  "consignmentId",
+  "consignmentStatus",
+  "driverName",
+  "eta",
+  "createdAt",
+  "updatedAt",
 ];
 
 const same = (a: unknown, b: unknown) =>
@@ -76,7 +90,11 @@ export function diffViews(expected: PurchaseView[], actual: PurchaseView[]): Vie
       out.push({ purchaseId: e.purchaseId, kind: "missing", expected: e });
       continue;
     }
-    const fields = FIELDS.filter((f) => !same(e[f], a[f])).map((field) => ({ field, expected: e[field], actual: a[field] }));
+    const fields = FIELDS.filter((f) => !same(e[f], a[f])).map((field) => ({
+      field,
+      expected: e[field],
+      actual: a[field],
+    }));
     if (fields.length) out.push({ purchaseId: e.purchaseId, kind: "changed", fields });
   }
   for (const a of byId.values()) out.push({ purchaseId: a.purchaseId, kind: "unexpected", actual: a });

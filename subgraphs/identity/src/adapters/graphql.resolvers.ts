@@ -20,7 +20,11 @@ const authPayload = ({ account, token, expiresAt }: IssuedToken & { account: Acc
   account: present(account, viewerOf(account)),
 });
 
-export function identityResolvers(deps: { accounts: AccountReader; logIn: LogIn; signUp: SignUp }): GraphQLResolverMap<RequestContext> {
+export function identityResolvers(deps: {
+  accounts: AccountReader;
+  logIn: LogIn;
+  signUp: SignUp;
+}): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
       me: async (_: unknown, __: unknown, { viewer }: RequestContext) => {
@@ -30,8 +34,10 @@ export function identityResolvers(deps: { accounts: AccountReader; logIn: LogIn;
       },
     },
     Mutation: {
-      login: async (_: unknown, args: { email: string; password: string }) => authPayload(await deps.logIn(args.email, args.password)),
-      signUp: async (_: unknown, { input }: { input: RegisterAccountInput }) => authPayload(await deps.signUp(input)),
+      login: async (_: unknown, args: { email: string; password: string }) =>
+        authPayload(await deps.logIn(args.email, args.password)),
+      signUp: async (_: unknown, { input }: { input: RegisterAccountInput }) =>
+        authPayload(await deps.signUp(input)),
     },
     Account: {
       // Anonymous callers get nothing; anyone logged in may see a name (a buyer sees their driver).

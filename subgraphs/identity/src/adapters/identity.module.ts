@@ -11,19 +11,25 @@ import { identityResolvers } from "./graphql.resolvers.ts";
 import { LoginThrottleRepository } from "./login-throttle.repository.ts";
 import { checkPolicy, DEFAULT_LOGIN_THROTTLE_POLICY } from "../domain/login-throttle.ts";
 
-export async function buildIdentityModule(infra: Infra<PrismaClient, Prisma.TransactionClient>): Promise<ContextModule<Prisma.TransactionClient>> {
+export async function buildIdentityModule(
+  infra: Infra<PrismaClient, Prisma.TransactionClient>,
+): Promise<ContextModule<Prisma.TransactionClient>> {
   const accounts = new AccountRepository(infra.prisma);
   // Development creates a key file on first start; production must be given one (a mounted Secret).
   const keys = await KeyRing.open(infra.config.jwtKeysFile, {
     create: !isProduction(),
-    onError: (err) => infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
+    onError: (err) =>
+      infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
   });
   const issueToken = makeTokenIssuer(() => keys.signingKey(), intEnv("ACCESS_TOKEN_TTL_SECONDS", 3600));
   const register = makeRegisterAccount({ accounts, uow: infra });
   const throttle = new LoginThrottleRepository(infra.prisma, infra);
   const policy = checkPolicy({
     maxFailures: intEnv("LOGIN_MAX_FAILURES", DEFAULT_LOGIN_THROTTLE_POLICY.maxFailures),
-    failureWindowSeconds: intEnv("LOGIN_FAILURE_WINDOW_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.failureWindowSeconds),
+    failureWindowSeconds: intEnv(
+      "LOGIN_FAILURE_WINDOW_SECONDS",
+      DEFAULT_LOGIN_THROTTLE_POLICY.failureWindowSeconds,
+    ),
     lockoutSeconds: intEnv("LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.lockoutSeconds),
   });
   const purgeLoginThrottle = makePurgeLoginThrottle(throttle, policy);
@@ -56,9 +62,14 @@ export async function buildIdentityModule(infra: Infra<PrismaClient, Prisma.Tran
         res.set("cache-control", "public, max-age=60").json(await keys.jwks());
       });
     },
-    seed: async () => { await seedDemoAccounts(register, infra.log); },
+    seed: async () => {
+      await seedDemoAccounts(register, infra.log);
+    },
     // Records left after the last purge (spent ones included until the next) and purged since start.
-    metrics: () => ({ junggo_login_throttle_records: throttleRecords.remaining, junggo_login_throttle_purged_total: throttleRecords.purged }),
+    metrics: () => ({
+      junggo_login_throttle_records: throttleRecords.remaining,
+      junggo_login_throttle_purged_total: throttleRecords.purged,
+    }),
     stop: () => purge.stop(),
   };
 }

@@ -18,15 +18,22 @@ export class LoginThrottleRepository implements LoginThrottleStore, SpentLoginTh
     return this.prisma.loginThrottle.findUnique({ where: { email }, select: fields });
   }
 
-  change(email: string, next: (current: LoginThrottleState | null) => LoginThrottleState): Promise<LoginThrottleState> {
+  change(
+    email: string,
+    next: (current: LoginThrottleState | null) => LoginThrottleState,
+  ): Promise<LoginThrottleState> {
     return this.uow.transact(async (tx) => {
       for (;;) {
         // The row lock makes concurrent changes of one email wait for each other (read-modify-write
         // without lost updates, on every replica). Whether a row exists must come from this same
         // locking statement: a row another transaction commits just after it would be visible to a
         // later read but not locked, and its update could be overwritten.
-        const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "LoginThrottle" WHERE email = ${email} FOR UPDATE`;
-        const current = locked.length ? await tx.loginThrottle.findUnique({ where: { email }, select: fields }) : null;
+        const locked = await tx.$queryRaw<
+          unknown[]
+        >`SELECT 1 FROM "LoginThrottle" WHERE email = ${email} FOR UPDATE`;
+        const current = locked.length
+          ? await tx.loginThrottle.findUnique({ where: { email }, select: fields })
+          : null;
         const state = next(current);
         if (state === current) return state; // unchanged: nothing to write
         if (current) {
@@ -36,7 +43,10 @@ export class LoginThrottleRepository implements LoginThrottleStore, SpentLoginTh
         // No row to lock yet. ON CONFLICT DO NOTHING: if a concurrent first failure created it
         // meanwhile, this inserts nothing (and waits for that transaction), and the loop locks
         // the now existing row and applies `next` on top of it.
-        const { count } = await tx.loginThrottle.createMany({ data: [{ email, ...state }], skipDuplicates: true });
+        const { count } = await tx.loginThrottle.createMany({
+          data: [{ email, ...state }],
+          skipDuplicates: true,
+        });
         if (count === 1) return state;
       }
     });

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "@junggo/runtime";
 import { parseLoginEmail, type Account } from "../domain/account.ts";
-import { afterFailure, DEFAULT_LOGIN_THROTTLE_POLICY, isLocked, retryAfterSeconds, type LoginThrottlePolicy, type LoginThrottleState } from "../domain/login-throttle.ts";
+import {
+  afterFailure,
+  DEFAULT_LOGIN_THROTTLE_POLICY,
+  isLocked,
+  retryAfterSeconds,
+  type LoginThrottlePolicy,
+  type LoginThrottleState,
+} from "../domain/login-throttle.ts";
 import { checkLoginPassword, hashPassword, verifyPassword } from "../domain/password.ts";
 import type { IssuedToken, TokenIssuer } from "./access-token.ts";
 import type { AccountReader, LoginThrottleStore } from "./ports.ts";
@@ -11,7 +18,11 @@ export type LogIn = (email: string, password: string) => Promise<IssuedToken & {
 function throttled(state: LoginThrottleState, now: Date): DomainError {
   const seconds = retryAfterSeconds(state, now);
   const minutes = Math.ceil(seconds / 60);
-  return new DomainError("LOGIN_THROTTLED", `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, { retryAfterSeconds: seconds });
+  return new DomainError(
+    "LOGIN_THROTTLED",
+    `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    { retryAfterSeconds: seconds },
+  );
 }
 
 export function makeLogIn(deps: {

@@ -27,7 +27,10 @@ export interface LoginThrottleStore {
    * `next` may run more than once (after losing the race to create the record); returning
    * `current` itself writes nothing.
    */
-  change(email: string, next: (current: LoginThrottleState | null) => LoginThrottleState): Promise<LoginThrottleState>;
+  change(
+    email: string,
+    next: (current: LoginThrottleState | null) => LoginThrottleState,
+  ): Promise<LoginThrottleState>;
   /** Forgets the email's failures (after a successful login). */
   clear(email: string): Promise<void>;
 }

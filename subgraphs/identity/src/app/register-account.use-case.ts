@@ -15,10 +15,14 @@ export interface RegisterAccountInput {
 
 export type RegisterAccount = (input: RegisterAccountInput) => Promise<Account>;
 
-const emailTaken = () => new DomainError("EMAIL_TAKEN", "An account with this email already exists.", { field: "email" });
+const emailTaken = () =>
+  new DomainError("EMAIL_TAKEN", "An account with this email already exists.", { field: "email" });
 
 /** Creates an account of any role (sign-up restricts the role before calling this). */
-export function makeRegisterAccount<Tx extends SqlTx>(deps: { accounts: AccountStore<Tx>; uow: UnitOfWork<Tx> }): RegisterAccount {
+export function makeRegisterAccount<Tx extends SqlTx>(deps: {
+  accounts: AccountStore<Tx>;
+  uow: UnitOfWork<Tx>;
+}): RegisterAccount {
   return async (input) => {
     // Every cheap check first: hashing costs ~50 ms of CPU and 16 MiB.
     const email = parseEmail(input.email);
@@ -28,11 +32,19 @@ export function makeRegisterAccount<Tx extends SqlTx>(deps: { accounts: AccountS
     if (await deps.accounts.findByEmail(email)) throw emailTaken();
 
     const passwordHash = await hashPassword(input.password);
-    const { account, events } = registerAccount({ ...input, id: randomUUID(), passwordHash, now: new Date() });
+    const { account, events } = registerAccount({
+      ...input,
+      id: randomUUID(),
+      passwordHash,
+      now: new Date(),
+    });
     await deps.uow.transact(async (tx) => {
       // Someone registered the same email since the check above.
       if (!(await deps.accounts.insert(tx, account))) throw emailTaken();
-      await appendEvents(tx, events.map((e) => newEvent(e.type, e.payload, { producer: "identity" })));
+      await appendEvents(
+        tx,
+        events.map((e) => newEvent(e.type, e.payload, { producer: "identity" })),
+      );
     });
     return account;
   };

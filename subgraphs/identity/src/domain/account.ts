@@ -48,7 +48,8 @@ export function parseEmail(raw: string): string {
 export function parseLoginEmail(raw: string): string {
   const email = normaliseEmail(raw);
   if (email.length < 1) throw badInput("email", "Enter your email address.");
-  if (email.length > EMAIL_MAX_LENGTH) throw badInput("email", `The email must have at most ${EMAIL_MAX_LENGTH} characters.`);
+  if (email.length > EMAIL_MAX_LENGTH)
+    throw badInput("email", `The email must have at most ${EMAIL_MAX_LENGTH} characters.`);
   return email;
 }
 
@@ -56,13 +57,15 @@ export function parseName(raw: string): string {
   const name = raw.trim();
   const length = [...name].length;
   if (length < 1) throw badInput("name", "The name must not be empty.");
-  if (length > NAME_MAX_LENGTH) throw badInput("name", `The name must have at most ${NAME_MAX_LENGTH} characters.`);
+  if (length > NAME_MAX_LENGTH)
+    throw badInput("name", `The name must have at most ${NAME_MAX_LENGTH} characters.`);
   return name;
 }
 
 export function parseLocale(raw: string | null | undefined): Locale {
   if (raw === null || raw === undefined) return DEFAULT_LOCALE;
-  if (!(LOCALES as readonly string[]).includes(raw)) throw badInput("locale", `The locale must be one of ${LOCALES.join(", ")}.`);
+  if (!(LOCALES as readonly string[]).includes(raw))
+    throw badInput("locale", `The locale must be one of ${LOCALES.join(", ")}.`);
   return raw as Locale;
 }
 
@@ -86,7 +89,8 @@ export function registerAccount(input: {
   passwordHash: string;
   now: Date;
 }): { account: Account; events: [AccountRegistered] } {
-  if (!(ROLES as readonly string[]).includes(input.role)) throw badInput("role", `Unknown role ${input.role}.`);
+  if (!(ROLES as readonly string[]).includes(input.role))
+    throw badInput("role", `Unknown role ${input.role}.`);
   const account: Account = {
     id: input.id,
     email: parseEmail(input.email),
@@ -97,7 +101,10 @@ export function registerAccount(input: {
     createdAt: input.now,
   };
   const { id: accountId, email, name, role, locale } = account;
-  return { account, events: [{ type: "AccountRegistered", payload: { accountId, email, name, role, locale } }] };
+  return {
+    account,
+    events: [{ type: "AccountRegistered", payload: { accountId, email, name, role, locale } }],
+  };
 }
 
 /** The account itself and staff see the full email address; nobody else does. */

@@ -11,7 +11,11 @@ export interface LoginThrottlePolicy {
   lockoutSeconds: number;
 }
 
-export const DEFAULT_LOGIN_THROTTLE_POLICY: LoginThrottlePolicy = { maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 900 };
+export const DEFAULT_LOGIN_THROTTLE_POLICY: LoginThrottlePolicy = {
+  maxFailures: 5,
+  failureWindowSeconds: 900,
+  lockoutSeconds: 900,
+};
 
 export interface LoginThrottleState {
   failures: number;
@@ -22,7 +26,8 @@ export interface LoginThrottleState {
 /** Refuses a policy that would lock nobody or everybody; a typo in the environment fails the start. */
 export function checkPolicy(policy: LoginThrottlePolicy): LoginThrottlePolicy {
   for (const [name, value] of Object.entries(policy)) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`login throttle: ${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`login throttle: ${name} must be a positive integer, got ${value}`);
   }
   return policy;
 }
@@ -39,7 +44,10 @@ export function isLocked(state: LoginThrottleState | null, now: Date): boolean {
  */
 export function isSpent(state: LoginThrottleState, now: Date, policy: LoginThrottlePolicy): boolean {
   if (isLocked(state, now)) return false;
-  return !!state.lockedUntil || now.getTime() - state.windowStartedAt.getTime() >= policy.failureWindowSeconds * 1000;
+  return (
+    !!state.lockedUntil ||
+    now.getTime() - state.windowStartedAt.getTime() >= policy.failureWindowSeconds * 1000
+  );
 }
 
 /** Whole seconds until the lock ends (at least 1 while locked), 0 when not locked. */
@@ -56,14 +64,20 @@ export function retryAfterSeconds(state: LoginThrottleState | null, now: Date): 
  *   one failure (an expired lock has been served; the next mistake must not re-lock at once).
  * - Otherwise: one more failure in the window; reaching `maxFailures` locks for `lockoutSeconds`.
  */
-export function afterFailure(state: LoginThrottleState | null, now: Date, policy: LoginThrottlePolicy): LoginThrottleState {
+export function afterFailure(
+  state: LoginThrottleState | null,
+  now: Date,
+  policy: LoginThrottlePolicy,
+): LoginThrottleState {
   if (state && isLocked(state, now)) return { ...state, failures: state.failures + 1 };
-  const windowOver = !state || now.getTime() - state.windowStartedAt.getTime() >= policy.failureWindowSeconds * 1000;
+  const windowOver =
+    !state || now.getTime() - state.windowStartedAt.getTime() >= policy.failureWindowSeconds * 1000;
   const lockServed = !!state?.lockedUntil; // set but not in force any more
   const failures = windowOver || lockServed ? 1 : state!.failures + 1;
   return {
     failures,
     windowStartedAt: windowOver || lockServed ? now : state!.windowStartedAt,
-    lockedUntil: failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockoutSeconds * 1000) : null,
+    lockedUntil:
+      failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockoutSeconds * 1000) : null,
   };
 }

@@ -9,7 +9,10 @@ export function memoryThrottle() {
   const records = new Map<string, LoginThrottleState>();
   const calls = { find: 0, change: 0, clear: 0 };
   const throttle: LoginThrottleStore = {
-    find: async (email) => { calls.find++; return records.get(email) ?? null; },
+    find: async (email) => {
+      calls.find++;
+      return records.get(email) ?? null;
+    },
     change: async (email, next) => {
       calls.change++;
       const current = records.get(email) ?? null;
@@ -17,7 +20,10 @@ export function memoryThrottle() {
       if (state !== current) records.set(email, state);
       return state;
     },
-    clear: async (email) => { calls.clear++; records.delete(email); },
+    clear: async (email) => {
+      calls.clear++;
+      records.delete(email);
+    },
   };
   return { records, calls, throttle };
 }

@@ -10,7 +10,9 @@ export interface NotificationEventUseCases<Tx> {
 /** What the notification context listens to; each runs in one transaction with its inbox row. */
 export function notificationHandlers<Tx extends SqlTx>(uc: NotificationEventUseCases<Tx>): HandlerMap<Tx> {
   const handlers: HandlerMap<Tx> = { AccountRegistered: (e, tx) => uc.recordRecipient(tx, e) };
-  const notify = async (e: EventEnvelope, tx: Tx) => { await uc.notify(tx, e as NotifyingEnvelope); };
+  const notify = async (e: EventEnvelope, tx: Tx) => {
+    await uc.notify(tx, e as NotifyingEnvelope);
+  };
   for (const type of NOTIFYING_EVENTS) (handlers as Record<string, typeof notify>)[type] = notify;
   return handlers;
 }

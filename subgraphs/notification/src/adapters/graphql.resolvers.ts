@@ -22,12 +22,14 @@ export function notificationResolvers(inbox: Inbox): GraphQLResolverMap<RequestC
     Query: {
       myNotifications: async (_: unknown, args: { first: unknown }, { viewer }: RequestContext) =>
         (await inbox.mine(viewer, parseFirst(args.first))).map(toNode),
-      unreadNotificationCount: (_: unknown, _args: unknown, { viewer }: RequestContext) => inbox.unreadCount(viewer),
+      unreadNotificationCount: (_: unknown, _args: unknown, { viewer }: RequestContext) =>
+        inbox.unreadCount(viewer),
     },
     Mutation: {
       markNotificationRead: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
         toNode(await inbox.markRead(viewer, parseUuid("id", args.id, BAD_ID))),
-      markAllNotificationsRead: (_: unknown, _args: unknown, { viewer }: RequestContext) => inbox.markAllRead(viewer),
+      markAllNotificationsRead: (_: unknown, _args: unknown, { viewer }: RequestContext) =>
+        inbox.markAllRead(viewer),
     },
     Notification: {
       // Same rule as the queries: only the recipient sees it.

@@ -13,7 +13,11 @@ export const prismaProjectionStore: ProjectionStore<Db> = {
     await db.$executeRawUnsafe(
       `INSERT INTO "Recipient" ("accountId", email, name, role, locale) VALUES ($1::uuid, $2, $3, $4, $5::"Locale")
        ON CONFLICT ("accountId") DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, role = EXCLUDED.role, locale = EXCLUDED.locale`,
-      r.accountId, r.email, r.name, r.role, r.locale,
+      r.accountId,
+      r.email,
+      r.name,
+      r.role,
+      r.locale,
     );
   },
 
@@ -26,23 +30,37 @@ export const prismaProjectionStore: ProjectionStore<Db> = {
         ),
 
   staffIds: async (db: SqlTx) =>
-    (await db.$queryRawUnsafe<{ accountId: string }[]>(`SELECT "accountId" FROM "Recipient" WHERE role = 'STAFF' ORDER BY "accountId"`)).map((r) => r.accountId),
+    (
+      await db.$queryRawUnsafe<{ accountId: string }[]>(
+        `SELECT "accountId" FROM "Recipient" WHERE role = 'STAFF' ORDER BY "accountId"`,
+      )
+    ).map((r) => r.accountId),
 
   async savePurchase(db: SqlTx, p) {
     await db.$executeRawUnsafe(
       `INSERT INTO "PurchaseInfo" ("purchaseId", "buyerId", "vehicleName", "priceKrw") VALUES ($1::uuid, $2::uuid, $3, $4) ON CONFLICT DO NOTHING`,
-      p.purchaseId, p.buyerId, p.vehicleName, p.priceKrw,
+      p.purchaseId,
+      p.buyerId,
+      p.vehicleName,
+      p.priceKrw,
     );
   },
 
   vehicleNameOf: async (db: SqlTx, purchaseId) =>
-    (await db.$queryRawUnsafe<{ vehicleName: string }[]>(`SELECT "vehicleName" FROM "PurchaseInfo" WHERE "purchaseId" = $1::uuid`, purchaseId))[0]?.vehicleName ?? null,
+    (
+      await db.$queryRawUnsafe<{ vehicleName: string }[]>(
+        `SELECT "vehicleName" FROM "PurchaseInfo" WHERE "purchaseId" = $1::uuid`,
+        purchaseId,
+      )
+    )[0]?.vehicleName ?? null,
 
   async saveDriver(db: SqlTx, d) {
     await db.$executeRawUnsafe(
       `INSERT INTO "ConsignmentDriver" ("consignmentId", "driverId", "driverName") VALUES ($1::uuid, $2::uuid, $3)
        ON CONFLICT ("consignmentId") DO UPDATE SET "driverId" = EXCLUDED."driverId", "driverName" = EXCLUDED."driverName"`,
-      d.consignmentId, d.driverId, d.driverName,
+      d.consignmentId,
+      d.driverId,
+      d.driverName,
     );
   },
 
@@ -67,8 +85,22 @@ export const prismaNotificationRepository: NotificationRepository<Db> = {
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"Locale", $6, $7, $8::timestamp(3), $9::timestamp(3), $10::uuid,
          $11, $12::"EmailStatus", $13, $14::timestamp(3), $15::timestamp(3), $16)
        ON CONFLICT DO NOTHING`,
-      n.id, n.recipientId, n.purchaseId, n.kind, n.locale, n.title, n.message, iso(n.createdAt), iso(n.readAt), n.sourceEventId,
-      n.emailTo, n.emailStatus, n.emailAttempts, iso(n.emailNextAttemptAt), iso(n.emailSentAt), n.emailError,
+      n.id,
+      n.recipientId,
+      n.purchaseId,
+      n.kind,
+      n.locale,
+      n.title,
+      n.message,
+      iso(n.createdAt),
+      iso(n.readAt),
+      n.sourceEventId,
+      n.emailTo,
+      n.emailStatus,
+      n.emailAttempts,
+      iso(n.emailNextAttemptAt),
+      iso(n.emailSentAt),
+      n.emailError,
     );
     return count === 1;
   },
@@ -85,21 +117,33 @@ export const prismaNotificationRepository: NotificationRepository<Db> = {
     await db.notification.updateMany({ where: { id, readAt: null }, data: { readAt } });
   },
 
-  markAllRead: async (db, recipientId, now) => (await db.notification.updateMany({ where: { recipientId, readAt: null }, data: { readAt: now } })).count,
+  markAllRead: async (db, recipientId, now) =>
+    (await db.notification.updateMany({ where: { recipientId, readAt: null }, data: { readAt: now } })).count,
 
   dueEmails: (db, now, first) =>
     db.notification.findMany({
-      where: { emailStatus: "PENDING", emailTo: { not: null }, OR: [{ emailNextAttemptAt: null }, { emailNextAttemptAt: { lte: now } }] },
+      where: {
+        emailStatus: "PENDING",
+        emailTo: { not: null },
+        OR: [{ emailNextAttemptAt: null }, { emailNextAttemptAt: { lte: now } }],
+      },
       orderBy: { seq: "asc" },
       take: first,
     }),
 
   claimEmail: async (db, id, attemptsRead, leaseUntil) =>
-    (await db.notification.updateMany({
-      where: { id, emailStatus: "PENDING", emailAttempts: attemptsRead },
-      data: { emailAttempts: attemptsRead + 1, emailNextAttemptAt: leaseUntil },
-    })).count === 1,
+    (
+      await db.notification.updateMany({
+        where: { id, emailStatus: "PENDING", emailAttempts: attemptsRead },
+        data: { emailAttempts: attemptsRead + 1, emailNextAttemptAt: leaseUntil },
+      })
+    ).count === 1,
 
   recordEmailOutcome: async (db, id, attempt, outcome) =>
-    (await db.notification.updateMany({ where: { id, emailStatus: "PENDING", emailAttempts: attempt }, data: outcome })).count === 1,
+    (
+      await db.notification.updateMany({
+        where: { id, emailStatus: "PENDING", emailAttempts: attempt },
+        data: outcome,
+      })
+    ).count === 1,
 };

@@ -8,7 +8,12 @@ export const DEFAULT_MAIL_FROM = "Junggo <no-reply@junggo.test>";
  * `smtps://` for TLS from the start; a server offering STARTTLS is upgraded.
  */
 export function smtpMailer(url: string, from: string): Mailer & { close(): void } {
-  const transport = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     async send(m) {
       // Resolves only after the server accepted the message (250 after DATA).

@@ -29,16 +29,30 @@ export function makeDeliverEmails<Db>(deps: DeliverEmailsDeps<Db>) {
     for (const n of await repo.dueEmails(db, deps.clock(), batch)) {
       if (!n.emailTo) continue;
       const attempt = n.emailAttempts + 1;
-      if (!(await repo.claimEmail(db, n.id, n.emailAttempts, new Date(deps.clock().getTime() + deps.leaseMs)))) continue;
+      if (
+        !(await repo.claimEmail(db, n.id, n.emailAttempts, new Date(deps.clock().getTime() + deps.leaseMs)))
+      )
+        continue;
       try {
-        await deps.mailer.send({ to: n.emailTo, subject: n.title, text: emailBody(n.locale, n.message), messageId: `<${n.id}@junggo.notification>` });
+        await deps.mailer.send({
+          to: n.emailTo,
+          subject: n.title,
+          text: emailBody(n.locale, n.message),
+          messageId: `<${n.id}@junggo.notification>`,
+        });
       } catch (err) {
         const outcome = emailFailed(attempt, (err as Error).message, deps.clock(), deps.retryBaseMs);
         await repo.recordEmailOutcome(db, n.id, attempt, outcome);
         result.failed++;
-        deps.log.warn(outcome.emailStatus === "FAILED" ? "email failed for good" : "email failed, will retry", {
-          notificationId: n.id, attempt, retryAt: outcome.emailNextAttemptAt?.toISOString(), err: outcome.emailError,
-        });
+        deps.log.warn(
+          outcome.emailStatus === "FAILED" ? "email failed for good" : "email failed, will retry",
+          {
+            notificationId: n.id,
+            attempt,
+            retryAt: outcome.emailNextAttemptAt?.toISOString(),
+            err: outcome.emailError,
+          },
+        );
         continue;
       }
       await repo.recordEmailOutcome(db, n.id, attempt, emailSent(deps.clock()));

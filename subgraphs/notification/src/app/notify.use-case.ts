@@ -7,7 +7,8 @@ import type { Notification } from "../domain/notification.ts";
 import type { NotificationDeps } from "./ports.ts";
 
 /** On AccountRegistered: remember who can be notified, how to reach them and in which language. */
-export const makeRecordRecipient = <Tx extends SqlTx>(deps: Pick<NotificationDeps<Tx>, "projections">) =>
+export const makeRecordRecipient =
+  <Tx extends SqlTx>(deps: Pick<NotificationDeps<Tx>, "projections">) =>
   async (tx: Tx, e: EventEnvelope<"AccountRegistered">): Promise<void> => {
     const { accountId, email, name, role, locale } = e.payload;
     await deps.projections.saveRecipient(tx, { accountId, email, name, role, locale: toLocale(locale) });
@@ -27,16 +28,26 @@ export const EMAIL_MAX_EVENT_AGE_MS = 24 * 60 * 60_000;
  * in Korean and without email. That is rare by construction: all events travel in one stream in
  * publish order and an account is registered before it can buy or drive.
  */
-export const makeNotify = <Tx extends SqlTx>(deps: NotificationDeps<Tx>) =>
+export const makeNotify =
+  <Tx extends SqlTx>(deps: NotificationDeps<Tx>) =>
   async (tx: Tx, e: NotifyingEnvelope): Promise<number> => {
     const { projections, notifications } = deps;
     if (e.type === "PurchasePaid") {
       const p = e.payload;
-      await projections.savePurchase(tx, { purchaseId: p.purchaseId, buyerId: p.buyerId, vehicleName: vehicleName(p.vehicle), priceKrw: p.priceKrw });
+      await projections.savePurchase(tx, {
+        purchaseId: p.purchaseId,
+        buyerId: p.buyerId,
+        vehicleName: vehicleName(p.vehicle),
+        priceKrw: p.priceKrw,
+      });
     }
     if (e.type === "ConsignmentAssigned") {
       const p = e.payload;
-      await projections.saveDriver(tx, { consignmentId: p.consignmentId, driverId: p.driverId, driverName: p.driverName });
+      await projections.saveDriver(tx, {
+        consignmentId: p.consignmentId,
+        driverId: p.driverId,
+        driverName: p.driverName,
+      });
     }
     const facts: Facts = {
       vehicleName: await projections.vehicleNameOf(tx, e.payload.purchaseId),
@@ -44,13 +55,24 @@ export const makeNotify = <Tx extends SqlTx>(deps: NotificationDeps<Tx>) =>
       staffIds: e.type === "ConsignmentEscalated" ? await projections.staffIds(tx) : [],
     };
     const audience = audienceOf(e, facts);
-    const known = new Map((await projections.recipients(tx, audience.map((a) => a.recipientId))).map((r) => [r.accountId, r]));
+    const known = new Map(
+      (
+        await projections.recipients(
+          tx,
+          audience.map((a) => a.recipientId),
+        )
+      ).map((r) => [r.accountId, r]),
+    );
     const now = deps.clock();
     const emailable = deps.emailEnabled && now.getTime() - Date.parse(e.occurredAt) <= EMAIL_MAX_EVENT_AGE_MS;
     let created = 0;
     for (const a of audience) {
       const recipient = known.get(a.recipientId);
-      if (!recipient) deps.log.warn("notifying an account not registered here yet: Korean, no email", { recipientId: a.recipientId, eventId: e.eventId });
+      if (!recipient)
+        deps.log.warn("notifying an account not registered here yet: Korean, no email", {
+          recipientId: a.recipientId,
+          eventId: e.eventId,
+        });
       const locale = recipient?.locale ?? "ko";
       // `Addressed` pairs each kind with its parameters; TypeScript cannot follow that through the generic.
       const { title, text } = render(a.kind, locale, a.params as never);
@@ -75,7 +97,11 @@ export const makeNotify = <Tx extends SqlTx>(deps: NotificationDeps<Tx>) =>
       // The inbox already drops a redelivered event; the unique key also covers a republished copy.
       if (!(await notifications.insertIfAbsent(tx, n))) continue;
       await appendEvents(tx, [
-        newEvent("NotificationCreated", { notificationId: n.id, recipientId: n.recipientId, purchaseId: n.purchaseId, kind: n.kind }, { producer: "notification", causationId: e.eventId }),
+        newEvent(
+          "NotificationCreated",
+          { notificationId: n.id, recipientId: n.recipientId, purchaseId: n.purchaseId, kind: n.kind },
+          { producer: "notification", causationId: e.eventId },
+        ),
       ]);
       created++;
     }

@@ -20,7 +20,10 @@ export interface ProjectionStore<Db> {
   recipients(db: Db, accountIds: readonly string[]): Promise<Recipient[]>;
   staffIds(db: Db): Promise<string[]>;
   /** What PurchasePaid said about the purchase, for the events after it. */
-  savePurchase(db: Db, p: { purchaseId: string; buyerId: string; vehicleName: string; priceKrw: number }): Promise<void>;
+  savePurchase(
+    db: Db,
+    p: { purchaseId: string; buyerId: string; vehicleName: string; priceKrw: number },
+  ): Promise<void>;
   vehicleNameOf(db: Db, purchaseId: string): Promise<string | null>;
   /** Who accepted a job (ConsignmentAssigned): ConsignmentPickedUp/Cancelled do not name them. */
   saveDriver(db: Db, d: { consignmentId: string; driverId: string; driverName: string }): Promise<void>;

@@ -15,7 +15,8 @@ export function parseFirst(first: unknown): number {
 /** The viewer's own inbox: nobody, staff included, reads someone else's notifications. */
 export function makeInbox<Db>(repo: NotificationRepository<Db>, db: Db, clock: () => Date) {
   return {
-    mine: (viewer: Viewer | null, first: number) => repo.listForRecipient(db, requireViewer(viewer).id, first),
+    mine: (viewer: Viewer | null, first: number) =>
+      repo.listForRecipient(db, requireViewer(viewer).id, first),
 
     unreadCount: (viewer: Viewer | null) => repo.countUnread(db, requireViewer(viewer).id),
 

@@ -7,9 +7,17 @@ import type { MessageKind, MessageParams } from "./messages.ts";
 
 /** Events that notify someone (AccountRegistered only feeds the recipient projection). */
 export const NOTIFYING_EVENTS = [
-  "PurchasePaid", "PurchaseDeliveryStarted", "PurchaseDelivered", "PurchaseCancelled",
-  "PaymentApproved", "PaymentRefunded",
-  "ConsignmentAssigned", "ConsignmentPickedUp", "ConsignmentDelivered", "ConsignmentCancelled", "ConsignmentEscalated",
+  "PurchasePaid",
+  "PurchaseDeliveryStarted",
+  "PurchaseDelivered",
+  "PurchaseCancelled",
+  "PaymentApproved",
+  "PaymentRefunded",
+  "ConsignmentAssigned",
+  "ConsignmentPickedUp",
+  "ConsignmentDelivered",
+  "ConsignmentCancelled",
+  "ConsignmentEscalated",
 ] as const satisfies readonly EventType[];
 export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
 /** An envelope of one of those events, narrowed by `type`. */
@@ -24,10 +32,13 @@ export interface Facts {
   staffIds: readonly string[];
 }
 
-export type Addressed = { [K in MessageKind]: { recipientId: string; kind: K; params: MessageParams[K] } }[MessageKind];
+export type Addressed = {
+  [K in MessageKind]: { recipientId: string; kind: K; params: MessageParams[K] };
+}[MessageKind];
 
 /** Display name of a car: "2019 Hyundai Avante". */
-export const vehicleName = (v: { make: string; model: string; year: number }) => `${v.year} ${v.make} ${v.model}`;
+export const vehicleName = (v: { make: string; model: string; year: number }) =>
+  `${v.year} ${v.make} ${v.model}`;
 
 /** Minutes a job has been waiting for a driver, at least 1 (a message never says "0 min"). */
 export const waitingMinutes = (sinceIso: string, atIso: string) =>
@@ -44,7 +55,8 @@ export function audienceOf(event: NotifyingEnvelope, facts: Facts): Addressed[] 
 }
 
 function addressees(e: NotifyingEnvelope, facts: Facts, vehicle: string | null): Addressed[] {
-  const to = <K extends MessageKind>(recipientId: string, kind: K, params: MessageParams[K]) => ({ recipientId, kind, params }) as Addressed;
+  const to = <K extends MessageKind>(recipientId: string, kind: K, params: MessageParams[K]) =>
+    ({ recipientId, kind, params }) as Addressed;
   switch (e.type) {
     case "PurchasePaid": {
       const p = e.payload;
@@ -85,7 +97,10 @@ function addressees(e: NotifyingEnvelope, facts: Facts, vehicle: string | null):
       const buyer = to(p.buyerId, "CONSIGNMENT_CANCELLED", { vehicle, returnToLot: p.returnToLot });
       // A job nobody had accepted concerns no driver.
       if (p.previousStatus === "NONE" || p.previousStatus === "REQUESTED" || !facts.driver) return [buyer];
-      return [buyer, to(facts.driver.id, "CONSIGNMENT_CANCELLED_DRIVER", { vehicle, returnToLot: p.returnToLot })];
+      return [
+        buyer,
+        to(facts.driver.id, "CONSIGNMENT_CANCELLED_DRIVER", { vehicle, returnToLot: p.returnToLot }),
+      ];
     }
     case "ConsignmentEscalated": {
       const p = e.payload;
@@ -93,7 +108,13 @@ function addressees(e: NotifyingEnvelope, facts: Facts, vehicle: string | null):
       return [
         to(p.buyerId, "CONSIGNMENT_ESCALATED", { vehicle }),
         ...facts.staffIds.map((id) =>
-          to(id, "CONSIGNMENT_ESCALATED_STAFF", { vehicle, purchaseId: p.purchaseId, waitingMinutes: waited, escalation: p.escalation })),
+          to(id, "CONSIGNMENT_ESCALATED_STAFF", {
+            vehicle,
+            purchaseId: p.purchaseId,
+            waitingMinutes: waited,
+            escalation: p.escalation,
+          }),
+        ),
       ];
     }
   }

@@ -30,7 +30,8 @@ export interface Notification {
   emailError: string | null;
 }
 
-export const notFound = () => new DomainError("NOTIFICATION_NOT_FOUND", "There is no notification with this id in your inbox.");
+export const notFound = () =>
+  new DomainError("NOTIFICATION_NOT_FOUND", "There is no notification with this id in your inbox.");
 
 /**
  * The recipient read it. Someone else's notification is reported as not found (no existence leak);
@@ -45,16 +46,31 @@ export const MAX_EMAIL_ATTEMPTS = 5;
 const MAX_RETRY_DELAY_MS = 30 * 60_000;
 
 /** Wait before the next attempt after `attempt` failed: base, 2×base, 4×base, ... at most 30 minutes. */
-export const emailRetryDelayMs = (attempt: number, baseMs: number) => Math.min(baseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+export const emailRetryDelayMs = (attempt: number, baseMs: number) =>
+  Math.min(baseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
 
-export type EmailOutcome = Pick<Notification, "emailStatus" | "emailNextAttemptAt" | "emailSentAt" | "emailError">;
+export type EmailOutcome = Pick<
+  Notification,
+  "emailStatus" | "emailNextAttemptAt" | "emailSentAt" | "emailError"
+>;
 
 /** The SMTP server accepted the message. */
-export const emailSent = (now: Date): EmailOutcome => ({ emailStatus: "SENT", emailNextAttemptAt: null, emailSentAt: now, emailError: null });
+export const emailSent = (now: Date): EmailOutcome => ({
+  emailStatus: "SENT",
+  emailNextAttemptAt: null,
+  emailSentAt: now,
+  emailError: null,
+});
 
 /** Attempt number `attempt` (1-based) failed: retry later with backoff, or give up after the last one. */
 export function emailFailed(attempt: number, error: string, now: Date, retryBaseMs: number): EmailOutcome {
   const emailError = error.slice(0, 500);
-  if (attempt >= MAX_EMAIL_ATTEMPTS) return { emailStatus: "FAILED", emailNextAttemptAt: null, emailSentAt: null, emailError };
-  return { emailStatus: "PENDING", emailNextAttemptAt: new Date(now.getTime() + emailRetryDelayMs(attempt, retryBaseMs)), emailSentAt: null, emailError };
+  if (attempt >= MAX_EMAIL_ATTEMPTS)
+    return { emailStatus: "FAILED", emailNextAttemptAt: null, emailSentAt: null, emailError };
+  return {
+    emailStatus: "PENDING",
+    emailNextAttemptAt: new Date(now.getTime() + emailRetryDelayMs(attempt, retryBaseMs)),
+    emailSentAt: null,
+    emailError,
+  };
 }

@@ -51,11 +51,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    refuseNext: (n) => { refusals = n; },
+    refuseNext: (n) => {
+      refusals = n;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -71,7 +73,13 @@ function parseMessage(raw: string): Omit<ReceivedMail, "envelopeFrom" | "envelop
   }
   const h = (name: string) => decodeWords(headers.get(name) ?? "");
   const encoding = (headers.get("content-transfer-encoding") ?? "7bit").toLowerCase();
-  return { from: h("from"), to: h("to"), subject: h("subject"), messageId: h("message-id"), text: decodeBody(body, encoding) };
+  return {
+    from: h("from"),
+    to: h("to"),
+    subject: h("subject"),
+    messageId: h("message-id"),
+    text: decodeBody(body, encoding),
+  };
 }
 
 /** RFC 2047 encoded words (=?UTF-8?B?...?= / =?UTF-8?Q?...?=); whitespace between two of them is dropped. */
@@ -81,12 +89,14 @@ function decodeWords(value: string): string {
     .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, text: string) =>
       enc.toUpperCase() === "B"
         ? Buffer.from(text, "base64").toString("utf8")
-        : qpBytes(text.replace(/_/g, " ")).toString("utf8"));
+        : qpBytes(text.replace(/_/g, " ")).toString("utf8"),
+    );
 }
 
 function decodeBody(body: string, encoding: string): string {
   if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (encoding === "quoted-printable") return qpBytes(body.replace(/=\r\n/g, "")).toString("utf8").replace(/\r\n/g, "\n");
+  if (encoding === "quoted-printable")
+    return qpBytes(body.replace(/=\r\n/g, "")).toString("utf8").replace(/\r\n/g, "\n");
   return body.replace(/\r\n/g, "\n");
 }
 

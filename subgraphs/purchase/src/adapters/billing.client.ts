@@ -1,6 +1,15 @@
 import {
-  BulkheadPolicy, circuitBreaker, CircuitState, ConsecutiveBreaker, ExponentialBackoff, handleWhen, isBrokenCircuitError,
-  isBulkheadRejectedError, retry, type CircuitBreakerPolicy, type RetryPolicy,
+  BulkheadPolicy,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  retry,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
 } from "cockatiel";
 import { LoopStallMeter, type Logger } from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../app/billing.port.ts";
@@ -144,30 +153,57 @@ export class BillingClient implements BillingPort {
   /** The event-loop stall billing reported in its latest answer (ms), and when (performance.now()). */
   private billingStall = { ms: 0, at: 0 };
   private openedAt: number | null = null;
-  private readonly counts = { opened: 0, calls: 0, failures: 0, timeouts: 0, stallTimeouts: 0, rejected: 0, bulkheadRejected: 0, inFlight: 0 };
+  private readonly counts = {
+    opened: 0,
+    calls: 0,
+    failures: 0,
+    timeouts: 0,
+    stallTimeouts: 0,
+    rejected: 0,
+    bulkheadRejected: 0,
+    inFlight: 0,
+  };
 
   constructor(private readonly o: BillingClientOptions) {
-    if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 1) throw new Error(`BILLING_MAX_CONCURRENT must be a whole number ≥ 1, got ${o.maxConcurrent}`);
-    if (!Number.isInteger(o.maxQueued) || o.maxQueued < 0) throw new Error(`BILLING_MAX_QUEUED must be a whole number ≥ 0, got ${o.maxQueued}`);
-    if (!Number.isInteger(o.timeoutMs) || o.timeoutMs < 1) throw new Error(`BILLING_TIMEOUT_MS must be a whole number ≥ 1, got ${o.timeoutMs}`);
+    if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 1)
+      throw new Error(`BILLING_MAX_CONCURRENT must be a whole number ≥ 1, got ${o.maxConcurrent}`);
+    if (!Number.isInteger(o.maxQueued) || o.maxQueued < 0)
+      throw new Error(`BILLING_MAX_QUEUED must be a whole number ≥ 0, got ${o.maxQueued}`);
+    if (!Number.isInteger(o.timeoutMs) || o.timeoutMs < 1)
+      throw new Error(`BILLING_TIMEOUT_MS must be a whole number ≥ 1, got ${o.timeoutMs}`);
     this.stallAllowanceMs = o.stallAllowanceMs ?? 0;
     this.answerTimeoutMs = o.answerTimeoutMs ?? defaultAnswerTimeoutMs(o.timeoutMs);
-    if (!Number.isInteger(this.answerTimeoutMs) || this.answerTimeoutMs < o.timeoutMs) throw new Error(`BILLING_ANSWER_TIMEOUT_MS must be a whole number ≥ BILLING_TIMEOUT_MS (${o.timeoutMs}), got ${o.answerTimeoutMs}`);
-    if (!Number.isInteger(this.stallAllowanceMs) || this.stallAllowanceMs < 0) throw new Error(`BILLING_STALL_ALLOWANCE_MS must be a whole number ≥ 0, got ${o.stallAllowanceMs}`);
+    if (!Number.isInteger(this.answerTimeoutMs) || this.answerTimeoutMs < o.timeoutMs)
+      throw new Error(
+        `BILLING_ANSWER_TIMEOUT_MS must be a whole number ≥ BILLING_TIMEOUT_MS (${o.timeoutMs}), got ${o.answerTimeoutMs}`,
+      );
+    if (!Number.isInteger(this.stallAllowanceMs) || this.stallAllowanceMs < 0)
+      throw new Error(`BILLING_STALL_ALLOWANCE_MS must be a whole number ≥ 0, got ${o.stallAllowanceMs}`);
     this.bulkhead = new BulkheadPolicy(o.maxConcurrent, o.maxQueued);
-    this.retry = retry(handleWhen(isTransient), { maxAttempts: o.retries, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 200 }) });
-    this.breaker = circuitBreaker(handleWhen(isTransient), { halfOpenAfter: o.halfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) });
+    this.retry = retry(handleWhen(isTransient), {
+      maxAttempts: o.retries,
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 200 }),
+    });
+    this.breaker = circuitBreaker(handleWhen(isTransient), {
+      halfOpenAfter: o.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(o.breakerThreshold),
+    });
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
       this.counts.opened++;
-      o.log.warn("billing circuit opened", { halfOpenAfterMs: o.halfOpenAfterMs, failures: this.counts.failures });
+      o.log.warn("billing circuit opened", {
+        halfOpenAfterMs: o.halfOpenAfterMs,
+        failures: this.counts.failures,
+      });
     });
     this.breaker.onHalfOpen(() => o.log.info("billing circuit half-open: probing billing"));
     this.breaker.onReset(() => {
       this.openedAt = null;
       o.log.info("billing circuit closed");
     });
-    this.breaker.onFailure(({ handled }) => { if (handled) this.counts.failures++; });
+    this.breaker.onFailure(({ handled }) => {
+      if (handled) this.counts.failures++;
+    });
   }
 
   get breakerState(): BreakerState {
@@ -184,10 +220,16 @@ export class BillingClient implements BillingPort {
    */
   fastRefusal(): { reason: string; retryAfterSeconds: number } | null {
     const state = this.breaker.state;
-    const waiting = state === CircuitState.Open && this.openedAt !== null && Date.now() < this.openedAt + this.o.halfOpenAfterMs;
+    const waiting =
+      state === CircuitState.Open &&
+      this.openedAt !== null &&
+      Date.now() < this.openedAt + this.o.halfOpenAfterMs;
     if (waiting || state === CircuitState.HalfOpen || state === CircuitState.Isolated) {
       this.counts.rejected++;
-      return { reason: state === CircuitState.HalfOpen ? "circuit half-open" : "circuit open", retryAfterSeconds: this.retryAfterSeconds() };
+      return {
+        reason: state === CircuitState.HalfOpen ? "circuit half-open" : "circuit open",
+        retryAfterSeconds: this.retryAfterSeconds(),
+      };
     }
     if (this.bulkhead.executionSlots === 0 && this.bulkhead.queueSlots === 0) {
       this.counts.bulkheadRejected++;
@@ -205,7 +247,9 @@ export class BillingClient implements BillingPort {
       this.counts.calls++;
       this.counts.inFlight++;
       try {
-        return await this.withTimeout(allowance, (signal, ourShareMs) => this.post(req, token, signal, ourShareMs));
+        return await this.withTimeout(allowance, (signal, ourShareMs) =>
+          this.post(req, token, signal, ourShareMs),
+        );
       } finally {
         this.counts.inFlight--;
       }
@@ -220,7 +264,8 @@ export class BillingClient implements BillingPort {
       );
     } catch (err) {
       const reason = this.reasonOf(err);
-      if (err instanceof BillingRejected) this.o.log.error("billing rejected the charge request", { purchaseId: req.purchaseId, reason });
+      if (err instanceof BillingRejected)
+        this.o.log.error("billing rejected the charge request", { purchaseId: req.purchaseId, reason });
       else this.o.log.warn("charge failed", { purchaseId: req.purchaseId, reason, sent });
       return { kind: "unavailable", reason, retryAfterSeconds: this.retryAfterSeconds(), sent };
     }
@@ -249,15 +294,21 @@ export class BillingClient implements BillingPort {
    * decides is itself checked against the stall: a timer that fires late after a stall, ahead of
    * the answer waiting in the socket, re-arms for the rest of billing's time instead of failing it.
    */
-  private async withTimeout<T>(allowance: { leftMs: number }, run: (signal: AbortSignal, ourShareMs: () => number) => Promise<T>): Promise<T> {
-    const budget = Math.round(Math.min(this.answerTimeoutMs, this.o.timeoutMs + 2 * this.recentBillingStallMs()));
+  private async withTimeout<T>(
+    allowance: { leftMs: number },
+    run: (signal: AbortSignal, ourShareMs: () => number) => Promise<T>,
+  ): Promise<T> {
+    const budget = Math.round(
+      Math.min(this.answerTimeoutMs, this.o.timeoutMs + 2 * this.recentBillingStallMs()),
+    );
     const ceiling = budget + allowance.leftMs;
     const releaseMeter = this.stallAllowanceMs > 0 ? this.stall.hold() : () => {};
     const ctrl = new AbortController();
     const t0 = performance.now();
     const s0 = this.stall.stalledMs(t0);
     /** Time since the attempt started, less this process's own stall. */
-    const ourShareMs = (now = performance.now()) => now - t0 - (this.stallAllowanceMs > 0 ? this.stall.stalledMs(now) - s0 : 0);
+    const ourShareMs = (now = performance.now()) =>
+      now - t0 - (this.stallAllowanceMs > 0 ? this.stall.stalledMs(now) - s0 : 0);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       const check = () => {
@@ -276,8 +327,13 @@ export class BillingClient implements BillingPort {
             verdict = new BillingTimeout(`billing did not answer within ${Math.round(wall)} ms (probe)`);
           } else {
             this.counts.stallTimeouts++;
-            this.o.log.warn("billing attempt ended by local event-loop stall, not counted against billing", { wallMs: Math.round(wall), stalledMs: Math.round(stalled) });
-            verdict = new LocalStall(`local overload: no answer within ${Math.round(wall)} ms, ${Math.round(stalled)} ms of it this process was stalled`);
+            this.o.log.warn("billing attempt ended by local event-loop stall, not counted against billing", {
+              wallMs: Math.round(wall),
+              stalledMs: Math.round(stalled),
+            });
+            verdict = new LocalStall(
+              `local overload: no answer within ${Math.round(wall)} ms, ${Math.round(stalled)} ms of it this process was stalled`,
+            );
           }
         } else {
           timer = setTimeout(check, Math.max(1, Math.min(budget - billingShare, ceiling - wall)));
@@ -293,7 +349,8 @@ export class BillingClient implements BillingPort {
       return await Promise.race([run(ctrl.signal, ourShareMs), expired]);
     } finally {
       clearTimeout(timer);
-      if (this.stallAllowanceMs > 0) allowance.leftMs = Math.max(0, allowance.leftMs - (this.stall.stalledMs() - s0));
+      if (this.stallAllowanceMs > 0)
+        allowance.leftMs = Math.max(0, allowance.leftMs - (this.stall.stalledMs() - s0));
       releaseMeter();
     }
   }
@@ -309,7 +366,12 @@ export class BillingClient implements BillingPort {
     return Math.max(1, Math.ceil((this.openedAt + this.o.halfOpenAfterMs - Date.now()) / 1000));
   }
 
-  private async post(req: { purchaseId: string; buyerId: string; amountKrw: number }, token: string, signal: AbortSignal, ourShareMs: () => number): Promise<ChargeOutcome> {
+  private async post(
+    req: { purchaseId: string; buyerId: string; amountKrw: number },
+    token: string,
+    signal: AbortSignal,
+    ourShareMs: () => number,
+  ): Promise<ChargeOutcome> {
     let res: Response;
     let body: { paymentId?: string; code?: string; message?: string } | null;
     try {
@@ -325,18 +387,27 @@ export class BillingClient implements BillingPort {
     }
     // Billing's own processing decides; without its account, the time on our own clock does.
     const timing = billingTiming(res.headers.get("server-timing"));
-    if (timing) this.billingStall = { ms: Math.max(timing.stallMs, this.recentBillingStallMs()), at: performance.now() };
+    if (timing)
+      this.billingStall = {
+        ms: Math.max(timing.stallMs, this.recentBillingStallMs()),
+        at: performance.now(),
+      };
     const own = timing ? timing.ownMs : null;
     const took = own ?? ourShareMs();
     if (took > this.o.timeoutMs) {
       this.counts.timeouts++;
-      throw new BillingTimeout(`billing took ${Math.round(took)} ms${own === null ? "" : " of its own processing"}, over ${this.o.timeoutMs} ms`);
+      throw new BillingTimeout(
+        `billing took ${Math.round(took)} ms${own === null ? "" : " of its own processing"}, over ${this.o.timeoutMs} ms`,
+      );
     }
-    if (res.status === 200 && typeof body?.paymentId === "string") return { kind: "approved", paymentId: body.paymentId };
+    if (res.status === 200 && typeof body?.paymentId === "string")
+      return { kind: "approved", paymentId: body.paymentId };
     if (res.status === 402) return { kind: "declined", message: body?.message ?? "declined" };
     // The purchaseId was voided (its request was abandoned meanwhile): this request is over.
-    if (res.status === 409 && body?.code === "PAYMENT_VOIDED") return { kind: "unavailable", reason: "payment voided", retryAfterSeconds: 1, sent: true };
-    if (res.status >= 500 || res.status === 200) throw new BillingUnreachable(`billing answered ${res.status} ${body?.code ?? ""}`.trim());
+    if (res.status === 409 && body?.code === "PAYMENT_VOIDED")
+      return { kind: "unavailable", reason: "payment voided", retryAfterSeconds: 1, sent: true };
+    if (res.status >= 500 || res.status === 200)
+      throw new BillingUnreachable(`billing answered ${res.status} ${body?.code ?? ""}`.trim());
     throw new BillingRejected(`billing rejected the charge: ${res.status} ${body?.code ?? ""}`.trim());
   }
 }

@@ -3,7 +3,9 @@ import { projectRegistered, projectStatus } from "../app/project-vehicle.use-cas
 import { onDelivered, onPickedUp, recordDriver } from "../app/track-delivery.use-case.ts";
 import type { PurchaseDeps, PurchaseTx } from "../app/purchase.infra.ts";
 
-export function purchaseHandlers(deps: Pick<PurchaseDeps, "purchases" | "vehicles" | "log">): HandlerMap<PurchaseTx> {
+export function purchaseHandlers(
+  deps: Pick<PurchaseDeps, "purchases" | "vehicles" | "log">,
+): HandlerMap<PurchaseTx> {
   return {
     VehicleRegistered: (e, tx) => projectRegistered(tx, e, deps),
     VehicleReserved: (e, tx) => projectStatus(tx, e, "RESERVED", deps),

@@ -16,7 +16,8 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export function purchaseResolvers(uc: PurchaseUseCases): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
-      purchase: (_: unknown, args: { id: string }, ctx: RequestContext) => uc.queries.purchase(ctx.viewer, parseUuid("id", args.id)),
+      purchase: (_: unknown, args: { id: string }, ctx: RequestContext) =>
+        uc.queries.purchase(ctx.viewer, parseUuid("id", args.id)),
       myPurchases: (_: unknown, __: unknown, ctx: RequestContext) => uc.queries.myPurchases(ctx.viewer),
     },
     Mutation: {
@@ -30,7 +31,8 @@ export function purchaseResolvers(uc: PurchaseUseCases): GraphQLResolverMap<Requ
       },
     },
     Purchase: {
-      __resolveReference: (ref: { id: string }, ctx: RequestContext) => (isUuid(ref.id) ? uc.queries.visible(ctx.viewer, ref.id.toLowerCase()) : null),
+      __resolveReference: (ref: { id: string }, ctx: RequestContext) =>
+        isUuid(ref.id) ? uc.queries.visible(ctx.viewer, ref.id.toLowerCase()) : null,
       buyer: (p: Purchase) => ({ __typename: "Account", id: p.buyerId }),
       vehicle: (p: Purchase) => ({ __typename: "Vehicle", id: p.vehicleId }),
       createdAt: (p: Purchase) => p.createdAt.toISOString(),

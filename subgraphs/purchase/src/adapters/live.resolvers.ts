@@ -2,7 +2,13 @@ import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
 import { canView, type Purchase } from "../domain/purchase.ts";
 import type { PurchaseDeps } from "../app/purchase.infra.ts";
 
-const CHANGES = ["PurchasePaid", "PurchaseDeliveryStarted", "PurchaseDelivered", "PurchaseCancelled", "PaymentRefunded"] as const;
+const CHANGES = [
+  "PurchasePaid",
+  "PurchaseDeliveryStarted",
+  "PurchaseDelivered",
+  "PurchaseCancelled",
+  "PaymentRefunded",
+] as const;
 
 /** `Subscription` resolvers of the purchase context. */
 export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps, "db" | "purchases">) {
@@ -15,7 +21,11 @@ export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps,
   });
   return {
     purchaseStatusChanged: {
-      subscribe: (root: unknown, args: { purchaseId?: string | null }, ctx: Parameters<typeof watch.subscribe>[2]) => {
+      subscribe: (
+        root: unknown,
+        args: { purchaseId?: string | null },
+        ctx: Parameters<typeof watch.subscribe>[2],
+      ) => {
         if (args.purchaseId != null) parseUuid("purchaseId", args.purchaseId);
         return watch.subscribe(root, args, ctx);
       },

@@ -1,4 +1,13 @@
-import { AdmissionGate, intEnv, env, PeriodicTask, signServiceToken, type ContextModule, type Infra, sqlReader } from "@junggo/runtime";
+import {
+  AdmissionGate,
+  intEnv,
+  env,
+  PeriodicTask,
+  signServiceToken,
+  type ContextModule,
+  type Infra,
+  sqlReader,
+} from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
@@ -40,18 +49,26 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Prisma.
   // lasts at most BILLING_ANSWER_TIMEOUT_MS × attempts + BILLING_STALL_ALLOWANCE_MS (+ < 0.5 s backoff).
   const holdTtlMs = intEnv("HOLD_TTL_MS", HOLD_TTL_MS);
   if (holdTtlMs < 3 * billingTimeoutMs * attempts) {
-    throw new Error(`HOLD_TTL_MS (${holdTtlMs}) must be at least 3 × BILLING_TIMEOUT_MS × ${attempts} attempts (${3 * billingTimeoutMs * attempts} ms)`);
+    throw new Error(
+      `HOLD_TTL_MS (${holdTtlMs}) must be at least 3 × BILLING_TIMEOUT_MS × ${attempts} attempts (${3 * billingTimeoutMs * attempts} ms)`,
+    );
   }
   const longestCharge = 1.5 * (answerTimeoutMs * attempts + stallAllowanceMs + 500);
   if (holdTtlMs < longestCharge) {
-    throw new Error(`HOLD_TTL_MS (${holdTtlMs}) must be at least 1.5 × (BILLING_ANSWER_TIMEOUT_MS × ${attempts} attempts + BILLING_STALL_ALLOWANCE_MS + 500 ms backoff) (${longestCharge} ms)`);
+    throw new Error(
+      `HOLD_TTL_MS (${holdTtlMs}) must be at least 1.5 × (BILLING_ANSWER_TIMEOUT_MS × ${attempts} attempts + BILLING_STALL_ALLOWANCE_MS + 500 ms backoff) (${longestCharge} ms)`,
+    );
   }
   // Load is shed here, before a purchase request reads, holds or charges anything.
   const admission = new AdmissionGate({
     maxConcurrent: intEnv("PURCHASE_MAX_CONCURRENT", 8),
     maxQueued: intEnv("PURCHASE_MAX_QUEUED", 128),
     maxWaitMs: intEnv("PURCHASE_MAX_WAIT_MS", 10_000),
-    settings: { maxConcurrent: "PURCHASE_MAX_CONCURRENT", maxQueued: "PURCHASE_MAX_QUEUED", maxWaitMs: "PURCHASE_MAX_WAIT_MS" },
+    settings: {
+      maxConcurrent: "PURCHASE_MAX_CONCURRENT",
+      maxQueued: "PURCHASE_MAX_QUEUED",
+      maxWaitMs: "PURCHASE_MAX_WAIT_MS",
+    },
     what: "Purchases",
   });
   const billing = new BillingClient({
@@ -94,7 +111,13 @@ export function buildPurchaseModule(infra: PurchaseInfra): ContextModule<Prisma.
       const s = billing.stats();
       const a = admission.stats();
       return {
-        billing: { breaker: s.breaker, inFlight: s.inFlight, opened: s.opened, rejected: s.rejected, bulkheadRejected: s.bulkheadRejected },
+        billing: {
+          breaker: s.breaker,
+          inFlight: s.inFlight,
+          opened: s.opened,
+          rejected: s.rejected,
+          bulkheadRejected: s.bulkheadRejected,
+        },
         admission: { inFlight: a.inFlight, queued: a.queued },
       };
     },

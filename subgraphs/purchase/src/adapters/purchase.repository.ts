@@ -32,7 +32,10 @@ const toPurchase = (r: Row): Purchase => ({
 
 // `_entities` for a list of purchases costs one statement.
 const byIds = batchedByKey(
-  async (db, ids) => (await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE id = ANY($1::uuid[])`, ids)).map(toPurchase),
+  async (db, ids) =>
+    (
+      await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE id = ANY($1::uuid[])`, ids)
+    ).map(toPurchase),
   (p) => p.id,
 );
 
@@ -44,15 +47,23 @@ export const purchaseRepository = {
    * cancellation and a delivery event never both apply to the same state.
    */
   async lockById(tx: SqlTx, id: string): Promise<Purchase | null> {
-    const [r] = await tx.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE id = $1::uuid FOR UPDATE`, id);
+    const [r] = await tx.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS} FROM "Purchase" WHERE id = $1::uuid FOR UPDATE`,
+      id,
+    );
     return r ? toPurchase(r) : null;
   },
 
   /** Newest first; all purchases when buyerId is omitted (staff). */
   async list(db: SqlReader, buyerId?: string): Promise<Purchase[]> {
     const rows = buyerId
-      ? await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" WHERE "buyerId" = $1::uuid ORDER BY "createdAt" DESC, id DESC`, buyerId)
-      : await db.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "Purchase" ORDER BY "createdAt" DESC, id DESC`);
+      ? await db.$queryRawUnsafe<Row[]>(
+          `SELECT ${COLUMNS} FROM "Purchase" WHERE "buyerId" = $1::uuid ORDER BY "createdAt" DESC, id DESC`,
+          buyerId,
+        )
+      : await db.$queryRawUnsafe<Row[]>(
+          `SELECT ${COLUMNS} FROM "Purchase" ORDER BY "createdAt" DESC, id DESC`,
+        );
     return rows.map(toPurchase);
   },
 
@@ -62,9 +73,23 @@ export const purchaseRepository = {
          "vehicleYear", "driverId", "createdAt", "updatedAt", "deliveryStartedAt", "deliveredAt", "cancelledAt", "cancelReason")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"PurchaseStatus", $6, $7::uuid, $8, $9, $10, $11::uuid, $12::timestamp(3),
          $13::timestamp(3), $14::timestamp(3), $15::timestamp(3), $16::timestamp(3), $17)`,
-      p.id, p.vehicleId, p.buyerId, p.buyerName, p.status, p.priceKrw, p.paymentId, p.vehicleMake, p.vehicleModel,
-      p.vehicleYear, p.driverId, iso(p.createdAt), new Date().toISOString(), iso(p.deliveryStartedAt), iso(p.deliveredAt),
-      iso(p.cancelledAt), p.cancelReason,
+      p.id,
+      p.vehicleId,
+      p.buyerId,
+      p.buyerName,
+      p.status,
+      p.priceKrw,
+      p.paymentId,
+      p.vehicleMake,
+      p.vehicleModel,
+      p.vehicleYear,
+      p.driverId,
+      iso(p.createdAt),
+      new Date().toISOString(),
+      iso(p.deliveryStartedAt),
+      iso(p.deliveredAt),
+      iso(p.cancelledAt),
+      p.cancelReason,
     );
   },
 
@@ -75,9 +100,23 @@ export const purchaseRepository = {
          "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "deliveryStartedAt" = $14::timestamp(3),
          "deliveredAt" = $15::timestamp(3), "cancelledAt" = $16::timestamp(3), "cancelReason" = $17
        WHERE id = $1::uuid`,
-      p.id, p.vehicleId, p.buyerId, p.buyerName, p.status, p.priceKrw, p.paymentId, p.vehicleMake, p.vehicleModel,
-      p.vehicleYear, p.driverId, iso(p.createdAt), new Date().toISOString(), iso(p.deliveryStartedAt), iso(p.deliveredAt),
-      iso(p.cancelledAt), p.cancelReason,
+      p.id,
+      p.vehicleId,
+      p.buyerId,
+      p.buyerName,
+      p.status,
+      p.priceKrw,
+      p.paymentId,
+      p.vehicleMake,
+      p.vehicleModel,
+      p.vehicleYear,
+      p.driverId,
+      iso(p.createdAt),
+      new Date().toISOString(),
+      iso(p.deliveryStartedAt),
+      iso(p.deliveredAt),
+      iso(p.cancelledAt),
+      p.cancelReason,
     );
   },
 } satisfies PurchaseRepository<SqlTx, SqlReader>;

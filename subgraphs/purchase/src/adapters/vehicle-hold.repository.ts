@@ -15,7 +15,10 @@ const toHold = (r: Row): VehicleHold => ({
 // Plain SQL (no Prisma client): every request takes and confirms a hold.
 export const vehicleHoldRepository = {
   async byVehicle(tx: SqlTx, vehicleId: string): Promise<VehicleHold | null> {
-    const [r] = await tx.$queryRawUnsafe<Row[]>(`SELECT ${COLUMNS} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid`, vehicleId);
+    const [r] = await tx.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid`,
+      vehicleId,
+    );
     return r ? toHold(r) : null;
   },
 
@@ -37,7 +40,10 @@ export const vehicleHoldRepository = {
     const rows = await db.$queryRawUnsafe<unknown[]>(
       `INSERT INTO "VehicleHold" ("vehicleId", "purchaseId", "buyerId", "expiresAt", "createdAt")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamp(3), now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
-      h.vehicleId, h.purchaseId, h.buyerId, iso(h.expiresAt),
+      h.vehicleId,
+      h.purchaseId,
+      h.buyerId,
+      iso(h.expiresAt),
     );
     return rows.length === 1;
   },
@@ -49,22 +55,34 @@ export const vehicleHoldRepository = {
 
   /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
   async release(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.$executeRawUnsafe(`DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid`, h.vehicleId, h.purchaseId)) === 1;
+    return (
+      (await tx.$executeRawUnsafe(
+        `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid`,
+        h.vehicleId,
+        h.purchaseId,
+      )) === 1
+    );
   },
 
   /** Deletes an unconfirmed hold only (takeover or sweep of an abandoned request). */
   async releaseUnconfirmed(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.$executeRawUnsafe(
-      `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
-      h.vehicleId, h.purchaseId,
-    )) === 1;
+    return (
+      (await tx.$executeRawUnsafe(
+        `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
+        h.vehicleId,
+        h.purchaseId,
+      )) === 1
+    );
   },
 
   /** The purchase exists now: the hold no longer expires. False when the hold was lost meanwhile. */
   async confirm(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
-    return (await tx.$executeRawUnsafe(
-      `UPDATE "VehicleHold" SET "expiresAt" = NULL WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
-      h.vehicleId, h.purchaseId,
-    )) === 1;
+    return (
+      (await tx.$executeRawUnsafe(
+        `UPDATE "VehicleHold" SET "expiresAt" = NULL WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid AND "expiresAt" IS NOT NULL`,
+        h.vehicleId,
+        h.purchaseId,
+      )) === 1
+    );
   },
 } satisfies VehicleHoldRepository<SqlTx, SqlReader>;

@@ -27,7 +27,10 @@ export function makeAbandonExpiredHolds(infra: PurchaseDeps) {
       });
       if (done) {
         abandoned++;
-        infra.log.warn("abandoned an expired purchase request", { purchaseId: hold.purchaseId, vehicleId: hold.vehicleId });
+        infra.log.warn("abandoned an expired purchase request", {
+          purchaseId: hold.purchaseId,
+          vehicleId: hold.vehicleId,
+        });
       }
     }
     return abandoned;

@@ -14,7 +14,8 @@ export function makeCancelPurchase(infra: PurchaseDeps) {
     infra.transact(async (tx) => {
       const p = await purchases.lockById(tx, id);
       if (!p) throw new DomainError("PURCHASE_NOT_FOUND", "There is no purchase with this id.");
-      if (!canCancel(viewer, p)) throw new DomainError("FORBIDDEN", "Only the buyer or staff can cancel this purchase.");
+      if (!canCancel(viewer, p))
+        throw new DomainError("FORBIDDEN", "Only the buyer or staff can cancel this purchase.");
       const t = cancel(p, reason, new Date());
       await purchases.save(tx, t.purchase);
       await holds.release(tx, { vehicleId: p.vehicleId, purchaseId: p.id });

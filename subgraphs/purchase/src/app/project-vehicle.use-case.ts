@@ -5,7 +5,11 @@ import type { PurchaseDeps, PurchaseTx } from "./purchase.infra.ts";
 // Purchase's projection of stock's vehicles, fed only by stock's events: it never reads stock's
 // database nor calls stock, so purchases are accepted while stock is down.
 
-export async function projectRegistered(tx: PurchaseTx, event: EventEnvelope<"VehicleRegistered">, { vehicles }: Pick<PurchaseDeps, "vehicles">): Promise<void> {
+export async function projectRegistered(
+  tx: PurchaseTx,
+  event: EventEnvelope<"VehicleRegistered">,
+  { vehicles }: Pick<PurchaseDeps, "vehicles">,
+): Promise<void> {
   const { vehicleId, make, model, year, priceKrw } = event.payload;
   await vehicles.register(tx, { id: vehicleId, make, model, year, priceKrw });
 }
@@ -17,6 +21,9 @@ export async function projectStatus(
   { vehicles, log }: Pick<PurchaseDeps, "vehicles" | "log">,
 ): Promise<void> {
   if (!(await vehicles.setStatus(tx, event.payload.vehicleId, status))) {
-    log.warn("status of an unknown vehicle ignored", { type: event.type, vehicleId: event.payload.vehicleId });
+    log.warn("status of an unknown vehicle ignored", {
+      type: event.type,
+      vehicleId: event.payload.vehicleId,
+    });
   }
 }

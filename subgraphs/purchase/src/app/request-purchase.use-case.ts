@@ -9,7 +9,9 @@ import { VehicleHeld } from "./ports.ts";
 
 const notAvailable = () => new DomainError("VEHICLE_NOT_AVAILABLE", "This vehicle is no longer available.");
 const paymentUnavailable = (retryAfterSeconds: number) =>
-  new DomainError("PAYMENT_UNAVAILABLE", "Payment service is unavailable, please try again shortly.", { retryAfterSeconds });
+  new DomainError("PAYMENT_UNAVAILABLE", "Payment service is unavailable, please try again shortly.", {
+    retryAfterSeconds,
+  });
 
 /**
  * A buyer buys an AVAILABLE vehicle at its listed price, paying synchronously:
@@ -25,7 +27,11 @@ const paymentUnavailable = (retryAfterSeconds: number) =>
  *     the hold and announce PurchaseAbandoned so billing voids anything it took. No purchase
  *     exists after a failure.
  */
-export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, opts: { holdTtlMs?: number; admission?: AdmissionGate } = {}) {
+export function makeRequestPurchase(
+  infra: PurchaseDeps,
+  billing: BillingPort,
+  opts: { holdTtlMs?: number; admission?: AdmissionGate } = {},
+) {
   const { purchases, holds, vehicles } = infra;
   const admission = opts.admission;
   return function requestPurchase(buyer: Viewer, vehicleId: string): Promise<Purchase> {
@@ -40,10 +46,20 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
     const refused = billing.fastRefusal();
     if (refused) throw paymentUnavailable(refused.retryAfterSeconds);
 
-    const hold = newHold({ vehicleId, purchaseId: crypto.randomUUID(), buyerId: buyer.id, now: new Date(), ttlMs: opts.holdTtlMs });
+    const hold = newHold({
+      vehicleId,
+      purchaseId: crypto.randomUUID(),
+      buyerId: buyer.id,
+      now: new Date(),
+      ttlMs: opts.holdTtlMs,
+    });
     await takeHold(hold);
 
-    const charged = await billing.charge({ purchaseId: hold.purchaseId, buyerId: buyer.id, amountKrw: vehicle.priceKrw });
+    const charged = await billing.charge({
+      purchaseId: hold.purchaseId,
+      buyerId: buyer.id,
+      amountKrw: vehicle.priceKrw,
+    });
     if (charged.kind === "declined") {
       await releaseAfterFailure(hold, null);
       throw new DomainError("PAYMENT_DECLINED", "Your payment was declined. No money was taken.");
@@ -68,7 +84,12 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
       return t.purchase;
     });
     if (!created) throw notAvailable();
-    infra.log.info("purchase paid", { purchaseId: created.id, vehicleId, buyerId: buyer.id, priceKrw: created.priceKrw });
+    infra.log.info("purchase paid", {
+      purchaseId: created.id,
+      vehicleId,
+      buyerId: buyer.id,
+      priceKrw: created.priceKrw,
+    });
     return created;
   }
 
@@ -81,9 +102,13 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
         const existing = await holds.byVehicle(tx, hold.vehicleId);
         if (existing) {
           // Only a request that died midway leaves an expired, unconfirmed hold behind.
-          if (!isAbandoned(existing, new Date()) || !(await holds.releaseUnconfirmed(tx, existing))) throw new VehicleHeld(hold.vehicleId);
+          if (!isAbandoned(existing, new Date()) || !(await holds.releaseUnconfirmed(tx, existing)))
+            throw new VehicleHeld(hold.vehicleId);
           await appendEvents(tx, [abandonedEvent(existing, "purchase request expired")]);
-          infra.log.warn("took over an expired hold", { vehicleId: hold.vehicleId, abandonedPurchaseId: existing.purchaseId });
+          infra.log.warn("took over an expired hold", {
+            vehicleId: hold.vehicleId,
+            abandonedPurchaseId: existing.purchaseId,
+          });
         }
         await holds.insert(tx, hold);
       });
@@ -105,7 +130,10 @@ export function makeRequestPurchase(infra: PurchaseDeps, billing: BillingPort, o
         if (abandonReason) await appendEvents(tx, [abandonedEvent(hold, abandonReason)]);
       });
     } catch (err) {
-      infra.log.error("could not release the hold after a failed payment", { purchaseId: hold.purchaseId, err: err as Error });
+      infra.log.error("could not release the hold after a failed payment", {
+        purchaseId: hold.purchaseId,
+        err: err as Error,
+      });
     }
   }
 }

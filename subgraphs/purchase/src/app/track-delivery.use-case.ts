@@ -11,7 +11,11 @@ import type { PurchaseDeps, PurchaseTx } from "./purchase.infra.ts";
 export type DeliveryDeps = Pick<PurchaseDeps, "purchases" | "log">;
 
 /** Remembers the assigned driver: that driver may then see the purchase. */
-export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"ConsignmentAssigned">, { purchases, log }: DeliveryDeps): Promise<void> {
+export async function recordDriver(
+  tx: PurchaseTx,
+  event: EventEnvelope<"ConsignmentAssigned">,
+  { purchases, log }: DeliveryDeps,
+): Promise<void> {
   const { purchaseId, driverId } = event.payload;
   const p = await purchases.lockById(tx, purchaseId);
   if (!p || p.status === "CANCELLED") {
@@ -21,10 +25,20 @@ export async function recordDriver(tx: PurchaseTx, event: EventEnvelope<"Consign
   await purchases.save(tx, { ...p, driverId });
 }
 
-async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, step: (p: Purchase) => Transition, { purchases, log }: DeliveryDeps): Promise<void> {
+async function apply(
+  tx: PurchaseTx,
+  event: EventEnvelope,
+  purchaseId: string,
+  step: (p: Purchase) => Transition,
+  { purchases, log }: DeliveryDeps,
+): Promise<void> {
   const p = await purchases.lockById(tx, purchaseId);
   if (!p) {
-    log.warn("delivery event for an unknown purchase ignored", { type: event.type, purchaseId, eventId: event.eventId });
+    log.warn("delivery event for an unknown purchase ignored", {
+      type: event.type,
+      purchaseId,
+      eventId: event.eventId,
+    });
     return;
   }
   let t: Transition;
@@ -36,7 +50,9 @@ async function apply(tx: PurchaseTx, event: EventEnvelope, purchaseId: string, s
     return;
   }
   await purchases.save(tx, t.purchase);
-  await appendEvents(tx, [newEvent(t.event.type, t.event.payload, { producer: "purchase", causationId: event.eventId })]);
+  await appendEvents(tx, [
+    newEvent(t.event.type, t.event.payload, { producer: "purchase", causationId: event.eventId }),
+  ]);
 }
 
 /** The driver picked the car up: the purchase is being delivered. */
@@ -44,5 +60,8 @@ export const onPickedUp = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentPick
   apply(tx, event, event.payload.purchaseId, (p) => startDelivery(p, new Date()), deps);
 
 /** The car was handed over. */
-export const onDelivered = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentDelivered">, deps: DeliveryDeps) =>
-  apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), deps);
+export const onDelivered = (
+  tx: PurchaseTx,
+  event: EventEnvelope<"ConsignmentDelivered">,
+  deps: DeliveryDeps,
+) => apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), deps);

@@ -89,7 +89,10 @@ export function pay(input: {
 }
 
 const refuse = (p: Purchase, action: string): never => {
-  throw new DomainError("PURCHASE_TRANSITION_REFUSED", `A ${p.status} purchase cannot ${action}.`, { purchaseId: p.id, status: p.status });
+  throw new DomainError("PURCHASE_TRANSITION_REFUSED", `A ${p.status} purchase cannot ${action}.`, {
+    purchaseId: p.id,
+    status: p.status,
+  });
 };
 
 const ref = (p: Purchase) => ({ purchaseId: p.id, vehicleId: p.vehicleId, buyerId: p.buyerId });
@@ -97,19 +100,29 @@ const ref = (p: Purchase) => ({ purchaseId: p.id, vehicleId: p.vehicleId, buyerI
 /** The driver picked the car up. */
 export function startDelivery(p: Purchase, now: Date): Transition {
   if (p.status !== "PAID") refuse(p, "start delivery");
-  return { purchase: { ...p, status: "DELIVERING", deliveryStartedAt: now }, event: { type: "PurchaseDeliveryStarted", payload: ref(p) } };
+  return {
+    purchase: { ...p, status: "DELIVERING", deliveryStartedAt: now },
+    event: { type: "PurchaseDeliveryStarted", payload: ref(p) },
+  };
 }
 
 /** The driver handed the car over. */
 export function deliver(p: Purchase, now: Date): Transition {
   if (p.status !== "DELIVERING") refuse(p, "be delivered");
-  return { purchase: { ...p, status: "DELIVERED", deliveredAt: now }, event: { type: "PurchaseDelivered", payload: ref(p) } };
+  return {
+    purchase: { ...p, status: "DELIVERED", deliveredAt: now },
+    event: { type: "PurchaseDelivered", payload: ref(p) },
+  };
 }
 
 /** The buyer (or staff) cancels before delivery; `reason` comes from `normalizeCancelReason`. */
 export function cancel(p: Purchase, reason: string | null, now: Date): Transition {
   if (p.status !== "PAID" && p.status !== "DELIVERING") {
-    throw new DomainError("PURCHASE_NOT_CANCELLABLE", `Only paid or delivering purchases can be cancelled; this one is ${p.status.toLowerCase()}.`, { status: p.status });
+    throw new DomainError(
+      "PURCHASE_NOT_CANCELLABLE",
+      `Only paid or delivering purchases can be cancelled; this one is ${p.status.toLowerCase()}.`,
+      { status: p.status },
+    );
   }
   return {
     purchase: { ...p, status: "CANCELLED", cancelledAt: now, cancelReason: reason },
@@ -120,7 +133,8 @@ export function cancel(p: Purchase, reason: string | null, now: Date): Transitio
 /** Trims the reason; blank means none. */
 export function normalizeCancelReason(reason: string | null | undefined): string | null {
   const r = reason?.trim() ?? "";
-  if (r.length > MAX_CANCEL_REASON) throw badInput("reason", `The reason can be at most ${MAX_CANCEL_REASON} characters.`);
+  if (r.length > MAX_CANCEL_REASON)
+    throw badInput("reason", `The reason can be at most ${MAX_CANCEL_REASON} characters.`);
   return r === "" ? null : r;
 }
 
@@ -131,6 +145,8 @@ interface Person {
 
 /** The buyer, staff, and the driver assigned to deliver it. */
 export const canView = (viewer: Person, p: Purchase) =>
-  viewer.role === "STAFF" || viewer.id === p.buyerId || (viewer.role === "DRIVER" && viewer.id === p.driverId);
+  viewer.role === "STAFF" ||
+  viewer.id === p.buyerId ||
+  (viewer.role === "DRIVER" && viewer.id === p.driverId);
 
 export const canCancel = (viewer: Person, p: Purchase) => viewer.role === "STAFF" || viewer.id === p.buyerId;

@@ -16,9 +16,16 @@ export interface VehicleHold {
 export const HOLD_TTL_MS = 2 * 60_000;
 
 /** `ttlMs` must stay far above the longest charge attempt, or live requests would be taken for dead ones. */
-export const newHold = (input: { vehicleId: string; purchaseId: string; buyerId: string; now: Date; ttlMs?: number }): VehicleHold => {
+export const newHold = (input: {
+  vehicleId: string;
+  purchaseId: string;
+  buyerId: string;
+  now: Date;
+  ttlMs?: number;
+}): VehicleHold => {
   const ttlMs = input.ttlMs ?? HOLD_TTL_MS;
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`hold TTL must be a positive number of ms, got ${ttlMs}`);
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError(`hold TTL must be a positive number of ms, got ${ttlMs}`);
   return {
     vehicleId: input.vehicleId,
     purchaseId: input.purchaseId,
@@ -28,10 +35,14 @@ export const newHold = (input: { vehicleId: string; purchaseId: string; buyerId:
 };
 
 /** The request behind the hold died before its purchase was created. */
-export const isAbandoned = (h: VehicleHold, now: Date) => h.expiresAt !== null && h.expiresAt.getTime() <= now.getTime();
+export const isAbandoned = (h: VehicleHold, now: Date) =>
+  h.expiresAt !== null && h.expiresAt.getTime() <= now.getTime();
 
 /** Announces that no purchase will exist for the hold's purchaseId: billing voids whatever it took. */
-export const abandonment = (h: VehicleHold, reason: string): { type: "PurchaseAbandoned"; payload: EventPayloads["PurchaseAbandoned"] } => ({
+export const abandonment = (
+  h: VehicleHold,
+  reason: string,
+): { type: "PurchaseAbandoned"; payload: EventPayloads["PurchaseAbandoned"] } => ({
   type: "PurchaseAbandoned",
   payload: { purchaseId: h.purchaseId, vehicleId: h.vehicleId, buyerId: h.buyerId, reason },
 });

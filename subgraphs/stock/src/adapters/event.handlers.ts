@@ -7,19 +7,57 @@ import type { HoldCommand, VehicleLifecycle } from "../app/vehicle-lifecycle.use
  * AVAILABLE. A transition the vehicle refuses (another purchase holds it, already moved on, unknown
  * vehicle) means the event does not apply: it is logged and acknowledged, never retried.
  */
-export function stockEventHandlers<Tx extends SqlTx>(lifecycle: VehicleLifecycle<Tx>, log: Logger): HandlerMap<Tx> {
-  const apply = async (step: (tx: Tx, cmd: HoldCommand) => Promise<Vehicle>, tx: Tx, cmd: HoldCommand, eventType: string) => {
+export function stockEventHandlers<Tx extends SqlTx>(
+  lifecycle: VehicleLifecycle<Tx>,
+  log: Logger,
+): HandlerMap<Tx> {
+  const apply = async (
+    step: (tx: Tx, cmd: HoldCommand) => Promise<Vehicle>,
+    tx: Tx,
+    cmd: HoldCommand,
+    eventType: string,
+  ) => {
     try {
       const vehicle = await step(tx, cmd);
-      log.info("vehicle status changed", { eventType, vehicleId: cmd.vehicleId, purchaseId: cmd.purchaseId, status: vehicle.status });
+      log.info("vehicle status changed", {
+        eventType,
+        vehicleId: cmd.vehicleId,
+        purchaseId: cmd.purchaseId,
+        status: vehicle.status,
+      });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      log.warn("event does not apply to the vehicle; ignored", { eventType, eventId: cmd.causationId, vehicleId: cmd.vehicleId, purchaseId: cmd.purchaseId, code: err.code, reason: err.message });
+      log.warn("event does not apply to the vehicle; ignored", {
+        eventType,
+        eventId: cmd.causationId,
+        vehicleId: cmd.vehicleId,
+        purchaseId: cmd.purchaseId,
+        code: err.code,
+        reason: err.message,
+      });
     }
   };
   return {
-    PurchasePaid: (e, tx) => apply(lifecycle.reserve, tx, { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId }, e.type),
-    ConsignmentPickedUp: (e, tx) => apply(lifecycle.leaveLot, tx, { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId }, e.type),
-    PurchaseCancelled: (e, tx) => apply(lifecycle.release, tx, { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId }, e.type),
+    PurchasePaid: (e, tx) =>
+      apply(
+        lifecycle.reserve,
+        tx,
+        { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId },
+        e.type,
+      ),
+    ConsignmentPickedUp: (e, tx) =>
+      apply(
+        lifecycle.leaveLot,
+        tx,
+        { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId },
+        e.type,
+      ),
+    PurchaseCancelled: (e, tx) =>
+      apply(
+        lifecycle.release,
+        tx,
+        { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId },
+        e.type,
+      ),
   };
 }

@@ -8,7 +8,10 @@ import type { SearchVehicles } from "../app/search-vehicles.query.ts";
 import type { StockLine } from "../domain/stock-summary.ts";
 
 /** GraphQL shape; which purchase holds the car stays internal. */
-const present = ({ purchaseId: _holder, registeredAt, ...v }: Vehicle) => ({ ...v, registeredAt: registeredAt.toISOString() });
+const present = ({ purchaseId: _holder, registeredAt, ...v }: Vehicle) => ({
+  ...v,
+  registeredAt: registeredAt.toISOString(),
+});
 
 export function stockResolvers(deps: {
   vehicles: VehicleReader;
@@ -18,7 +21,10 @@ export function stockResolvers(deps: {
 }): GraphQLResolverMap<RequestContext> {
   return {
     Query: {
-      vehicles: async (_: unknown, args: { filter?: VehicleFilterInput | null; first?: number | null; after?: string | null }) => {
+      vehicles: async (
+        _: unknown,
+        args: { filter?: VehicleFilterInput | null; first?: number | null; after?: string | null },
+      ) => {
         const page = await deps.search(args);
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: present(node) })) };
       },
@@ -29,7 +35,11 @@ export function stockResolvers(deps: {
       stockSummary: () => deps.summary(),
     },
     Mutation: {
-      registerVehicle: async (_: unknown, { input }: { input: RegistrationInput }, { viewer }: RequestContext) => {
+      registerVehicle: async (
+        _: unknown,
+        { input }: { input: RegistrationInput },
+        { viewer }: RequestContext,
+      ) => {
         requireRole(viewer, "STAFF");
         return present(await deps.register(input));
       },

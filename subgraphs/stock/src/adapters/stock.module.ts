@@ -9,14 +9,23 @@ import { stockEventHandlers } from "./event.handlers.ts";
 import { stockResolvers } from "./graphql.resolvers.ts";
 import { VehicleRepository } from "./vehicle.repository.ts";
 
-export function buildStockModule(infra: Infra<PrismaClient, Prisma.TransactionClient>): ContextModule<Prisma.TransactionClient> {
+export function buildStockModule(
+  infra: Infra<PrismaClient, Prisma.TransactionClient>,
+): ContextModule<Prisma.TransactionClient> {
   const vehicles = new VehicleRepository(infra.prisma);
   const register = makeRegisterVehicle({ vehicles, uow: infra });
   return {
-    resolvers: stockResolvers({ vehicles, register, search: makeSearchVehicles({ vehicles }), summary: makeStockSummary({ vehicles }) }),
+    resolvers: stockResolvers({
+      vehicles,
+      register,
+      search: makeSearchVehicles({ vehicles }),
+      summary: makeStockSummary({ vehicles }),
+    }),
     handlers: stockEventHandlers(makeVehicleLifecycle({ vehicles }), infra.log),
     // The lifecycle's reads and writes are plain SQL (vehicle.repository.ts): no Prisma client per event.
     rawHandlers: true,
-    seed: async () => { await seedDemoVehicles({ vehicles, register, log: infra.log }); },
+    seed: async () => {
+      await seedDemoVehicles({ vehicles, register, log: infra.log });
+    },
   };
 }

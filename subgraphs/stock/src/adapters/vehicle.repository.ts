@@ -7,12 +7,40 @@ import type { ListedVehicle, VehicleStore } from "../app/ports.ts";
 
 type Row = Prisma.VehicleGetPayload<object>;
 
-const toVehicle = ({ id, vin, make, model, year, mileageKm, priceKrw, color, fuel, status, purchaseId, registeredAt }: Row): Vehicle =>
-  ({ id, vin, make, model, year, mileageKm, priceKrw, color, fuel, status, purchaseId, registeredAt });
+const toVehicle = ({
+  id,
+  vin,
+  make,
+  model,
+  year,
+  mileageKm,
+  priceKrw,
+  color,
+  fuel,
+  status,
+  purchaseId,
+  registeredAt,
+}: Row): Vehicle => ({
+  id,
+  vin,
+  make,
+  model,
+  year,
+  mileageKm,
+  priceKrw,
+  color,
+  fuel,
+  status,
+  purchaseId,
+  registeredAt,
+});
 
 // Prisma turns `mode: "insensitive"` equality into ILIKE without escaping the pattern characters,
 // so "Hy%" would match "Hyundai". Escaping keeps it an equality test.
-const sameText = (value: string) => ({ equals: value.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" as const });
+const sameText = (value: string) => ({
+  equals: value.replace(/[\\%_]/g, "\\$&"),
+  mode: "insensitive" as const,
+});
 
 function toWhere(c: VehicleCriteria): Prisma.VehicleWhereInput {
   return {
@@ -41,7 +69,11 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
   }
 
   async search(criteria: VehicleCriteria, afterSeq: number, take: number): Promise<ListedVehicle[]> {
-    const rows = await this.prisma.vehicle.findMany({ where: { ...toWhere(criteria), seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take });
+    const rows = await this.prisma.vehicle.findMany({
+      where: { ...toWhere(criteria), seq: { gt: afterSeq } },
+      orderBy: { seq: "asc" },
+      take,
+    });
     return rows.map((row) => ({ ...toVehicle(row), seq: row.seq }));
   }
 
@@ -50,7 +82,10 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
   }
 
   async countByModelAndStatus(): Promise<StatusCount[]> {
-    const groups = await this.prisma.vehicle.groupBy({ by: ["make", "model", "status"], _count: { _all: true } });
+    const groups = await this.prisma.vehicle.groupBy({
+      by: ["make", "model", "status"],
+      _count: { _all: true },
+    });
     return groups.map(({ make, model, status, _count }) => ({ make, model, status, count: _count._all }));
   }
 
@@ -70,9 +105,16 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
     );
     if (!r) return null;
     return {
-      id: r.id as string, vin: r.vin as string, make: r.make as string, model: r.model as string,
-      year: Number(r.year), mileageKm: Number(r.mileageKm), priceKrw: Number(r.priceKrw),
-      color: r.color as string | null, fuel: r.fuel as string | null, status: r.status as Vehicle["status"],
+      id: r.id as string,
+      vin: r.vin as string,
+      make: r.make as string,
+      model: r.model as string,
+      year: Number(r.year),
+      mileageKm: Number(r.mileageKm),
+      priceKrw: Number(r.priceKrw),
+      color: r.color as string | null,
+      fuel: r.fuel as string | null,
+      status: r.status as Vehicle["status"],
       purchaseId: r.purchaseId as string | null,
       registeredAt: r.registeredAt instanceof Date ? r.registeredAt : new Date(String(r.registeredAt)),
     };
@@ -84,7 +126,12 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
     const count = await tx.$executeRawUnsafe(
       `UPDATE "Vehicle" SET status = $4::"VehicleStatus", "purchaseId" = $5::uuid, "updatedAt" = $6::timestamp(3)
        WHERE id = $1::uuid AND status = $2::"VehicleStatus" AND "purchaseId" IS NOT DISTINCT FROM $3::uuid`,
-      previous.id, previous.status, previous.purchaseId, next.status, next.purchaseId, new Date().toISOString(),
+      previous.id,
+      previous.status,
+      previous.purchaseId,
+      next.status,
+      next.purchaseId,
+      new Date().toISOString(),
     );
     return count === 1;
   }

@@ -9,14 +9,25 @@ export interface VehiclePage {
   totalCount: number;
 }
 
-export type SearchVehicles = (args: { filter?: VehicleFilterInput | null; first?: number | null; after?: string | null }) => Promise<VehiclePage>;
+export type SearchVehicles = (args: {
+  filter?: VehicleFilterInput | null;
+  first?: number | null;
+  after?: string | null;
+}) => Promise<VehiclePage>;
 
 export function makeSearchVehicles(deps: { vehicles: VehicleReader }): SearchVehicles {
   return async (args) => {
     const { criteria, first, afterSeq } = parsePageRequest(args);
     // One extra row tells whether another page exists without a second query.
-    const [rows, totalCount] = await Promise.all([deps.vehicles.search(criteria, afterSeq, first + 1), deps.vehicles.count(criteria)]);
+    const [rows, totalCount] = await Promise.all([
+      deps.vehicles.search(criteria, afterSeq, first + 1),
+      deps.vehicles.count(criteria),
+    ]);
     const edges = rows.slice(0, first).map(({ seq, ...node }) => ({ cursor: encodeCursor(seq), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount,
+    };
   };
 }

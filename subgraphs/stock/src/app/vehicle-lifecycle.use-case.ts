@@ -15,15 +15,20 @@ export interface HoldCommand {
  * with the inbox row). Refused transitions surface as DomainError from the domain.
  */
 export function makeVehicleLifecycle<Tx extends SqlTx>(deps: { vehicles: VehicleStore<Tx> }) {
-  const step = (transition: (v: Vehicle, purchaseId: string) => VehicleTransition) =>
+  const step =
+    (transition: (v: Vehicle, purchaseId: string) => VehicleTransition) =>
     async (tx: Tx, cmd: HoldCommand): Promise<Vehicle> => {
       const current = await deps.vehicles.findByIdIn(tx, cmd.vehicleId);
       if (!current) throw new DomainError("VEHICLE_NOT_FOUND", `No vehicle ${cmd.vehicleId}.`);
       const { vehicle, events } = transition(current, cmd.purchaseId);
       // Optimistic check: a competing replica changed the row since we read it. Throwing rolls back
       // (inbox row included) so the event is redelivered and re-evaluated against the new state.
-      if (!(await deps.vehicles.update(tx, current, vehicle))) throw new Error(`vehicle ${cmd.vehicleId} changed concurrently`);
-      await appendEvents(tx, events.map((e) => newEvent(e.type, e.payload, { producer: "stock", causationId: cmd.causationId })));
+      if (!(await deps.vehicles.update(tx, current, vehicle)))
+        throw new Error(`vehicle ${cmd.vehicleId} changed concurrently`);
+      await appendEvents(
+        tx,
+        events.map((e) => newEvent(e.type, e.payload, { producer: "stock", causationId: cmd.causationId })),
+      );
       return vehicle;
     };
   return { reserve: step(reserve), leaveLot: step(leaveLot), release: step(release) };

@@ -10,7 +10,9 @@ export function encodeCursor(seq: number): string {
 
 /** Throws BAD_USER_INPUT on the `after` argument for anything encodeCursor did not produce. */
 export function decodeCursor(cursor: string): number {
-  const decoded = /^[A-Za-z0-9_-]{1,16}$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  const decoded = /^[A-Za-z0-9_-]{1,16}$/.test(cursor)
+    ? Buffer.from(cursor, "base64url").toString("utf8")
+    : "";
   const seq = /^(0|[1-9][0-9]*)$/.test(decoded) ? Number(decoded) : NaN;
   // Node's base64url decoder is lenient; re-encoding rejects non-canonical spellings.
   if (!Number.isSafeInteger(seq) || seq > MAX_SEQ || encodeCursor(seq) !== cursor) {

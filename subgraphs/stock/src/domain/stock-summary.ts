@@ -26,6 +26,7 @@ export function summariseStock(counts: readonly StatusCount[]): StockLine[] {
     if (status === "AVAILABLE" || status === "RESERVED") line.onLot += count;
     lines.set(key, line);
   }
-  const byName = (a: string, b: string) => a.localeCompare(b, "en", { sensitivity: "base" }) || (a < b ? -1 : a > b ? 1 : 0);
+  const byName = (a: string, b: string) =>
+    a.localeCompare(b, "en", { sensitivity: "base" }) || (a < b ? -1 : a > b ? 1 : 0);
   return [...lines.values()].sort((a, b) => byName(a.make, b.make) || byName(a.model, b.model));
 }

@@ -40,13 +40,22 @@ const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undef
 /** Blank text means "no filter", as an empty search box does. */
 const text = (v: string | null | undefined) => (v?.trim() ? v.trim() : undefined);
 
-function orderedRange(minField: string, min: number | undefined, maxField: string, max: number | undefined): void {
+function orderedRange(
+  minField: string,
+  min: number | undefined,
+  maxField: string,
+  max: number | undefined,
+): void {
   if (min !== undefined && max !== undefined && min > max) {
     throw badInput(`filter.${maxField}`, `filter.${maxField} must not be smaller than filter.${minField}.`);
   }
 }
 
-export function parsePageRequest(args: { filter?: VehicleFilterInput | null; first?: number | null; after?: string | null }): PageRequest {
+export function parsePageRequest(args: {
+  filter?: VehicleFilterInput | null;
+  first?: number | null;
+  after?: string | null;
+}): PageRequest {
   const first = args.first ?? PAGE_SIZE_DEFAULT;
   if (!Number.isInteger(first) || first < 0 || first > PAGE_SIZE_MAX) {
     throw badInput("first", `first must be between 0 and ${PAGE_SIZE_MAX}.`);

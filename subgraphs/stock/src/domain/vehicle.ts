@@ -25,9 +25,15 @@ export interface Vehicle {
   registeredAt: Date;
 }
 
-type EventOf<T extends "VehicleRegistered" | "VehicleReserved" | "VehicleSold" | "VehicleReleased"> = { type: T; payload: EventPayloads[T] };
+type EventOf<T extends "VehicleRegistered" | "VehicleReserved" | "VehicleSold" | "VehicleReleased"> = {
+  type: T;
+  payload: EventPayloads[T];
+};
 export type VehicleRegistered = EventOf<"VehicleRegistered">;
-export type VehicleHoldEvent = EventOf<"VehicleReserved"> | EventOf<"VehicleSold"> | EventOf<"VehicleReleased">;
+export type VehicleHoldEvent =
+  | EventOf<"VehicleReserved">
+  | EventOf<"VehicleSold">
+  | EventOf<"VehicleReleased">;
 
 export interface VehicleTransition {
   vehicle: Vehicle;
@@ -67,7 +73,8 @@ export function parseVin(raw: string): string {
 
 function requiredText(field: string, raw: string, max: number): string {
   const value = raw.trim();
-  if (length(value) < 1 || length(value) > max) throw badInput(field, `The ${field} must have 1 to ${max} characters.`);
+  if (length(value) < 1 || length(value) > max)
+    throw badInput(field, `The ${field} must have 1 to ${max} characters.`);
   return value;
 }
 
@@ -77,7 +84,14 @@ function optionalText(field: string, raw: string | null | undefined, max: number
   return value === "" ? null : value;
 }
 
-function intBetween(field: string, value: number, min: number, max: number, label: string, grouped = true): number {
+function intBetween(
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+  label: string,
+  grouped = true,
+): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     const show = (n: number) => (grouped ? n.toLocaleString("en") : String(n));
     throw badInput(field, `The ${label} must be a whole number from ${show(min)} to ${show(max)}.`);
@@ -100,23 +114,41 @@ export function parseRegistration(input: RegistrationInput, now: Date): Required
   };
 }
 
-export function registerVehicle(id: string, input: RegistrationInput, now: Date): { vehicle: Vehicle; events: [VehicleRegistered] } {
+export function registerVehicle(
+  id: string,
+  input: RegistrationInput,
+  now: Date,
+): { vehicle: Vehicle; events: [VehicleRegistered] } {
   const v = parseRegistration(input, now);
   const vehicle: Vehicle = { id, ...v, status: "AVAILABLE", purchaseId: null, registeredAt: now };
   const { vin, make, model, year, mileageKm, priceKrw } = vehicle;
-  return { vehicle, events: [{ type: "VehicleRegistered", payload: { vehicleId: id, vin, make, model, year, mileageKm, priceKrw, status: "AVAILABLE" } }] };
+  return {
+    vehicle,
+    events: [
+      {
+        type: "VehicleRegistered",
+        payload: { vehicleId: id, vin, make, model, year, mileageKm, priceKrw, status: "AVAILABLE" },
+      },
+    ],
+  };
 }
 
 function assertHeldBy(vehicle: Vehicle, purchaseId: string): void {
   if (vehicle.purchaseId !== purchaseId) {
-    throw new DomainError("VEHICLE_HELD_BY_OTHER_PURCHASE", `Vehicle ${vehicle.id} is not held by purchase ${purchaseId}.`);
+    throw new DomainError(
+      "VEHICLE_HELD_BY_OTHER_PURCHASE",
+      `Vehicle ${vehicle.id} is not held by purchase ${purchaseId}.`,
+    );
   }
 }
 
 /** A paid purchase takes the car off the market. */
 export function reserve(vehicle: Vehicle, purchaseId: string): VehicleTransition {
   if (vehicle.status !== "AVAILABLE") {
-    throw new DomainError("VEHICLE_NOT_AVAILABLE", `Vehicle ${vehicle.id} is ${vehicle.status}, not AVAILABLE.`);
+    throw new DomainError(
+      "VEHICLE_NOT_AVAILABLE",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not AVAILABLE.`,
+    );
   }
   return {
     vehicle: { ...vehicle, status: "RESERVED", purchaseId },
@@ -127,7 +159,10 @@ export function reserve(vehicle: Vehicle, purchaseId: string): VehicleTransition
 /** The driver picked the car up: it has left the lot (stock decreases). */
 export function leaveLot(vehicle: Vehicle, purchaseId: string): VehicleTransition {
   if (vehicle.status !== "RESERVED") {
-    throw new DomainError("VEHICLE_NOT_RESERVED", `Vehicle ${vehicle.id} is ${vehicle.status}, not RESERVED.`);
+    throw new DomainError(
+      "VEHICLE_NOT_RESERVED",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not RESERVED.`,
+    );
   }
   assertHeldBy(vehicle, purchaseId);
   return {
