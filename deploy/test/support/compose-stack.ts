@@ -489,6 +489,8 @@ export class ComposeStack {
       logFile: join(this.logDir, `${name}.log`),
       inheritEnv: false,
     });
+    // Known before it runs, so a failed start elsewhere still stops it.
+    this.processes.set(name, proc);
     await proc.start();
     return proc;
   }
@@ -547,6 +549,8 @@ export class ComposeStack {
       logFile: join(this.logDir, `${name}.log`),
       inheritEnv: false,
     });
+    // Known before it runs, so a failed start elsewhere still stops it.
+    this.processes.set(name, proc);
     await proc.start();
     return proc;
   }
@@ -555,7 +559,8 @@ export class ComposeStack {
   async start(): Promise<void> {
     mkdirSync(this.logDir, { recursive: true });
     for (const wave of waves(this.compose)) {
-      await Promise.all(
+      // Settled, not raced: a failure must not leave a sibling starting after stop() has run.
+      const started = await Promise.allSettled(
         wave.map(async (name) => {
           const svc = this.compose.services[name]!;
           let proc: ManagedProcess | null = null;
@@ -563,10 +568,11 @@ export class ComposeStack {
           else if (svc.image?.startsWith("nats")) proc = await this.startNats(name);
           else if (svc.image?.startsWith("postgres")) await this.startPostgres(name);
           else throw new Error(`${name}: image ${svc.image} is not mapped by this test`);
-          if (proc) this.processes.set(name, proc);
           await this.waitHealthy(name, proc);
         }),
       );
+      const failed = started.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     }
   }
 
