@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@junggo/devstack";
 import { openDatabase, readKeyFile } from "@junggo/runtime";
@@ -65,6 +65,14 @@ const login = async (email: string) => (await ok(LOGIN, { email, password: PASSW
 const kidOf = (token: string) =>
   JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid as string;
 
+/** The keys CLI of the image, run as the image's user. */
+const keysCli = (...args: string[]) =>
+  execFileSync(process.execPath, [join(REPO_ROOT, "subgraphs/identity/dist/keys.cli.js"), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    ...stack.user,
+  });
+
 /** A command of the image, run as `docker compose exec <service> node <script> ...` runs it. */
 async function exec(service: string, script: string, args: string[], input = "") {
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...(await stack.env(service)) };
@@ -74,6 +82,7 @@ async function exec(service: string, script: string, args: string[], input = "")
     input,
     encoding: "utf8",
     timeout: 60_000,
+    ...stack.user,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -98,14 +107,13 @@ beforeAll(async () => {
   );
   stack = new ComposeStack(dir, vars);
   // The signing keys, made with the keys CLI into the mounted secrets directory (docs/deployment.md).
+  // As root, the services run as the image's user (uid 1000) and the directory is given to it, as
+  // the docs say; the tool then runs as that user too, like `docker compose run ... identity`.
   const keyFile = stack.localPath("identity", stack.composeEnv("identity").JWT_KEYS_FILE!)!;
-  execFileSync(
-    process.execPath,
-    [join(REPO_ROOT, "subgraphs/identity/dist/keys.cli.js"), "init", "--file", keyFile],
-    {
-      cwd: REPO_ROOT,
-    },
-  );
+  mkdirSync(dirname(dirname(keyFile)), { recursive: true });
+  mkdirSync(dirname(keyFile), { mode: 0o700 });
+  if (stack.user) chownSync(dirname(keyFile), stack.user.uid, stack.user.gid);
+  keysCli("init", "--file", keyFile);
   try {
     await stack.start();
   } catch (err) {
@@ -129,6 +137,9 @@ describe("docker-compose.yml, run as production", () => {
       expect(env.NODE_ENV, name).toBe("production");
       expect(["0.0.0.0", "::"], name).toContain(env.HOST);
       expect(stack.processes.get(name)?.running, name).toBe(true);
+      // As the image's user when this test may switch to it (root), as the container would.
+      const status = readFileSync(`/proc/${stack.processes.get(name)!.pid}/status`, "utf8");
+      if (stack.user) expect(/^Uid:\s+(\d+)/m.exec(status)?.[1], name).toBe(String(stack.user.uid));
     }
   });
 
@@ -181,6 +192,7 @@ describe("docker-compose.yml, run as production", () => {
 
     const passwordFile = join(dir, "driver-password");
     writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    if (stack.user) chownSync(passwordFile, stack.user.uid, stack.user.gid);
     const driver = await admin(
       [
         "create-account",
@@ -341,15 +353,7 @@ describe("docker-compose.yml, run as production", () => {
 
   it("signs with a rotated key written by the keys CLI into the mounted directory, without a restart", async () => {
     const keyFile = stack.localPath("identity", stack.composeEnv("identity").JWT_KEYS_FILE!)!;
-    const keys = (...args: string[]) =>
-      execFileSync(
-        process.execPath,
-        [join(REPO_ROOT, "subgraphs/identity/dist/keys.cli.js"), ...args, "--file", keyFile],
-        {
-          cwd: REPO_ROOT,
-          encoding: "utf8",
-        },
-      );
+    const keys = (...args: string[]) => keysCli(...args, "--file", keyFile);
     const before = await login(STAFF);
     const oldKid = readKeyFile(keyFile).active;
     expect(kidOf(before)).toBe(oldKid);
@@ -363,7 +367,10 @@ describe("docker-compose.yml, run as production", () => {
     // The gateway fetches identity's JWKS for a kid it has not seen; the old key still verifies.
     expect((await ok("{ me { email } }", {}, after)).me.email).toBe(STAFF);
     expect((await ok("{ me { email } }", {}, before)).me.email).toBe(STAFF);
-    const started = stack.processes.get("identity")!.starts;
-    expect(started).toBe(1);
+    expect(stack.processes.get("identity")!.starts).toBe(1);
+    // Still owner-only, and still the service user's.
+    const st = statSync(keyFile);
+    expect(st.mode & 0o777).toBe(0o600);
+    if (stack.user) expect(st.uid).toBe(stack.user.uid);
   });
 });

@@ -7,7 +7,15 @@
 // authentication over TCP, the /docker-entrypoint-initdb.d scripts). Healthchecks are compose's
 // own commands, pointed at the mapped ports. So whatever compose and the code disagree on fails here.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -87,14 +95,16 @@ export function loadCompose(vars: Env, root = REPO_ROOT): ComposeFile {
 }
 
 /** The Dockerfile's WORKDIR and ENV (both forms: `ENV A=1 B=2` and `ENV A 1`). */
-export function dockerfileImage(root = REPO_ROOT): { workdir: string; env: Env } {
+export function dockerfileImage(root = REPO_ROOT): { workdir: string; env: Env; user: string } {
   const text = readFileSync(join(root, "Dockerfile"), "utf8").replace(/\\\n/g, " ");
   const env: Env = {};
   let workdir = "/";
+  let user = "root";
   for (const line of text.split("\n")) {
-    const m = /^\s*(ENV|WORKDIR)\s+(.*)$/i.exec(line);
+    const m = /^\s*(ENV|WORKDIR|USER)\s+(.*)$/i.exec(line);
     if (!m) continue;
-    if (m[1]!.toUpperCase() === "WORKDIR") workdir = m[2]!.trim();
+    if (m[1]!.toUpperCase() === "USER") user = m[2]!.trim();
+    else if (m[1]!.toUpperCase() === "WORKDIR") workdir = m[2]!.trim();
     else if (m[2]!.includes("="))
       for (const kv of m[2]!.match(/\S+=("[^"]*"|\S*)/g) ?? []) {
         const i = kv.indexOf("=");
@@ -105,7 +115,21 @@ export function dockerfileImage(root = REPO_ROOT): { workdir: string; env: Env }
       env[k!] = v.join(" ");
     }
   }
-  return { workdir, env };
+  return { workdir, env, user };
+}
+
+/** Users of the official node images, by name. */
+const IMAGE_USERS: Record<string, { uid: number; gid: number }> = {
+  root: { uid: 0, gid: 0 },
+  node: { uid: 1000, gid: 1000 },
+};
+
+/** True when every directory above `path` lets other users through (so the image's user can read the checkout). */
+function reachableByOthers(path: string): boolean {
+  for (let p = resolve(path, ".."); ; p = resolve(p, "..")) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (p === "/") return true;
+  }
 }
 
 function environmentOf(svc: ComposeService): Env {
@@ -175,11 +199,24 @@ export class ComposeStack {
    *   live under `<dir>/project`, named volumes under `<dir>/volumes`, logs under `<dir>/logs`.
    * @param vars the shell environment compose interpolates from.
    */
+  /**
+   * The image's user (Dockerfile USER) the built services run as, when this process may switch to it
+   * (root) and that user can read the checkout; null: they run as this process's user.
+   */
+  readonly user: { uid: number; gid: number } | null;
+
   constructor(
     readonly dir: string,
     readonly vars: Env,
   ) {
     this.compose = loadCompose(vars);
+    const [name, group] = this.image.user.split(":");
+    const known =
+      IMAGE_USERS[name!] ?? (/^\d+$/.test(name!) ? { uid: Number(name), gid: Number(group ?? name) } : null);
+    if (!known) throw new Error(`Dockerfile USER ${this.image.user}: unknown user id`);
+    this.user = process.getuid?.() === 0 && known.uid !== 0 && reachableByOthers(REPO_ROOT) ? known : null;
+    // The image's user must get through the scratch directory to the mounted files (as Docker's bind mounts would let it).
+    if (this.user) chmodSync(dir, 0o711);
     this.logDir = join(dir, "logs");
     for (const name of Object.keys(this.compose.services)) this.mounts.set(name, this.mountsOf(name));
   }
@@ -548,6 +585,7 @@ export class ComposeStack {
       cwd: REPO_ROOT,
       logFile: join(this.logDir, `${name}.log`),
       inheritEnv: false,
+      ...this.user,
     });
     // Known before it runs, so a failed start elsewhere still stops it.
     this.processes.set(name, proc);

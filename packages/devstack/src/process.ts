@@ -15,6 +15,9 @@ export interface ProcessSpec {
   echo?: boolean;
   /** false: `env` is the whole environment (as in a container), nothing inherited from this process. */
   inheritEnv?: boolean;
+  /** Run as this user and group (needs root), e.g. a container image's user. */
+  uid?: number;
+  gid?: number;
 }
 
 /** One supervised OS process: start, wait healthy, stop (SIGTERM), kill (any signal), pause/resume, restart. */
@@ -47,6 +50,8 @@ export class ManagedProcess {
       cwd: this.spec.cwd,
       env: this.spec.inheritEnv === false ? this.spec.env : { ...process.env, ...this.spec.env },
       stdio: ["ignore", "pipe", "pipe"],
+      uid: this.spec.uid,
+      gid: this.spec.gid,
     });
     this.child = child;
     this.paused = false;
