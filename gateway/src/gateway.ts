@@ -184,6 +184,10 @@ export async function startGateway(
   const app = express();
   app.disable("x-powered-by");
   const server = createServer(app);
+  // Idle keep-alive connections are closed by the client side (browsers, a reverse proxy's pool),
+  // not by us after Node's 5 s default, which races a request sent on the socket at that moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
   const maxQueryBytes = o.maxQueryBytes ?? 20_000;
   const rate = new RateLimiter(o.rateLimit?.perMinute ?? 1200, o.rateLimit?.burst ?? 200);

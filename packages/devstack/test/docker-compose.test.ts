@@ -34,11 +34,14 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives the signing keys to identity alone and points the gateway at identity's JWKS", () => {
-    expect(compose.services.identity.environment.JWT_KEYS_FILE).toBe("/run/secrets/jwt_keys");
-    expect(compose.services.identity.secrets).toEqual(["jwt_keys"]);
-    expect(compose.secrets.jwt_keys.file).toMatch(/JUNGGO_JWT_KEYS_FILE/);
+    // A directory mount: the keys CLI renames a new file over the old one, which a single-file
+    // bind mount (or a compose `secrets:` file) would never show the running container.
+    expect(compose.services.identity.environment.JWT_KEYS_FILE).toBe("/run/secrets/jwt/jwt-keys.json");
+    expect(compose.services.identity.volumes).toContain("./secrets/jwt:/run/secrets/jwt:ro");
+    expect(compose.secrets).toBeUndefined();
     for (const name of [...SUBGRAPHS.filter((n) => n !== "identity"), "gateway"]) {
       expect(compose.services[name].secrets, name).toBeUndefined();
+      expect(JSON.stringify(compose.services[name].volumes ?? []), name).not.toMatch(/secrets\/jwt/);
       expect(JSON.stringify(compose.services[name].environment), name).not.toMatch(/JWT_SECRET|JWT_KEYS/);
     }
     expect(compose.services.gateway.environment.JWKS_URL).toBe(

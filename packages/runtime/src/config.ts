@@ -59,7 +59,11 @@ export interface ServiceConfig {
   natsUrl: string;
   /** HMAC secret shared by the gateway and subgraphs for forwarded identities and service tokens. */
   internalSecret: string;
-  /** ES256 key file for access tokens (identity signs with it); created in development when missing. */
+  /**
+   * ES256 key file for access tokens (identity signs with it); created in development when missing.
+   * Required in production of identity alone: every other context trusts the gateway's forwarded
+   * identity, and the gateway verifies tokens through identity's JWKS.
+   */
   jwtKeysFile: string;
   seedDemo: boolean;
 }
@@ -74,7 +78,10 @@ export function loadServiceConfig(context: ContextName): ServiceConfig {
     databaseUrl: process.env.DATABASE_URL || undefined,
     natsUrl: env("NATS_URL", "nats://127.0.0.1:4222"),
     internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
-    jwtKeysFile: env("JWT_KEYS_FILE", isProduction() ? undefined : ".data/jwt-keys.json"),
+    jwtKeysFile: env(
+      "JWT_KEYS_FILE",
+      isProduction() && context === "identity" ? undefined : ".data/jwt-keys.json",
+    ),
     seedDemo: boolEnv("SEED_DEMO", false),
   };
 }
