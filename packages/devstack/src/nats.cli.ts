@@ -34,6 +34,8 @@ function secrets(args: string[]): number {
     console.error(`--rotate: unknown NATS user "${rotate}" (one of ${NATS_USERS.join(", ")})`);
     return 2;
   }
+  // Closed to other host users; the containers see only the directories mounted into them.
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const user of NATS_USERS) {
     const file = join(dir, user, "password");
     const existing = existsSync(file) ? readFileSync(file, "utf8").trim() : "";

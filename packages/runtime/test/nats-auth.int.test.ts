@@ -28,6 +28,7 @@ import {
   SUBGRAPH_NAMES,
   type ContextName,
   type HandlerMap,
+  type Logger,
   type SqlTx,
 } from "../src/index.ts";
 
@@ -38,7 +39,9 @@ let nats: ManagedProcess;
 let url: string;
 let passwords: NatsPasswords;
 let admin: NatsConnection;
-const log = createLogger("nats-auth-test");
+const base = createLogger("nats-auth-test");
+// Warnings and errors only: a dozen buses each announce their connection.
+const log: Logger = { ...base, debug: () => {}, info: () => {}, child: () => log };
 const encoder = new TextEncoder();
 
 beforeAll(async () => {
@@ -289,5 +292,37 @@ describe("NATS authorization per context", () => {
         await bus.close();
       }
     }
+  });
+
+  it("leaves widening an older stream to the administrator: a context names the missing subjects, the admin adds them", async () => {
+    const jsm = await admin.jetstreamManager();
+    const { config } = await streamInfo();
+    // A stream from a release before the notification context.
+    await jsm.streams.update(EVENT_STREAM, {
+      ...config,
+      subjects: config.subjects.filter((x) => x !== "notification.>"),
+    });
+    const warnings: string[] = [];
+    const capture: Logger = {
+      ...log,
+      warn: (_msg, f) => void warnings.push(String(f?.err)),
+      child: () => capture,
+    };
+    const stock = new EventBus(url, "stock", capture, creds("stock"));
+    try {
+      await until("stock's complaint", () =>
+        warnings.some(
+          (w) => w.includes("lacks subjects notification.>") && w.includes("npm run nats -- stream"),
+        ),
+      );
+      expect((await streamInfo()).config.subjects).not.toContain("notification.>");
+    } finally {
+      await stock.close();
+    }
+    // What `npm run nats -- stream` does: the administrator's EventBus widens it on connecting.
+    const bus = new EventBus(url, "nats-cli", log, { user: "admin", pass: passwords.admin });
+    await bus.ready;
+    await bus.close();
+    expect([...(await streamInfo()).config.subjects].sort()).toEqual([...EVENT_STREAM_SUBJECTS].sort());
   });
 });
