@@ -46,6 +46,9 @@ export class EventBus {
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
           timeout: 2000,
+          // nats.js gives up for good after two refused reconnects (e.g. NATS restarted with a
+          // password not yet deployed): keep trying, as when NATS is down, until it is fixed.
+          ignoreAuthErrorAbort: true,
           ...(this.credentials
             ? {
                 user: this.credentials.user,

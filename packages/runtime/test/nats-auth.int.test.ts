@@ -37,6 +37,7 @@ import {
 let dir: string;
 let nats: ManagedProcess;
 let url: string;
+let port: number;
 let passwords: NatsPasswords;
 let admin: NatsConnection;
 const base = createLogger("nats-auth-test");
@@ -47,7 +48,7 @@ const encoder = new TextEncoder();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "junggo-nats-auth-"));
   passwords = natsPasswordsFor(join(dir, "nats-passwords.json"));
-  const port = await freePort();
+  port = await freePort();
   nats = natsProcess({
     port,
     httpPort: await freePort(),
@@ -324,5 +325,40 @@ describe("NATS authorization per context", () => {
     await bus.ready;
     await bus.close();
     expect([...(await streamInfo()).config.subjects].sort()).toEqual([...EVENT_STREAM_SUBJECTS].sort());
+  });
+
+  // Last: it restarts the server.
+  it("keeps reconnecting while NATS refuses a context's password, and recovers once the password is right again", async () => {
+    const bus = new EventBus(url, "stock", log, creds("stock"));
+    try {
+      await bus.ready;
+      await nats.stop();
+      // NATS back with a password stock does not have yet (a rotation deployed in the wrong order).
+      const rotated = natsProcess({
+        port,
+        httpPort: await freePort(),
+        dataDir: join(dir, "nats"),
+        logDir: join(dir, "rotated"),
+        passwords: { ...passwords, stock: "nRotatedPasswordNotDeployed0" },
+      });
+      await rotated.start();
+      try {
+        // nats.js would close the connection for good after two refusals (ignoreAuthErrorAbort).
+        await new Promise((r) => setTimeout(r, 2500));
+        expect(bus.connected).toBe(false);
+      } finally {
+        await rotated.stop();
+      }
+      await nats.start();
+      await until("stock reconnected", () => bus.connected);
+      const event = probe("VehicleSold");
+      await expect(
+        publish(bus.connection(), EVENT_CATALOGUE.VehicleSold.subject, event),
+      ).resolves.toMatchObject({
+        stream: EVENT_STREAM,
+      });
+    } finally {
+      await bus.close();
+    }
   });
 });
