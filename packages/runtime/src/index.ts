@@ -10,6 +10,7 @@ export * from "./errors.ts";
 export * from "./failpoints.ts";
 export * from "./live.ts";
 export * from "./logger.ts";
+export * from "./nats-auth.ts";
 export * from "./outbox.ts";
 export * from "./periodic.ts";
 export * from "./process-metrics.ts";

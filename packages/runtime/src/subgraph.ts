@@ -97,7 +97,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrate(db, o.migrationsDir, log);
   const prisma = o.createPrisma(db.adapter);
-  const bus = new EventBus(config.natsUrl, o.context, log);
+  const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
   const relay = new OutboxRelay(db, bus, log);
   const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const r = await prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 });

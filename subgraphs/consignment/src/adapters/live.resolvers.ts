@@ -5,7 +5,7 @@ import type { ConsignmentRepository } from "../app/ports.ts";
 import { toNode } from "./graphql.resolvers.ts";
 
 // ConsignmentEscalated: a job nobody took is offered to the drivers again.
-const CHANGES = [
+export const CHANGES = [
   "ConsignmentRequested",
   "ConsignmentEscalated",
   "ConsignmentAssigned",

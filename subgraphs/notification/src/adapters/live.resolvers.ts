@@ -3,6 +3,9 @@ import type { EventEnvelope } from "@junggo/events";
 import type { Inbox } from "../app/read-notifications.use-case.ts";
 import { toNode } from "./graphql.resolvers.ts";
 
+/** Event types followed live (core NATS subjects; the NATS user may subscribe to these alone). */
+export const CHANGES = ["NotificationCreated"] as const;
+
 /** `Subscription` resolvers of the notification context. */
 export function notificationLiveResolvers(live: LiveEvents, inbox: Inbox) {
   return {
@@ -10,7 +13,7 @@ export function notificationLiveResolvers(live: LiveEvents, inbox: Inbox) {
       // Filtered on the event itself: other people's notifications are never even loaded.
       subscribe: (_root: unknown, _args: unknown, ctx: RequestContext) => {
         const viewer = requireViewer(ctx.viewer);
-        return live.subscribe(["NotificationCreated"], (e) => e.payload.recipientId === viewer.id);
+        return live.subscribe(CHANGES, (e) => e.payload.recipientId === viewer.id);
       },
       resolve: async (e: EventEnvelope<"NotificationCreated">, _args: unknown, ctx: RequestContext) => {
         const n = await inbox.visible(ctx.viewer, e.payload.notificationId);

@@ -2,7 +2,7 @@ import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
 import { canView, type Purchase } from "../domain/purchase.ts";
 import type { PurchaseDeps } from "../app/purchase.infra.ts";
 
-const CHANGES = [
+export const CHANGES = [
   "PurchasePaid",
   "PurchaseDeliveryStarted",
   "PurchaseDelivered",
