@@ -8,6 +8,7 @@ import {
   type NatsConnection,
 } from "nats";
 import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
+import { intEnv } from "./config.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -94,13 +95,26 @@ export class EventBus {
   }
 }
 
+/**
+ * Copies of the event stream the JetStream cluster keeps (NATS_STREAM_REPLICAS): 1 on a single
+ * server (development), 3 on a three-node cluster (Kubernetes), so losing one node loses no event.
+ */
+export function streamReplicas(): number {
+  const n = intEnv("NATS_STREAM_REPLICAS", 1);
+  if (!Number.isInteger(n) || n < 1 || n > 5)
+    throw new Error(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got ${n}`);
+  return n;
+}
+
 /** One stream for all domain events, in publish order, so consumers see causes before effects. */
 export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+  const replicas = streamReplicas();
   const config = {
     name: EVENT_STREAM,
     subjects: EVENT_STREAM_SUBJECTS,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
+    num_replicas: replicas,
     // JetStream drops a second publish with the same msgID inside this window.
     duplicate_window: nanos(Number(process.env.NATS_DUPLICATE_WINDOW_MS ?? 10 * 60_000)),
   };
@@ -120,6 +134,12 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
   // would be refused): widen it in place, keeping its messages and other settings.
   const subjects = existing.config.subjects ?? [];
   const missing = EVENT_STREAM_SUBJECTS.filter((s) => !subjects.includes(s));
-  if (missing.length)
-    await jsm.streams.update(EVENT_STREAM, { ...existing.config, subjects: [...subjects, ...missing] });
+  // A stream created with fewer copies (before the cluster grew) is scaled in place; JetStream copies its messages.
+  const rescale = (existing.config.num_replicas || 1) !== replicas;
+  if (missing.length || rescale)
+    await jsm.streams.update(EVENT_STREAM, {
+      ...existing.config,
+      subjects: [...subjects, ...missing],
+      num_replicas: replicas,
+    });
 }
