@@ -199,7 +199,8 @@ function deployment(name: string, svc: ComposeService, port: number): IDeploymen
     kind: "Deployment",
     metadata: { name, labels: { ...labels(name), "app.kubernetes.io/component": tier(name) } },
     spec: {
-      replicas: isGateway ? 2 : 1,
+      // Only where no autoscaler owns the count: a `replicas` here would reset the HPA's choice on every apply.
+      ...((SINGLE_REPLICA as readonly string[]).includes(name) ? { replicas: 1 } : {}),
       revisionHistoryLimit: 5,
       selector: { matchLabels: { [APP_LABEL]: name } },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
