@@ -58,7 +58,8 @@ export class ManagedProcess {
     this.starts++;
     const log = this.log;
     const pipe = (chunk: Buffer) => {
-      log.write(chunk);
+      // "exit" can come before the last output is read (a server logging its shutdown): that tail is not logged.
+      if (!log.writableEnded) log.write(chunk);
       if (this.spec.echo) {
         for (const line of chunk.toString().split("\n"))
           if (line.trim()) process.stdout.write(`[${this.spec.name}] ${line}\n`);

@@ -11,7 +11,7 @@ import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { IDENTITY_HEADER, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "./auth.ts";
 import { EventBus } from "./bus.ts";
-import { intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
+import { boolEnv, intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
 import { EventConsumer, type HandlerMap, type TransactionalClient } from "./consumer.ts";
 import { migrate, openDatabase, type Database } from "./database.ts";
 import { DeadLetters } from "./dead-letters.ts";
@@ -95,7 +95,15 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const config = loadServiceConfig(o.context);
   const log = createLogger(o.context);
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  await migrate(db, o.migrationsDir, log);
+  // `main.js migrate` migrates and exits (a deployment's migration step, once per rollout);
+  // MIGRATE_ON_START=false then leaves the schema to that step instead of every replica's start.
+  if (process.argv[2] === "migrate") {
+    const applied = await migrate(db, o.migrationsDir, log);
+    await db.close();
+    log.info("migrations done", { applied: applied.length });
+    process.exit(0);
+  }
+  if (boolEnv("MIGRATE_ON_START", true)) await migrate(db, o.migrationsDir, log);
   const prisma = o.createPrisma(db.adapter);
   const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
   const relay = new OutboxRelay(db, bus, log);
