@@ -24,6 +24,8 @@ import {
   prometheus,
   signForwardedIdentity,
   cachedLoginVerifier,
+  traceHttpRequests,
+  tracingPlugins,
   type AccessTokenKeys,
   type Logger,
   type Viewer,
@@ -183,6 +185,7 @@ export async function startGateway(
   const logins = cachedLoginVerifier(tokenKeys, () => remoteKeys?.generation ?? 0);
   const app = express();
   app.disable("x-powered-by");
+  traceHttpRequests(app);
   const server = createServer(app);
   const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
   const maxQueryBytes = o.maxQueryBytes ?? 20_000;
@@ -203,6 +206,7 @@ export async function startGateway(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       overloadPlugin<GatewayContext>(),
+      ...tracingPlugins<GatewayContext>(),
       isProduction()
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
