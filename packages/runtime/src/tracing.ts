@@ -147,11 +147,14 @@ export function injectTraceHeaders<H extends Record<string, string>>(headers: H)
   return headers;
 }
 
-/** Requests that are not operations: health checks and scrapes make no traces. */
-const UNTRACED = new Set(["/healthz", "/readyz", "/metrics"]);
+/**
+ * Operations and internal APIs are traced; health checks, scrapes, the key set and the web client's
+ * files are not.
+ */
+const traced = (path: string) => path === "/graphql" || path.startsWith("/internal/");
 
 /**
- * A server span for every HTTP request to `app` (but health checks and /metrics), continuing the
+ * A server span for every request to `/graphql` and `/internal/…` of `app`, continuing the
  * caller's trace from its `traceparent`; the request's handlers (GraphQL, internal routes) run in
  * it. Without tracing nothing is added to the app. Mount before any route.
  */
@@ -159,7 +162,7 @@ export function traceHttpRequests(app: Express): void {
   const t = tracer;
   if (!t) return;
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (UNTRACED.has(req.path)) return next();
+    if (!traced(req.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = t.startSpan(
       `${req.method} ${req.path}`,
