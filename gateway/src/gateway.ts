@@ -24,6 +24,8 @@ import {
   prometheus,
   signForwardedIdentity,
   cachedLoginVerifier,
+  traceHttpRequests,
+  tracingPlugins,
   type AccessTokenKeys,
   type Logger,
   type Viewer,
@@ -183,6 +185,7 @@ export async function startGateway(
   const logins = cachedLoginVerifier(tokenKeys, () => remoteKeys?.generation ?? 0);
   const app = express();
   app.disable("x-powered-by");
+  traceHttpRequests(app);
   const server = createServer(app);
   // Idle keep-alive connections are closed by the client side (browsers, a reverse proxy's pool),
   // not by us after Node's 5 s default, which races a request sent on the socket at that moment.
@@ -207,6 +210,7 @@ export async function startGateway(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       overloadPlugin<GatewayContext>(),
+      ...tracingPlugins<GatewayContext>(),
       isProduction()
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),

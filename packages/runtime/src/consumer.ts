@@ -5,6 +5,7 @@ import type { Database } from "./database.ts";
 import { failpoint, failpointsArmed } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 import { eventsAppended, type OutboxRelay, type SqlTx } from "./outbox.ts";
+import { traceConsumedBatch } from "./tracing.ts";
 
 export interface TransactionalClient<Tx extends SqlTx> extends SqlTx {
   $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
@@ -275,13 +276,17 @@ export class EventConsumer<Tx extends SqlTx> {
     const appendedBefore = eventsAppended();
     let failing: { index: number; err: Error } | undefined;
     let outcomes: ("handled" | "duplicate")[];
+    // A span per event, continuing its producer's trace (null without tracing).
+    const traced = traceConsumedBatch(this.o.durable, work);
     try {
       const run = async (tx: Tx) => {
         const out: ("handled" | "duplicate")[] = [];
         for (const [index, { m, event, handler }] of work.entries()) {
           let outcome: "handled" | "duplicate";
           try {
-            outcome = await handleOnce(tx, this.o.durable, event, handler);
+            outcome = traced
+              ? await traced.event(index, () => handleOnce(tx, this.o.durable, event, handler))
+              : await handleOnce(tx, this.o.durable, event, handler);
           } catch (err) {
             failing = { index, err: err as Error };
             throw err;
@@ -294,11 +299,15 @@ export class EventConsumer<Tx extends SqlTx> {
         return out;
       };
       this.transactions++;
-      outcomes = this.o.raw
-        ? await this.o.raw.transaction((tx) => run(tx as Tx))
-        : await this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+      const transact = () =>
+        this.o.raw
+          ? this.o.raw.transaction((tx) => run(tx as Tx))
+          : this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+      outcomes = await (traced ? traced.transaction(transact) : transact());
     } catch (err) {
-      return failing ?? { index: -1, err: err as Error };
+      const failure = failing ?? { index: -1, err: err as Error };
+      traced?.end(failure);
+      return failure;
     }
     // Only a handler that appended events gives the relay work (a projection appends none).
     if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
@@ -316,6 +325,7 @@ export class EventConsumer<Tx extends SqlTx> {
       // server's confirmation would cost a round trip per event and buy nothing.
       m.ack();
     }
+    traced?.end();
     return undefined;
   }
 

@@ -17,4 +17,5 @@ export * from "./process-metrics.ts";
 export * from "./signing-keys.ts";
 export * from "./sql.ts";
 export * from "./subgraph.ts";
+export * from "./tracing.ts";
 export * from "./validation.ts";

@@ -21,6 +21,7 @@ import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
 import { processMetrics } from "./process-metrics.ts";
+import { initTracing, inSpan, shutdownTracing, traceHttpRequests, tracingPlugins } from "./tracing.ts";
 
 export interface RequestContext {
   viewer: Viewer | null;
@@ -93,6 +94,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   o: SubgraphServiceOptions<P, Tx>,
 ): Promise<RunningService> {
   const config = loadServiceConfig(o.context);
+  // Before anything that makes spans; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+  await initTracing(o.context);
   const log = createLogger(o.context);
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   // `main.js migrate` migrates and exits (a deployment's migration step, once per rollout);
@@ -108,7 +111,9 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
   const relay = new OutboxRelay(db, bus, log);
   const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
-    const r = await prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 });
+    const r = await inSpan("prisma.transaction", () =>
+      prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }),
+    );
     relay.nudge();
     return r;
   };
@@ -166,12 +171,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     // its stop() and kill the process before the consumer, outbox and database are closed.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: the federated trace (ftv1) plugin a subgraph installs by default is per-request work for nobody.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...tracingPlugins<RequestContext>()],
   });
   await apollo.start();
 
   const app = express();
   app.disable("x-powered-by");
+  traceHttpRequests(app);
   // The pid lets a supervisor tell its own child from another process that holds the port.
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", service: o.context, pid: process.pid });
@@ -274,6 +280,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       await prisma.$disconnect();
       await db.close();
       log.info("stopped");
+      await shutdownTracing();
     })());
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
