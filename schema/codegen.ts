@@ -69,7 +69,8 @@ function config(root: string): CodegenConfig {
       documentNodeImport: "@apollo/client#TypedDocumentNode",
     },
   };
-  return { generates, silent: true, errorsOnly: true };
+  // Plugins load from here, not from `root`: the check also runs on copies elsewhere (the unit test).
+  return { generates, silent: true, errorsOnly: true, pluginLoader: (name: string) => import(name) };
 }
 
 /** Every generated file (path relative to `root`) with its content, from the sources under `root`. */
@@ -93,20 +94,26 @@ export async function staleFiles(root: string): Promise<string[]> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL("..", import.meta.url));
-  if (process.argv.includes("--check")) {
-    const stale = await staleFiles(root);
-    if (stale.length) {
-      for (const file of stale) console.error(`stale: ${file}`);
-      console.error("generated GraphQL types are stale: run `npm run codegen` and commit the result.");
-      process.exit(1);
+  try {
+    if (process.argv.includes("--check")) {
+      const stale = await staleFiles(root);
+      if (stale.length) {
+        for (const file of stale) console.error(`stale: ${file}`);
+        console.error("generated GraphQL types are stale: run `npm run codegen` and commit the result.");
+        process.exit(1);
+      }
+      console.log("generated GraphQL types are up to date");
+    } else {
+      const files = await generateAll(root);
+      for (const [file, content] of files) {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        writeFileSync(join(root, file), content);
+      }
+      console.log(`wrote ${files.size} files: ${[...files.keys()].join(", ")}`);
     }
-    console.log("generated GraphQL types are up to date");
-  } else {
-    const files = await generateAll(root);
-    for (const [file, content] of files) {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), content);
-    }
-    console.log(`wrote ${files.size} files: ${[...files.keys()].join(", ")}`);
+  } catch (err) {
+    // A schema that does not parse, an operation the API schema does not have: say which, no stack.
+    console.error(`codegen failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
   }
 }
