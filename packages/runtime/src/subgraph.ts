@@ -5,7 +5,6 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -50,8 +49,16 @@ export interface Infra<P extends PrismaLike<Tx>, Tx extends SqlTx> {
   sqlTransact<R>(fn: (tx: SqlTx) => Promise<R>): Promise<R>;
 }
 
+// The resolver map buildSubgraphSchema takes: @apollo/subgraph does not export its type. Each context
+// types its own resolvers with the types generated from its schema (`npm run codegen`).
+type SchemaModule = Extract<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number],
+  { typeDefs: unknown }
+>;
+export type SubgraphResolvers = NonNullable<SchemaModule["resolvers"]>;
+
 export interface ContextModule<Tx> {
-  resolvers: GraphQLResolverMap<RequestContext>;
+  resolvers: SubgraphResolvers;
   handlers?: HandlerMap<Tx>;
   /**
    * The handlers use only `$executeRawUnsafe` / `$queryRawUnsafe` of their tx: the consumer then runs
@@ -160,7 +167,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(o.typeDefs),
-    resolvers: mod.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: mod.resolvers,
   });
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -1,20 +1,13 @@
-import {
-  badInput,
-  isUuid,
-  requireRole,
-  type RequestContext,
-  type Viewer,
-  type SqlReader,
-} from "@junggo/runtime";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { badInput, isUuid, requireRole, type Viewer, type SqlReader } from "@junggo/runtime";
 import { publicStatus, type Payment } from "../domain/payment.ts";
+import type { Resolvers } from "./generated/resolvers.types.ts";
 import { paymentRepository as payments } from "./payment.repository.ts";
 
 /** The buyer who paid, and staff. */
 const canSee = (viewer: Viewer | null, p: Payment) =>
   !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
 
-export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestContext> {
+export function billingResolvers(db: SqlReader): Resolvers {
   const visible = async (viewer: Viewer | null, find: () => Promise<Payment | null>) => {
     if (!viewer) return null;
     const p = await find();
@@ -23,11 +16,7 @@ export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestConte
 
   return {
     Query: {
-      payments: async (
-        _: unknown,
-        args: { first?: number | null; after?: string | null },
-        ctx: RequestContext,
-      ) => {
+      payments: async (_, args, ctx) => {
         requireRole(ctx.viewer, "STAFF");
         const first = args.first ?? 50;
         if (!Number.isInteger(first) || first < 1 || first > 200)
@@ -40,17 +29,17 @@ export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestConte
       },
     },
     Purchase: {
-      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-      payment: (purchase: { id: string }, _: unknown, ctx: RequestContext) =>
+      __resolveReference: (ref) => ({ id: ref.id }),
+      payment: (purchase, _, ctx) =>
         isUuid(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(db, purchase.id)) : null,
     },
     Payment: {
-      __resolveReference: (ref: { id: string }, ctx: RequestContext) =>
+      __resolveReference: (ref, ctx) =>
         isUuid(ref.id) ? visible(ctx.viewer, () => payments.byId(db, ref.id)) : null,
-      status: (p: Payment) => publicStatus(p),
-      createdAt: (p: Payment) => p.createdAt.toISOString(),
-      refundedAt: (p: Payment) => p.refundedAt?.toISOString() ?? null,
-      voidedAt: (p: Payment) => p.voidedAt?.toISOString() ?? null,
+      status: (p) => publicStatus(p),
+      createdAt: (p) => p.createdAt.toISOString(),
+      refundedAt: (p) => p.refundedAt?.toISOString() ?? null,
+      voidedAt: (p) => p.voidedAt?.toISOString() ?? null,
     },
   };
 }
