@@ -297,3 +297,4 @@ export function subjectOf(type: EventType): string {
 export function isEventType(t: string): t is EventType {
   return Object.hasOwn(EVENT_CATALOGUE, t);
 }
+export * from "./error-codes.ts";
