@@ -17,6 +17,7 @@ import { migrate, openDatabase, type Database } from "./database.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { deadLetterRoutes } from "./dead-letters.routes.ts";
 import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { startFailpoints } from "./failpoints.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
@@ -94,11 +95,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
 ): Promise<RunningService> {
   const config = loadServiceConfig(o.context);
   const log = createLogger(o.context);
+  // Crash points for resilience tests, from configuration, before anything starts (production refuses them).
+  const failpoints = startFailpoints();
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrate(db, o.migrationsDir, log);
   const prisma = o.createPrisma(db.adapter);
   const bus = new EventBus(config.natsUrl, o.context, log);
-  const relay = new OutboxRelay(db, bus, log);
+  const relay = new OutboxRelay(db, bus, log, { failpoints });
   const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const r = await prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 });
     relay.nudge();
@@ -133,6 +136,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
         retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
         retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
+        failpoints,
       })
     : null;
   // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
