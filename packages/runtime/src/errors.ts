@@ -11,13 +11,17 @@ import {
   type GraphQLSchema,
 } from "graphql";
 
+import type { ErrorCode } from "@junggo/events";
+
+export type { ErrorCode } from "@junggo/events";
+
 /**
- * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
+ * A business failure with a stable code (one of ErrorCode, packages/events/src/error-codes.ts). Domain and use-case code throw it; the GraphQL layer
  * turns it into an error with `extensions.code`.
  */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -45,10 +49,12 @@ export function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof DomainError) {
     return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
   }
-  return new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  return new GraphQLError("Internal server error", {
+    extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCode },
+  });
 }
 
-const SAFE_CODES = new Set([
+const SAFE_CODES = new Set<string>([
   "BAD_USER_INPUT",
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
@@ -58,7 +64,7 @@ const SAFE_CODES = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
   "BAD_REQUEST",
-]);
+] satisfies ErrorCode[]);
 
 /**
  * Apollo `formatError`: business errors keep their code and message; anything unexpected becomes a
@@ -111,7 +117,11 @@ export function parseOperation(
     document = parse(query);
   } catch (err) {
     return {
-      errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })],
+      errors: [
+        new GraphQLError((err as Error).message, {
+          extensions: { code: "GRAPHQL_PARSE_FAILED" satisfies ErrorCode },
+        }),
+      ],
     };
   }
   const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
@@ -121,7 +131,7 @@ export function parseOperation(
         (e) =>
           new GraphQLError(e.message, {
             nodes: e.nodes,
-            extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions },
+            extensions: { code: "GRAPHQL_VALIDATION_FAILED" satisfies ErrorCode, ...e.extensions },
           }),
       ),
     };
@@ -143,7 +153,7 @@ export function httpErrorHandler(
     return;
   }
   const status = err.status ?? err.statusCode ?? 500;
-  const [code, message] =
+  const [code, message]: [ErrorCode, string] =
     status === 413
       ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
       : status >= 400 && status < 500

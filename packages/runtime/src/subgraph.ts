@@ -16,7 +16,7 @@ import { EventConsumer, type HandlerMap, type TransactionalClient } from "./cons
 import { migrate, openDatabase, type Database } from "./database.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { deadLetterRoutes } from "./dead-letters.routes.ts";
-import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { type ErrorCode, formatError, formatExecutionResult, parseOperation } from "./errors.ts";
 import { startFailpoints } from "./failpoints.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -224,7 +224,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         );
         if (!verified) {
           throw new GraphQLError("Requests must come through the Junggo gateway.", {
-            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+            extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
           });
         }
         return { viewer: verified.viewer };
@@ -315,7 +315,7 @@ function serveSubscriptions(
         if (!verified)
           return [
             new GraphQLError("Subscriptions must come through the Junggo gateway.", {
-              extensions: { code: "UNAUTHENTICATED" },
+              extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode },
             }),
           ];
         const parsed = parseOperation(schema, payload.query);
