@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { isUuid, parsePageSize, parseUuid, type RequestContext, type Viewer } from "@junggo/runtime";
 import type { Consignment } from "../domain/consignment.ts";
-import type { ConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import type { ConsignmentQueries } from "../app/consignments.query.ts";
 
 const MAX_PAGE = 500;
 

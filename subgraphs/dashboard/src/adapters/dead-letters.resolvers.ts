@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { badInput, isDeadLetterId, parsePageSize, type RequestContext } from "@junggo/runtime";
 import type { DeadLetter } from "../domain/dead-letter.ts";
-import type { ListDeadLetters } from "../app/list-dead-letters.use-case.ts";
+import type { ListDeadLetters } from "../app/dead-letters.query.ts";
 import type { ReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
 
 /** Keeps `deadLetters(first: 200)` with every field under the gateway's cost limit. */

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { isUuid, parsePageSize, parseUuid, type RequestContext } from "@junggo/runtime";
 import type { PurchaseView } from "../domain/purchase-view.ts";
-import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
+import type { DashboardQueries } from "../app/dashboard.query.ts";
 
 const MAX_PAGE = 500;
 

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { isUuid, parseUuid, type RequestContext } from "@junggo/runtime";
 import type { Notification } from "../domain/notification.ts";
-import { parseFirst, type Inbox } from "../app/read-notifications.use-case.ts";
+import { parseFirst, type Inbox } from "../app/notifications.query.ts";
 
 const BAD_ID = "id must be a notification id (a UUID).";
 

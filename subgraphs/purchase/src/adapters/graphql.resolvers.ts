@@ -2,7 +2,7 @@ import { isUuid, parseUuid, requireRole, type RequestContext } from "@junggo/run
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { normalizeCancelReason, type Purchase } from "../domain/purchase.ts";
 import type { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
-import type { makePurchaseQueries } from "../app/purchase-queries.ts";
+import type { makePurchaseQueries } from "../app/purchases.query.ts";
 import type { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 
 export interface PurchaseUseCases {
