@@ -33,27 +33,6 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", message, { field });
 
-/**
- * True for a unique-constraint violation, whichever driver adapter reported it: Prisma maps
- * adapter-pg's to P2002, while pglite-prisma-adapter 0.6 passes the raw PostgreSQL error (23505).
- */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown; kind?: unknown } } | null;
-  return (
-    !!e && (e.code === "P2002" || e.cause?.code === "23505" || e.cause?.kind === "UniqueConstraintViolation")
-  );
-}
-
-export function toGraphQLError(err: unknown): GraphQLError {
-  if (err instanceof GraphQLError) return err;
-  if (err instanceof DomainError) {
-    return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
-  }
-  return new GraphQLError("Internal server error", {
-    extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCode },
-  });
-}
-
 const SAFE_CODES = new Set<string>([
   "BAD_USER_INPUT",
   "GRAPHQL_PARSE_FAILED",
