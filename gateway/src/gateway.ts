@@ -27,6 +27,7 @@ import {
   traceHttpRequests,
   tracingPlugins,
   type AccessTokenKeys,
+  type ErrorCode,
   type Logger,
   type Viewer,
 } from "@junggo/runtime";
@@ -111,7 +112,7 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
       if (err instanceof GraphQLError) throw err;
       throw new GraphQLError(
         `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
-        { extensions: { code: "SERVICE_UNAVAILABLE", service: this.service } },
+        { extensions: { code: "SERVICE_UNAVAILABLE" satisfies ErrorCode, service: this.service } },
       );
     }
   }
@@ -134,7 +135,7 @@ export async function viewerFromAuthorization(
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m)
     throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", {
-      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
     });
   try {
     return (await verify(m[1]!)).viewer;
@@ -143,7 +144,9 @@ export async function viewerFromAuthorization(
       throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 503 } } });
     }
     const message = err instanceof DomainError ? err.message : "Invalid token.";
-    throw new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+    throw new GraphQLError(message, {
+      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
+    });
   }
 }
 
@@ -290,7 +293,7 @@ export async function startGateway(
           errors: [
             {
               message: `The operation is larger than ${maxQueryBytes} bytes.`,
-              extensions: { code: "QUERY_TOO_LARGE", maxQueryBytes },
+              extensions: { code: "QUERY_TOO_LARGE" satisfies ErrorCode, maxQueryBytes },
             },
           ],
         });
@@ -311,7 +314,7 @@ export async function startGateway(
         if (wait > 0) {
           throw new GraphQLError(`Too many requests; try again in ${wait} s.`, {
             extensions: {
-              code: "RATE_LIMITED",
+              code: "RATE_LIMITED" satisfies ErrorCode,
               retryAfterSeconds: wait,
               http: { status: 429, headers: new Map([["retry-after", String(wait)]]) },
             },

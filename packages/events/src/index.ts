@@ -19,7 +19,6 @@ export interface EventEnvelope<T extends EventType = EventType> {
   occurredAt: string;
   /** Correlation key of the saga the event belongs to, when it belongs to one. */
   purchaseId?: string;
-  sellRequestId?: string;
   /** The event (or command id) that caused this one; null for user commands without a parent event. */
   causationId: string | null;
   producer: string;
@@ -263,7 +262,6 @@ export interface NewEventOptions {
   producer: string;
   causationId?: string | null;
   purchaseId?: string;
-  sellRequestId?: string;
   /** Fixed id, for events whose identity must be stable across retries. */
   eventId?: string;
   now?: Date;
@@ -283,7 +281,6 @@ export function newEvent<T extends EventType>(
     version: def.version,
     occurredAt: (opts.now ?? new Date()).toISOString(),
     ...(purchaseId ? { purchaseId } : {}),
-    ...(opts.sellRequestId ? { sellRequestId: opts.sellRequestId } : {}),
     causationId: opts.causationId ?? null,
     producer: opts.producer,
     payload,
@@ -293,7 +290,4 @@ export function newEvent<T extends EventType>(
 export function subjectOf(type: EventType): string {
   return EVENT_CATALOGUE[type].subject;
 }
-
-export function isEventType(t: string): t is EventType {
-  return Object.hasOwn(EVENT_CATALOGUE, t);
-}
+export * from "./error-codes.ts";

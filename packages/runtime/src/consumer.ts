@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } fr
 import { EVENT_CATALOGUE, EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import type { EventBus } from "./bus.ts";
 import type { Database } from "./database.ts";
-import { failpoint, failpointsArmed } from "./failpoints.ts";
+import type { Failpoints } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 import { eventsAppended, type OutboxRelay, type SqlTx } from "./outbox.ts";
 import { traceConsumedBatch } from "./tracing.ts";
@@ -33,6 +33,8 @@ export interface ConsumerOptions<Tx extends SqlTx> {
   retryBaseMs?: number;
   retryMaxMs?: number;
   ackWaitMs?: number;
+  /** The process's crash points (tests); none: no-op. */
+  failpoints?: Failpoints | null;
 }
 
 /** How long one pull request waits on the server for events (it ends early with a full batch). */
@@ -292,8 +294,8 @@ export class EventConsumer<Tx extends SqlTx> {
             throw err;
           }
           // Inbox row and effects written, not committed: a crash here must leave none of them behind.
-          if (failpointsArmed && outcome === "handled")
-            failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+          if (outcome === "handled")
+            this.o.failpoints?.hit("consumer.mid-transaction", this.failpointAt(m, event, outcome));
           out.push(outcome);
         }
         return out;
@@ -316,7 +318,7 @@ export class EventConsumer<Tx extends SqlTx> {
       else this.handled++;
       try {
         // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
-        if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
+        this.o.failpoints?.hit("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
       } catch (err) {
         await this.failed(m, event, err as Error);
         continue;

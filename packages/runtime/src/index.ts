@@ -8,6 +8,7 @@ export * from "./dead-letters.ts";
 export * from "./dead-letters.routes.ts";
 export * from "./errors.ts";
 export * from "./failpoints.ts";
+export * from "./internal-api.ts";
 export * from "./live.ts";
 export * from "./logger.ts";
 export * from "./nats-auth.ts";

@@ -2,7 +2,7 @@ import type { EventEnvelope } from "@junggo/events";
 import { EVENT_CATALOGUE, EVENT_STREAM } from "@junggo/events";
 import type { Database, SqlTx } from "./database.ts";
 import type { EventBus } from "./bus.ts";
-import { failpoint, failpointsArmed } from "./failpoints.ts";
+import type { Failpoints } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 import { outboxTraceparent, publishSpan, tracingEnabled } from "./tracing.ts";
 
@@ -69,7 +69,7 @@ export class OutboxRelay {
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly opts: { batchSize?: number; pollMs?: number } = {},
+    private readonly opts: { batchSize?: number; pollMs?: number; failpoints?: Failpoints | null } = {},
   ) {}
 
   start(): void {
@@ -156,12 +156,11 @@ export class OutboxRelay {
           return;
         }
         // In the stream, not marked: a crash here must cost one deduplicated republish, not a second message.
-        if (failpointsArmed)
-          failpoint("relay.after-puback", {
-            eventType: row.type,
-            eventId: row.event_id,
-            seq: Number(row.seq),
-          });
+        this.opts.failpoints?.hit("relay.after-puback", {
+          eventType: row.type,
+          eventId: row.event_id,
+          seq: Number(row.seq),
+        });
         done.push(String(Number(row.seq)));
       });
     } finally {

@@ -15,7 +15,8 @@ import { EventConsumer, type HandlerMap, type TransactionalClient } from "./cons
 import { migrate, openDatabase, type Database } from "./database.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { deadLetterRoutes } from "./dead-letters.routes.ts";
-import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { type ErrorCode, formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { startFailpoints } from "./failpoints.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
@@ -104,6 +105,8 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   // Before anything that makes spans; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
   await initTracing(o.context);
   const log = createLogger(o.context);
+  // Crash points for resilience tests, from configuration, before anything starts (production refuses them).
+  const failpoints = startFailpoints();
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   // `main.js migrate` migrates and exits (a deployment's migration step, once per rollout);
   // MIGRATE_ON_START=false then leaves the schema to that step instead of every replica's start.
@@ -116,7 +119,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   if (boolEnv("MIGRATE_ON_START", true)) await migrate(db, o.migrationsDir, log);
   const prisma = o.createPrisma(db.adapter);
   const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
-  const relay = new OutboxRelay(db, bus, log);
+  const relay = new OutboxRelay(db, bus, log, { failpoints });
   const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const r = await inSpan("prisma.transaction", () =>
       prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }),
@@ -153,6 +156,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
         retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
         retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
+        failpoints,
       })
     : null;
   // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
@@ -241,7 +245,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         );
         if (!verified) {
           throw new GraphQLError("Requests must come through the Junggo gateway.", {
-            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+            extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
           });
         }
         return { viewer: verified.viewer };
@@ -333,7 +337,7 @@ function serveSubscriptions(
         if (!verified)
           return [
             new GraphQLError("Subscriptions must come through the Junggo gateway.", {
-              extensions: { code: "UNAUTHENTICATED" },
+              extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode },
             }),
           ];
         const parsed = parseOperation(schema, payload.query);

@@ -1,17 +1,13 @@
-import { badInput, isUuid, parseUuid, type Viewer } from "@junggo/runtime";
+import { isUuid, parsePageSize, parseUuid, type Viewer } from "@junggo/runtime";
 import type { Consignment } from "../domain/consignment.ts";
-import type { ConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import type { ConsignmentQueries } from "../app/consignments.query.ts";
 import type { Consignment as ConsignmentNode, Resolvers } from "./generated/resolvers.types.ts";
 
 const MAX_PAGE = 500;
 
 const BAD_ID = "id must be a consignment id (a UUID).";
 
-function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
-    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_PAGE });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

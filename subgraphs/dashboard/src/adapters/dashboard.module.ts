@@ -1,8 +1,8 @@
 import { intEnv, signServiceToken, SUBGRAPH_NAMES, type ContextModule, type Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/dashboard";
-import { makeListDeadLetters } from "../app/list-dead-letters.use-case.ts";
+import { makeListDeadLetters } from "../app/dead-letters.query.ts";
 import { makeProjectEvent } from "../app/project-event.use-case.ts";
-import { makeDashboardQueries } from "../app/read-dashboard.use-case.ts";
+import { makeDashboardQueries } from "../app/dashboard.query.ts";
 import { makeReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
 import { prismaPurchaseViewRepository } from "./purchase-view.repository.ts";
 import { contextUrlsFromEnv, DeadLettersClient } from "./dead-letters.client.ts";

@@ -1,6 +1,6 @@
-import { badInput, isDeadLetterId } from "@junggo/runtime";
+import { badInput, isDeadLetterId, parsePageSize } from "@junggo/runtime";
 import type { DeadLetter } from "../domain/dead-letter.ts";
-import type { ListDeadLetters } from "../app/list-dead-letters.use-case.ts";
+import type { ListDeadLetters } from "../app/dead-letters.query.ts";
 import type { ReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
 import type { Resolvers } from "./generated/resolvers.types.ts";
 
@@ -14,12 +14,7 @@ function parseContext(value: unknown, contexts: readonly string[]): string {
   return value;
 }
 
-function parseFirst(first: unknown): number {
-  if (typeof first !== "number" || !Number.isInteger(first) || first < 1 || first > MAX_DEAD_LETTERS_PAGE) {
-    throw badInput("first", `first must be a whole number from 1 to ${MAX_DEAD_LETTERS_PAGE}.`);
-  }
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_DEAD_LETTERS_PAGE });
 
 function parseId(id: unknown): string {
   if (!isDeadLetterId(id))

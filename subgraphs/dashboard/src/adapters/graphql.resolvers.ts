@@ -1,15 +1,11 @@
-import { badInput, isUuid, parseUuid } from "@junggo/runtime";
+import { isUuid, parsePageSize, parseUuid } from "@junggo/runtime";
 import type { PurchaseView } from "../domain/purchase-view.ts";
-import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
+import type { DashboardQueries } from "../app/dashboard.query.ts";
 import type { Resolvers } from "./generated/resolvers.types.ts";
 
 const MAX_PAGE = 500;
 
-function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
-    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_PAGE });
 
 /** GraphQL shape: dates as ISO strings. Only ready rows get here, so the purchase part is set. */
 const toNode = (v: PurchaseView) => ({

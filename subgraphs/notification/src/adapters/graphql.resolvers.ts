@@ -1,6 +1,6 @@
 import { isUuid, parseUuid } from "@junggo/runtime";
 import type { Notification } from "../domain/notification.ts";
-import { parseFirst, type Inbox } from "../app/read-notifications.use-case.ts";
+import { parseFirst, type Inbox } from "../app/notifications.query.ts";
 import type { Notification as NotificationNode, Resolvers } from "./generated/resolvers.types.ts";
 
 const BAD_ID = "id must be a notification id (a UUID).";

@@ -1,6 +1,6 @@
 import { requireViewer, type LiveEvents, type RequestContext } from "@junggo/runtime";
 import type { EventEnvelope } from "@junggo/events";
-import type { Inbox } from "../app/read-notifications.use-case.ts";
+import type { Inbox } from "../app/notifications.query.ts";
 import type { SubscriptionResolvers } from "./generated/resolvers.types.ts";
 import { toNode } from "./graphql.resolvers.ts";
 

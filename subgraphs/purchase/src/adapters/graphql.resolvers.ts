@@ -1,7 +1,7 @@
 import { isUuid, parseUuid, requireRole } from "@junggo/runtime";
 import { normalizeCancelReason } from "../domain/purchase.ts";
 import type { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
-import type { makePurchaseQueries } from "../app/purchase-queries.ts";
+import type { makePurchaseQueries } from "../app/purchases.query.ts";
 import type { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 import type { Resolvers } from "./generated/resolvers.types.ts";
 
