@@ -437,12 +437,18 @@ describe("deploy/k8s: the manifests", () => {
         .data as Record<string, string>;
       // Included next to nats.conf (the ConfigMap is mounted as the directory /etc/nats).
       expect(data["nats.conf"]).toMatch(/^include \.\/nats-auth\.conf$/m);
-      expect(data["nats.conf"]).not.toMatch(/authorization|permissions/);
+      expect(data["nats.conf"]).not.toMatch(/^\s*(authorization|accounts)\s*[:=]?\s*\{/m);
       expect(data["nats-auth.conf"], o).toBe(renderNatsAuthConf());
       expect(data["nats-auth.conf"], o).toBe(read("deploy/nats-auth.conf"));
       const sts = named(objs, "StatefulSet", "nats")!;
       const env = containerEnv(objs, mainContainer(sts));
-      for (const u of NATS_USERS) expect(env[natsPasswordVariable(u)], u).toBe(`secret:junggo-nats/${u}`);
+      // Production: the Secret made with kubectl; development: the overlay's generated one, key by key.
+      const secret = ofKind(objs, "Secret").find((x) => x.metadata.name.startsWith("junggo-nats"));
+      const value = (u: string) =>
+        secret
+          ? Buffer.from((secret.data as Record<string, string>)[u]!, "base64").toString()
+          : `secret:junggo-nats/${u}`;
+      for (const u of NATS_USERS) expect(env[natsPasswordVariable(u)], `${o} ${u}`).toBe(value(u));
     }
     // The users, with the administrator and the per-context inbox prefixes.
     const auth = renderNatsAuthConf();
