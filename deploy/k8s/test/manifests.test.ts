@@ -10,16 +10,17 @@ import {
   DEFAULT_PORTS,
   gatewaySecrets,
   loadServiceConfig,
+  NATS_USERS,
+  natsPasswordVariable,
+  renderNatsAuthConf,
   SUBGRAPH_NAMES,
   type ContextName,
 } from "@junggo/runtime";
-import { EVENT_STREAM_SUBJECTS } from "@junggo/events";
 import {
   APP_LABEL,
   generate,
   GRACE_SECONDS,
   internalCalls,
-  natsPasswordVar,
   PRESTOP_SECONDS,
   SINGLE_REPLICA,
 } from "../generate.ts";
@@ -270,11 +271,19 @@ describe("deploy/k8s: the manifests", () => {
         rendered.production,
         mainContainer(named(rendered.production, "Deployment", name)!),
       );
+      // Compose mounts the NATS password as a file; here it is the user's own key of junggo-nats.
       for (const v of Object.keys(compose[name]!.environment ?? {}))
-        expect(env[v], `${name}: ${v}`).toBeTruthy();
+        if (v !== "NATS_PASSWORD_FILE") expect(env[v], `${name}: ${v}`).toBeTruthy();
       if (name !== "gateway") {
+        expect(env.NATS_USER).toBe(compose[name]!.environment!.NATS_USER);
         expect(env.NATS_USER).toBe(name);
         expect(env.NATS_PASSWORD).toBe(`secret:junggo-nats/${name}`);
+        expect(env.NATS_PASSWORD_FILE).toBeUndefined();
+        // No other NATS password reaches a context.
+        expect(
+          Object.keys(env).filter((k) => k.startsWith("NATS_PASSWORD")),
+          name,
+        ).toEqual(["NATS_PASSWORD"]);
         expect(env.MIGRATE_ON_START).toBe("false");
         expect(env.DATABASE_URL).toMatch(
           new RegExp(
@@ -409,7 +418,7 @@ describe("deploy/k8s: the manifests", () => {
     ]);
   });
 
-  it("NATS: three JetStream servers on file storage with fsync always, a user per context, the stream on 3 replicas", () => {
+  it("NATS: three JetStream servers on file storage with fsync always, the stream on 3 replicas", () => {
     const objs = rendered.production;
     const sts = named(objs, "StatefulSet", "nats")!;
     expect((sts.spec as Dict).replicas).toBe(3);
@@ -419,26 +428,54 @@ describe("deploy/k8s: the manifests", () => {
       ofKind(objs, "ConfigMap").find((c) => c.metadata.name.startsWith("nats-config-"))!.data as Dict
     )["nats.conf"] as string;
     expect(conf).toMatch(/jetstream \{[^}]*store_dir: \/data[^}]*sync_interval: always/);
-    const users = [...conf.matchAll(/user: ([a-z]+)\n\s+password: \$([A-Z_]+)/g)].map((m) => [m[1], m[2]]);
-    expect(users).toEqual(SUBGRAPH_NAMES.map((n) => [n, natsPasswordVar(n)]));
-    const env = (mainContainer(sts).env as Dict[]).map((e) => e.name);
-    for (const n of SUBGRAPH_NAMES) expect(env).toContain(natsPasswordVar(n));
-    for (const s of EVENT_STREAM_SUBJECTS) expect(conf).toContain(`"${s}"`);
+  });
+
+  it("NATS authorization: exactly deploy/nats-auth.conf, rendered from packages/runtime/src/nats-auth.ts; every user's password reaches the NATS pods", () => {
+    for (const o of OVERLAYS) {
+      const objs = rendered[o];
+      const data = ofKind(objs, "ConfigMap").find((c) => c.metadata.name.startsWith("nats-config-"))!
+        .data as Record<string, string>;
+      // Included next to nats.conf (the ConfigMap is mounted as the directory /etc/nats).
+      expect(data["nats.conf"]).toMatch(/^include \.\/nats-auth\.conf$/m);
+      expect(data["nats.conf"]).not.toMatch(/^\s*(authorization|accounts)\s*[:=]?\s*\{/m);
+      expect(data["nats-auth.conf"], o).toBe(renderNatsAuthConf());
+      expect(data["nats-auth.conf"], o).toBe(read("deploy/nats-auth.conf"));
+      const sts = named(objs, "StatefulSet", "nats")!;
+      const env = containerEnv(objs, mainContainer(sts));
+      // Production: the Secret made with kubectl; development: the overlay's generated one, key by key.
+      const secret = ofKind(objs, "Secret").find((x) => x.metadata.name.startsWith("junggo-nats"));
+      const value = (u: string) =>
+        secret
+          ? Buffer.from((secret.data as Record<string, string>)[u]!, "base64").toString()
+          : `secret:junggo-nats/${u}`;
+      for (const u of NATS_USERS) expect(env[natsPasswordVariable(u)], `${o} ${u}`).toBe(value(u));
+    }
+    // The users, with the administrator and the per-context inbox prefixes.
+    const auth = renderNatsAuthConf();
+    expect([...auth.matchAll(/user: ([a-z]+)/g)].map((m) => m[1])).toEqual([...NATS_USERS]);
+    for (const c of SUBGRAPH_NAMES) expect(auth).toContain(`"_INBOX.${c}.>"`);
+    expect(auth).not.toContain('"_INBOX.>"');
+    // The development overlay's Secret has a key for every user.
+    const secret = ofKind(rendered.development, "Secret").find((s) =>
+      s.metadata.name.startsWith("junggo-nats"),
+    )!;
+    expect(Object.keys(secret.data as Dict).sort()).toEqual([...NATS_USERS].sort());
   });
 
   it.skipIf(!existsSync("/usr/sbin/nats-server"))(
     "NATS: the real nats-server accepts the cluster configuration, and refuses it without a context's password",
     () => {
-      const conf = (
-        ofKind(rendered.production, "ConfigMap").find((c) => c.metadata.name.startsWith("nats-config-"))!
-          .data as Dict
-      )["nats.conf"] as string;
+      const data = ofKind(rendered.production, "ConfigMap").find((c) =>
+        c.metadata.name.startsWith("nats-config-"),
+      )!.data as Record<string, string>;
+      const conf = data["nats.conf"]!;
       const dir = mkdtempSync(join(tmpdir(), "junggo-k8s-nats-"));
       try {
         // The Debian server (2.9) predates sync_interval (checked above); the rest is the server's to judge.
         const file = join(dir, "nats.conf");
         writeFileSync(file, conf.replace(/^\s*sync_interval: always\n/m, ""));
-        const passwords = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [natsPasswordVar(n), `pw-${n}`]));
+        writeFileSync(join(dir, "nats-auth.conf"), data["nats-auth.conf"]!);
+        const passwords = Object.fromEntries(NATS_USERS.map((n) => [natsPasswordVariable(n), `pw-${n}`]));
         const check = (env: Record<string, string>) =>
           execFileSync("/usr/sbin/nats-server", ["-t", "-c", file], {
             env: { PATH: process.env.PATH ?? "", POD_NAME: "nats-0", ...env },

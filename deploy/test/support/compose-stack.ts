@@ -2,8 +2,9 @@
 // same command (the image's compiled dist/ entry), the same environment (Dockerfile ENV, then the
 // service's env_file and environment, interpolated), the same mounts and secrets — with compose
 // hostnames mapped to 127.0.0.1, container ports to free local ports, mounted paths to local files,
-// and nothing else: no inherited environment, no development default. NATS runs the mounted config
-// file (its ports and paths mapped), PostgreSQL the image's contract (POSTGRES_PASSWORD, password
+// and nothing else: no inherited environment, no development default. NATS runs compose's command
+// (nats-start.sh exporting the mounted passwords) with the mounted config files and their includes
+// (ports and paths mapped), PostgreSQL the image's contract (POSTGRES_PASSWORD, password
 // authentication over TCP, the /docker-entrypoint-initdb.d scripts). Healthchecks are compose's
 // own commands, pointed at the mapped ports. So whatever compose and the code disagree on fails here.
 import { execFile, execFileSync } from "node:child_process";
@@ -17,7 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, posix, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import {
@@ -161,6 +162,13 @@ function parseEnvFile(text: string): Env {
 const NATS_SETTINGS_SINCE: Record<string, number> = { sync_interval: 210 };
 
 const ALL_INTERFACES = new Set(["0.0.0.0", "::", "[::]"]);
+
+const SHELLS = new Set(["/bin/sh", "sh", "/bin/ash", "ash"]);
+
+/** A container path as a whole path word (not a prefix of a longer name) in a config or script. */
+function mountedPathPattern(target: string): RegExp {
+  return new RegExp(`(?<=[\\s:"'=])${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[/\\s"']|$)`, "gm");
+}
 
 interface Mount {
   target: string;
@@ -508,20 +516,41 @@ export class ComposeStack {
     return `postgresql://postgres:${encodeURIComponent(pw)}@127.0.0.1:${this.postgres!.port}/${database}`;
   }
 
+  /**
+   * The nats image's entrypoint: a command starting with a flag is nats-server's arguments, anything
+   * else runs as given. A shell running a mounted script (docker-compose.yml's nats-start.sh) runs
+   * that script here, its mounted paths mapped; the `nats-server` it starts is the local binary,
+   * bound to loopback.
+   */
   private async startNats(name: string): Promise<ManagedProcess> {
     const svc = this.compose.services[name]!;
     const command = typeof svc.command === "string" ? svc.command.split(/\s+/) : (svc.command ?? []);
-    const args: string[] = [];
-    for (const a of command) {
-      const local = a.startsWith("/") ? this.localPath(name, a) : null;
-      if (local && /\.conf$/.test(a)) args.push(await this.mapNatsConfig(name, local));
-      else args.push(local ?? a);
-    }
+    let program: string;
+    let args: string[];
+    if (!command.length || command[0]!.startsWith("-") || command[0] === "nats-server") {
+      program = natsServerBinary();
+      args = [];
+      for (const a of command[0] === "nats-server" ? command.slice(1) : command) {
+        const local = a.startsWith("/") ? this.localPath(name, a) : null;
+        if (local && /\.conf$/.test(a)) args.push(await this.mapNatsConfig(name, a));
+        else args.push(local ?? a);
+      }
+      args.push("-a", "127.0.0.1");
+    } else if (SHELLS.has(command[0]!) && command[1]?.startsWith("/") && command.length === 2) {
+      program = "/bin/sh";
+      args = [await this.mapNatsScript(name, command[1])];
+    } else throw new Error(`${name}: command ${command.join(" ")} is not mapped by this test`);
+    // The image's nats-server, as the script finds it on PATH: the local one, on loopback only.
+    const bin = join(this.dir, "nats-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "nats-server"), `#!/bin/sh\nexec ${natsServerBinary()} "$@" -a 127.0.0.1\n`, {
+      mode: 0o755,
+    });
     const proc = new ManagedProcess({
       name,
-      command: natsServerBinary(),
-      args: [...args, "-a", "127.0.0.1"],
-      env: await this.env(name),
+      command: program,
+      args,
+      env: { PATH: `${bin}:/usr/bin:/bin`, ...(await this.env(name)) },
       cwd: this.dir,
       logFile: join(this.logDir, `${name}.log`),
       inheritEnv: false,
@@ -532,12 +561,32 @@ export class ComposeStack {
     return proc;
   }
 
+  /** A copy of a mounted shell script with the container's mounted paths mapped (its NATS configs to their mapped copies). */
+  private async mapNatsScript(name: string, containerPath: string): Promise<string> {
+    const local = this.localPath(name, containerPath);
+    if (!local || !existsSync(local))
+      throw new Error(`${name}: ${containerPath} is not mounted (its command runs it)`);
+    let text = readFileSync(local, "utf8");
+    for (const m of this.mounts.get(name) ?? []) {
+      const to = /\.conf$/.test(m.target) ? await this.mapNatsConfig(name, m.target) : m.local;
+      text = text.replace(mountedPathPattern(m.target), to);
+    }
+    const out = join(this.dir, "nats-config", containerPath);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+    return out;
+  }
+
   /**
-   * A copy of a mounted NATS config with its ports and the container's mounted paths mapped. Settings
+   * A copy of a mounted NATS config (by its path in the container) with its ports and the container's
+   * mounted paths mapped, written at its container path under `<dir>/nats-config` so its relative
+   * `include`s find their mapped copies; an include compose does not mount fails here. Settings
    * newer than the local nats-server (Debian's 2.9 on the build machines; the image pins a current
    * one, see docker-compose.test.ts) are left out, and only those.
    */
-  private async mapNatsConfig(name: string, local: string): Promise<string> {
+  private async mapNatsConfig(name: string, containerPath: string): Promise<string> {
+    const local = this.localPath(name, containerPath);
+    if (!local || !existsSync(local)) throw new Error(`${name}: ${containerPath} is not mounted`);
     let text = readFileSync(local, "utf8");
     const version = /v?(\d+)\.(\d+)/.exec(
       execFileSync(natsServerBinary(), ["--version"], { encoding: "utf8" }),
@@ -547,12 +596,15 @@ export class ComposeStack {
       if (localVersion < since) text = text.replace(new RegExp(`^\\s*${setting}\\s*[:=].*$`, "gm"), "");
     const ports = [...text.matchAll(/^(\s*(?:port|http_port|http|monitor_port)\s*[:=]\s*)(\d+)\s*$/gm)];
     for (const m of ports) text = text.replace(m[0], `${m[1]}${await this.portFor(name, Number(m[2]))}`);
-    for (const m of this.mounts.get(name) ?? [])
-      text = text.replace(
-        new RegExp(`(?<=[\\s:"'=])${m.target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[/\\s"']|$)`, "gm"),
-        m.local,
-      );
-    const out = join(this.dir, "nats-config", relative("/", local));
+    for (const m of this.mounts.get(name) ?? []) text = text.replace(mountedPathPattern(m.target), m.local);
+    for (const m of text.matchAll(/^\s*include\s+["']?([^"'\s]+)["']?\s*$/gm)) {
+      const included = posix.resolve(posix.dirname(containerPath), m[1]!);
+      if (!this.localPath(name, included))
+        throw new Error(`${name}: ${containerPath} includes ${included}, which is not mounted`);
+      // Written at its container path, where the unchanged relative include finds it.
+      await this.mapNatsConfig(name, included);
+    }
+    const out = join(this.dir, "nats-config", containerPath);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
     return out;
@@ -571,6 +623,12 @@ export class ComposeStack {
       throw new Error(
         `${name} listens on PORT ${port}, which it does not expose (${this.declaredPorts(name).join(", ")})`,
       );
+    if (this.user)
+      // A bind mount shows the container its directory whatever the host directories above it allow
+      // (`npm run nats -- secrets` makes secrets/nats 0700): let the image's user through those here.
+      for (const m of this.mounts.get(name) ?? [])
+        for (let p = dirname(m.local); p.startsWith(`${this.dir}/`); p = dirname(p))
+          if (existsSync(p)) chmodSync(p, statSync(p).mode | 0o001);
     for (const { variable, local } of await this.mountedPaths(name))
       if (!existsSync(local))
         throw new Error(
