@@ -24,12 +24,17 @@ import {
   PRESTOP_SECONDS,
   SINGLE_REPLICA,
 } from "../generate.ts";
+import { ensureKeyFile } from "@junggo/runtime";
 import { containersOf, kustomize, referencedNames, type K8sObject } from "./kustomize.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const k8s = join(root, "deploy/k8s");
 const read = (p: string) => readFileSync(join(root, p), "utf8");
 type Dict = Record<string, unknown>;
+
+// The development overlay's signing keys are made on the machine, never committed: as the docs say
+// (`npm run keys -- init --file deploy/k8s/overlays/development/secrets/jwt-keys.json`).
+await ensureKeyFile(join(k8s, "overlays/development/secrets/jwt-keys.json"));
 
 const OVERLAYS = ["development", "production"] as const;
 const rendered = Object.fromEntries(OVERLAYS.map((o) => [o, kustomize(join(k8s, "overlays", o))])) as Record<
