@@ -27,6 +27,7 @@ export class EventBus {
     private readonly url: string,
     private readonly name: string,
     private readonly log: Logger,
+    private readonly options: { duplicateWindowMs?: number } = {},
   ) {
     this.ready = this.connectLoop();
     this.ready.catch(() => {});
@@ -45,7 +46,7 @@ export class EventBus {
         });
         this.nc = nc;
         this.jsmClient = await nc.jetstreamManager({ timeout: 5000 });
-        await ensureStream(this.jsmClient);
+        await ensureStream(this.jsmClient, this.options.duplicateWindowMs);
         this.jsClient = nc.jetstream({ timeout: 5000 });
         this.linkUp = true;
         this.log.info("connected to NATS", { url: this.url });
@@ -94,15 +95,21 @@ export class EventBus {
   }
 }
 
+/** NATS_DUPLICATE_WINDOW_MS by default. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
+
 /** One stream for all domain events, in publish order, so consumers see causes before effects. */
-export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+export async function ensureStream(
+  jsm: JetStreamManager,
+  duplicateWindowMs = DEFAULT_DUPLICATE_WINDOW_MS,
+): Promise<void> {
   const config = {
     name: EVENT_STREAM,
     subjects: EVENT_STREAM_SUBJECTS,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     // JetStream drops a second publish with the same msgID inside this window.
-    duplicate_window: nanos(Number(process.env.NATS_DUPLICATE_WINDOW_MS ?? 10 * 60_000)),
+    duplicate_window: nanos(duplicateWindowMs),
   };
   const existing = await jsm.streams.info(EVENT_STREAM).catch(() => null);
   if (!existing) {

@@ -67,7 +67,15 @@ function pgTx(client: pg.PoolClient): SqlTx {
   };
 }
 
-export async function openDatabase(opts: { dataDir: string; databaseUrl?: string }): Promise<Database> {
+/** DATABASE_POOL_SIZE and DATABASE_PRISMA_POOL_SIZE by default. */
+export const DEFAULT_POOL_SIZES = { poolSize: 10, prismaPoolSize: 4 } as const;
+
+export async function openDatabase(opts: {
+  dataDir: string;
+  databaseUrl?: string;
+  poolSize?: number;
+  prismaPoolSize?: number;
+}): Promise<Database> {
   if (opts.databaseUrl) {
     // One session for migrations (their advisory lock is session-level).
     // Every session of this process carries its pid, so a tool can tell its own sessions from others'.
@@ -79,7 +87,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       application_name,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: opts.poolSize ?? DEFAULT_POOL_SIZES.poolSize,
     });
     pool.on("error", () => {
       /* an idle connection died; the pool replaces it on the next checkout */
@@ -89,7 +97,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
       adapter: new PrismaPg({
         connectionString: opts.databaseUrl,
         application_name,
-        max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4),
+        max: opts.prismaPoolSize ?? DEFAULT_POOL_SIZES.prismaPoolSize,
       }),
       exec: async (sql) => {
         await client.query(sql);

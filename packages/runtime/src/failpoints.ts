@@ -133,11 +133,11 @@ export class Failpoints {
 }
 
 /**
- * The process's failpoints from its environment: null when FAILPOINTS is unset or empty.
- * Production refuses them with an error (the service does not start) rather than ignoring them:
- * a crash point that reached production is a deployment mistake worth stopping for.
+ * The failpoints of a FAILPOINTS value: null when unset or empty. Production refuses them with an
+ * error (the service does not start) rather than ignoring them: a crash point that reached
+ * production is a deployment mistake worth stopping for.
  */
-export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failpoints | null {
+export function configureFailpoints(env: { FAILPOINTS?: string; NODE_ENV?: string }): Failpoints | null {
   const spec = env.FAILPOINTS?.trim();
   if (!spec) return null;
   if (env.NODE_ENV === "production") {
@@ -149,20 +149,28 @@ export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failp
   return rules.length ? new Failpoints(rules) : null;
 }
 
-// Read once at load, so a bad or forbidden FAILPOINTS stops the service before it serves anything.
-const active = configureFailpoints();
-if (active) {
-  writeSync(
-    2,
-    `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: process.env.FAILPOINTS, pid: process.pid })}\n`,
-  );
-}
+let active: Failpoints | null = null;
 
 /**
  * False unless FAILPOINTS armed this process. Call sites test it first (`if (failpointsArmed)
  * failpoint(…)`), so an unarmed process does not even build the hit's fields: zero cost.
  */
-export const failpointsArmed = active !== null;
+export let failpointsArmed = false;
+
+/**
+ * Arms the process's failpoints from its configuration (FAILPOINTS), once at start-up before
+ * anything runs, so a bad or forbidden value stops the service before it serves anything.
+ */
+export function armFailpoints(settings: { failpoints: string | undefined; nodeEnv: string }): void {
+  active = configureFailpoints({ FAILPOINTS: settings.failpoints, NODE_ENV: settings.nodeEnv });
+  failpointsArmed = active !== null;
+  if (active) {
+    writeSync(
+      2,
+      `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: settings.failpoints, pid: process.pid })}\n`,
+    );
+  }
+}
 
 /** A crash point: fires the matching armed rule, if any. */
 export function failpoint(point: FailpointName, at?: FailpointHit): void {

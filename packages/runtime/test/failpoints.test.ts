@@ -143,7 +143,9 @@ describe("crash in a real process", () => {
   writeFileSync(
     script,
     `
-import { failpoint } from ${JSON.stringify(FAILPOINTS_URL)};
+import { armFailpoints, failpoint } from ${JSON.stringify(FAILPOINTS_URL)};
+// What a service does at start-up with its validated FAILPOINTS and NODE_ENV settings.
+armFailpoints({ failpoints: process.env.FAILPOINTS || undefined, nodeEnv: process.env.NODE_ENV ?? "development" });
 process.stdout.write("before\\n");
 try {
   failpoint("consumer.after-commit", { eventType: "PurchasePaid", eventId: "evt-1" });

@@ -1,4 +1,4 @@
-import { intEnv, type ContextModule, type Infra, sqlReader } from "@junggo/runtime";
+import { type ContextModule, type Infra, type SettingsOf, sqlReader } from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
@@ -8,13 +8,17 @@ import { sandboxControlRoutes } from "./sandbox-control.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
-import { SandboxPaymentProvider, sandboxOptionsFromEnv } from "./sandbox-payment.provider.ts";
+import type { billingSettings } from "../billing.config.ts";
+import { SandboxPaymentProvider, sandboxOptions } from "./sandbox-payment.provider.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
 
 /** The runtime's infrastructure for billing; Prisma keeps the schema and migrations, and dead-letter replays. */
 export type BillingInfra = Infra<PrismaClient, Prisma.TransactionClient>;
 
-export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.TransactionClient> {
+export function buildBillingModule(
+  infra: BillingInfra,
+  settings: SettingsOf<typeof billingSettings>,
+): ContextModule<Prisma.TransactionClient> {
   // Every statement of billing is plain SQL on the driver: no Prisma query compiler per statement.
   const db = sqlReader(infra.db);
   const deps: BillingDeps = {
@@ -23,15 +27,14 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
     log: infra.log,
     payments: paymentRepository,
   };
-  const provider = new SandboxPaymentProvider(sandboxOptionsFromEnv());
+  const provider = new SandboxPaymentProvider(sandboxOptions(settings));
   const charge = makeChargePayment(deps, provider);
   const settlement = new SettlementWorker({
     listPending: () => paymentRepository.pending(db, 50),
     settle: makeSettlePayment(deps, provider),
     log: infra.log,
-    pollMs: intEnv("PAYMENT_SETTLE_POLL_MS", 500),
+    pollMs: settings.settlePollMs,
   });
-  settlement.start();
 
   return {
     resolvers: billingResolvers(db),
@@ -43,6 +46,7 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
       sandboxControlRoutes(app, {
         sandbox: provider,
         internalSecret: infra.config.internalSecret,
+        production: infra.config.production,
         log: infra.log,
       });
     },
@@ -55,6 +59,7 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
         retrying: settlement.retrying,
       },
     }),
+    start: () => settlement.start(),
     stop: () => settlement.stop(),
   };
 }

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { isProduction, serviceCallerCheck, type Logger } from "@junggo/runtime";
+import { serviceCallerCheck, type Logger } from "@junggo/runtime";
 import type { SandboxBehaviour } from "./sandbox-payment.provider.ts";
 import type { Parsed } from "./charge.routes.ts";
 
@@ -65,10 +65,12 @@ export function sandboxControlRoutes(
   deps: {
     sandbox: { behaviour: SandboxBehaviour; configure(patch: Partial<SandboxBehaviour>): SandboxBehaviour };
     internalSecret: string;
+    /** NODE_ENV=production: the routes are not mounted. */
+    production: boolean;
     log: Logger;
   },
 ): boolean {
-  if (isProduction()) {
+  if (deps.production) {
     deps.log.info("payment sandbox control API not mounted (production)");
     return false;
   }

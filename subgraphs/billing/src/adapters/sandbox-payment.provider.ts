@@ -1,4 +1,3 @@
-import { intEnv } from "@junggo/runtime";
 import {
   ProviderUnavailableError,
   type ChargeOutcome,
@@ -16,19 +15,18 @@ export interface SandboxOptions {
   random?: () => number;
 }
 
-const rate = (name: string): number => {
-  const v = intEnv(name, 0);
-  if (v < 0 || v > 1) throw new Error(`${name} must be between 0 and 1, got ${v}`);
-  return v;
-};
-
-export function sandboxOptionsFromEnv(): SandboxOptions {
-  const above = process.env.PAYMENT_SANDBOX_DECLINE_ABOVE_KRW;
+/** The sandbox's behaviour from billing's settings (PAYMENT_SANDBOX_*). */
+export function sandboxOptions(s: {
+  sandboxLatencyMs: number;
+  sandboxDeclineRate: number;
+  sandboxErrorRate: number;
+  sandboxDeclineAboveKrw: number | undefined;
+}): SandboxOptions {
   return {
-    latencyMs: intEnv("PAYMENT_SANDBOX_LATENCY_MS", 20),
-    declineRate: rate("PAYMENT_SANDBOX_DECLINE_RATE"),
-    errorRate: rate("PAYMENT_SANDBOX_ERROR_RATE"),
-    declineAboveKrw: above ? intEnv("PAYMENT_SANDBOX_DECLINE_ABOVE_KRW", 0) : null,
+    latencyMs: s.sandboxLatencyMs,
+    declineRate: s.sandboxDeclineRate,
+    errorRate: s.sandboxErrorRate,
+    declineAboveKrw: s.sandboxDeclineAboveKrw ?? null,
   };
 }
 
