@@ -9,6 +9,7 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import {
   cachedLoginVerifier,
+  DEFAULT_PORTS,
   DomainError,
   formatError,
   HttpServer,
@@ -100,10 +101,11 @@ export async function startGateway(
     : new RemoteKeySet({
         url: () =>
           o.jwks?.url ??
-          (o.subgraphUrls.identity ?? inUse.get("identity") ?? "http://127.0.0.1:4001/graphql").replace(
-            /\/graphql$/,
-            "/.well-known/jwks.json",
-          ),
+          (
+            o.subgraphUrls.identity ??
+            inUse.get("identity") ??
+            `http://127.0.0.1:${DEFAULT_PORTS.identity}/graphql`
+          ).replace(/\/graphql$/, "/.well-known/jwks.json"),
         refreshMs: o.jwks?.refreshMs ?? D.jwksRefreshSeconds * 1000,
         cooldownMs: o.jwks?.cooldownMs ?? D.jwksCooldownSeconds * 1000,
         log: o.log,

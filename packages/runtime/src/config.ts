@@ -4,6 +4,7 @@
 import { DEFAULT_DUPLICATE_WINDOW_MS } from "./bus.ts";
 import { DEFAULT_POOL_SIZES } from "./database.ts";
 import { armFailpoints } from "./failpoints.ts";
+import { DEFAULT_LIVE_BUFFER } from "./live.ts";
 import { setLogLevel } from "./logger.ts";
 import {
   bool,
@@ -125,7 +126,7 @@ export function subgraphSettings(context: ContextName) {
     liveBuffer: int({
       env: "LIVE_BUFFER",
       min: 1,
-      default: 256,
+      default: DEFAULT_LIVE_BUFFER,
       description: "Pending live events per GraphQL subscription before it is closed as too slow.",
     }),
     consumerMaxDeliver: int({

@@ -12,18 +12,18 @@ import { LoginThrottleRepository } from "./login-throttle.repository.ts";
 import { checkPolicy } from "../domain/login-throttle.ts";
 import type { identitySettings } from "../identity.config.ts";
 
-export async function buildIdentityModule(
+export function buildIdentityModule(
   infra: Infra<PrismaClient, Prisma.TransactionClient>,
   settings: SettingsOf<typeof identitySettings>,
-): Promise<ContextModule<Prisma.TransactionClient>> {
+): ContextModule<Prisma.TransactionClient> {
   const accounts = new AccountRepository(infra.prisma);
-  // Development creates a key file on first start; production must be given one (a mounted Secret).
-  const keys = await KeyRing.open(settings.jwtKeysFile, {
-    create: !infra.config.production,
-    onError: (err) =>
-      infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
-  });
-  const issueToken = makeTokenIssuer(() => keys.signingKey(), settings.accessTokenTtlSeconds);
+  // Opened by `start` (before the server listens), so that building the module touches no file.
+  let keys: KeyRing | null = null;
+  const keyRing = (): KeyRing => {
+    if (!keys) throw new Error("identity's signing keys are not open yet (module not started)");
+    return keys;
+  };
+  const issueToken = makeTokenIssuer(() => keyRing().signingKey(), settings.accessTokenTtlSeconds);
   const register = makeRegisterAccount({ accounts, uow: infra });
   const throttle = new LoginThrottleRepository(infra.prisma, infra);
   const policy = checkPolicy({
@@ -58,7 +58,7 @@ export async function buildIdentityModule(
     // Public keys only; the gateway verifies access tokens with them (JWKS_URL).
     routes: (app) => {
       app.get("/.well-known/jwks.json", async (_req, res) => {
-        res.set("cache-control", "public, max-age=60").json(await keys.jwks());
+        res.set("cache-control", "public, max-age=60").json(await keyRing().jwks());
       });
     },
     seed: async () => {
@@ -69,7 +69,13 @@ export async function buildIdentityModule(
       junggo_login_throttle_records: throttleRecords.remaining,
       junggo_login_throttle_purged_total: throttleRecords.purged,
     }),
-    start: () => {
+    start: async () => {
+      // Development creates a key file on first start; production must be given one (a mounted Secret).
+      keys = await KeyRing.open(settings.jwtKeysFile, {
+        create: !infra.config.production,
+        onError: (err) =>
+          infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
+      });
       purge.start();
     },
     stop: () => purge.stop(),
