@@ -313,7 +313,7 @@ describe("NATS authorization per context", () => {
     try {
       await until("stock's complaint", () =>
         warnings.some(
-          (w) => w.includes("lacks subjects notification.>") && w.includes("npm run nats -- stream"),
+          (w) => w.includes("needs subjects notification.>") && w.includes("npm run nats -- stream"),
         ),
       );
       expect((await streamInfo()).config.subjects).not.toContain("notification.>");
