@@ -1,60 +1,49 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import express from "express";
-import {
-  ApolloGateway,
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-} from "@apollo/gateway";
+import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
-import { expressMiddleware } from "@as-integrations/express5";
-import { GraphQLError } from "graphql";
 import {
+  cachedLoginVerifier,
+  DEFAULT_PORTS,
   DomainError,
   formatError,
+  HttpServer,
   httpErrorHandler,
-  IDENTITY_HEADER,
-  isProduction,
+  Lifecycle,
+  opsRoutes,
   processMetrics,
-  prometheus,
-  signForwardedIdentity,
-  cachedLoginVerifier,
   traceHttpRequests,
   tracingPlugins,
   type AccessTokenKeys,
-  type ErrorCode,
   type Logger,
-  type Viewer,
 } from "@junggo/runtime";
+import { parseBearer } from "./bearer.ts";
+import type { GatewayContext } from "./context.ts";
+import { GATEWAY_DEFAULTS } from "./gateway.config.ts";
+import { graphqlHttpRoute } from "./graphql-http.ts";
+import { IdentityForwardingDataSource } from "./identity-forwarding.data-source.ts";
 import { RemoteKeySet } from "./jwks.ts";
+import { operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { overloadPlugin } from "./overload.plugin.ts";
-import { subgraphFetcher, type SubgraphResponse } from "./subgraph-fetcher.ts";
-
-type SubgraphFetcher = (
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string },
-) => Promise<SubgraphResponse>;
-import { DEFAULT_LIMITS, operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
+import { subgraphFetcher } from "./subgraph-fetcher.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
+import { webRoutes } from "./web.routes.ts";
 
-export interface GatewayContext {
-  viewer: Viewer | null;
-  /** The signed identity forwarded to every subgraph fetch of this request (signed once). */
-  forwardedIdentity?: Promise<string>;
-  /** When the login behind a websocket expires (ms since epoch). */
-  expiresAt?: number;
-}
+export type { GatewayContext } from "./context.ts";
+export { viewerFromAuthorization } from "./graphql-http.ts";
 
 export interface GatewayOptions {
   supergraphSdl: string;
   port: number;
   host: string;
   internalSecret: string;
+  /** NODE_ENV=production: no introspection, the production landing page. Default: development. */
+  production?: boolean;
   /**
    * Access-token verification keys. Default: identity's JWKS (`jwks.url`, else the identity
    * subgraph's /.well-known/jwks.json), cached and refreshed.
@@ -78,85 +67,23 @@ export interface GatewayOptions {
   loginRateLimit?: { perMinute: number; burst: number };
 }
 
-/** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
-class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly internalSecret: string,
-    private readonly service: string,
-    private readonly log: Logger,
-    fetcher: SubgraphFetcher,
-  ) {
-    // Pooled sockets retire before the subgraph would close them (subgraph-fetcher.ts); the default
-    // fetcher keeps idle sockets forever and races the server's close.
-    super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
-  }
+// Options left out take the defaults of the gateway's settings (gateway.config.ts), declared once.
+const D = GATEWAY_DEFAULTS;
 
-  /**
-   * A subgraph that cannot be reached (down, restarting, connection dropped) is a named, retryable
-   * condition for the client, not an internal error. A dropped connection may come after the
-   * subgraph acted, so the message does not promise that nothing happened.
-   */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    try {
-      return await super.process(options);
-    } catch (err) {
-      // The client sees a masked error; operators need to know which subgraph answered what.
-      const status = (err as GraphQLError).extensions?.response as { status?: number } | undefined;
-      this.log.warn("subgraph request failed", {
-        service: this.service,
-        url: this.url,
-        status: status?.status,
-        err: (err as Error).message,
-      });
-      if (err instanceof GraphQLError) throw err;
-      throw new GraphQLError(
-        `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
-        { extensions: { code: "SERVICE_UNAVAILABLE" satisfies ErrorCode, service: this.service } },
-      );
-    }
-  }
-
-  override async willSendRequest({
-    request,
-    context,
-  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const ctx = context as GatewayContext;
-    ctx.forwardedIdentity ??= signForwardedIdentity(ctx.viewer ?? null, this.internalSecret);
-    request.http?.headers.set(IDENTITY_HEADER, await ctx.forwardedIdentity);
-  }
-}
-
-export async function viewerFromAuthorization(
-  header: string | undefined,
-  verify: (token: string) => Promise<{ viewer: Viewer }>,
-): Promise<Viewer | null> {
-  if (!header) return null;
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m)
-    throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", {
-      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
-    });
-  try {
-    return (await verify(m[1]!)).viewer;
-  } catch (err) {
-    if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") {
-      throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 503 } } });
-    }
-    const message = err instanceof DomainError ? err.message : "Invalid token.";
-    throw new GraphQLError(message, {
-      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
-    });
-  }
-}
-
+/**
+ * The gateway's components, started in order and stopped in reverse: subgraph connections, Apollo
+ * (the federated executor), subscriptions, HTTP, the JWKS refresher.
+ */
 export async function startGateway(
   o: GatewayOptions,
 ): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+  const life = new Lifecycle(o.log);
+  const production = o.production ?? false;
   // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
   const inUse = new Map<string, string>();
   const dataSources: Record<string, IdentityForwardingDataSource> = {};
   const subgraphHttp = subgraphFetcher();
+  await life.start({ name: "subgraph connections", stop: () => subgraphHttp.close() });
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,
     buildService: ({ name, url }) => {
@@ -176,12 +103,13 @@ export async function startGateway(
     : new RemoteKeySet({
         url: () =>
           o.jwks?.url ??
-          (o.subgraphUrls.identity ?? inUse.get("identity") ?? "http://127.0.0.1:4001/graphql").replace(
-            /\/graphql$/,
-            "/.well-known/jwks.json",
-          ),
-        refreshMs: o.jwks?.refreshMs ?? 300_000,
-        cooldownMs: o.jwks?.cooldownMs ?? 10_000,
+          (
+            o.subgraphUrls.identity ??
+            inUse.get("identity") ??
+            `http://127.0.0.1:${DEFAULT_PORTS.identity}/graphql`
+          ).replace(/\/graphql$/, "/.well-known/jwks.json"),
+        refreshMs: o.jwks?.refreshMs ?? D.jwksRefreshSeconds * 1000,
+        cooldownMs: o.jwks?.cooldownMs ?? D.jwksCooldownSeconds * 1000,
         log: o.log,
       });
   const tokenKeys = o.accessTokenKeys ?? remoteKeys!.getKey;
@@ -189,15 +117,15 @@ export async function startGateway(
   const app = express();
   app.disable("x-powered-by");
   traceHttpRequests(app);
-  const server = createServer(app);
+  const http = new HttpServer(app);
   // Idle keep-alive connections are closed by the client side (browsers, a reverse proxy's pool),
   // not by us after Node's 5 s default, which races a request sent on the socket at that moment.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
-  const maxQueryBytes = o.maxQueryBytes ?? 20_000;
-  const rate = new RateLimiter(o.rateLimit?.perMinute ?? 1200, o.rateLimit?.burst ?? 200);
-  const loginRate = new RateLimiter(o.loginRateLimit?.perMinute ?? 10, o.loginRateLimit?.burst ?? 10);
+  http.server.keepAliveTimeout = 65_000;
+  http.server.headersTimeout = 66_000;
+  const limitRules = operationLimitRules(
+    o.limits ?? { maxDepth: D.maxQueryDepth, maxCost: D.maxQueryCost, assumedListSize: D.assumedListSize },
+  );
+  const maxQueryBytes = o.maxQueryBytes ?? D.maxQueryBytes;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limitRules,
@@ -207,64 +135,67 @@ export async function startGateway(
     allowBatchedHttpRequests: false,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: !isProduction(),
+    introspection: !production,
     // main.ts owns SIGTERM/SIGINT so shutdown runs in one place.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's stop closes the HTTP server and waits for requests in flight.
+      ApolloServerPluginDrainHttpServer({ httpServer: http.server }),
       overloadPlugin<GatewayContext>(),
       ...tracingPlugins<GatewayContext>(),
-      isProduction()
+      production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
     ],
   });
-  await apollo.start();
+  await life.start({ name: "apollo", start: () => apollo.start(), stop: () => apollo.stop() });
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok", service: "gateway", pid: process.pid });
-  });
-  app.get("/readyz", async (_req, res) => {
-    const checks = await Promise.all(
-      [...inUse].map(async ([name, url]) => {
-        const health = url.replace(/\/graphql$/, "/healthz");
-        const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
-        return [name, ok] as const;
-      }),
-    );
-    const subgraphs = Object.fromEntries(checks);
-    const ready = checks.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "degraded", subgraphs });
-  });
   const subscriptions = new FederatedSubscriptions({
     supergraphSdl: o.supergraphSdl,
     dataSources: () => dataSources,
     subgraphUrl: (name) => inUse.get(name)!,
     internalSecret: o.internalSecret,
     authenticate: async (authorization) => {
-      const m = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+      const bearer = parseBearer(authorization);
       // A token that does not verify is refused (4403); keys that cannot be fetched close with 4500 so
       // clients retry instead of logging out.
-      return m
-        ? logins.verify(m[1]!).catch((err) => {
+      return bearer.kind === "token"
+        ? logins.verify(bearer.token).catch((err) => {
             if (err instanceof DomainError && err.code === "AUTH_UNAVAILABLE") throw err;
             return null;
           })
         : null;
     },
-    bufferSize: o.subscriptionBuffer ?? 64,
+    bufferSize: o.subscriptionBuffer ?? D.subscriptionBuffer,
     validationRules: limitRules,
     maxQueryBytes,
     log: o.log,
   });
-  subscriptions.attach(server, "/graphql");
-  app.get("/metrics", (_req, res) => {
-    const s = subscriptions.stats();
-    res.type("text/plain; version=0.0.4").send(
-      prometheus("gateway", {
+  await life.start({
+    name: "subscriptions",
+    start: () => subscriptions.attach(http.server, "/graphql"),
+    stop: () => subscriptions.dispose(),
+  });
+
+  opsRoutes(app, {
+    service: "gateway",
+    readiness: async () => {
+      const checks = await Promise.all(
+        [...inUse].map(async ([name, url]) => {
+          const health = url.replace(/\/graphql$/, "/healthz");
+          const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then(
+            (r) => r.ok,
+            () => false,
+          );
+          return [name, ok] as const;
+        }),
+      );
+      const ready = checks.every(([, ok]) => ok);
+      return { ready, body: { status: ready ? "ready" : "degraded", subgraphs: Object.fromEntries(checks) } };
+    },
+    metrics: () => {
+      const s = subscriptions.stats();
+      return {
         junggo_ws_connections: s.connections,
         junggo_subscriptions_active: s.subscriptions,
         junggo_upstream_sockets: s.upstreamSockets,
@@ -279,90 +210,44 @@ export async function startGateway(
               junggo_jwks_fetch_failures_total: remoteKeys.failures,
             }
           : {}),
-      }),
-    );
-  });
-  app.use(
-    "/graphql",
-    express.json({ limit: "256kb" }),
-    (req, res, next) => {
-      const query =
-        (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ?? "";
-      if (typeof query === "string" && Buffer.byteLength(query) > maxQueryBytes) {
-        res.status(413).json({
-          errors: [
-            {
-              message: `The operation is larger than ${maxQueryBytes} bytes.`,
-              extensions: { code: "QUERY_TOO_LARGE" satisfies ErrorCode, maxQueryBytes },
-            },
-          ],
-        });
-        return;
-      }
-      next();
+      };
     },
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const viewer = await viewerFromAuthorization(req.headers.authorization, logins.verify);
-        const query =
-          (req.method === "GET" ? req.query.query : (req.body as { query?: unknown } | undefined)?.query) ??
-          "";
-        // Password guessing: login attempts have their own, much smaller budget per client address.
-        const loginWait =
-          typeof query === "string" && /\blogin\s*\(/.test(query) ? loginRate.take(`ip:${req.ip}`) : 0;
-        const wait = Math.max(loginWait, rate.take(viewer ? `account:${viewer.id}` : `ip:${req.ip}`));
-        if (wait > 0) {
-          throw new GraphQLError(`Too many requests; try again in ${wait} s.`, {
-            extensions: {
-              code: "RATE_LIMITED" satisfies ErrorCode,
-              retryAfterSeconds: wait,
-              http: { status: 429, headers: new Map([["retry-after", String(wait)]]) },
-            },
-          });
-        }
-        return { viewer };
-      },
-    }),
-  );
-
-  if (o.webDir) {
-    const webDir = o.webDir;
-    app.use(
-      express.static(webDir, {
-        index: "index.html",
-        maxAge: "1h",
-        setHeaders: (res, path) => {
-          if (path.endsWith(".html")) res.setHeader("cache-control", "no-cache");
-        },
-      }),
-    );
-    // Client-side routes: any other page a browser asks for is the app.
-    app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) =>
-      req.accepts("html")
-        ? res.sendFile("index.html", { root: webDir, headers: { "cache-control": "no-cache" } })
-        : next(),
-    );
-  }
-
+  });
+  graphqlHttpRoute(app, {
+    apollo,
+    maxQueryBytes,
+    verify: logins.verify,
+    rate: new RateLimiter(
+      o.rateLimit?.perMinute ?? D.rateLimitPerMinute,
+      o.rateLimit?.burst ?? D.rateLimitBurst,
+    ),
+    loginRate: new RateLimiter(
+      o.loginRateLimit?.perMinute ?? D.loginRateLimitPerMinute,
+      o.loginRateLimit?.burst ?? D.loginRateLimitBurst,
+    ),
+  });
+  if (o.webDir) webRoutes(app, o.webDir);
   app.use(httpErrorHandler);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  const url = `http://${o.host === "0.0.0.0" ? "localhost" : o.host}:${(server.address() as AddressInfo).port}/graphql`;
-  remoteKeys?.start();
-  // Warm the key cache so the first request does not wait on identity (a failure is retried lazily).
-  remoteKeys?.refresh().catch(() => {});
-  o.log.info("gateway ready", { url });
-  return {
-    url,
-    server,
-    stop: async () => {
-      remoteKeys?.stop();
-      await subscriptions.dispose();
-      await apollo.stop();
-      subgraphHttp.close();
+  let port = 0;
+  // Closed by Apollo's drain plugin on stop.
+  await life.start({
+    name: "http",
+    start: async () => {
+      port = await http.listen(o.port, o.host);
     },
-  };
+  });
+  const url = `http://${o.host === "0.0.0.0" ? "localhost" : o.host}:${port}/graphql`;
+  if (remoteKeys)
+    await life.start({
+      name: "jwks refresh",
+      start: () => {
+        remoteKeys.start();
+        // Warm the key cache so the first request does not wait on identity (a failure is retried lazily).
+        remoteKeys.refresh().catch(() => {});
+      },
+      stop: () => remoteKeys.stop(),
+    });
+  o.log.info("gateway ready", { url });
+  return { url, server: http.server, stop: () => life.stop() };
 }

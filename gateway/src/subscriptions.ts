@@ -36,7 +36,7 @@ import {
   type Viewer,
 } from "@junggo/runtime";
 import { BoundedQueue, END, OVERFLOW } from "./bounded-queue.ts";
-import type { GatewayContext } from "./gateway.ts";
+import type { GatewayContext } from "./context.ts";
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
 

@@ -193,6 +193,33 @@ describe("the gateway's HTTP door", () => {
     expect((await post(gw.url, { query: "{ __typename }" })).status).toBe(200);
   });
 
+  it("counts a login hidden from the text (comment before its parenthesis, alias, fragment) and not one in a comment or string", async () => {
+    const gw = await gateway({ loginRateLimit: { perMinute: 1, burst: 2 } });
+    const code = async (query: string, extra: Record<string, unknown> = {}) =>
+      (await (await post(gw.url, { query, ...extra })).json()).errors?.[0]?.extensions?.code;
+    // Not logins: a field named in a comment or a string argument, and a query that names no login.
+    expect(await code(`query { __typename # login(email: "a", password: "b")\n }`)).not.toBe("RATE_LIMITED");
+    expect(await code(`mutation { logout(note: "login(") }`)).not.toBe("RATE_LIMITED");
+    expect(await code(`query { __typename }`)).not.toBe("RATE_LIMITED");
+    // A comment between login and "(": the first of the two allowed attempts…
+    expect(await code(`mutation { login #\n (email: "b@x", password: "guess") { token } }`)).not.toBe(
+      "RATE_LIMITED",
+    );
+    // …an aliased one through a fragment: the second…
+    expect(
+      await code(
+        `mutation M { ...F } fragment F on Mutation { guess: login(email: "b@x", password: "g") { token } }`,
+        {
+          operationName: "M",
+        },
+      ),
+    ).not.toBe("RATE_LIMITED");
+    // …so the third is refused at the door, however it is written.
+    expect(await code(`mutation { login # hidden\n (email: "b@x", password: "guess") { token } }`)).toBe(
+      "RATE_LIMITED",
+    );
+  });
+
   it("applies the same limits to subscriptions", async () => {
     const gw = await gateway({ limits: { maxDepth: 4, maxCost: 2000, assumedListSize: 20 } });
     const token = await buyerToken();
@@ -215,10 +242,8 @@ describe("the gateway's HTTP door", () => {
   });
 
   it("in production: no introspection, no Sandbox, no internal messages", async () => {
-    const before = process.env.NODE_ENV;
-    process.env.NODE_ENV = "production";
-    try {
-      const gw = await gateway();
+    {
+      const gw = await gateway({ production: true });
       const intro = await post(gw.url, { query: "{ __schema { types { name } } }" });
       expect((await intro.json()).errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
       const landing = await (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
@@ -229,8 +254,6 @@ describe("the gateway's HTTP door", () => {
       // …but it learns which part of the system is away, and that it may try again.
       expect(failed.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", service: "stock" });
       expect(failed.errors[0].message).toMatch(/stock service did not answer.*try again/);
-    } finally {
-      process.env.NODE_ENV = before;
     }
   });
 });

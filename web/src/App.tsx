@@ -14,15 +14,11 @@ import {
 import { NotificationBell } from "./components/NotificationBell.tsx";
 import { describeError, errorCode } from "./errors.ts";
 import { LOGIN, ME } from "./graphql.ts";
+import type { Notice } from "./notice.ts";
 import { BuyerView } from "./views/BuyerView.tsx";
 import { DriverView } from "./views/DriverView.tsx";
 import { LoginPage } from "./views/LoginPage.tsx";
 import { StaffView } from "./views/StaffView.tsx";
-
-export interface Notice {
-  tone: "info" | "error";
-  text: string;
-}
 
 type State =
   | { kind: "checking" }

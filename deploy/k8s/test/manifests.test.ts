@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,15 +7,18 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import {
+  ConfigError,
   DEFAULT_PORTS,
-  gatewaySecrets,
-  loadServiceConfig,
+  loadSubgraphConfig,
   NATS_USERS,
   natsPasswordVariable,
   renderNatsAuthConf,
+  settingDocs,
   SUBGRAPH_NAMES,
   type ContextName,
 } from "@junggo/runtime";
+import { loadGatewayConfig } from "../../../gateway/src/gateway.config.ts";
+import { SCHEMAS } from "../../../packages/devstack/src/config-docs.ts";
 import {
   APP_LABEL,
   generate,
@@ -115,10 +118,25 @@ function configProblems(objs: K8sObject[]): string[] {
     }
     for (const c of [...((podSpec(d).initContainers as Dict[]) ?? []), mainContainer(d)]) {
       const env = containerEnv(objs, c);
+      // The Secret placeholders (`secret:<name>/<key>`) made valid, as real secret values are: a whole
+      // value as a URL (a secret may be one, e.g. SMTP_URL), one inside a URL as a URL-safe word.
+      const values = Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [
+          k,
+          /^secret:[\w.-]+\/[\w.-]+$/.test(v)
+            ? v.replace(/^secret:/, "secret://")
+            : v.replace(/secret:([\w.-]+)\/([\w.-]+)/g, "secret-$1-$2"),
+        ]),
+      );
       try {
-        withEnv(env, () => (name === "gateway" ? gatewaySecrets() : loadServiceConfig(name as ContextName)));
+        withEnv(values, () =>
+          name === "gateway"
+            ? loadGatewayConfig(process.env)
+            : loadSubgraphConfig(name as ContextName, process.env, { settings: ownSettings(name) }),
+        );
       } catch (err) {
-        problems.push(`${name}/${c.name as string}: ${(err as Error).message}`);
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) problems.push(`${name}/${c.name as string}: ${p}`);
       }
       for (const v of requiredByCode(name))
         if (!env[v]) problems.push(`${name}/${c.name as string}: ${v} unset`);
@@ -127,43 +145,25 @@ function configProblems(objs: K8sObject[]): string[] {
   return problems;
 }
 
-/** Source files of a service: the shared runtime plus its own. */
-function sources(service: string): string[] {
-  const dirs = ["packages/runtime/src", service === "gateway" ? "gateway/src" : `subgraphs/${service}/src`];
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(join(root, d), { withFileTypes: true })) {
-      const p = `${d}/${e.name}`;
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith(".ts") && !p.endsWith(".test.ts") && !p.endsWith(".cli.ts")) files.push(p);
-    }
-  };
-  for (const d of dirs) walk(d);
-  return files;
+/** A context's own settings schema (docs/configuration.md lists them from the same table). */
+function ownSettings(service: string) {
+  return SCHEMAS.find((x) => x.title === service)?.spec ?? {};
 }
 
-/**
- * Variables the code requires in production, read from the source: `env("X")` without a fallback,
- * `env("X", isProduction() ? undefined : …)` and `secret("X", …)` (refused in production when unset).
- * The runtime's service loader applies to the subgraphs, `gatewaySecrets` to the gateway.
- */
+/** Variables the settings schemas require in production (of every process, every subgraph, the service's own). */
 function requiredByCode(service: string): string[] {
-  const required = new Set<string>();
-  for (const f of sources(service)) {
-    let text = read(f);
-    if (f.endsWith("runtime/src/config.ts")) {
-      const start = text.indexOf(
-        service === "gateway" ? "export function gatewaySecrets" : "export function loadServiceConfig",
-      );
-      const end = text.indexOf("\n}\n", start);
-      text = text.slice(start, end);
-    }
-    for (const m of text.matchAll(/\benv\("([A-Z0-9_]+)"\)/g)) required.add(m[1]!);
-    for (const m of text.matchAll(/\benv\("([A-Z0-9_]+)",\s*isProduction\(\)\s*\?\s*undefined/g))
-      required.add(m[1]!);
-    for (const m of text.matchAll(/\bsecret\("([A-Z0-9_]+)"/g)) required.add(m[1]!);
-  }
-  return [...required].sort();
+  const specs = SCHEMAS.filter(
+    (x) =>
+      x.title === service ||
+      x.title === "Every process" ||
+      (x.title === "Every subgraph" && service !== "gateway"),
+  ).map((x) => x.spec);
+  const required = specs.flatMap((spec) =>
+    settingDocs(spec)
+      .filter((d) => d.requiredInProduction)
+      .map((d) => d.env),
+  );
+  return [...new Set(required)].sort();
 }
 
 describe("deploy/k8s: the manifests", () => {
@@ -254,8 +254,10 @@ describe("deploy/k8s: the manifests", () => {
     ).toEqual(Object.keys(DEFAULT_PORTS).sort());
     expect(subgraphProblems(objs)).toEqual([]);
     // The paths the probes use are the ones the services serve.
+    for (const p of ["/healthz", "/readyz"])
+      expect(read("packages/runtime/src/ops.routes.ts")).toContain(`app.get("${p}"`);
     for (const f of ["packages/runtime/src/subgraph.ts", "gateway/src/gateway.ts"])
-      for (const p of ["/healthz", "/readyz"]) expect(read(f)).toContain(`app.get("${p}"`);
+      expect(read(f)).toContain("opsRoutes(app");
   });
 
   it("a subgraph missing from the manifests, or on another port, is caught", () => {
@@ -304,7 +306,9 @@ describe("deploy/k8s: the manifests", () => {
     const c = mainContainer(named(objs, "Deployment", "purchase")!);
     c.env = (c.env as Dict[]).filter((e) => e.name !== "INTERNAL_SECRET");
     const problems = configProblems(objs);
-    expect(problems).toContain("purchase/purchase: INTERNAL_SECRET must be set in production");
+    expect(problems).toContain(
+      "purchase/purchase: INTERNAL_SECRET: must be set in production (NODE_ENV=production)",
+    );
     expect(problems).toContain("purchase/purchase: INTERNAL_SECRET unset");
   });
 
@@ -318,8 +322,8 @@ describe("deploy/k8s: the manifests", () => {
       /flush\(timeoutMs = ([\d_]+)\)/.exec(read("packages/runtime/src/outbox.ts"))![1]!.replace(/_/g, ""),
     );
     const queue = Number(
-      /PURCHASE_MAX_WAIT_MS", ([\d_]+)/
-        .exec(read("subgraphs/purchase/src/adapters/purchase.module.ts"))![1]!
+      /PURCHASE_MAX_WAIT_MS",\s+min: \d+,\s+default: ([\d_]+)/
+        .exec(read("subgraphs/purchase/src/purchase.config.ts"))![1]!
         .replace(/_/g, ""),
     );
     // A charge: 3 attempts × the answer timeout (min(2 × 610, 610 + 1000) ms) + 5 s stall allowance + 0.5 s backoff.
@@ -410,8 +414,8 @@ describe("deploy/k8s: the manifests", () => {
     // Billing is called by purchase (charges) and dashboard (dead letters), by the code's own settings.
     const calls = internalCalls(compose);
     expect([...calls.get("billing")!].sort()).toEqual(["dashboard", "gateway", "purchase"]);
-    expect(read("subgraphs/purchase/src/adapters/purchase.module.ts")).toContain('env("BILLING_URL"');
-    expect(read("subgraphs/dashboard/src/adapters/dead-letters.client.ts")).toContain("_URL`");
+    expect(read("subgraphs/purchase/src/purchase.config.ts")).toContain('env: "BILLING_URL"');
+    expect(read("subgraphs/dashboard/src/dashboard.config.ts")).toContain("_URL`");
     // A policy that lets stock call billing is caught.
     const open = structuredClone(rendered.production);
     const billing = named(open, "NetworkPolicy", "billing")!;

@@ -58,7 +58,16 @@ function secrets(args: string[]): number {
 /** The event bus creates or widens the stream on connecting; with the administrator's user it may. */
 async function stream(): Promise<number> {
   const url = process.env.NATS_URL || "nats://127.0.0.1:4222";
-  const bus = new EventBus(url, "nats-cli", createLogger("nats"), natsCredentials("admin"));
+  const credentials = natsCredentials(
+    "admin",
+    {
+      natsUser: process.env.NATS_USER,
+      natsPassword: process.env.NATS_PASSWORD,
+      natsPasswordFile: process.env.NATS_PASSWORD_FILE,
+    },
+    process.env.NODE_ENV === "production",
+  );
+  const bus = new EventBus(url, "nats-cli", createLogger("nats"), credentials);
   const timeout = setTimeout(() => {
     console.error(`Failed: no connection to ${url} within 15 s (see the warnings above)`);
     process.exit(2);

@@ -8,9 +8,21 @@ import {
   type NatsConnection,
 } from "nats";
 import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
-import { intEnv, type NatsCredentials } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { natsInboxPrefix } from "./nats-auth.ts";
+
+/** A NATS user and its password (deploy/nats-auth.conf). */
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
+/**
+ * Replies to a user's requests (JetStream API answers, PubAcks, pulled events) arrive on its own
+ * inbox prefix, so no user can subscribe to another's replies (a pull consumer delivers events there).
+ */
+export function natsInboxPrefix(user: string): string {
+  return `_INBOX.${user}`;
+}
 
 /**
  * The NATS JetStream connection of one service. Connecting never blocks the service from
@@ -31,6 +43,7 @@ export class EventBus {
     private readonly log: Logger,
     /** The context's NATS user (deploy/nats-auth.conf); none for a server without authentication. */
     private readonly credentials?: NatsCredentials,
+    private readonly options: { duplicateWindowMs?: number; streamReplicas?: number } = {},
   ) {
     this.ready = this.connectLoop();
     this.ready.catch(() => {});
@@ -61,7 +74,10 @@ export class EventBus {
         this.nc = nc;
         // No account-info probe ($JS.API.INFO, not granted to a context): ensureStream's first call tells.
         this.jsmClient = await nc.jetstreamManager({ timeout: 5000, checkAPI: false });
-        await ensureStream(this.jsmClient);
+        await ensureStream(this.jsmClient, {
+          duplicateWindowMs: this.options.duplicateWindowMs,
+          replicas: this.options.streamReplicas,
+        });
         this.jsClient = nc.jetstream({ timeout: 5000 });
         this.linkUp = true;
         this.log.info("connected to NATS", { url: this.url });
@@ -110,20 +126,22 @@ export class EventBus {
   }
 }
 
-/**
- * Copies of the event stream the JetStream cluster keeps (NATS_STREAM_REPLICAS): 1 on a single
- * server (development), 3 on a three-node cluster (Kubernetes), so losing one node loses no event.
- */
-export function streamReplicas(): number {
-  const n = intEnv("NATS_STREAM_REPLICAS", 1);
-  if (!Number.isInteger(n) || n < 1 || n > 5)
-    throw new Error(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got ${n}`);
-  return n;
-}
+/** NATS_DUPLICATE_WINDOW_MS by default. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** One stream for all domain events, in publish order, so consumers see causes before effects. */
-export async function ensureStream(jsm: JetStreamManager): Promise<void> {
-  const replicas = streamReplicas();
+/**
+ * One stream for all domain events, in publish order, so consumers see causes before effects.
+ * `replicas` (NATS_STREAM_REPLICAS): copies the JetStream cluster keeps, 1 on a single server
+ * (development), 3 on a three-node cluster (Kubernetes), so losing one node loses no event.
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  o: { duplicateWindowMs?: number; replicas?: number } = {},
+): Promise<void> {
+  const replicas = o.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    throw new Error(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got ${replicas}`);
+  const duplicateWindowMs = o.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
   const config = {
     name: EVENT_STREAM,
     subjects: EVENT_STREAM_SUBJECTS,
@@ -131,7 +149,7 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
     storage: StorageType.File,
     num_replicas: replicas,
     // JetStream drops a second publish with the same msgID inside this window.
-    duplicate_window: nanos(Number(process.env.NATS_DUPLICATE_WINDOW_MS ?? 10 * 60_000)),
+    duplicate_window: nanos(duplicateWindowMs),
   };
   const existing = await jsm.streams.info(EVENT_STREAM).catch(() => null);
   if (!existing) {

@@ -68,7 +68,15 @@ function pgTx(client: pg.PoolClient): SqlTx {
   };
 }
 
-export async function openDatabase(opts: { dataDir: string; databaseUrl?: string }): Promise<Database> {
+/** DATABASE_POOL_SIZE and DATABASE_PRISMA_POOL_SIZE by default. */
+export const DEFAULT_POOL_SIZES = { poolSize: 10, prismaPoolSize: 4 } as const;
+
+export async function openDatabase(opts: {
+  dataDir: string;
+  databaseUrl?: string;
+  poolSize?: number;
+  prismaPoolSize?: number;
+}): Promise<Database> {
   if (opts.databaseUrl) {
     // One session for migrations (their advisory lock is session-level).
     // Every session of this process carries its pid, so a tool can tell its own sessions from others'.
@@ -80,17 +88,17 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       application_name,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: opts.poolSize ?? DEFAULT_POOL_SIZES.poolSize,
     });
     pool.on("error", () => {
       /* an idle connection died; the pool replaces it on the next checkout */
     });
-    return traceTransactions({
+    return traceTransactions<Database>({
       kind: "postgres",
       adapter: new PrismaPg({
         connectionString: opts.databaseUrl,
         application_name,
-        max: Number(process.env.DATABASE_PRISMA_POOL_SIZE ?? 4),
+        max: opts.prismaPoolSize ?? DEFAULT_POOL_SIZES.prismaPoolSize,
       }),
       exec: async (sql) => {
         await client.query(sql);
@@ -133,7 +141,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
   ]);
   const lite: PGlite = new PGlite(opts.dataDir);
   await lite.waitReady;
-  return traceTransactions({
+  return traceTransactions<Database>({
     kind: "pglite",
     adapter: new PrismaPGlite(lite),
     exec: async (sql) => {

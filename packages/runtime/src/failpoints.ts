@@ -135,11 +135,11 @@ export class Failpoints {
 }
 
 /**
- * The process's failpoints from its environment: null when FAILPOINTS is unset or empty.
- * Production refuses them with an error (the service does not start) rather than ignoring them:
- * a crash point that reached production is a deployment mistake worth stopping for.
+ * The failpoints of a FAILPOINTS value: null when unset or empty. Production refuses them with an
+ * error (the service does not start) rather than ignoring them: a crash point that reached
+ * production is a deployment mistake worth stopping for.
  */
-export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failpoints | null {
+export function configureFailpoints(env: { FAILPOINTS?: string; NODE_ENV?: string }): Failpoints | null {
   const spec = env.FAILPOINTS?.trim();
   if (!spec) return null;
   if (env.NODE_ENV === "production") {
@@ -156,12 +156,15 @@ export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failp
  * and handed to the outbox relay and the consumer: null, and every call site a no-op, unless
  * FAILPOINTS is set. A bad or forbidden FAILPOINTS stops the service before it serves anything.
  */
-export function startFailpoints(env: NodeJS.ProcessEnv = process.env): Failpoints | null {
-  const failpoints = configureFailpoints(env);
+export function startFailpoints(settings: {
+  failpoints: string | undefined;
+  nodeEnv: string;
+}): Failpoints | null {
+  const failpoints = configureFailpoints({ FAILPOINTS: settings.failpoints, NODE_ENV: settings.nodeEnv });
   if (failpoints) {
     writeSync(
       2,
-      `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: env.FAILPOINTS, pid: process.pid })}\n`,
+      `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: settings.failpoints, pid: process.pid })}\n`,
     );
   }
   return failpoints;

@@ -23,6 +23,9 @@ interface Listener {
   end(): void;
 }
 
+/** LIVE_BUFFER by default: pending live events per listener. */
+export const DEFAULT_LIVE_BUFFER = 256;
+
 /**
  * Live fan-out of domain events to GraphQL subscriptions in this process. Live delivery reads
  * the stream's subjects with plain (core) NATS subscriptions: no durable state, nothing to clean up
@@ -40,7 +43,7 @@ export class LiveEvents {
   constructor(
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly bufferSize = 256,
+    private readonly bufferSize = DEFAULT_LIVE_BUFFER,
   ) {}
 
   stats(): LiveStats {

@@ -12,8 +12,14 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+let min = ORDER.info;
+
+/** The process's LOG_LEVEL, set once from its configuration at start-up (until then: info). */
+export function setLogLevel(level: LogLevel): void {
+  min = ORDER[level];
+}
+
 export function createLogger(service: string, base: Record<string, unknown> = {}): Logger {
-  const min = ORDER[(process.env.LOG_LEVEL as LogLevel) ?? "info"] ?? ORDER.info;
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
     const rec: Record<string, unknown> = {

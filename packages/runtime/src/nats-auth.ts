@@ -3,6 +3,7 @@
 // the dev stack and tests. deploy/nats-auth.conf is rendered from here (`npm run nats -- conf`);
 // docs/nats-security.md explains each permission.
 import { EVENT_CATALOGUE, EVENT_STREAM, type EventType } from "@junggo/events";
+import { natsInboxPrefix } from "./bus.ts";
 import { SUBGRAPH_NAMES, type ContextName } from "./config.ts";
 
 /** Every permission; used by operator commands (rebuild:dashboard), the dev stack and tests. */
@@ -36,14 +37,6 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
   dashboard: [],
   notification: ["NotificationCreated"],
 };
-
-/**
- * Replies to a user's requests (JetStream API answers, PubAcks, pulled events) arrive on its own
- * inbox prefix, so no user can subscribe to another's replies (a pull consumer delivers events there).
- */
-export function natsInboxPrefix(user: string): string {
-  return `_INBOX.${user}`;
-}
 
 /** Environment variable of the NATS server holding a user's password (deploy/nats-auth.conf). */
 export function natsPasswordVariable(user: string): string {

@@ -1,27 +1,35 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { GraphQLError, parse, type GraphQLSchema } from "graphql";
-import { WebSocketServer } from "ws";
-import { useServer } from "graphql-ws/use/ws";
-import { IDENTITY_HEADER, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "./auth.ts";
+import { GraphQLError, parse } from "graphql";
+import { IDENTITY_HEADER, verifyForwardedIdentity, type Viewer } from "./auth.ts";
 import { EventBus } from "./bus.ts";
-import { boolEnv, intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
-import { EventConsumer, type HandlerMap, type TransactionalClient } from "./consumer.ts";
+import {
+  applyProcessSettings,
+  configOrExit,
+  loadSubgraphConfig,
+  type ContextName,
+  type ServiceConfig,
+} from "./config.ts";
+import type { HandlerMap, TransactionalClient } from "./consumer.ts";
 import { migrate, openDatabase, type Database } from "./database.ts";
-import { DeadLetters } from "./dead-letters.ts";
+import type { DeadLetters } from "./dead-letters.ts";
 import { deadLetterRoutes } from "./dead-letters.routes.ts";
-import { type ErrorCode, formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { type ErrorCode, formatError } from "./errors.ts";
 import { startFailpoints } from "./failpoints.ts";
-import { LiveEvents } from "./live.ts";
+import { HttpServer } from "./http-server.ts";
+import { Lifecycle } from "./lifecycle.ts";
+import type { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
+import { opsRoutes } from "./ops.routes.ts";
+import type { OutboxRelay, SqlTx } from "./outbox.ts";
 import { processMetrics } from "./process-metrics.ts";
-import { initTracing, inSpan, shutdownTracing, traceHttpRequests, tracingPlugins } from "./tracing.ts";
+import type { SettingsOf, SettingsSpec } from "./settings.ts";
+import { SubgraphMessaging } from "./subgraph-messaging.ts";
+import { serveSubscriptions } from "./subgraph-subscriptions.ts";
+import { initTracing, shutdownTracing, traceHttpRequests, tracingPlugins } from "./tracing.ts";
 
 export interface RequestContext {
   viewer: Viewer | null;
@@ -58,6 +66,10 @@ type SchemaModule = Extract<
 >;
 export type SubgraphResolvers = NonNullable<SchemaModule["resolvers"]>;
 
+/**
+ * A context's wiring. Building it has no side effects (no timer, no connection): background work
+ * begins in `start` and ends in `stop`.
+ */
 export interface ContextModule<Tx> {
   resolvers: SubgraphResolvers;
   handlers?: HandlerMap<Tx>;
@@ -75,16 +87,22 @@ export interface ContextModule<Tx> {
   health?: () => Record<string, unknown>;
   /** Extra gauges/counters for /metrics, by metric name. */
   metrics?: () => Record<string, number>;
+  /** Starts the module's own background workers (sweeps, pollers), after the outbox relay started. */
+  start?: () => void | Promise<void>;
   /** Stops the module's own background workers; called on shutdown after the consumer stopped, before the database closes. */
   stop?: () => Promise<void>;
 }
 
-export interface SubgraphServiceOptions<P extends PrismaLike<Tx>, Tx extends SqlTx> {
+export interface SubgraphServiceOptions<P extends PrismaLike<Tx>, Tx extends SqlTx, S extends SettingsSpec> {
   context: ContextName;
   typeDefs: string;
   migrationsDir: string;
+  /** The process's environment: read once, here, against the runtime's and the context's settings. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The context's own settings (and checks relating them), validated with the runtime's. */
+  settings?: { settings: S; checks?: (values: SettingsOf<S>) => string[] };
   createPrisma: (adapter: Database["adapter"]) => P;
-  build: (infra: Infra<P, Tx>) => ContextModule<Tx> | Promise<ContextModule<Tx>>;
+  build: (infra: Infra<P, Tx>, settings: SettingsOf<S>) => ContextModule<Tx> | Promise<ContextModule<Tx>>;
 }
 
 export interface RunningService {
@@ -94,80 +112,95 @@ export interface RunningService {
 }
 
 /**
- * Starts one bounded context: database (migrated), NATS bus, outbox relay, durable consumer and
- * the Apollo subgraph with /healthz and /readyz. SIGTERM/SIGINT shut it down gracefully: stop
+ * Starts one bounded context from its validated configuration, one component after another:
+ * database (migrated), Prisma, NATS bus, demo data, outbox relay, the module's workers, durable
+ * consumer, Apollo, subscriptions, HTTP. Shutdown (SIGTERM/SIGINT) stops them in reverse: stop
  * accepting, finish in-flight work, flush the outbox, close.
  */
-export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends SqlTx>(
-  o: SubgraphServiceOptions<P, Tx>,
-): Promise<RunningService> {
-  const config = loadServiceConfig(o.context);
-  // Before anything that makes spans; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
-  await initTracing(o.context);
+export async function runSubgraphService<
+  P extends PrismaLike<Tx>,
+  Tx extends SqlTx,
+  S extends SettingsSpec = Record<never, never>,
+>(o: SubgraphServiceOptions<P, Tx, S>): Promise<RunningService> {
+  const { service: config, own } = configOrExit(() => loadSubgraphConfig(o.context, o.env, o.settings));
+  applyProcessSettings(config);
+  // Before anything that makes spans; a no-op without an OTLP endpoint.
+  await initTracing(o.context, config);
   const log = createLogger(o.context);
   // Crash points for resilience tests, from configuration, before anything starts (production refuses them).
-  const failpoints = startFailpoints();
-  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const failpoints = startFailpoints(config);
+  const life = new Lifecycle(log);
+  // Exports the spans still buffered, once everything else stopped (registered first: stopped last).
+  await life.start({ name: "tracing", stop: () => shutdownTracing() });
+
   // `main.js migrate` migrates and exits (a deployment's migration step, once per rollout);
   // MIGRATE_ON_START=false then leaves the schema to that step instead of every replica's start.
   if (process.argv[2] === "migrate") {
+    const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     const applied = await migrate(db, o.migrationsDir, log);
     await db.close();
     log.info("migrations done", { applied: applied.length });
     process.exit(0);
   }
-  if (boolEnv("MIGRATE_ON_START", true)) await migrate(db, o.migrationsDir, log);
+
+  let db!: Database;
+  await life.start({
+    name: "database",
+    start: async () => {
+      db = await openDatabase({
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        prismaPoolSize: config.databasePrismaPoolSize,
+      });
+      if (config.migrateOnStart) await migrate(db, o.migrationsDir, log);
+    },
+    stop: () => db.close(),
+  });
   const prisma = o.createPrisma(db.adapter);
-  const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
-  const relay = new OutboxRelay(db, bus, log, { failpoints });
-  const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
-    const r = await inSpan("prisma.transaction", () =>
-      prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }),
-    );
-    relay.nudge();
-    return r;
-  };
-  const live = new LiveEvents(bus, log, intEnv("LIVE_BUFFER", 256));
-  const sqlTransact = async <R>(fn: (tx: SqlTx) => Promise<R>): Promise<R> => {
-    const appended = eventsAppended();
-    const r = await db.transaction(fn);
-    // Only a transaction that appended events gives the relay work (e.g. taking a hold appends none).
-    if (eventsAppended() !== appended) relay.nudge();
-    return r;
-  };
+  await life.start({ name: "prisma", stop: () => prisma.$disconnect() });
+  // Connecting never blocks the start: the outbox keeps events while NATS is away.
+  const bus = new EventBus(config.natsUrl, o.context, log, config.nats, {
+    duplicateWindowMs: config.natsDuplicateWindowMs,
+    streamReplicas: config.natsStreamReplicas,
+  });
+  await life.start({ name: "bus", stop: () => bus.close() });
+
+  const messaging = new SubgraphMessaging<Tx>({
+    context: o.context,
+    config,
+    db,
+    prisma,
+    bus,
+    log,
+    failpoints,
+  });
+  const { relay, live, transact, sqlTransact } = messaging;
   const infra: Infra<P, Tx> = { config, log, db, prisma, bus, relay, live, transact, sqlTransact };
-  const mod = await o.build(infra);
+  const mod = await o.build(infra, own);
+  const { consumer, deadLetters } = messaging.inbound(mod);
 
   if (config.seedDemo && mod.seed) {
-    await mod.seed();
-    log.info("demo data seeded");
+    const seed = mod.seed;
+    await life.start({
+      name: "demo data",
+      start: async () => {
+        await seed();
+        log.info("demo data seeded");
+      },
+    });
   }
-
-  relay.start();
-  const consumer = mod.handlers
-    ? new EventConsumer<Tx>({
-        bus,
-        prisma,
-        durable: o.context,
-        handlers: mod.handlers,
-        log,
-        relay,
-        raw: mod.rawHandlers ? db : undefined,
-        maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
-        retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
-        retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
-        failpoints,
-      })
-    : null;
-  // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
-  const deadLetters = new DeadLetters<Tx>({
-    prisma,
-    consumer: o.context,
-    handlers: mod.handlers ?? {},
-    log,
-    relay,
+  await life.start({
+    name: "outbox relay",
+    start: () => relay.start(),
+    stop: async () => {
+      await relay.flush();
+      await relay.stop();
+    },
   });
-  consumer?.start();
+  await life.start({ name: "module", start: () => mod.start?.(), stop: () => mod.stop?.() });
+  if (consumer)
+    await life.start({ name: "consumer", start: () => consumer.start(), stop: () => consumer.stop() });
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(o.typeDefs),
@@ -178,43 +211,122 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    // Our own SIGTERM handler stops everything in order; Apollo's would re-raise the signal after
-    // its stop() and kill the process before the consumer, outbox and database are closed.
+    // The lifecycle stops everything in order; Apollo's own signal handler would re-raise the signal
+    // after its stop() and kill the process before the consumer, outbox and database are closed.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: the federated trace (ftv1) plugin a subgraph installs by default is per-request work for nobody.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...tracingPlugins<RequestContext>()],
   });
-  await apollo.start();
+  await life.start({ name: "apollo", start: () => apollo.start(), stop: () => apollo.stop() });
 
+  let wsConnections = 0;
+  const app = subgraphApp({
+    context: o.context,
+    config,
+    db,
+    bus,
+    relay,
+    live,
+    deadLetters,
+    consumer,
+    mod,
+    apollo,
+    log,
+    ws: () => wsConnections,
+  });
+  const http = new HttpServer(app);
+  // Idle keep-alive sockets are closed by the caller (the gateway's agent drops them after 5 s), never
+  // by us while a request may be on its way: Node's default of 5 s on both sides races (ECONNRESET).
+  http.server.keepAliveTimeout = 65_000;
+  http.server.headersTimeout = 66_000;
+  // Stopped last of the three below: waits until every connection ended (subscriptions closed first).
+  await life.start({ name: "http drain", stop: () => http.close() });
+  const subscriptions = serveSubscriptions(http.server, schema, config.internalSecret, {
+    opened: () => wsConnections++,
+    closed: () => wsConnections--,
+  });
+  await life.start({ name: "subscriptions", stop: () => subscriptions.dispose() });
+  await life.start({ name: "live events", stop: () => live.close() });
+  let port = 0;
+  await life.start({
+    name: "http",
+    start: async () => {
+      port = await http.listen(config.port, config.host);
+    },
+    // First on shutdown: stop accepting (the drain above waits for the connections in hand).
+    stop: () => {
+      void http.close();
+    },
+  });
+  const url = `http://${config.host}:${port}/graphql`;
+  log.info("subgraph ready", { url });
+
+  const stop = async () => {
+    log.info("shutting down");
+    await life.stop();
+    log.info("stopped");
+  };
+  let stopping: Promise<void> | null = null;
+  const stopOnce = () => (stopping ??= stop());
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.once(sig, () => {
+      stopOnce().then(
+        () => process.exit(0),
+        (err) => {
+          log.error("shutdown failed", { err });
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { url, port, stop: stopOnce };
+}
+
+/** The subgraph's HTTP routes: ops, dead letters, the module's own, /graphql. */
+function subgraphApp<Tx extends SqlTx>(o: {
+  context: string;
+  config: ServiceConfig;
+  db: Database;
+  bus: EventBus;
+  relay: OutboxRelay;
+  live: LiveEvents;
+  deadLetters: DeadLetters<Tx>;
+  consumer: { handled: number; duplicates: number; skipped: number } | null;
+  mod: ContextModule<Tx>;
+  apollo: ApolloServer<RequestContext>;
+  log: Logger;
+  ws: () => number;
+}): Express {
+  const { db, bus, relay, live, deadLetters, consumer, mod, config } = o;
   const app = express();
   app.disable("x-powered-by");
   traceHttpRequests(app);
-  // The pid lets a supervisor tell its own child from another process that holds the port.
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok", service: o.context, pid: process.pid });
-  });
-  app.get("/readyz", async (_req, res) => {
-    let database = false;
-    try {
-      await db.query("SELECT 1");
-      database = true;
-    } catch {
-      /* reported below */
-    }
-    const ready = database && bus.connected;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? "ready" : "not-ready",
-      database,
-      nats: bus.connected,
-      outboxPending: await relay.pendingCount().catch(() => null),
-      ...(mod.health?.() ?? {}),
-    });
-  });
-  app.get("/metrics", async (_req, res) => {
-    const l = live.stats();
-    res.type("text/plain; version=0.0.4").send(
-      prometheus(o.context, {
-        junggo_ws_connections: wsConnections,
+  opsRoutes(app, {
+    service: o.context,
+    readiness: async () => {
+      let database = false;
+      try {
+        await db.query("SELECT 1");
+        database = true;
+      } catch {
+        /* reported below */
+      }
+      const ready = database && bus.connected;
+      return {
+        ready,
+        body: {
+          status: ready ? "ready" : "not-ready",
+          database,
+          nats: bus.connected,
+          outboxPending: await relay.pendingCount().catch(() => null),
+          ...(mod.health?.() ?? {}),
+        },
+      };
+    },
+    metrics: async () => {
+      const l = live.stats();
+      return {
+        junggo_ws_connections: o.ws(),
         junggo_live_listeners: l.listeners,
         junggo_live_nats_subscriptions: l.natsSubscriptions,
         junggo_live_delivered_total: l.delivered,
@@ -228,15 +340,15 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         junggo_consumer_skipped_total: consumer?.skipped ?? 0,
         ...processMetrics(),
         ...mod.metrics?.(),
-      }),
-    );
+      };
+    },
   });
-  deadLetterRoutes(app, { deadLetters, internalSecret: config.internalSecret, log });
+  deadLetterRoutes(app, { deadLetters, internalSecret: config.internalSecret, log: o.log });
   mod.routes?.(app);
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
+    expressMiddleware(o.apollo, {
       context: async ({ req }) => {
         const header = req.headers[IDENTITY_HEADER];
         const verified = await verifyForwardedIdentity(
@@ -252,116 +364,5 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       },
     }),
   );
-
-  const server: Server = createServer(app);
-  // Idle keep-alive sockets are closed by the caller (the gateway's agent drops them after 5 s), never
-  // by us while a request may be on its way: Node's default of 5 s on both sides races (ECONNRESET).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  let wsConnections = 0;
-  const subscriptions = serveSubscriptions(server, schema, config.internalSecret, {
-    opened: () => wsConnections++,
-    closed: () => wsConnections--,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host}:${port}/graphql`;
-  log.info("subgraph ready", { url });
-
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      log.info("shutting down");
-      const closed = new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeIdleConnections();
-      });
-      live.close();
-      await subscriptions.dispose();
-      await closed;
-      await apollo.stop();
-      await consumer?.stop();
-      await mod.stop?.();
-      await relay.flush();
-      await relay.stop();
-      await bus.close();
-      await prisma.$disconnect();
-      await db.close();
-      log.info("stopped");
-      await shutdownTracing();
-    })());
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    process.once(sig, () => {
-      stop().then(
-        () => process.exit(0),
-        (err) => {
-          log.error("shutdown failed", { err });
-          process.exit(1);
-        },
-      );
-    });
-  }
-  return { url, port, stop };
-}
-
-/**
- * graphql-ws on the subgraph's own /graphql. Only the gateway may connect (a service token in
- * `connection_init`); each subscription carries the gateway-signed identity of the person it is for
- * in `extensions.identity`, so one upstream socket serves every user's subscriptions.
- */
-function serveSubscriptions(
-  server: Server,
-  schema: GraphQLSchema,
-  secret: string,
-  track: { opened(): void; closed(): void },
-) {
-  const wss = new WebSocketServer({ server, path: "/graphql" });
-  return useServer<{ serviceToken?: string }>(
-    {
-      connectionInitWaitTimeout: 5000,
-      onConnect: async (ctx) => {
-        const service = await verifyServiceToken(ctx.connectionParams?.serviceToken, secret);
-        if (service !== "gateway") return false;
-        track.opened();
-        (ctx.extra.socket as import("ws").WebSocket).once("close", () => track.closed());
-        return true;
-      },
-      onSubscribe: async (_ctx, _id, payload) => {
-        const verified = await verifyForwardedIdentity(
-          payload.extensions?.identity as string | undefined,
-          secret,
-        );
-        if (!verified)
-          return [
-            new GraphQLError("Subscriptions must come through the Junggo gateway.", {
-              extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode },
-            }),
-          ];
-        const parsed = parseOperation(schema, payload.query);
-        if ("errors" in parsed) return parsed.errors;
-        const { document } = parsed;
-        const contextValue: RequestContext = { viewer: verified.viewer };
-        return {
-          schema,
-          document,
-          variableValues: payload.variables,
-          operationName: payload.operationName ?? undefined,
-          contextValue,
-        };
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-    },
-    wss,
-  );
-}
-
-/** Prometheus text exposition of a flat set of gauges/counters. */
-export function prometheus(service: string, values: Record<string, number>): string {
-  return `${Object.entries(values)
-    .map(([k, v]) => `${k}{service="${service}"} ${v}`)
-    .join("\n")}\n`;
+  return app;
 }

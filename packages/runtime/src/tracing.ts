@@ -20,24 +20,37 @@ import {
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { Express, NextFunction, Request, Response } from "express";
 import { headers as natsHeaders, type JsMsg, type MsgHdrs } from "nats";
-import type { Database, SqlTx } from "./database.ts";
 
 export { SpanKind } from "@opentelemetry/api";
 
 let tracer: Tracer | null = null;
 let shutdown: (() => Promise<void>) | null = null;
 
+/** The tracing settings of a process (processSettings in config.ts, from the OTEL_* variables). */
+export interface TracingSettings {
+  otelEndpoint?: string;
+  otelTracesEndpoint?: string;
+  otelSdkDisabled?: boolean;
+  otelTracesExporter?: string;
+}
+
 /**
  * Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the full URL) or OTEL_EXPORTER_OTLP_ENDPOINT
- * (the collector's base URL; the exporter adds /v1/traces), unless OTEL_SDK_DISABLED=true or
+ * (the collector's base URL; /v1/traces is added), unless OTEL_SDK_DISABLED=true or
  * OTEL_TRACES_EXPORTER=none. Undefined: tracing stays off.
  */
-export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
-  if (env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === "none") return undefined;
-  return (
-    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined
-  );
+export function tracingEndpoint(s: TracingSettings): string | undefined {
+  if (s.otelSdkDisabled) return undefined;
+  if (s.otelTracesExporter?.trim().toLowerCase() === "none") return undefined;
+  return s.otelTracesEndpoint?.trim() || s.otelEndpoint?.trim() || undefined;
+}
+
+/** The URL the exporter posts spans to. */
+function tracesUrl(s: TracingSettings): string | undefined {
+  const full = s.otelTracesEndpoint?.trim();
+  if (full) return full;
+  const base = s.otelEndpoint?.trim();
+  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
 }
 
 /** True once `initTracing` installed the SDK in this process. */
@@ -49,9 +62,9 @@ export const tracingEnabled = (): boolean => tracer !== null;
  * trace context propagation, async-local context. Call once, before the service builds its HTTP
  * app. Returns whether tracing is on.
  */
-export async function initTracing(service: string): Promise<boolean> {
+export async function initTracing(service: string, settings: TracingSettings): Promise<boolean> {
   if (tracer) return true;
-  if (!tracingEndpoint()) return false;
+  if (!tracingEndpoint(settings)) return false;
   // Loaded only here: a process without an endpoint never loads the SDK or the exporter.
   const [sdk, resources, otlp] = await Promise.all([
     import("@opentelemetry/sdk-trace-node"),
@@ -63,8 +76,9 @@ export async function initTracing(service: string): Promise<boolean> {
       "service.name": service,
       "service.instance.id": `${hostname()}:${process.pid}`,
     }),
-    // Sampler from OTEL_TRACES_SAMPLER (default: parent-based, always on); batching from OTEL_BSP_*.
-    spanProcessors: [new sdk.BatchSpanProcessor(new otlp.OTLPTraceExporter())],
+    // Sampler from OTEL_TRACES_SAMPLER (default: parent-based, always on); batching from OTEL_BSP_*;
+    // both read by the SDK itself (declared in config.ts, so validated before this runs).
+    spanProcessors: [new sdk.BatchSpanProcessor(new otlp.OTLPTraceExporter({ url: tracesUrl(settings) }))],
   });
   // Registered by the SDK through the CommonJS build of the API, the one Apollo Gateway holds its
   // tracer from: registered through this module's ES build instead, Apollo's tracer would stay a
@@ -125,15 +139,21 @@ export function inSpan<R>(
  * The database with a `db.transaction` span around each plain-SQL transaction (`Database.transaction`,
  * hence `Infra.sqlTransact` and the raw-SQL consumers). Without tracing: the same object, untouched.
  */
-export function traceTransactions(db: Database): Database {
+export function traceTransactions<D extends TracedDatabase>(db: D): D {
   if (!tracer) return db;
-  const plain = db.transaction;
+  const plain: TracedDatabase["transaction"] = db.transaction;
   const attributes = { "db.system.name": "postgresql", "junggo.db.driver": db.kind };
   return {
     ...db,
-    transaction: <R>(fn: (tx: SqlTx) => Promise<R>) =>
+    transaction: <R>(fn: (tx: unknown) => Promise<R>) =>
       inSpan("db.transaction", () => plain(fn), { kind: SpanKind.CLIENT, attributes }),
-  };
+  } as D;
+}
+
+/** What traceTransactions needs of a Database (database.ts), without importing it (database.ts imports this module). */
+interface TracedDatabase {
+  kind: string;
+  transaction<R>(fn: (tx: unknown) => Promise<R>): Promise<R>;
 }
 
 /** Adds attributes to the active span (no-op without tracing or without an active span). */

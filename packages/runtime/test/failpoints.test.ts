@@ -143,7 +143,8 @@ describe("crash in a real process", () => {
     `
 import { startFailpoints } from ${JSON.stringify(FAILPOINTS_URL)};
 // Importing arms nothing: the set exists once start-up creates it from the configuration.
-const failpoints = startFailpoints();
+// What a service does at start-up with its validated FAILPOINTS and NODE_ENV settings.
+const failpoints = startFailpoints({ failpoints: process.env.FAILPOINTS || undefined, nodeEnv: process.env.NODE_ENV ?? "development" });
 process.stdout.write("before\\n");
 try {
   failpoints?.hit("consumer.after-commit", { eventType: "PurchasePaid", eventId: "evt-1" });

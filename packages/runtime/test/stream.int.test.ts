@@ -57,7 +57,6 @@ describe("ensureStream on a three-node JetStream cluster", () => {
   const servers: ManagedProcess[] = [];
   let clusterDir = "";
   let cnc: NatsConnection;
-  const saved = process.env.NATS_STREAM_REPLICAS;
 
   beforeAll(async () => {
     clusterDir = mkdtempSync(join(tmpdir(), "junggo-stream-cluster-"));
@@ -108,8 +107,6 @@ describe("ensureStream on a three-node JetStream cluster", () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (saved === undefined) delete process.env.NATS_STREAM_REPLICAS;
-    else process.env.NATS_STREAM_REPLICAS = saved;
     await cnc?.close();
     await Promise.all(servers.map((s) => s.stop()));
     if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
@@ -118,13 +115,11 @@ describe("ensureStream on a three-node JetStream cluster", () => {
   it("creates the stream with NATS_STREAM_REPLICAS copies, scales an existing one up in place, refuses a bad value", async () => {
     // The meta leader may still be settling right after the servers report healthy.
     const jsm = await cnc.jetstreamManager({ timeout: 10_000 });
-    process.env.NATS_STREAM_REPLICAS = "1";
-    await ensureStream(jsm);
+    await ensureStream(jsm, { replicas: 1 });
     expect((await jsm.streams.info(EVENT_STREAM)).config.num_replicas).toBe(1);
     await cnc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{}"));
 
-    process.env.NATS_STREAM_REPLICAS = "3";
-    await ensureStream(jsm);
+    await ensureStream(jsm, { replicas: 3 });
     const info = await jsm.streams.info(EVENT_STREAM);
     expect(info.config.num_replicas).toBe(3);
     expect(info.state.messages).toBe(1);
@@ -135,8 +130,7 @@ describe("ensureStream on a three-node JetStream cluster", () => {
       })
       .toBe(2);
 
-    process.env.NATS_STREAM_REPLICAS = "0";
-    await expect(ensureStream(jsm)).rejects.toThrow(
+    await expect(ensureStream(jsm, { replicas: 0 })).rejects.toThrow(
       /NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got 0/,
     );
   }, 60_000);

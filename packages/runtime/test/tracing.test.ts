@@ -19,6 +19,8 @@ import {
   tracingEndpoint,
   tracingPlugins,
 } from "../src/tracing.ts";
+import { processSettings } from "../src/config.ts";
+import { loadSettings } from "../src/settings.ts";
 
 const OTEL_VARS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
 const saved = Object.fromEntries(OTEL_VARS.map((k) => [k, process.env[k]]));
@@ -30,12 +32,16 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** The tracing settings a process loads from `env` (processSettings). */
+const fromEnv = (env: Record<string, string>) =>
+  loadSettings("test", processSettings("purchase"), env, { production: false });
+
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
 describe("tracing without OTEL_EXPORTER_OTLP_ENDPOINT", () => {
   it("installs nothing: no tracer provider, context manager or propagator, and every hook is a no-op", async () => {
     for (const k of OTEL_VARS) delete process.env[k];
-    expect(await initTracing("purchase")).toBe(false);
+    expect(await initTracing("purchase", fromEnv({}))).toBe(false);
     expect(tracingEnabled()).toBe(false);
 
     // The API's global registry (shared by every copy of @opentelemetry/api) holds nothing.
@@ -111,22 +117,28 @@ describe("tracing without OTEL_EXPORTER_OTLP_ENDPOINT", () => {
 
 describe("tracingEndpoint", () => {
   it("reads the standard OTLP variables, and is off when they are empty or tracing is disabled", () => {
-    expect(tracingEndpoint({})).toBeUndefined();
-    expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "" })).toBeUndefined();
-    expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(
+    expect(tracingEndpoint(fromEnv({}))).toBeUndefined();
+    expect(tracingEndpoint(fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "" }))).toBeUndefined();
+    expect(tracingEndpoint(fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }))).toBe(
       "http://collector:4318",
     );
     expect(
-      tracingEndpoint({
-        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://jaeger:4318/v1/traces",
-      }),
+      tracingEndpoint(
+        fromEnv({
+          OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://jaeger:4318/v1/traces",
+        }),
+      ),
     ).toBe("http://jaeger:4318/v1/traces");
     expect(
-      tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }),
+      tracingEndpoint(
+        fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }),
+      ),
     ).toBeUndefined();
     expect(
-      tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_TRACES_EXPORTER: "none" }),
+      tracingEndpoint(
+        fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_TRACES_EXPORTER: "none" }),
+      ),
     ).toBeUndefined();
   });
 });

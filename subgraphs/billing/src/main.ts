@@ -2,16 +2,15 @@ import { readFileSync } from "node:fs";
 import { runSubgraphService } from "@junggo/runtime";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient, type Prisma } from "@junggo/prisma/billing";
+import { billingSettings } from "./billing.config.ts";
 import { buildBillingModule } from "./adapters/billing.module.ts";
-import { paymentProviderFromEnv } from "./adapters/payment-provider.config.ts";
 
-// Read before anything starts: an unknown PAYMENT_PROVIDER stops the service with its message.
-const paymentProvider = paymentProviderFromEnv();
-
-await runSubgraphService<PrismaClient, Prisma.TransactionClient>({
+await runSubgraphService<PrismaClient, Prisma.TransactionClient, typeof billingSettings>({
   context: "billing",
   typeDefs: readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"),
   migrationsDir: migrationsDir("billing"),
+  env: process.env,
+  settings: { settings: billingSettings },
   createPrisma: (adapter) => new PrismaClient({ adapter }),
-  build: (infra) => buildBillingModule(infra, paymentProvider),
+  build: (infra, settings) => buildBillingModule(infra, settings),
 });

@@ -1,29 +1,42 @@
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger, signServiceToken } from "@junggo/runtime";
-import { createPaymentProvider, paymentProviderFromEnv } from "../src/adapters/payment-provider.config.ts";
+import { describe, expect, it } from "vitest";
+import { ConfigError, createLogger, loadSubgraphConfig, signServiceToken } from "@junggo/runtime";
+import { createPaymentProvider } from "../src/adapters/payment-provider.config.ts";
 import { SandboxPaymentProvider } from "../src/adapters/payment-sandbox/sandbox-payment.provider.ts";
+import { billingSettings } from "../src/billing.config.ts";
 
-const nodeEnv = process.env.NODE_ENV;
-afterEach(() => {
-  process.env.NODE_ENV = nodeEnv;
-});
+const billing = (env: Record<string, string>) =>
+  loadSubgraphConfig("billing", env, { settings: billingSettings }).own;
 
-describe("PAYMENT_PROVIDER", () => {
+describe("PAYMENT_PROVIDER and PAYMENT_SANDBOX_MAX_RECORDS", () => {
   it("is the sandbox when unset, and refuses an unknown value with a message naming the known ones", () => {
-    expect(paymentProviderFromEnv({})).toBe("sandbox");
-    expect(paymentProviderFromEnv({ PAYMENT_PROVIDER: " sandbox " })).toBe("sandbox");
-    expect(() => paymentProviderFromEnv({ PAYMENT_PROVIDER: "tosspayments" })).toThrow(
-      /PAYMENT_PROVIDER must be one of sandbox; got "tosspayments"/,
+    expect(billing({}).paymentProvider).toBe("sandbox");
+    expect(billing({ PAYMENT_PROVIDER: "sandbox" }).paymentProvider).toBe("sandbox");
+    expect(() => billing({ PAYMENT_PROVIDER: "tosspayments" })).toThrow(ConfigError);
+    expect(() => billing({ PAYMENT_PROVIDER: "tosspayments" })).toThrow(
+      'PAYMENT_PROVIDER="tosspayments": must be one of sandbox',
+    );
+  });
+
+  it("remembers 100000 idempotency keys by default; refuses less than one", () => {
+    expect(billing({}).sandboxMaxRecords).toBe(100_000);
+    expect(billing({ PAYMENT_SANDBOX_MAX_RECORDS: "5" }).sandboxMaxRecords).toBe(5);
+    expect(() => billing({ PAYMENT_SANDBOX_MAX_RECORDS: "0" })).toThrow(
+      'PAYMENT_SANDBOX_MAX_RECORDS="0": must be ≥ 1',
     );
   });
 });
 
 describe("the sandbox provider's adapter", () => {
   /** Mounts what the configured provider brings and asks for the control API with a test token. */
-  async function controlStatus(): Promise<number> {
-    const payment = createPaymentProvider("sandbox", { internalSecret: "s", log: createLogger("test") });
+  async function controlStatus(production: boolean): Promise<number> {
+    const payment = createPaymentProvider("sandbox", {
+      internalSecret: "s",
+      production,
+      log: createLogger("test"),
+      settings: billing({}),
+    });
     expect(payment.provider).toBeInstanceOf(SandboxPaymentProvider);
     const app = express();
     payment.routes?.(app);
@@ -40,12 +53,10 @@ describe("the sandbox provider's adapter", () => {
   }
 
   it("mounts the fault-injection API outside production", async () => {
-    process.env.NODE_ENV = "test";
-    expect(await controlStatus()).toBe(200);
+    expect(await controlStatus(false)).toBe(200);
   });
 
   it("still pays through the sandbox in production, without its fault-injection API", async () => {
-    process.env.NODE_ENV = "production";
-    expect(await controlStatus()).toBe(404);
+    expect(await controlStatus(true)).toBe(404);
   });
 });

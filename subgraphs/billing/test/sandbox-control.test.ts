@@ -13,15 +13,13 @@ import { ProviderUnavailableError } from "../src/app/payment-provider.port.ts";
 const secret = "test-secret";
 const log = createLogger("test");
 let server: Server | null = null;
-const nodeEnv = process.env.NODE_ENV;
 afterEach(async () => {
-  process.env.NODE_ENV = nodeEnv;
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   server = null;
 });
 
 /** Billing's sandbox control routes on a real HTTP server, in front of a real sandbox provider. */
-async function start() {
+async function start(production = false) {
   const sandbox = new SandboxPaymentProvider({
     latencyMs: 0,
     declineRate: 0,
@@ -30,7 +28,7 @@ async function start() {
     random: () => 0.5,
   });
   const app = express();
-  const mounted = sandboxControlRoutes(app, { sandbox, internalSecret: secret, log });
+  const mounted = sandboxControlRoutes(app, { sandbox, internalSecret: secret, production, log });
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server!.once("listening", r));
   const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/internal/sandbox`;
@@ -115,8 +113,7 @@ describe("payment sandbox control API", () => {
   });
 
   it("is not mounted when NODE_ENV=production", async () => {
-    process.env.NODE_ENV = "production";
-    const { sandbox, mounted, call } = await start();
+    const { sandbox, mounted, call } = await start(true);
     expect(mounted).toBe(false);
     expect((await call("GET", { caller: "test" })).status).toBe(404);
     expect((await call("PUT", { caller: "test", body: JSON.stringify({ latencyMs: 5000 }) })).status).toBe(

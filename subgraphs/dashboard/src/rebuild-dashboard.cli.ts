@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { EVENT_STREAM } from "@junggo/events";
 import {
+  ConfigError,
   createLogger,
   EventBus,
   loadServiceConfig,
@@ -47,7 +48,15 @@ if (args.some((a) => a !== "--check")) {
   process.exit(args.includes("--help") || args.includes("-h") ? 0 : 2);
 }
 const check = args.includes("--check");
-const config = loadServiceConfig("dashboard");
+const config = (() => {
+  try {
+    return loadServiceConfig("dashboard", process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+})();
 // The bus logs every connection attempt; this command reports the outcome itself (figures or a refusal).
 const base = createLogger("dashboard-rebuild");
 const log: Logger = { ...base, debug: () => {}, info: () => {}, warn: () => {}, child: () => log };
@@ -89,7 +98,10 @@ async function ensureServiceStopped(db: Database | null): Promise<void> {
 }
 
 async function connectBus(): Promise<EventBus> {
-  const bus = new EventBus(config.natsUrl, "dashboard-rebuild", log, config.nats);
+  const bus = new EventBus(config.natsUrl, "dashboard-rebuild", log, config.nats, {
+    duplicateWindowMs: config.natsDuplicateWindowMs,
+    streamReplicas: config.natsStreamReplicas,
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -129,7 +141,12 @@ async function main(): Promise<number> {
       throw new Refused(`no dashboard database at ${resolve(config.dataDir)} (DATA_DIR)`);
     }
     bus = await connectBus();
-    db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    db = await openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      prismaPoolSize: config.databasePrismaPoolSize,
+    });
     await ensureServiceStopped(db);
     // A rebuild may start from an empty database (e.g. a lost one): same migrations as the service.
     if (!check) await migrate(db, migrationsDir("dashboard"));

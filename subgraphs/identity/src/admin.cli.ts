@@ -7,16 +7,34 @@
 // running service's relay publishes it). Prints one audit line naming the operator.
 // Exit codes: 0 created, 1 refused (invalid input, email taken), 2 usage or failure.
 import { readFileSync } from "node:fs";
-import { createLogger, DomainError, loadServiceConfig, migrate, openDatabase } from "@junggo/runtime";
+import { userInfo } from "node:os";
+import {
+  configOrExit,
+  createLogger,
+  DomainError,
+  loadServiceConfig,
+  migrate,
+  openDatabase,
+} from "@junggo/runtime";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/identity";
 import { AccountRepository } from "./adapters/account.repository.ts";
 import { makeRegisterAccount } from "./app/register-account.use-case.ts";
 
+/** The operating-system user running the command (the audit line's default operator). */
+function osUser(): string {
+  try {
+    return userInfo().username || "unknown";
+  } catch {
+    // No passwd entry for this uid (some containers).
+    return "unknown";
+  }
+}
+
 const USAGE = `usage: node subgraphs/identity/dist/admin.cli.js create-account --role <STAFF|DRIVER|BUYER|SELLER>
          --email <address> --name <name> [--locale ko|en] [--password-file <path>] [--operator <name>]
   The password is read from --password-file, else from standard input (first line); never from arguments.
-  --operator names who creates the account in the audit line (default: $USER).`;
+  --operator names who creates the account in the audit line (default: the operating-system user).`;
 
 const FLAGS = ["role", "email", "name", "locale", "password-file", "operator"] as const;
 type Flag = (typeof FLAGS)[number];
@@ -69,8 +87,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const { flags } = args;
-  const operator = flags.operator || process.env.USER || process.env.LOGNAME || "unknown";
-  const config = loadServiceConfig("identity");
+  const operator = flags.operator || osUser();
+  const config = configOrExit(() => loadServiceConfig("identity", process.env));
   const log = createLogger("identity-admin");
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const prisma = new PrismaClient({ adapter: db.adapter });

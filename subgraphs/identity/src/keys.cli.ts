@@ -5,17 +5,27 @@ import { resolve } from "node:path";
 import {
   activateKey,
   addKey,
+  configOrExit,
   ensureKeyFile,
+  isProductionEnv,
+  loadSettings,
   readKeyFile,
   retireKey,
   writeKeyFile,
   type KeyFile,
 } from "@junggo/runtime";
+import { identitySettings } from "./identity.config.ts";
 
 const args = process.argv.slice(2);
 const fileFlag = args.indexOf("--file");
 const path = resolve(
-  fileFlag >= 0 ? args.splice(fileFlag, 2)[1]! : process.env.JWT_KEYS_FILE || ".data/jwt-keys.json",
+  fileFlag >= 0
+    ? args.splice(fileFlag, 2)[1]!
+    : configOrExit(() =>
+        loadSettings("keys", { jwtKeysFile: identitySettings.jwtKeysFile }, process.env, {
+          production: isProductionEnv(process.env),
+        }),
+      ).jwtKeysFile,
 );
 const [command, kid] = args;
 

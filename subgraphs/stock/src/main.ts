@@ -8,6 +8,7 @@ await runSubgraphService<PrismaClient, Prisma.TransactionClient>({
   context: "stock",
   typeDefs: readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"),
   migrationsDir: migrationsDir("stock"),
+  env: process.env,
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   build: (infra) => buildStockModule(infra),
 });

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { Notice } from "../App.tsx";
+import type { Notice } from "../notice.ts";
 import { describeError } from "../errors.ts";
 
 const DEMO_PASSWORD = "junggo-demo";

@@ -1,7 +1,7 @@
 import {
-  intEnv,
   type ContextModule,
   type Infra,
+  type SettingsOf,
   type SqlReader,
   type SqlTx,
   sqlReader,
@@ -15,7 +15,8 @@ import { chargeRoutes } from "./charge.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
-import { createPaymentProvider, type PaymentProviderName } from "./payment-provider.config.ts";
+import type { billingSettings } from "../billing.config.ts";
+import { createPaymentProvider } from "./payment-provider.config.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
 
 /** The runtime's infrastructure for billing; Prisma keeps the schema and migrations, and dead-letter replays. */
@@ -23,7 +24,7 @@ export type BillingInfra = Infra<PrismaClient, Prisma.TransactionClient>;
 
 export function buildBillingModule(
   infra: BillingInfra,
-  paymentProvider: PaymentProviderName,
+  settings: SettingsOf<typeof billingSettings>,
 ): ContextModule<Prisma.TransactionClient> {
   // Every statement of billing is plain SQL on the driver: no Prisma query compiler per statement.
   const db = sqlReader(infra.db);
@@ -33,9 +34,11 @@ export function buildBillingModule(
     log: infra.log,
     payments: paymentRepository,
   };
-  const payment = createPaymentProvider(paymentProvider, {
+  const payment = createPaymentProvider(settings.paymentProvider, {
     internalSecret: infra.config.internalSecret,
+    production: infra.config.production,
     log: infra.log,
+    settings,
   });
   const { provider } = payment;
   const charge = makeChargePayment(deps, provider);
@@ -43,9 +46,8 @@ export function buildBillingModule(
     listPending: () => paymentRepository.pending(db, 50),
     settle: makeSettlePayment(deps, provider),
     log: infra.log,
-    pollMs: intEnv("PAYMENT_SETTLE_POLL_MS", 500),
+    pollMs: settings.settlePollMs,
   });
-  settlement.start();
 
   return {
     resolvers: billingResolvers(makePaymentQueries(paymentRepository, db)),
@@ -65,6 +67,7 @@ export function buildBillingModule(
         retrying: settlement.retrying,
       },
     }),
+    start: () => settlement.start(),
     stop: () => settlement.stop(),
   };
 }

@@ -1,6 +1,6 @@
-import { intEnv, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
+import { PeriodicTask, type ContextModule, type Infra, type SettingsOf } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/consignment";
-import { DEFAULT_DELIVERY_ETA_MINUTES } from "../domain/eta.ts";
+import type { consignmentSettings } from "../consignment.config.ts";
 import type { ConsignmentDeps } from "../app/ports.ts";
 import { makeAcceptConsignment } from "../app/accept-consignment.use-case.ts";
 import { makePickUpConsignment } from "../app/pick-up-consignment.use-case.ts";
@@ -17,10 +17,11 @@ import { consignmentLiveResolvers } from "./live.resolvers.ts";
 type Tx = Prisma.TransactionClient;
 
 /** Wires the consignment context: repository, use cases, GraphQL resolvers and event handlers. */
-export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextModule<Tx> {
-  const etaMinutes = intEnv("DELIVERY_ETA_MINUTES", DEFAULT_DELIVERY_ETA_MINUTES);
-  if (etaMinutes <= 0)
-    throw new Error(`DELIVERY_ETA_MINUTES must be a positive number of minutes, got ${etaMinutes}`);
+export function buildConsignmentModule(
+  infra: Infra<PrismaClient, Tx>,
+  settings: SettingsOf<typeof consignmentSettings>,
+): ContextModule<Tx> {
+  const etaMinutes = settings.deliveryEtaMinutes;
 
   const deps: ConsignmentDeps<Tx> = {
     repo: prismaConsignmentRepository,
@@ -29,20 +30,15 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
     log: infra.log,
     etaMinutes,
   };
-  // Fractional minutes are accepted (tests use a few seconds).
-  const dispatchTimeoutMinutes = intEnv("DISPATCH_TIMEOUT_MINUTES", 15);
-  if (!(dispatchTimeoutMinutes > 0))
-    throw new Error(
-      `DISPATCH_TIMEOUT_MINUTES must be a positive number of minutes, got ${dispatchTimeoutMinutes}`,
-    );
+  const dispatchTimeoutMinutes = settings.dispatchTimeoutMinutes;
   // Jobs nobody accepts in time are escalated and offered again (never a silent stall).
   const sweep = new PeriodicTask({
     name: "dispatch sweep",
-    periodMs: intEnv("DISPATCH_SWEEP_MS", 30_000),
+    periodMs: settings.dispatchSweepMs,
     periodSetting: "DISPATCH_SWEEP_MS",
     pass: makeEscalateOverdueConsignments(deps, dispatchTimeoutMinutes * 60_000),
     log: infra.log,
-  }).start();
+  });
 
   const commands = {
     accept: makeAcceptConsignment(deps),
@@ -61,6 +57,9 @@ export function buildConsignmentModule(infra: Infra<PrismaClient, Tx>): ContextM
     // The handlers' repository calls are plain SQL (consignment.repository.ts): no Prisma client per event.
     rawHandlers: true,
     health: () => ({ deliveryEtaMinutes: etaMinutes, dispatchTimeoutMinutes }),
+    start: () => {
+      sweep.start();
+    },
     stop: async () => {
       await sweep.stop();
     },

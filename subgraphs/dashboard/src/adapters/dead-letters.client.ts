@@ -1,13 +1,6 @@
-import { DEFAULT_PORTS, env, SUBGRAPH_NAMES, type Logger } from "@junggo/runtime";
+import type { Logger } from "@junggo/runtime";
 import type { DeadLetter, DeadLetterStatus } from "../domain/dead-letter.ts";
 import { ContextUnreachable, type DeadLetterSource } from "../app/dead-letters.port.ts";
-
-/** Base URL of every context's service: `<CONTEXT>_URL`, or its default local port. */
-export function contextUrlsFromEnv(): Record<string, string> {
-  return Object.fromEntries(
-    SUBGRAPH_NAMES.map((n) => [n, env(`${n.toUpperCase()}_URL`, `http://127.0.0.1:${DEFAULT_PORTS[n]}`)]),
-  );
-}
 
 export interface DeadLettersClientOptions {
   /** Base URL per context, e.g. { purchase: "http://127.0.0.1:4003" }. */

@@ -1,4 +1,4 @@
-import { intEnv, isProduction, KeyRing, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
+import { KeyRing, PeriodicTask, type ContextModule, type Infra, type SettingsOf } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/identity";
 import { makeTokenIssuer } from "../app/access-token.ts";
 import { makeLogIn } from "../app/log-in.use-case.ts";
@@ -9,34 +9,33 @@ import { makeSignUp } from "../app/sign-up.use-case.ts";
 import { AccountRepository } from "./account.repository.ts";
 import { identityResolvers } from "./graphql.resolvers.ts";
 import { LoginThrottleRepository } from "./login-throttle.repository.ts";
-import { checkPolicy, DEFAULT_LOGIN_THROTTLE_POLICY } from "../domain/login-throttle.ts";
+import { checkPolicy } from "../domain/login-throttle.ts";
+import type { identitySettings } from "../identity.config.ts";
 
-export async function buildIdentityModule(
+export function buildIdentityModule(
   infra: Infra<PrismaClient, Prisma.TransactionClient>,
-): Promise<ContextModule<Prisma.TransactionClient>> {
+  settings: SettingsOf<typeof identitySettings>,
+): ContextModule<Prisma.TransactionClient> {
   const accounts = new AccountRepository(infra.prisma);
-  // Development creates a key file on first start; production must be given one (a mounted Secret).
-  const keys = await KeyRing.open(infra.config.jwtKeysFile, {
-    create: !isProduction(),
-    onError: (err) =>
-      infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
-  });
-  const issueToken = makeTokenIssuer(() => keys.signingKey(), intEnv("ACCESS_TOKEN_TTL_SECONDS", 3600));
+  // Opened by `start` (before the server listens), so that building the module touches no file.
+  let keys: KeyRing | null = null;
+  const keyRing = (): KeyRing => {
+    if (!keys) throw new Error("identity's signing keys are not open yet (module not started)");
+    return keys;
+  };
+  const issueToken = makeTokenIssuer(() => keyRing().signingKey(), settings.accessTokenTtlSeconds);
   const register = makeRegisterAccount({ accounts, uow: infra });
   const throttle = new LoginThrottleRepository(infra.prisma, infra);
   const policy = checkPolicy({
-    maxFailures: intEnv("LOGIN_MAX_FAILURES", DEFAULT_LOGIN_THROTTLE_POLICY.maxFailures),
-    failureWindowSeconds: intEnv(
-      "LOGIN_FAILURE_WINDOW_SECONDS",
-      DEFAULT_LOGIN_THROTTLE_POLICY.failureWindowSeconds,
-    ),
-    lockoutSeconds: intEnv("LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_THROTTLE_POLICY.lockoutSeconds),
+    maxFailures: settings.loginMaxFailures,
+    failureWindowSeconds: settings.loginFailureWindowSeconds,
+    lockoutSeconds: settings.loginLockoutSeconds,
   });
   const purgeLoginThrottle = makePurgeLoginThrottle(throttle, policy);
   const throttleRecords = { purged: 0, remaining: 0 };
   const purge = new PeriodicTask({
     name: "login throttle purge",
-    periodMs: intEnv("LOGIN_THROTTLE_PURGE_MS", 600_000),
+    periodMs: settings.loginThrottlePurgeMs,
     periodSetting: "LOGIN_THROTTLE_PURGE_MS",
     log: infra.log,
     pass: async () => {
@@ -44,7 +43,7 @@ export async function buildIdentityModule(
       throttleRecords.purged += r.purged;
       throttleRecords.remaining = r.remaining;
     },
-  }).start();
+  });
   return {
     resolvers: identityResolvers({
       accounts,
@@ -59,7 +58,7 @@ export async function buildIdentityModule(
     // Public keys only; the gateway verifies access tokens with them (JWKS_URL).
     routes: (app) => {
       app.get("/.well-known/jwks.json", async (_req, res) => {
-        res.set("cache-control", "public, max-age=60").json(await keys.jwks());
+        res.set("cache-control", "public, max-age=60").json(await keyRing().jwks());
       });
     },
     seed: async () => {
@@ -70,6 +69,15 @@ export async function buildIdentityModule(
       junggo_login_throttle_records: throttleRecords.remaining,
       junggo_login_throttle_purged_total: throttleRecords.purged,
     }),
+    start: async () => {
+      // Development creates a key file on first start; production must be given one (a mounted Secret).
+      keys = await KeyRing.open(settings.jwtKeysFile, {
+        create: !infra.config.production,
+        onError: (err) =>
+          infra.log.error("key file not reloaded; keeping the previous keys", { err: err.message }),
+      });
+      purge.start();
+    },
     stop: () => purge.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import { env, intEnv, PeriodicTask, type ContextModule, type Infra } from "@junggo/runtime";
+import { PeriodicTask, type ContextModule, type Infra, type SettingsOf } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/notification";
 import type { NotificationDeps } from "../app/ports.ts";
 import { makeNotify, makeRecordRecipient } from "../app/notify.use-case.ts";
@@ -8,13 +8,17 @@ import { prismaNotificationRepository, prismaProjectionStore } from "./notificat
 import { notificationHandlers } from "./event.handlers.ts";
 import { notificationResolvers } from "./graphql.resolvers.ts";
 import { notificationLiveResolvers } from "./live.resolvers.ts";
-import { DEFAULT_MAIL_FROM, smtpMailer } from "./smtp.mailer.ts";
+import type { notificationSettings } from "../notification.config.ts";
+import { smtpMailer } from "./smtp.mailer.ts";
 
 type Tx = Prisma.TransactionClient;
 
 /** Wires the notification context: projections, inbox, live feed and (with SMTP_URL) the mailer. */
-export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): ContextModule<Tx> {
-  const smtpUrl = process.env.SMTP_URL || undefined;
+export function buildNotificationModule(
+  infra: Infra<PrismaClient, Tx>,
+  settings: SettingsOf<typeof notificationSettings>,
+): ContextModule<Tx> {
+  const smtpUrl = settings.smtpUrl;
   const clock = () => new Date();
   const deps: NotificationDeps<Tx> = {
     projections: prismaProjectionStore,
@@ -29,20 +33,20 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
   const email = { sent: 0, failed: 0 };
   let mailer: ReturnType<typeof smtpMailer> | null = null;
   if (smtpUrl) {
-    mailer = smtpMailer(smtpUrl, env("MAIL_FROM", DEFAULT_MAIL_FROM));
+    mailer = smtpMailer(smtpUrl, settings.mailFrom);
     const deliverEmails = makeDeliverEmails({
       repo: prismaNotificationRepository,
       db: infra.prisma,
       mailer,
       clock,
       log: infra.log,
-      retryBaseMs: intEnv("MAIL_RETRY_BASE_MS", 30_000),
+      retryBaseMs: settings.mailRetryBaseMs,
       leaseMs: 60_000,
     });
     // Pending emails live in the database, so a restart loses nothing; `stop` lets the email in hand finish.
     mailerTask = new PeriodicTask({
       name: "mailer pass",
-      periodMs: intEnv("MAIL_POLL_MS", 1000),
+      periodMs: settings.mailPollMs,
       periodSetting: "MAIL_POLL_MS",
       log: infra.log,
       pass: async () => {
@@ -50,9 +54,7 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
         email.sent += r.sent;
         email.failed += r.failed;
       },
-    }).start();
-  } else {
-    infra.log.info("SMTP_URL not set: notifications are in-app only (emailStatus SKIPPED)");
+    });
   }
 
   return {
@@ -64,6 +66,10 @@ export function buildNotificationModule(infra: Infra<PrismaClient, Tx>): Context
     // The handlers' repository calls are plain SQL (notification.repository.ts): no Prisma client per event.
     rawHandlers: true,
     health: () => ({ email: mailerTask ? { ...email } : "disabled" }),
+    start: () => {
+      if (mailerTask) mailerTask.start();
+      else infra.log.info("SMTP_URL not set: notifications are in-app only (emailStatus SKIPPED)");
+    },
     stop: async () => {
       await mailerTask?.stop();
       mailer?.close();

@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import { internalApi, isProduction, type Logger, type Parsed } from "@junggo/runtime";
+import { internalApi, type Logger, type Parsed } from "@junggo/runtime";
 import type { SandboxBehaviour } from "./sandbox-payment.provider.ts";
 
 /** Service names whose token may change the sandbox: test drivers and fault-injection harnesses. */
@@ -65,10 +65,12 @@ export function sandboxControlRoutes(
   deps: {
     sandbox: { behaviour: SandboxBehaviour; configure(patch: Partial<SandboxBehaviour>): SandboxBehaviour };
     internalSecret: string;
+    /** NODE_ENV=production: the routes are not mounted. */
+    production: boolean;
     log: Logger;
   },
 ): boolean {
-  if (isProduction()) {
+  if (deps.production) {
     deps.log.info("payment sandbox control API not mounted (production)");
     return false;
   }

@@ -1,4 +1,3 @@
-import { intEnv } from "@junggo/runtime";
 import {
   ProviderUnavailableError,
   type ChargeOutcome,
@@ -23,30 +22,26 @@ export interface SandboxOptions {
   random?: () => number;
 }
 
+/** Billing's settings of the sandbox (billing.config.ts). */
+export interface SandboxSettings {
+  sandboxLatencyMs: number;
+  sandboxDeclineRate: number;
+  sandboxErrorRate: number;
+  sandboxDeclineAboveKrw: number | undefined;
+  sandboxMaxRecords: number;
+}
+
 /** Default of `maxRecords` (PAYMENT_SANDBOX_MAX_RECORDS): a few MB at most, hours of a busy demo. */
 export const DEFAULT_SANDBOX_MAX_RECORDS = 100_000;
 
-const rate = (name: string): number => {
-  const v = intEnv(name, 0);
-  if (v < 0 || v > 1) throw new Error(`${name} must be between 0 and 1, got ${v}`);
-  return v;
-};
-
-const maxRecords = (): number => {
-  const v = intEnv("PAYMENT_SANDBOX_MAX_RECORDS", DEFAULT_SANDBOX_MAX_RECORDS);
-  if (!Number.isInteger(v) || v < 1)
-    throw new Error(`PAYMENT_SANDBOX_MAX_RECORDS must be a whole number of at least 1, got ${v}`);
-  return v;
-};
-
-export function sandboxOptionsFromEnv(): SandboxOptions {
-  const above = process.env.PAYMENT_SANDBOX_DECLINE_ABOVE_KRW;
+/** The sandbox's behaviour from billing's settings (PAYMENT_SANDBOX_*, billing.config.ts). */
+export function sandboxOptions(s: SandboxSettings): SandboxOptions {
   return {
-    latencyMs: intEnv("PAYMENT_SANDBOX_LATENCY_MS", 20),
-    declineRate: rate("PAYMENT_SANDBOX_DECLINE_RATE"),
-    errorRate: rate("PAYMENT_SANDBOX_ERROR_RATE"),
-    declineAboveKrw: above ? intEnv("PAYMENT_SANDBOX_DECLINE_ABOVE_KRW", 0) : null,
-    maxRecords: maxRecords(),
+    latencyMs: s.sandboxLatencyMs,
+    declineRate: s.sandboxDeclineRate,
+    errorRate: s.sandboxErrorRate,
+    declineAboveKrw: s.sandboxDeclineAboveKrw ?? null,
+    maxRecords: s.sandboxMaxRecords,
   };
 }
 
