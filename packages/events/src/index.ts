@@ -129,6 +129,52 @@ export interface EventPayloads {
     escalation: number;
   };
 
+  SellRequestSubmitted: {
+    sellRequestId: string;
+    quoteId: string;
+    sellerId: string;
+    offerKrw: number;
+    vehicle: { vin: string; make: string; model: string; year: number; mileageKm: number };
+  };
+  /** Staff accepted: billing pays the seller out, consignment offers a SELLER_PICKUP job. */
+  SellRequestAccepted: {
+    sellRequestId: string;
+    sellerId: string;
+    offerKrw: number;
+    vin: string;
+    vehicleName: string;
+    decidedBy: string;
+  };
+  SellRequestRejected: { sellRequestId: string; sellerId: string; reason: string; decidedBy: string };
+  SellRequestPickedUp: { sellRequestId: string; sellerId: string; consignmentId: string };
+  /** The car reached the lot: in stock as IN_REPAIR under vehicleId, its inspection open. */
+  SellRequestInspectionStarted: { sellRequestId: string; sellerId: string; vehicleId: string };
+  SellRequestListed: { sellRequestId: string; sellerId: string; vehicleId: string };
+  /** The compensations to run: reverse the payout, cancel the pickup, withdraw and return the car. */
+  SellRequestCancelled: {
+    sellRequestId: string;
+    sellerId: string;
+    reason: string | null;
+    previousStatus: "PENDING" | "ACCEPTED" | "IN_INSPECTION" | "LISTED";
+    reversePayout: boolean;
+    cancelPickup: boolean;
+    returnVehicleId: string | null;
+  };
+
+  /** A car went to the workshop (REPAIR by staff, or the INSPECTION of a car bought from a seller). */
+  RepairOrderOpened: {
+    repairOrderId: string;
+    vehicleId: string;
+    kind: "REPAIR" | "INSPECTION";
+    sellRequestId: string | null;
+  };
+  RepairOrderCompleted: {
+    repairOrderId: string;
+    vehicleId: string;
+    kind: "REPAIR" | "INSPECTION";
+    sellRequestId: string | null;
+  };
+
   NotificationCreated: {
     notificationId: string;
     recipientId: string;
@@ -251,6 +297,60 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     producer: "consignment",
     consumers: ["notification"],
   },
+  SellRequestSubmitted: {
+    subject: "acquisition.sell-request.submitted",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestAccepted: {
+    subject: "acquisition.sell-request.accepted",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestRejected: {
+    subject: "acquisition.sell-request.rejected",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestPickedUp: {
+    subject: "acquisition.sell-request.picked-up",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestInspectionStarted: {
+    subject: "acquisition.sell-request.inspection-started",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestListed: {
+    subject: "acquisition.sell-request.listed",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestCancelled: {
+    subject: "acquisition.sell-request.cancelled",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  RepairOrderOpened: {
+    subject: "maintenance.repair-order.opened",
+    version: 1,
+    producer: "maintenance",
+    consumers: [],
+  },
+  RepairOrderCompleted: {
+    subject: "maintenance.repair-order.completed",
+    version: 1,
+    producer: "maintenance",
+    consumers: [],
+  },
   NotificationCreated: {
     subject: "notification.notification.created",
     version: 1,
@@ -277,13 +377,14 @@ export function newEvent<T extends EventType>(
 ): EventEnvelope<T> {
   const def = EVENT_CATALOGUE[type];
   const purchaseId = opts.purchaseId ?? (payload as { purchaseId?: string }).purchaseId;
+  const sellRequestId = opts.sellRequestId ?? (payload as { sellRequestId?: string }).sellRequestId;
   return {
     eventId: opts.eventId ?? crypto.randomUUID(),
     type,
     version: def.version,
     occurredAt: (opts.now ?? new Date()).toISOString(),
     ...(purchaseId ? { purchaseId } : {}),
-    ...(opts.sellRequestId ? { sellRequestId: opts.sellRequestId } : {}),
+    ...(sellRequestId ? { sellRequestId } : {}),
     causationId: opts.causationId ?? null,
     producer: opts.producer,
     payload,
