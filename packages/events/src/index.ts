@@ -65,6 +65,23 @@ export interface EventPayloads {
     reason: string | null;
     previousStatus: "PAID" | "DELIVERING";
   };
+  /** The buyer returns a delivered car: consignment offers a RETURN_PICKUP job. */
+  PurchaseReturnRequested: {
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    reason: string;
+    paymentId: string;
+    priceKrw: number;
+  };
+  /** The returned car is back on the lot: billing refunds, stock makes it AVAILABLE again. */
+  PurchaseReturned: {
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    paymentId: string;
+    amountKrw: number;
+  };
   /**
    * A purchase request whose payment outcome is unknown (billing timed out or was unreachable)
    * was given up: no purchase exists, and any payment taken under this purchaseId must be voided.
@@ -241,6 +258,18 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     version: 1,
     producer: "purchase",
     consumers: ["stock", "billing", "consignment", "dashboard", "notification"],
+  },
+  PurchaseReturnRequested: {
+    subject: "purchase.purchase.return-requested",
+    version: 1,
+    producer: "purchase",
+    consumers: [],
+  },
+  PurchaseReturned: {
+    subject: "purchase.purchase.returned",
+    version: 1,
+    producer: "purchase",
+    consumers: [],
   },
   PurchaseAbandoned: {
     subject: "purchase.purchase.abandoned",
