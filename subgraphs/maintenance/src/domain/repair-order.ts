@@ -45,6 +45,10 @@ const ref = (o: RepairOrder) => ({
   sellRequestId: o.sellRequestId,
 });
 
+/** 1 to 1000 characters, trimmed; BAD_USER_INPUT on field `description` otherwise. */
+export const parseRepairDescription = (raw: string) =>
+  requiredText("description", raw, REPAIR_LIMITS.descriptionMax);
+
 /**
  * Opens an order. `vehicleStatus` is the car's status as stock has it: a REPAIR needs an AVAILABLE
  * car (a car held by a buyer or already in the workshop cannot be sent there).
@@ -59,7 +63,7 @@ export function open(input: {
   openedBy?: string | null;
   now: Date;
 }): RepairOrderTransition {
-  const description = requiredText("description", input.description, REPAIR_LIMITS.descriptionMax);
+  const description = parseRepairDescription(input.description);
   if (input.kind === "REPAIR" && input.vehicleStatus !== "AVAILABLE")
     throw new DomainError(
       "VEHICLE_NOT_AVAILABLE",
