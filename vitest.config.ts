@@ -21,6 +21,7 @@ export default defineConfig({
             "gateway/test/**/*.test.ts",
             "schema/**/*.test.ts",
             "web/test/**/*.test.ts",
+            "deploy/**/*.test.ts",
           ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },

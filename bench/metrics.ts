@@ -218,10 +218,3 @@ export function cpuDelta(before: Snapshot, after: Snapshot): Map<string, number>
   }
   return out;
 }
-
-/** Sum over every service of one /metrics value. */
-export function metricSum(s: Snapshot, name: string): number {
-  let n = 0;
-  for (const m of s.metrics.values()) n += m[name] ?? 0;
-  return n;
-}

@@ -24,7 +24,10 @@ import {
   prometheus,
   signForwardedIdentity,
   cachedLoginVerifier,
+  traceHttpRequests,
+  tracingPlugins,
   type AccessTokenKeys,
+  type ErrorCode,
   type Logger,
   type Viewer,
 } from "@junggo/runtime";
@@ -109,7 +112,7 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
       if (err instanceof GraphQLError) throw err;
       throw new GraphQLError(
         `The ${this.service} service did not answer. Please try again shortly; if you were changing something, check whether it went through first.`,
-        { extensions: { code: "SERVICE_UNAVAILABLE", service: this.service } },
+        { extensions: { code: "SERVICE_UNAVAILABLE" satisfies ErrorCode, service: this.service } },
       );
     }
   }
@@ -132,7 +135,7 @@ export async function viewerFromAuthorization(
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m)
     throw new GraphQLError("The Authorization header must be 'Bearer <token>'.", {
-      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
     });
   try {
     return (await verify(m[1]!)).viewer;
@@ -141,7 +144,9 @@ export async function viewerFromAuthorization(
       throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 503 } } });
     }
     const message = err instanceof DomainError ? err.message : "Invalid token.";
-    throw new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+    throw new GraphQLError(message, {
+      extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
+    });
   }
 }
 
@@ -183,7 +188,12 @@ export async function startGateway(
   const logins = cachedLoginVerifier(tokenKeys, () => remoteKeys?.generation ?? 0);
   const app = express();
   app.disable("x-powered-by");
+  traceHttpRequests(app);
   const server = createServer(app);
+  // Idle keep-alive connections are closed by the client side (browsers, a reverse proxy's pool),
+  // not by us after Node's 5 s default, which races a request sent on the socket at that moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const limitRules = operationLimitRules(o.limits ?? DEFAULT_LIMITS);
   const maxQueryBytes = o.maxQueryBytes ?? 20_000;
   const rate = new RateLimiter(o.rateLimit?.perMinute ?? 1200, o.rateLimit?.burst ?? 200);
@@ -203,6 +213,7 @@ export async function startGateway(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       overloadPlugin<GatewayContext>(),
+      ...tracingPlugins<GatewayContext>(),
       isProduction()
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
@@ -282,7 +293,7 @@ export async function startGateway(
           errors: [
             {
               message: `The operation is larger than ${maxQueryBytes} bytes.`,
-              extensions: { code: "QUERY_TOO_LARGE", maxQueryBytes },
+              extensions: { code: "QUERY_TOO_LARGE" satisfies ErrorCode, maxQueryBytes },
             },
           ],
         });
@@ -303,7 +314,7 @@ export async function startGateway(
         if (wait > 0) {
           throw new GraphQLError(`Too many requests; try again in ${wait} s.`, {
             extensions: {
-              code: "RATE_LIMITED",
+              code: "RATE_LIMITED" satisfies ErrorCode,
               retryAfterSeconds: wait,
               http: { status: 429, headers: new Map([["retry-after", String(wait)]]) },
             },

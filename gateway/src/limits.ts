@@ -14,6 +14,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
+import type { ErrorCode } from "@junggo/runtime";
 
 export interface OperationLimits {
   /** Deepest field nesting allowed (introspection fields are not counted). */
@@ -27,7 +28,7 @@ export interface OperationLimits {
 export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 10, maxCost: 5000, assumedListSize: 20 };
 
 const tooComplex = (message: string, extensions: Record<string, unknown>) =>
-  new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX", ...extensions } });
+  new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX" satisfies ErrorCode, ...extensions } });
 
 /**
  * Validation rules that refuse operations too deep or too expensive before any subgraph is called

@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createLogger, env, gatewaySecrets, intEnv, SUBGRAPH_NAMES } from "@junggo/runtime";
+import {
+  createLogger,
+  env,
+  gatewaySecrets,
+  initTracing,
+  intEnv,
+  shutdownTracing,
+  SUBGRAPH_NAMES,
+} from "@junggo/runtime";
 import { startGateway } from "./gateway.ts";
 
+// Before anything that makes spans; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+await initTracing("gateway");
 const log = createLogger("gateway");
 const supergraphPath = env(
   "SUPERGRAPH_PATH",
@@ -46,7 +56,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.once(sig, () => {
     log.info("shutting down");
     gw.stop().then(
-      () => process.exit(0),
+      () => shutdownTracing().then(() => process.exit(0)),
       () => process.exit(1),
     );
   });

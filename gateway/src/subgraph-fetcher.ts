@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { injectTraceHeaders } from "@junggo/runtime";
 
 /** What RemoteGraphQLDataSource reads of a response. */
 export interface SubgraphResponse {
@@ -44,7 +45,11 @@ export function subgraphFetcher(o: SubgraphFetcherOptions = {}) {
         {
           method: init.method ?? "POST",
           agent: secure ? agents.https : agents.http,
-          headers: { ...init.headers, ...(body ? { "content-length": String(body.length) } : {}) },
+          // The operation's trace goes on in the subgraph (`traceparent`; nothing added without tracing).
+          headers: injectTraceHeaders({
+            ...init.headers,
+            ...(body ? { "content-length": String(body.length) } : {}),
+          }),
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -31,6 +31,7 @@ import {
   parseOperation,
   signForwardedIdentity,
   signServiceToken,
+  type ErrorCode,
   type Logger,
   type Viewer,
 } from "@junggo/runtime";
@@ -149,7 +150,7 @@ export class FederatedSubscriptions {
           if (this.o.maxQueryBytes && Buffer.byteLength(payload.query) > this.o.maxQueryBytes) {
             return [
               new GraphQLError(`The operation is larger than ${this.o.maxQueryBytes} bytes.`, {
-                extensions: { code: "QUERY_TOO_LARGE" },
+                extensions: { code: "QUERY_TOO_LARGE" satisfies ErrorCode },
               }),
             ];
           }
@@ -175,7 +176,7 @@ export class FederatedSubscriptions {
             return [
               new GraphQLError(
                 "Only subscriptions are served over WebSocket; send queries and mutations over HTTP.",
-                { extensions: { code: "BAD_REQUEST" } },
+                { extensions: { code: "BAD_REQUEST" satisfies ErrorCode } },
               ),
             ];
           }
@@ -214,7 +215,11 @@ export class FederatedSubscriptions {
     const ctx = args.contextValue as GatewayContext;
     if (!ctx.viewer)
       return {
-        errors: [new GraphQLError("You must be logged in.", { extensions: { code: "UNAUTHENTICATED" } })],
+        errors: [
+          new GraphQLError("You must be logged in.", {
+            extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode },
+          }),
+        ],
       };
     let node: SubscriptionNode;
     try {
@@ -224,7 +229,7 @@ export class FederatedSubscriptions {
       return {
         errors: [
           new GraphQLError("This subscription cannot be planned.", {
-            extensions: { code: "INTERNAL_SERVER_ERROR" },
+            extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCode },
           }),
         ],
       };
@@ -261,7 +266,7 @@ export class FederatedSubscriptions {
               errors: [
                 new GraphQLError(
                   "You fell behind on this subscription's events; refetch and subscribe again.",
-                  { extensions: { code: "SUBSCRIPTION_OVERFLOW" } },
+                  { extensions: { code: "SUBSCRIPTION_OVERFLOW" satisfies ErrorCode } },
                 ),
               ],
             };
@@ -376,7 +381,12 @@ export class FederatedSubscriptions {
         error: (err) => {
           const errors = Array.isArray(err)
             ? err
-            : [{ message: "The live feed is unavailable.", extensions: { code: "SUBGRAPH_UNAVAILABLE" } }];
+            : [
+                {
+                  message: "The live feed is unavailable.",
+                  extensions: { code: "SUBGRAPH_UNAVAILABLE" satisfies ErrorCode },
+                },
+              ];
           events.push({ errors });
           events.end();
         },

@@ -4,7 +4,7 @@ import { eventually, TestSystem, type GqlResult } from "./support/harness.ts";
 import { buyWhenKnown, Q, randomVin, VehiclePicker } from "./support/junggo.ts";
 
 // Every contract operation as every kind of caller, through the gateway. The table below is the
-// authorization matrix of the README; a cell that changes fails this test.
+// authorization matrix of docs/api-reference.md; a cell that changes fails this test.
 type Persona =
   | "anonymous"
   | "buyer (owner)"

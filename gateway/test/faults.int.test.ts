@@ -71,7 +71,7 @@ describe("fault isolation", () => {
     expect(r.data.requestPurchase).toMatchObject({ status: "PAID", payment: { status: "APPROVED" } });
 
     await sys.stack.nats.start();
-    sys.nc = await connect({ servers: sys.stack.natsUrl });
+    sys.nc = await connect(sys.stack.natsOptions());
     const p = await eventually(async () => {
       const p = await purchaseOf(sys, buyer, id);
       return p.consignment?.status === "REQUESTED" && p.vehicle.status === "RESERVED" ? p : null;

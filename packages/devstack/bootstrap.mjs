@@ -149,6 +149,8 @@ switch (command) {
     run("pnpm", ["exec", "tsc", "-p", "web/tsconfig.json", "--noEmit"]);
     say("checking the composed supergraph");
     run(process.execPath, [...tsx, join(root, "schema/compose.ts"), "--check"]);
+    say("checking generated GraphQL types");
+    run(process.execPath, [...tsx, join(root, "schema/codegen.ts"), "--check"]);
     buildWeb();
     buildServices();
     say("running all test suites (vitest)");

@@ -19,6 +19,7 @@ export const ENTRIES = [
   ["gateway/src/main.ts", "gateway/dist/main.js"],
   ["packages/devstack/src/up.ts", "packages/devstack/dist/up.js"],
   ["subgraphs/identity/src/keys.cli.ts", "subgraphs/identity/dist/keys.cli.js"],
+  ["subgraphs/identity/src/admin.cli.ts", "subgraphs/identity/dist/admin.cli.js"],
   ["subgraphs/dashboard/src/rebuild-dashboard.cli.ts", "subgraphs/dashboard/dist/rebuild-dashboard.cli.js"],
 ];
 

@@ -13,7 +13,7 @@ import {
 } from "./auth.ts";
 import { NotificationBell } from "./components/NotificationBell.tsx";
 import { describeError, errorCode } from "./errors.ts";
-import { LOGIN, ME, type LoginResult } from "./graphql.ts";
+import { LOGIN, ME } from "./graphql.ts";
 import { BuyerView } from "./views/BuyerView.tsx";
 import { DriverView } from "./views/DriverView.tsx";
 import { LoginPage } from "./views/LoginPage.tsx";
@@ -51,7 +51,7 @@ export function App() {
     const token = storedToken();
     if (!token) return setState({ kind: "signedOut" });
     let cancelled = false;
-    gqlFetch<{ me: Account | null }>(ME, {}, token)
+    gqlFetch(ME, {}, token)
       .then((d) => {
         if (cancelled) return;
         if (d.me)
@@ -74,7 +74,7 @@ export function App() {
   }, [state.kind]);
 
   const login = useCallback(async (email: string, password: string) => {
-    const d = await gqlFetch<LoginResult>(LOGIN, { email, password });
+    const d = await gqlFetch(LOGIN, { email, password });
     storeToken(d.login.token);
     setState({
       kind: "signedIn",

@@ -1,11 +1,12 @@
 // Talking to the gateway: queries and mutations over HTTP, subscriptions over graphql-ws, both on
 // the page's own origin (/graphql). One Apollo client per login: logging out disposes it (cache and
 // websocket), logging in creates a new one that authenticates with the new token.
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type TypedDocumentNode } from "@apollo/client";
 import { CombinedGraphQLErrors, ServerError } from "@apollo/client/errors";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { print } from "graphql";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import { GraphQLRequestError } from "./errors.ts";
 
@@ -16,15 +17,15 @@ export function wsUrl(loc: Location = window.location): string {
 }
 
 /** A single request outside Apollo (login and the session check, before a client exists). */
-export async function gqlFetch<T>(
-  query: string,
-  variables: Record<string, unknown> = {},
+export async function gqlFetch<T, V>(
+  document: TypedDocumentNode<T, V>,
+  variables: V,
   token?: string,
 ): Promise<T> {
   const res = await fetch(GRAPHQL_PATH, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: print(document), variables }),
   });
   let body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {

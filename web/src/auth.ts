@@ -1,5 +1,7 @@
 // The session: a JWT from `login`, kept in localStorage, plus the account it belongs to.
-export type Role = "BUYER" | "SELLER" | "STAFF" | "DRIVER";
+import type { Role } from "./generated/operations.ts";
+
+export type { Role };
 
 export interface Account {
   id: string;

@@ -1,5 +1,6 @@
 // Turns API failures into messages a person understands, one per contract error code.
 import { CombinedGraphQLErrors, ServerError } from "@apollo/client/errors";
+import { type ErrorCode, isErrorCode } from "@junggo/events/error-codes";
 
 export interface ApiError {
   code?: string;
@@ -15,9 +16,29 @@ interface RawGraphQLError {
   extensions?: Record<string, unknown>;
 }
 
-const MESSAGES: Record<string, string | ((e: RawGraphQLError) => string)> = {
+type Message = string | ((e: RawGraphQLError) => string);
+
+/** The server's own words: its messages for these codes already say what happened and what to do. */
+const asServerSaid = (e: RawGraphQLError) => e.message;
+
+// One entry for every code the API can answer with (ErrorCode, packages/events/src/error-codes.ts):
+// a new code without an entry here does not compile.
+const MESSAGES: Record<ErrorCode, Message> = {
   UNAUTHENTICATED: "Your session has expired. Please log in again.",
   FORBIDDEN: "Your account is not allowed to do this.",
+  PURCHASE_NOT_RETURNABLE: asServerSaid,
+  RETURN_WINDOW_CLOSED: "The 3-day return window for this car has closed.",
+  QUOTE_NOT_FOUND: "This quote does not exist or is not yours.",
+  QUOTE_EXPIRED: "This quote has expired. Ask for a new quote.",
+  QUOTE_ALREADY_SUBMITTED: "You already offered this car on this quote.",
+  VIN_ALREADY_OFFERED: "A sell request for this VIN is already in progress.",
+  VIN_IN_STOCK: "A car with this VIN is already in our stock.",
+  SELL_REQUEST_NOT_FOUND: "This sell request does not exist or is not yours.",
+  SELL_REQUEST_NOT_PENDING: "This sell request was already decided.",
+  SELL_REQUEST_NOT_CANCELLABLE: asServerSaid,
+  SELL_REQUEST_TRANSITION_REFUSED: asServerSaid,
+  REPAIR_ORDER_NOT_FOUND: "This repair order does not exist.",
+  REPAIR_ORDER_NOT_OPEN: "This repair order is already completed.",
   BAD_USER_INPUT: (e) => `Please check your input: ${e.message}`,
   INVALID_CREDENTIALS: "Wrong email or password.",
   EMAIL_TAKEN: "An account with this email already exists.",
@@ -41,6 +62,33 @@ const MESSAGES: Record<string, string | ((e: RawGraphQLError) => string)> = {
   CONSIGNMENT_NOT_OPEN: "Too late: another driver took this job, or it was cancelled.",
   CONSIGNMENT_INVALID_STATE: "This job is not in the right state for that step (it may have been cancelled).",
   INTERNAL_SERVER_ERROR: "Something went wrong on our side. Please try again.",
+  // Protocol and limits (the gateway), and rarer business codes: the server's words.
+  BAD_REQUEST: asServerSaid,
+  GRAPHQL_PARSE_FAILED: asServerSaid,
+  GRAPHQL_VALIDATION_FAILED: asServerSaid,
+  PERSISTED_QUERY_NOT_FOUND: asServerSaid,
+  PERSISTED_QUERY_NOT_SUPPORTED: asServerSaid,
+  OPERATION_RESOLUTION_FAILURE: asServerSaid,
+  PAYLOAD_TOO_LARGE: asServerSaid,
+  QUERY_TOO_LARGE: asServerSaid,
+  QUERY_TOO_COMPLEX: asServerSaid,
+  RATE_LIMITED: asServerSaid,
+  OVERLOADED: asServerSaid,
+  SERVICE_UNAVAILABLE: asServerSaid,
+  SUBGRAPH_UNAVAILABLE: asServerSaid,
+  SUBSCRIPTION_OVERFLOW: asServerSaid,
+  AUTH_UNAVAILABLE: asServerSaid,
+  LOGIN_THROTTLED: asServerSaid,
+  VEHICLE_NOT_HELD: asServerSaid,
+  VEHICLE_NOT_RESERVED: asServerSaid,
+  VEHICLE_HELD_BY_OTHER_PURCHASE: asServerSaid,
+  PURCHASE_TRANSITION_REFUSED: asServerSaid,
+  PAYMENT_TRANSITION_REFUSED: asServerSaid,
+  CONSIGNMENT_INVALID_ETA: asServerSaid,
+  CONSIGNMENT_ESCALATION_LIMIT: asServerSaid,
+  NOTIFICATION_NOT_FOUND: asServerSaid,
+  DEAD_LETTER_NOT_FOUND: asServerSaid,
+  CONTEXT_UNAVAILABLE: asServerSaid,
 };
 
 function firstGraphQLError(err: unknown): RawGraphQLError | undefined {
@@ -70,7 +118,7 @@ export function describeError(err: unknown): ApiError {
     return { message: "Cannot reach Junggo right now. Check your connection and try again." };
   }
   const code = typeof g.extensions?.code === "string" ? g.extensions.code : undefined;
-  const text = code ? MESSAGES[code] : undefined;
+  const text = isErrorCode(code) ? MESSAGES[code] : undefined;
   const retry = Number(g.extensions?.retryAfterSeconds);
   return {
     code,

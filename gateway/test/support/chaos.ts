@@ -61,7 +61,7 @@ export class Chaos {
     await this.process(target).start(120_000);
     if (target === "nats") {
       await this.sys.nc.close().catch(() => {});
-      this.sys.nc = await connect({ servers: this.sys.stack.natsUrl });
+      this.sys.nc = await connect(this.sys.stack.natsOptions());
     }
   }
 

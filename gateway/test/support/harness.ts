@@ -47,7 +47,7 @@ export class TestSystem {
       },
     });
     const sys = new TestSystem(stack, dir);
-    sys.nc = await connect({ servers: stack.natsUrl });
+    sys.nc = await connect(stack.natsOptions());
     return sys;
   }
 

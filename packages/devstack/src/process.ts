@@ -13,6 +13,11 @@ export interface ProcessSpec {
   healthUrl?: string;
   /** Echo output lines to this process's stdout, prefixed with the name. */
   echo?: boolean;
+  /** false: `env` is the whole environment (as in a container), nothing inherited from this process. */
+  inheritEnv?: boolean;
+  /** Run as this user and group (needs root), e.g. a container image's user. */
+  uid?: number;
+  gid?: number;
 }
 
 /** One supervised OS process: start, wait healthy, stop (SIGTERM), kill (any signal), pause/resume, restart. */
@@ -43,15 +48,18 @@ export class ManagedProcess {
     this.log = createWriteStream(this.spec.logFile, { flags: "a" });
     const child = spawn(this.spec.command, this.spec.args, {
       cwd: this.spec.cwd,
-      env: { ...process.env, ...this.spec.env },
+      env: this.spec.inheritEnv === false ? this.spec.env : { ...process.env, ...this.spec.env },
       stdio: ["ignore", "pipe", "pipe"],
+      uid: this.spec.uid,
+      gid: this.spec.gid,
     });
     this.child = child;
     this.paused = false;
     this.starts++;
     const log = this.log;
     const pipe = (chunk: Buffer) => {
-      log.write(chunk);
+      // "exit" can come before the last output is read (a server logging its shutdown): that tail is not logged.
+      if (!log.writableEnded) log.write(chunk);
       if (this.spec.echo) {
         for (const line of chunk.toString().split("\n"))
           if (line.trim()) process.stdout.write(`[${this.spec.name}] ${line}\n`);

@@ -7,10 +7,12 @@ import {
   dropPostgresDatabase,
   ensurePostgresDatabase,
   ensureKeyFile,
+  NATS_ADMIN_USER,
   SUBGRAPH_NAMES,
   type ContextName,
+  type NatsCredentials,
 } from "@junggo/runtime";
-import { natsProcess } from "./nats.ts";
+import { natsPasswordsFor, natsProcess, type NatsPasswords } from "./nats.ts";
 import { freePort, releasePorts } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
 
@@ -55,6 +57,11 @@ export class Stack {
   natsUrl = "";
   /** NATS monitoring endpoint (http://…: /varz, /subsz, /connz). */
   natsMonitorUrl = "";
+  /**
+   * Passwords of the NATS users (deploy/nats-auth.conf), random per data directory and kept in
+   * `<dataRoot>/nats-passwords.json`; each service gets its own context's user.
+   */
+  natsPasswords!: NatsPasswords;
   gatewayUrl = "";
   /** The access-token key file identity signs with (tests sign their own tokens with it; `npm run keys` rotates it). */
   jwtKeysFile = "";
@@ -97,11 +104,13 @@ export class Stack {
     const plan = this.opts.ports;
     const natsPort = plan === "free" ? await this.reservedPort() : plan.nats;
     const natsHttp = plan === "free" ? await this.reservedPort() : plan.natsMonitor;
+    this.natsPasswords = natsPasswordsFor(join(dataRoot, "nats-passwords.json"));
     this.nats = natsProcess({
       port: natsPort,
       httpPort: natsHttp,
       dataDir: join(dataRoot, "nats"),
       logDir,
+      passwords: this.natsPasswords,
       echo: this.opts.echo,
     });
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
@@ -121,6 +130,8 @@ export class Stack {
       const env: Record<string, string> = {
         PORT: String(this.ports.get(name)),
         NATS_URL: this.natsUrl,
+        NATS_USER: name,
+        NATS_PASSWORD: this.natsPasswords[name],
         DATA_DIR: join(dataRoot, name),
         SEED_DEMO: this.opts.seedDemo ? "1" : "0",
         ...contextUrls,
@@ -228,6 +239,16 @@ export class Stack {
       this.databases.push(db);
     }
     return urls;
+  }
+
+  /** The NATS administrator (every permission): for tests and tools that read or write the stream directly. */
+  get natsAdmin(): NatsCredentials {
+    return { user: NATS_ADMIN_USER, pass: this.natsPasswords[NATS_ADMIN_USER] };
+  }
+
+  /** Connection options of a NATS user on this stack's server (nats.js `connect`). */
+  natsOptions(user: NatsCredentials = this.natsAdmin): { servers: string; user: string; pass: string } {
+    return { servers: this.natsUrl, user: user.user, pass: user.pass };
   }
 
   service(name: ServiceName): ManagedProcess {

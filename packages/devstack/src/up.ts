@@ -92,6 +92,7 @@ Junggo is up.
   Gateway + Apollo Sandbox   http://localhost:${stack.ports.get("gateway")}/graphql
   Subscriptions (graphql-ws) ws://localhost:${stack.ports.get("gateway")}/graphql
   NATS JetStream             ${stack.natsUrl}  (monitoring http://127.0.0.1:${ports.natsMonitor})
+                             one user per context, passwords in ${join(dataRoot, "nats-passwords.json")}
   Databases                  ${databaseLine}
 
 Subgraphs (accept only requests signed by the gateway):

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DEFAULT_PORTS } from "@junggo/runtime";
+import { DEFAULT_PORTS, NATS_USERS, renderNatsAuthConf } from "@junggo/runtime";
 import { ENTRIES } from "../build.mjs";
 import { REPO_ROOT, SUBGRAPHS } from "../src/stack.ts";
 
@@ -34,11 +34,14 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives the signing keys to identity alone and points the gateway at identity's JWKS", () => {
-    expect(compose.services.identity.environment.JWT_KEYS_FILE).toBe("/run/secrets/jwt_keys");
-    expect(compose.services.identity.secrets).toEqual(["jwt_keys"]);
-    expect(compose.secrets.jwt_keys.file).toMatch(/JUNGGO_JWT_KEYS_FILE/);
+    // A directory mount: the keys CLI renames a new file over the old one, which a single-file
+    // bind mount (or a compose `secrets:` file) would never show the running container.
+    expect(compose.services.identity.environment.JWT_KEYS_FILE).toBe("/run/secrets/jwt/jwt-keys.json");
+    expect(compose.services.identity.volumes).toContain("./secrets/jwt:/run/secrets/jwt:ro");
+    expect(compose.secrets).toBeUndefined();
     for (const name of [...SUBGRAPHS.filter((n) => n !== "identity"), "gateway"]) {
       expect(compose.services[name].secrets, name).toBeUndefined();
+      expect(JSON.stringify(compose.services[name].volumes ?? []), name).not.toMatch(/secrets\/jwt/);
       expect(JSON.stringify(compose.services[name].environment), name).not.toMatch(/JWT_SECRET|JWT_KEYS/);
     }
     expect(compose.services.gateway.environment.JWKS_URL).toBe(
@@ -78,5 +81,30 @@ describe("docker-compose.yml", () => {
   it("pins a current NATS server that fsyncs every write", () => {
     expect(compose.services.nats.image).toMatch(/^nats:2\.1[2-9]/);
     expect(natsConf).toMatch(/sync_interval:\s*always/);
+  });
+
+  it("gives each context its own NATS user, and only its own password directory", () => {
+    for (const name of SUBGRAPHS) {
+      const svc = compose.services[name];
+      expect(svc.environment.NATS_USER, name).toBe(name);
+      expect(svc.environment.NATS_PASSWORD_FILE, name).toBe("/run/nats/password");
+      expect(svc.environment.NATS_PASSWORD, name).toBeUndefined();
+      const mounts = (svc.volumes ?? []).filter((v: string) => v.includes("secrets/nats"));
+      expect(mounts, name).toEqual([`./secrets/nats/${name}:/run/nats:ro`]);
+    }
+    // The gateway has no business on NATS.
+    expect(JSON.stringify(compose.services.gateway)).not.toMatch(/NATS|secrets\/nats/);
+  });
+
+  it("keeps NATS off the host and starts it with the generated authorization and every password", () => {
+    const nats = compose.services.nats;
+    // Published ports, if any, only on the loopback interface.
+    for (const p of nats.ports ?? []) expect(String(p)).toMatch(/^127\.0\.0\.1:/);
+    expect(nats.volumes).toContain("./deploy/nats-auth.conf:/etc/nats/nats-auth.conf:ro");
+    expect(nats.volumes).toContain("./secrets/nats:/run/nats:ro");
+    expect(natsConf).toMatch(/^include \.\/nats-auth\.conf$/m);
+    expect(readFileSync(join(REPO_ROOT, "deploy/nats-auth.conf"), "utf8")).toBe(renderNatsAuthConf());
+    const start = readFileSync(join(REPO_ROOT, "deploy/nats-start.sh"), "utf8");
+    expect(start.match(/for user in ([a-z ]+);/)?.[1]?.split(" ")).toEqual([...NATS_USERS]);
   });
 });

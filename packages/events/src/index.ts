@@ -19,6 +19,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
   occurredAt: string;
   /** Correlation key of the saga the event belongs to, when it belongs to one. */
   purchaseId?: string;
+  /** Correlation key of the acquisition saga (seller side). */
   sellRequestId?: string;
   /** The event (or command id) that caused this one; null for user commands without a parent event. */
   causationId: string | null;
@@ -423,7 +424,4 @@ export function newEvent<T extends EventType>(
 export function subjectOf(type: EventType): string {
   return EVENT_CATALOGUE[type].subject;
 }
-
-export function isEventType(t: string): t is EventType {
-  return Object.hasOwn(EVENT_CATALOGUE, t);
-}
+export * from "./error-codes.ts";

@@ -1,4 +1,5 @@
 // Every setting comes from the environment (ConfigMap/Secret ready); defaults are for local development only.
+import { readFileSync } from "node:fs";
 
 export function env(name: string, fallback?: string): string {
   const v = process.env[name];
@@ -57,9 +58,15 @@ export interface ServiceConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   natsUrl: string;
+  /** NATS credentials of this context (deploy/nats-auth.conf); none for a server without authentication. */
+  nats: NatsCredentials | undefined;
   /** HMAC secret shared by the gateway and subgraphs for forwarded identities and service tokens. */
   internalSecret: string;
-  /** ES256 key file for access tokens (identity signs with it); created in development when missing. */
+  /**
+   * ES256 key file for access tokens (identity signs with it); created in development when missing.
+   * Required in production of identity alone: every other context trusts the gateway's forwarded
+   * identity, and the gateway verifies tokens through identity's JWKS.
+   */
   jwtKeysFile: string;
   seedDemo: boolean;
 }
@@ -73,8 +80,12 @@ export function loadServiceConfig(context: ContextName): ServiceConfig {
     dataDir: env("DATA_DIR", `.data/${context}`),
     databaseUrl: process.env.DATABASE_URL || undefined,
     natsUrl: env("NATS_URL", "nats://127.0.0.1:4222"),
+    nats: natsCredentials(context),
     internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
-    jwtKeysFile: env("JWT_KEYS_FILE", isProduction() ? undefined : ".data/jwt-keys.json"),
+    jwtKeysFile: env(
+      "JWT_KEYS_FILE",
+      isProduction() && context === "identity" ? undefined : ".data/jwt-keys.json",
+    ),
     seedDemo: boolEnv("SEED_DEMO", false),
   };
 }
@@ -83,4 +94,34 @@ export function gatewaySecrets() {
   return {
     internalSecret: secret("INTERNAL_SECRET", "dev-only-internal-secret-change-me"),
   };
+}
+
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
+/**
+ * NATS_USER (default: the context's name) with NATS_PASSWORD, or NATS_PASSWORD_FILE (a mounted
+ * secret, read at start). Production refuses to run without them: an open NATS lets anyone publish
+ * events or read them all.
+ */
+export function natsCredentials(defaultUser: string): NatsCredentials | undefined {
+  const file = process.env.NATS_PASSWORD_FILE;
+  let pass = process.env.NATS_PASSWORD || undefined;
+  if (!pass && file) {
+    try {
+      pass = readFileSync(file, "utf8").trim();
+    } catch (err) {
+      throw new Error(`NATS_PASSWORD_FILE ${file} cannot be read: ${(err as Error).message}`);
+    }
+    if (!pass) throw new Error(`NATS_PASSWORD_FILE ${file} is empty`);
+  }
+  if (!pass) {
+    if (process.env.NATS_USER)
+      throw new Error("NATS_USER is set without NATS_PASSWORD or NATS_PASSWORD_FILE");
+    if (isProduction()) throw new Error("NATS_PASSWORD or NATS_PASSWORD_FILE must be set in production");
+    return undefined;
+  }
+  return { user: env("NATS_USER", defaultUser), pass };
 }

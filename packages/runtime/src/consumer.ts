@@ -2,9 +2,10 @@ import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } fr
 import { EVENT_CATALOGUE, EVENT_STREAM, type EventEnvelope, type EventType } from "@junggo/events";
 import type { EventBus } from "./bus.ts";
 import type { Database } from "./database.ts";
-import { failpoint, failpointsArmed } from "./failpoints.ts";
+import type { Failpoints } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
 import { eventsAppended, type OutboxRelay, type SqlTx } from "./outbox.ts";
+import { traceConsumedBatch } from "./tracing.ts";
 
 export interface TransactionalClient<Tx extends SqlTx> extends SqlTx {
   $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number; maxWait?: number }): Promise<R>;
@@ -32,6 +33,8 @@ export interface ConsumerOptions<Tx extends SqlTx> {
   retryBaseMs?: number;
   retryMaxMs?: number;
   ackWaitMs?: number;
+  /** The process's crash points (tests); none: no-op. */
+  failpoints?: Failpoints | null;
 }
 
 /** How long one pull request waits on the server for events (it ends early with a full batch). */
@@ -275,30 +278,38 @@ export class EventConsumer<Tx extends SqlTx> {
     const appendedBefore = eventsAppended();
     let failing: { index: number; err: Error } | undefined;
     let outcomes: ("handled" | "duplicate")[];
+    // A span per event, continuing its producer's trace (null without tracing).
+    const traced = traceConsumedBatch(this.o.durable, work);
     try {
       const run = async (tx: Tx) => {
         const out: ("handled" | "duplicate")[] = [];
         for (const [index, { m, event, handler }] of work.entries()) {
           let outcome: "handled" | "duplicate";
           try {
-            outcome = await handleOnce(tx, this.o.durable, event, handler);
+            outcome = traced
+              ? await traced.event(index, () => handleOnce(tx, this.o.durable, event, handler))
+              : await handleOnce(tx, this.o.durable, event, handler);
           } catch (err) {
             failing = { index, err: err as Error };
             throw err;
           }
           // Inbox row and effects written, not committed: a crash here must leave none of them behind.
-          if (failpointsArmed && outcome === "handled")
-            failpoint("consumer.mid-transaction", this.failpointAt(m, event, outcome));
+          if (outcome === "handled")
+            this.o.failpoints?.hit("consumer.mid-transaction", this.failpointAt(m, event, outcome));
           out.push(outcome);
         }
         return out;
       };
       this.transactions++;
-      outcomes = this.o.raw
-        ? await this.o.raw.transaction((tx) => run(tx as Tx))
-        : await this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+      const transact = () =>
+        this.o.raw
+          ? this.o.raw.transaction((tx) => run(tx as Tx))
+          : this.o.prisma.$transaction(run, HANDLER_TX_OPTIONS);
+      outcomes = await (traced ? traced.transaction(transact) : transact());
     } catch (err) {
-      return failing ?? { index: -1, err: err as Error };
+      const failure = failing ?? { index: -1, err: err as Error };
+      traced?.end(failure);
+      return failure;
     }
     // Only a handler that appended events gives the relay work (a projection appends none).
     if (eventsAppended() !== appendedBefore) this.o.relay?.nudge();
@@ -307,7 +318,7 @@ export class EventConsumer<Tx extends SqlTx> {
       else this.handled++;
       try {
         // Committed, not acked: a crash here means a redelivery that the inbox must absorb.
-        if (failpointsArmed) failpoint("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
+        this.o.failpoints?.hit("consumer.after-commit", this.failpointAt(m, event, outcomes[i]!));
       } catch (err) {
         await this.failed(m, event, err as Error);
         continue;
@@ -316,6 +327,7 @@ export class EventConsumer<Tx extends SqlTx> {
       // server's confirmation would cost a round trip per event and buy nothing.
       m.ack();
     }
+    traced?.end();
     return undefined;
   }
 

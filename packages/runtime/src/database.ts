@@ -6,6 +6,7 @@ import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "./logger.ts";
+import { traceTransactions } from "./tracing.ts";
 
 /**
  * A context's database: the Prisma driver adapter for the client, plus a raw SQL channel for
@@ -84,7 +85,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     pool.on("error", () => {
       /* an idle connection died; the pool replaces it on the next checkout */
     });
-    return {
+    return traceTransactions({
       kind: "postgres",
       adapter: new PrismaPg({
         connectionString: opts.databaseUrl,
@@ -122,7 +123,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
         await pool.end();
         await client.end();
       },
-    };
+    });
   }
   mkdirSync(opts.dataDir, { recursive: true });
   // Loaded only when used: a service on PostgreSQL never pays for PGlite's module and WebAssembly.
@@ -132,7 +133,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
   ]);
   const lite: PGlite = new PGlite(opts.dataDir);
   await lite.waitReady;
-  return {
+  return traceTransactions({
     kind: "pglite",
     adapter: new PrismaPGlite(lite),
     exec: async (sql) => {
@@ -152,7 +153,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     close: async () => {
       await lite.close();
     },
-  };
+  });
 }
 
 /**
@@ -213,6 +214,8 @@ CREATE TABLE IF NOT EXISTS messaging.outbox (
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_unpublished ON messaging.outbox (seq) WHERE published_at IS NULL;
+-- W3C traceparent of the operation that appended the row (tracing.ts), sent in the message headers.
+ALTER TABLE messaging.outbox ADD COLUMN IF NOT EXISTS traceparent TEXT;
 CREATE TABLE IF NOT EXISTS messaging.inbox (
   consumer TEXT NOT NULL,
   event_id TEXT NOT NULL,

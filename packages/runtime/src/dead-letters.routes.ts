@@ -1,30 +1,7 @@
-import type { Express, Request, Response } from "express";
-import { verifyServiceToken } from "./auth.ts";
+import type { Express } from "express";
 import { isDeadLetterId, type DeadLetter } from "./dead-letters.ts";
+import { internalApi } from "./internal-api.ts";
 import type { Logger } from "./logger.ts";
-
-/**
- * Guard for internal HTTP routes: only a valid service token of one of `callers` passes; anything
- * else is answered here (401 without a valid token, 403 for another service).
- */
-export function serviceCallerCheck(internalSecret: string, callers: readonly string[], what: string) {
-  return async (req: Request, res: Response): Promise<boolean> => {
-    const header = req.headers.authorization;
-    const caller = await verifyServiceToken(
-      header?.startsWith("Bearer ") ? header.slice(7) : undefined,
-      internalSecret,
-    );
-    if (caller === null) {
-      res.status(401).json({ code: "UNAUTHENTICATED", message: "A valid service token is required." });
-      return false;
-    }
-    if (!callers.includes(caller)) {
-      res.status(403).json({ code: "FORBIDDEN", message: `Service ${caller} may not ${what}.` });
-      return false;
-    }
-    return true;
-  };
-}
 
 /** Largest page of dead letters one request may ask for. */
 export const MAX_DEAD_LETTER_PAGE = 500;
@@ -52,18 +29,19 @@ export function deadLetterRoutes(
   },
 ): void {
   const callers = deps.callers ?? DEAD_LETTER_CALLERS;
-  const authorized = serviceCallerCheck(deps.internalSecret, callers, "manage dead letters");
-  const failed = (res: Response, what: string, err: unknown) => {
-    deps.log.error(`${what} failed`, { err: err as Error });
-    res.status(500).json({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
-  };
+  const api = internalApi({
+    internalSecret: deps.internalSecret,
+    callers,
+    what: "manage dead letters",
+    log: deps.log,
+  });
 
   app.get("/internal/dead-letters", async (req, res) => {
-    if (!(await authorized(req, res))) return;
+    if (!(await api.authorized(req, res))) return;
     const raw = req.query.first ?? "50";
     const first = typeof raw === "string" && /^[0-9]{1,4}$/.test(raw) ? Number(raw) : NaN;
     if (!(first >= 1 && first <= MAX_DEAD_LETTER_PAGE)) {
-      res.status(400).json({
+      api.fail(res, 400, {
         code: "BAD_USER_INPUT",
         field: "first",
         message: `first must be a whole number from 1 to ${MAX_DEAD_LETTER_PAGE}.`,
@@ -73,15 +51,15 @@ export function deadLetterRoutes(
     try {
       res.json({ deadLetters: await deps.deadLetters.list(first) });
     } catch (err) {
-      failed(res, "listing dead letters", err);
+      api.failed(res, "listing dead letters", err);
     }
   });
 
   app.post("/internal/dead-letters/:id/replay", async (req, res) => {
-    if (!(await authorized(req, res))) return;
+    if (!(await api.authorized(req, res))) return;
     const id = req.params.id;
     if (!isDeadLetterId(id)) {
-      res.status(400).json({
+      api.fail(res, 400, {
         code: "BAD_USER_INPUT",
         field: "id",
         message: "id must be a dead letter's id (a positive whole number).",
@@ -91,12 +69,12 @@ export function deadLetterRoutes(
     try {
       const deadLetter = await deps.deadLetters.replay(id);
       if (!deadLetter) {
-        res.status(404).json({ code: "DEAD_LETTER_NOT_FOUND", message: `No dead letter ${id}.` });
+        api.fail(res, 404, { code: "DEAD_LETTER_NOT_FOUND", message: `No dead letter ${id}.` });
         return;
       }
       res.json({ deadLetter });
     } catch (err) {
-      failed(res, "replaying a dead letter", err);
+      api.failed(res, "replaying a dead letter", err);
     }
   });
 }

@@ -11,13 +11,17 @@ import {
   type GraphQLSchema,
 } from "graphql";
 
+import type { ErrorCode } from "@junggo/events";
+
+export type { ErrorCode } from "@junggo/events";
+
 /**
- * A business failure with a stable code. Domain and use-case code throw it; the GraphQL layer
+ * A business failure with a stable code (one of ErrorCode, packages/events/src/error-codes.ts). Domain and use-case code throw it; the GraphQL layer
  * turns it into an error with `extensions.code`.
  */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -29,26 +33,7 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", message, { field });
 
-/**
- * True for a unique-constraint violation, whichever driver adapter reported it: Prisma maps
- * adapter-pg's to P2002, while pglite-prisma-adapter 0.6 passes the raw PostgreSQL error (23505).
- */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown; kind?: unknown } } | null;
-  return (
-    !!e && (e.code === "P2002" || e.cause?.code === "23505" || e.cause?.kind === "UniqueConstraintViolation")
-  );
-}
-
-export function toGraphQLError(err: unknown): GraphQLError {
-  if (err instanceof GraphQLError) return err;
-  if (err instanceof DomainError) {
-    return new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
-  }
-  return new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
-}
-
-const SAFE_CODES = new Set([
+const SAFE_CODES = new Set<string>([
   "BAD_USER_INPUT",
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
@@ -58,7 +43,7 @@ const SAFE_CODES = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
   "BAD_REQUEST",
-]);
+] satisfies ErrorCode[]);
 
 /**
  * Apollo `formatError`: business errors keep their code and message; anything unexpected becomes a
@@ -111,7 +96,11 @@ export function parseOperation(
     document = parse(query);
   } catch (err) {
     return {
-      errors: [new GraphQLError((err as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })],
+      errors: [
+        new GraphQLError((err as Error).message, {
+          extensions: { code: "GRAPHQL_PARSE_FAILED" satisfies ErrorCode },
+        }),
+      ],
     };
   }
   const errors = validate(schema, document, [...specifiedRules, ...extraRules]);
@@ -121,7 +110,7 @@ export function parseOperation(
         (e) =>
           new GraphQLError(e.message, {
             nodes: e.nodes,
-            extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions },
+            extensions: { code: "GRAPHQL_VALIDATION_FAILED" satisfies ErrorCode, ...e.extensions },
           }),
       ),
     };
@@ -143,7 +132,7 @@ export function httpErrorHandler(
     return;
   }
   const status = err.status ?? err.statusCode ?? 500;
-  const [code, message] =
+  const [code, message]: [ErrorCode, string] =
     status === 413
       ? ["PAYLOAD_TOO_LARGE", "The request body is too large."]
       : status >= 400 && status < 500

@@ -1,6 +1,8 @@
 // Crash points for resilience tests: make a service die (or fail) at an exact step of the messaging
 // path, e.g. between a PubAck and marking the outbox row published, so a test can prove what a
 // restart recovers. Inert unless FAILPOINTS is set; refused at start-up when NODE_ENV=production.
+// Nothing is armed at import: startFailpoints() creates the process's set at start-up and the
+// service passes it to the relay and the consumer (`failpoints?.hit(…)`: no set, no cost).
 //
 //   FAILPOINTS="<point>=<action>[@<times>][:<EventType>][,…]"
 //   FAILPOINTS="relay.after-puback=crash@1:PurchasePaid,consumer.mid-transaction=error@3"
@@ -149,23 +151,18 @@ export function configureFailpoints(env: NodeJS.ProcessEnv = process.env): Failp
   return rules.length ? new Failpoints(rules) : null;
 }
 
-// Read once at load, so a bad or forbidden FAILPOINTS stops the service before it serves anything.
-const active = configureFailpoints();
-if (active) {
-  writeSync(
-    2,
-    `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: process.env.FAILPOINTS, pid: process.pid })}\n`,
-  );
-}
-
 /**
- * False unless FAILPOINTS armed this process. Call sites test it first (`if (failpointsArmed)
- * failpoint(…)`), so an unarmed process does not even build the hit's fields: zero cost.
+ * The process's failpoint set, created once at start-up (runSubgraphService) from its configuration
+ * and handed to the outbox relay and the consumer: null, and every call site a no-op, unless
+ * FAILPOINTS is set. A bad or forbidden FAILPOINTS stops the service before it serves anything.
  */
-export const failpointsArmed = active !== null;
-
-/** A crash point: fires the matching armed rule, if any. */
-export function failpoint(point: FailpointName, at?: FailpointHit): void {
-  if (active === null) return;
-  active.hit(point, at);
+export function startFailpoints(env: NodeJS.ProcessEnv = process.env): Failpoints | null {
+  const failpoints = configureFailpoints(env);
+  if (failpoints) {
+    writeSync(
+      2,
+      `${JSON.stringify({ t: new Date().toISOString(), level: "warn", msg: "FAILPOINTS armed: this process will crash or fail on purpose", failpoints: env.FAILPOINTS, pid: process.pid })}\n`,
+    );
+  }
+  return failpoints;
 }

@@ -1,4 +1,5 @@
 // One JSON line per log record: greppable locally, parseable by any log shipper.
+import { activeTraceIds } from "./tracing.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -20,6 +21,8 @@ export function createLogger(service: string, base: Record<string, unknown> = {}
       level,
       service,
       msg,
+      // traceId and spanId of the active span, when tracing is on: the line joins its trace.
+      ...activeTraceIds(),
       ...base,
       ...fields,
     };

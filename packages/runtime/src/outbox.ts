@@ -2,8 +2,9 @@ import type { EventEnvelope } from "@junggo/events";
 import { EVENT_CATALOGUE, EVENT_STREAM } from "@junggo/events";
 import type { Database, SqlTx } from "./database.ts";
 import type { EventBus } from "./bus.ts";
-import { failpoint, failpointsArmed } from "./failpoints.ts";
+import type { Failpoints } from "./failpoints.ts";
 import type { Logger } from "./logger.ts";
+import { outboxTraceparent, publishSpan, tracingEnabled } from "./tracing.ts";
 
 export type { SqlTx } from "./database.ts";
 
@@ -17,15 +18,23 @@ export const eventsAppended = (): number => appendedTotal;
  */
 export async function appendEvents(tx: SqlTx, events: EventEnvelope[]): Promise<void> {
   appendedTotal += events.length;
-  // At most 1,000 rows (4,000 parameters) a statement: PostgreSQL takes up to 65,535.
+  // The trace the events were caused in goes with them (the relay sends it in the message headers).
+  // Without tracing (undefined) the statement is the same as before tracing existed.
+  const traceparent = outboxTraceparent();
+  const width = traceparent === undefined ? 4 : 5;
+  // At most 1,000 rows (5,000 parameters) a statement: PostgreSQL takes up to 65,535.
   for (let from = 0; from < events.length; from += 1000) {
     const values: unknown[] = [];
     const rows = events.slice(from, from + 1000).map((e, i) => {
       values.push(e.eventId, EVENT_CATALOGUE[e.type].subject, e.type, JSON.stringify(e));
-      return `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`;
+      if (width === 5) values.push(traceparent);
+      const n = width * i;
+      return width === 5
+        ? `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5})`
+        : `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})`;
     });
     await tx.$executeRawUnsafe(
-      `INSERT INTO messaging.outbox (event_id, subject, type, body) VALUES ${rows.join(", ")}`,
+      `INSERT INTO messaging.outbox (event_id, subject, type, body${width === 5 ? ", traceparent" : ""}) VALUES ${rows.join(", ")}`,
       ...values,
     );
   }
@@ -39,6 +48,8 @@ interface OutboxRow {
   subject: string;
   type: string;
   body: string;
+  /** Selected only while tracing is on. */
+  traceparent?: string | null;
 }
 
 /**
@@ -58,7 +69,7 @@ export class OutboxRelay {
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly opts: { batchSize?: number; pollMs?: number } = {},
+    private readonly opts: { batchSize?: number; pollMs?: number; failpoints?: Failpoints | null } = {},
   ) {}
 
   start(): void {
@@ -116,7 +127,7 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows were published. */
   async publishBatch(): Promise<number> {
     const rows = await this.db.query<OutboxRow>(
-      `SELECT seq, event_id, subject, type, body FROM messaging.outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${this.batchSize}`,
+      `SELECT seq, event_id, subject, type, body${tracingEnabled() ? ", traceparent" : ""} FROM messaging.outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${this.batchSize}`,
     );
     if (rows.length === 0) return 0;
     const js = this.bus.js();
@@ -126,12 +137,15 @@ export class OutboxRelay {
     // order. A row whose PubAck did not come (timeout) is sent again with the next batch: if it was
     // stored after all, JetStream drops the copy by its msgID.
     const acks = await Promise.allSettled(
-      rows.map((row) =>
-        js.publish(row.subject, encoder.encode(row.body), {
+      rows.map((row) => {
+        const span = publishSpan(row);
+        const ack = js.publish(row.subject, encoder.encode(row.body), {
           msgID: row.event_id,
           expect: { streamName: EVENT_STREAM },
-        }),
-      ),
+          headers: span?.headers,
+        });
+        return span ? span.settle(ack) : ack;
+      }),
     );
     let failure: unknown;
     try {
@@ -142,12 +156,11 @@ export class OutboxRelay {
           return;
         }
         // In the stream, not marked: a crash here must cost one deduplicated republish, not a second message.
-        if (failpointsArmed)
-          failpoint("relay.after-puback", {
-            eventType: row.type,
-            eventId: row.event_id,
-            seq: Number(row.seq),
-          });
+        this.opts.failpoints?.hit("relay.after-puback", {
+          eventType: row.type,
+          eventId: row.event_id,
+          seq: Number(row.seq),
+        });
         done.push(String(Number(row.seq)));
       });
     } finally {

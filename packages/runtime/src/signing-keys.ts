@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from "node:fs";
 import { dirname } from "node:path";
 import {
   calculateJwkThumbprint,
@@ -68,12 +78,27 @@ export function readKeyFile(path: string): KeyFile {
   return parseKeyFile(readFileSync(path, "utf8"), path);
 }
 
-/** Written to a temporary file and renamed, so a reader never sees half a file; owner-only. */
+/**
+ * Written to a temporary file in the same directory and renamed, so a reader never sees half a file
+ * (which is why the key file is mounted as a directory: a rename never reaches a single-file bind
+ * mount). A new file is owner-only (0600); a rewritten one keeps who could read it before — its
+ * owner and group (when this process may set them, e.g. as root) and its mode, at most 0640 — so a
+ * rotation never locks out the service user the file was given to.
+ */
 export function writeKeyFile(path: string, file: KeyFile): void {
   parseKeyFile(JSON.stringify(file), path);
   mkdirSync(dirname(path), { recursive: true });
+  const before = existsSync(path) ? statSync(path) : null;
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  if (before) {
+    chmodSync(tmp, before.mode & 0o640);
+    try {
+      chownSync(tmp, before.uid, before.gid);
+    } catch {
+      /* not allowed (not root): the file stays ours, as the old one was */
+    }
+  }
   renameSync(tmp, path);
 }
 
@@ -136,14 +161,18 @@ export async function importSigningKey(file: KeyFile, kid = file.active): Promis
   return { kid, privateKey: (await importJWK(jwk, ACCESS_TOKEN_ALG)) as CryptoKey };
 }
 
+const fileVersion = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
 /**
- * The key file as a running service sees it: re-read when the file changes (checked at most once
- * per `checkEveryMs`), so a rotation needs no restart. A broken file keeps the last good keys.
+ * The key file as a running service sees it: re-read when the file changes — another inode (a
+ * rename over it, a Kubernetes Secret update), size or mtime; checked at most once per
+ * `checkEveryMs` — so a rotation needs no restart. A broken file keeps the last good keys.
  */
 export class KeyRing {
   private file: KeyFile;
   private signing: Promise<SigningKey>;
-  private mtimeMs: number;
+  /** Which file version is loaded: a rename (how the keys CLI writes) always brings a new inode. */
+  private version: string;
   private checkedAt = 0;
 
   private constructor(
@@ -154,7 +183,7 @@ export class KeyRing {
   ) {
     this.file = file;
     this.signing = importSigningKey(file);
-    this.mtimeMs = statSync(path).mtimeMs;
+    this.version = fileVersion(statSync(path));
   }
 
   static async open(
@@ -172,15 +201,15 @@ export class KeyRing {
     if (now - this.checkedAt < this.checkEveryMs) return;
     this.checkedAt = now;
     try {
-      const mtimeMs = statSync(this.path).mtimeMs;
-      if (mtimeMs === this.mtimeMs) return;
+      const version = fileVersion(statSync(this.path));
+      if (version === this.version) return;
       const file = readKeyFile(this.path);
       const signing = importSigningKey(file);
       // Only switch once the new active key imports, so a bad file never breaks logins.
       await signing;
       this.file = file;
       this.signing = signing;
-      this.mtimeMs = mtimeMs;
+      this.version = version;
     } catch (err) {
       this.onError(err as Error);
     }

@@ -5,22 +5,23 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { IDENTITY_HEADER, verifyForwardedIdentity, verifyServiceToken, type Viewer } from "./auth.ts";
 import { EventBus } from "./bus.ts";
-import { intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
+import { boolEnv, intEnv, loadServiceConfig, type ContextName, type ServiceConfig } from "./config.ts";
 import { EventConsumer, type HandlerMap, type TransactionalClient } from "./consumer.ts";
 import { migrate, openDatabase, type Database } from "./database.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { deadLetterRoutes } from "./dead-letters.routes.ts";
-import { formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { type ErrorCode, formatError, formatExecutionResult, parseOperation } from "./errors.ts";
+import { startFailpoints } from "./failpoints.ts";
 import { LiveEvents } from "./live.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { eventsAppended, OutboxRelay, type SqlTx } from "./outbox.ts";
 import { processMetrics } from "./process-metrics.ts";
+import { initTracing, inSpan, shutdownTracing, traceHttpRequests, tracingPlugins } from "./tracing.ts";
 
 export interface RequestContext {
   viewer: Viewer | null;
@@ -49,8 +50,16 @@ export interface Infra<P extends PrismaLike<Tx>, Tx extends SqlTx> {
   sqlTransact<R>(fn: (tx: SqlTx) => Promise<R>): Promise<R>;
 }
 
+// The resolver map buildSubgraphSchema takes: @apollo/subgraph does not export its type. Each context
+// types its own resolvers with the types generated from its schema (`npm run codegen`).
+type SchemaModule = Extract<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number],
+  { typeDefs: unknown }
+>;
+export type SubgraphResolvers = NonNullable<SchemaModule["resolvers"]>;
+
 export interface ContextModule<Tx> {
-  resolvers: GraphQLResolverMap<RequestContext>;
+  resolvers: SubgraphResolvers;
   handlers?: HandlerMap<Tx>;
   /**
    * The handlers use only `$executeRawUnsafe` / `$queryRawUnsafe` of their tx: the consumer then runs
@@ -93,14 +102,28 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
   o: SubgraphServiceOptions<P, Tx>,
 ): Promise<RunningService> {
   const config = loadServiceConfig(o.context);
+  // Before anything that makes spans; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+  await initTracing(o.context);
   const log = createLogger(o.context);
+  // Crash points for resilience tests, from configuration, before anything starts (production refuses them).
+  const failpoints = startFailpoints();
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  await migrate(db, o.migrationsDir, log);
+  // `main.js migrate` migrates and exits (a deployment's migration step, once per rollout);
+  // MIGRATE_ON_START=false then leaves the schema to that step instead of every replica's start.
+  if (process.argv[2] === "migrate") {
+    const applied = await migrate(db, o.migrationsDir, log);
+    await db.close();
+    log.info("migrations done", { applied: applied.length });
+    process.exit(0);
+  }
+  if (boolEnv("MIGRATE_ON_START", true)) await migrate(db, o.migrationsDir, log);
   const prisma = o.createPrisma(db.adapter);
-  const bus = new EventBus(config.natsUrl, o.context, log);
-  const relay = new OutboxRelay(db, bus, log);
+  const bus = new EventBus(config.natsUrl, o.context, log, config.nats);
+  const relay = new OutboxRelay(db, bus, log, { failpoints });
   const transact = async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
-    const r = await prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 });
+    const r = await inSpan("prisma.transaction", () =>
+      prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }),
+    );
     relay.nudge();
     return r;
   };
@@ -133,6 +156,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         maxDeliver: intEnv("CONSUMER_MAX_DELIVER", 5),
         retryBaseMs: intEnv("CONSUMER_RETRY_BASE_MS", 250),
         retryMaxMs: intEnv("CONSUMER_RETRY_MAX_MS", 10_000),
+        failpoints,
       })
     : null;
   // Same consumer name and handlers as the consumer: a replay is one more delivery, exactly once.
@@ -147,7 +171,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(o.typeDefs),
-    resolvers: mod.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: mod.resolvers,
   });
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -158,12 +182,13 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
     // its stop() and kill the process before the consumer, outbox and database are closed.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: the federated trace (ftv1) plugin a subgraph installs by default is per-request work for nobody.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...tracingPlugins<RequestContext>()],
   });
   await apollo.start();
 
   const app = express();
   app.disable("x-powered-by");
+  traceHttpRequests(app);
   // The pid lets a supervisor tell its own child from another process that holds the port.
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", service: o.context, pid: process.pid });
@@ -220,7 +245,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
         );
         if (!verified) {
           throw new GraphQLError("Requests must come through the Junggo gateway.", {
-            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+            extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode, http: { status: 401 } },
           });
         }
         return { viewer: verified.viewer };
@@ -266,6 +291,7 @@ export async function runSubgraphService<P extends PrismaLike<Tx>, Tx extends Sq
       await prisma.$disconnect();
       await db.close();
       log.info("stopped");
+      await shutdownTracing();
     })());
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
@@ -311,7 +337,7 @@ function serveSubscriptions(
         if (!verified)
           return [
             new GraphQLError("Subscriptions must come through the Junggo gateway.", {
-              extensions: { code: "UNAUTHENTICATED" },
+              extensions: { code: "UNAUTHENTICATED" satisfies ErrorCode },
             }),
           ];
         const parsed = parseOperation(schema, payload.query);

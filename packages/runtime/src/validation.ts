@@ -14,6 +14,19 @@ export function parseUuid(field: string, value: unknown, message?: string): stri
   return value.toLowerCase();
 }
 
+/**
+ * A page size argument (`first`, or any field named by `field`): a whole number from `min` (1
+ * unless said otherwise) to `max`. BAD_USER_INPUT naming the field otherwise, in one wording for
+ * every list of the API. The bounds stay per list: each is a public limit of its query.
+ */
+export function parsePageSize(field: string, value: unknown, bounds: { max: number; min?: number }): number {
+  const min = bounds.min ?? 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > bounds.max) {
+    throw badInput(field, `${field} must be a whole number from ${min} to ${bounds.max}.`);
+  }
+  return value;
+}
+
 // ISO 3779: 17 characters, digits and capital letters except I, O and Q (confusable with 1 and 0).
 const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
 

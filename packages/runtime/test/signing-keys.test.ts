@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +41,20 @@ describe("key file", () => {
     expect(() => activateKey(two, "nope")).toThrow(/no key/);
   });
 
+  it("keeps the reader a rewritten file was given to: mode (at most 0640), owner and group", async () => {
+    const path = tmpFile();
+    const { file } = await addKey(await ensureKeyFile(path));
+    chmodSync(path, 0o644);
+    const asRoot = process.getuid?.() === 0;
+    // The image's `node` user (uid/gid 1000), as docs/deployment.md has the operator chown the file.
+    if (asRoot) chownSync(path, 1000, 1000);
+    writeKeyFile(path, file);
+    const st = statSync(path);
+    expect(st.mode & 0o777).toBe(0o640);
+    if (asRoot) expect([st.uid, st.gid]).toEqual([1000, 1000]);
+    expect(readKeyFile(path)).toEqual(file);
+  });
+
   it("rejects files that would break signing", async () => {
     const file = await ensureKeyFile(tmpFile());
     expect(() => parseKeyFile("{")).toThrow(/JSON/);
@@ -77,6 +91,16 @@ describe("KeyRing", () => {
     touchLater(path);
     expect((await ring.signingKey()).kid).toBe(kid);
     expect(errors.at(-1)).toMatch(/JSON/);
+  });
+
+  it("sees a file renamed over the old one even when its mtime is the same (how the keys CLI writes)", async () => {
+    const path = tmpFile();
+    const ring = await KeyRing.open(path, { create: true, checkEveryMs: 0 });
+    const before = statSync(path);
+    const { file, kid } = await addKey(readKeyFile(path));
+    writeKeyFile(path, activateKey(file, kid));
+    utimesSync(path, before.atime, before.mtime);
+    expect((await ring.signingKey()).kid).toBe(kid);
   });
 
   it("refuses to start without a key file when it may not create one (production)", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, RetentionPolicy, StorageType, type NatsConnection } from "nats";
 import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
-import { freePort, natsProcess, type ManagedProcess } from "@junggo/devstack";
+import { freePort, ManagedProcess, natsProcess, natsServerBinary } from "@junggo/devstack";
 import { ensureStream } from "../src/index.ts";
 
 // A developer's NATS data from before a context was added holds the stream with the old subjects.
@@ -50,4 +50,94 @@ describe("ensureStream", () => {
     await nc.jetstream().publish("notification.notification.created", new TextEncoder().encode("{}"));
     expect((await jsm.streams.info(EVENT_STREAM)).state.messages).toBe(2);
   });
+});
+
+// Kubernetes runs NATS as a three-node JetStream cluster and sets NATS_STREAM_REPLICAS=3 (deploy/k8s).
+describe("ensureStream on a three-node JetStream cluster", () => {
+  const servers: ManagedProcess[] = [];
+  let clusterDir = "";
+  let cnc: NatsConnection;
+  const saved = process.env.NATS_STREAM_REPLICAS;
+
+  beforeAll(async () => {
+    clusterDir = mkdtempSync(join(tmpdir(), "junggo-stream-cluster-"));
+    const ports = await Promise.all(
+      [0, 1, 2].map(async () => ({
+        client: await freePort(),
+        route: await freePort(),
+        http: await freePort(),
+      })),
+    );
+    const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(",");
+    ports.forEach((p, i) => {
+      servers.push(
+        new ManagedProcess({
+          name: `nats-${i}`,
+          command: natsServerBinary(),
+          args: [
+            ...["-js", "-a", "127.0.0.1", "-n", `nats-${i}`, "-p", String(p.client), "-m", String(p.http)],
+            ...["-sd", join(clusterDir, `n${i}`), "--cluster_name", "junggo"],
+            ...["--cluster", `nats://127.0.0.1:${p.route}`, "--routes", routes],
+          ],
+          env: {},
+          cwd: process.cwd(),
+          logFile: join(clusterDir, `nats-${i}.log`),
+          // Healthy with JetStream only once the cluster has a meta leader.
+          healthUrl: `http://127.0.0.1:${p.http}/healthz?js-enabled-only=true`,
+        }),
+      );
+    });
+    // All three at once: none is healthy before a quorum exists.
+    await Promise.all(servers.map((s) => s.start(90_000)));
+    // Healthy is not yet placed: wait until the meta leader (the server whose /jsz lists the other
+    // two as replicas) sees both current.
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const metas = await Promise.all(
+        ports.map((p) =>
+          fetch(`http://127.0.0.1:${p.http}/jsz`)
+            .then((r) => r.json() as Promise<{ meta_cluster?: { replicas?: { current?: boolean }[] } }>)
+            .then((j) => j.meta_cluster),
+        ),
+      );
+      if (metas.some((m) => m?.replicas?.length === 2 && m.replicas.every((r) => r.current))) break;
+      if (Date.now() > until) throw new Error(`the NATS cluster did not form: ${JSON.stringify(metas)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    cnc = await connect({ servers: ports.map((p) => `nats://127.0.0.1:${p.client}`) });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.NATS_STREAM_REPLICAS;
+    else process.env.NATS_STREAM_REPLICAS = saved;
+    await cnc?.close();
+    await Promise.all(servers.map((s) => s.stop()));
+    if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
+  });
+
+  it("creates the stream with NATS_STREAM_REPLICAS copies, scales an existing one up in place, refuses a bad value", async () => {
+    // The meta leader may still be settling right after the servers report healthy.
+    const jsm = await cnc.jetstreamManager({ timeout: 10_000 });
+    process.env.NATS_STREAM_REPLICAS = "1";
+    await ensureStream(jsm);
+    expect((await jsm.streams.info(EVENT_STREAM)).config.num_replicas).toBe(1);
+    await cnc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{}"));
+
+    process.env.NATS_STREAM_REPLICAS = "3";
+    await ensureStream(jsm);
+    const info = await jsm.streams.info(EVENT_STREAM);
+    expect(info.config.num_replicas).toBe(3);
+    expect(info.state.messages).toBe(1);
+    // The two other servers hold copies (peers of the stream's leader).
+    await expect
+      .poll(async () => (await jsm.streams.info(EVENT_STREAM)).cluster?.replicas?.length ?? 0, {
+        timeout: 20_000,
+      })
+      .toBe(2);
+
+    process.env.NATS_STREAM_REPLICAS = "0";
+    await expect(ensureStream(jsm)).rejects.toThrow(
+      /NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got 0/,
+    );
+  }, 60_000);
 });

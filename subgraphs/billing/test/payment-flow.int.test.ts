@@ -9,15 +9,16 @@ import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
 import { refundCancelledPurchase, voidAbandonedPurchase } from "../src/app/compensate-payment.use-case.ts";
 import { paymentRepository } from "../src/adapters/payment.repository.ts";
 import { sqlReader, type SqlReader } from "@junggo/runtime";
-import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider.ts";
-import type { BillingDeps, BillingTx } from "../src/app/billing.infra.ts";
+import { SandboxPaymentProvider } from "../src/adapters/payment-sandbox/sandbox-payment.provider.ts";
+import type { BillingDeps } from "../src/app/ports.ts";
+import type { SqlTx as BillingTx } from "@junggo/runtime";
 
 // Billing's use cases against a real (embedded PostgreSQL) database, in plain SQL on the driver as
 // in the service; the Prisma client checks outcomes and plays a dead-letter replay's transaction.
 let testDb: TestDatabase;
 let db: Database;
 let prisma: PrismaClient;
-let deps: BillingDeps;
+let deps: BillingDeps<BillingTx, SqlReader>;
 let reader: SqlReader;
 const log = createLogger("billing-test");
 const provider = new SandboxPaymentProvider({

@@ -3,8 +3,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger, signServiceToken } from "@junggo/runtime";
-import { parseSandboxPatch, sandboxControlRoutes } from "../src/adapters/sandbox-control.routes.ts";
-import { SandboxPaymentProvider } from "../src/adapters/sandbox-payment.provider.ts";
+import {
+  parseSandboxPatch,
+  sandboxControlRoutes,
+} from "../src/adapters/payment-sandbox/sandbox-control.routes.ts";
+import { SandboxPaymentProvider } from "../src/adapters/payment-sandbox/sandbox-payment.provider.ts";
 import { ProviderUnavailableError } from "../src/app/payment-provider.port.ts";
 
 const secret = "test-secret";

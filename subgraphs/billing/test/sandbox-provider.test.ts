@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { SandboxPaymentProvider, type SandboxOptions } from "../src/adapters/sandbox-payment.provider.ts";
+import {
+  BoundedRecords,
+  SandboxPaymentProvider,
+  type SandboxOptions,
+} from "../src/adapters/payment-sandbox/sandbox-payment.provider.ts";
 import { ProviderUnavailableError } from "../src/app/payment-provider.port.ts";
 
 const opts = (o: Partial<SandboxOptions> = {}): SandboxOptions => ({
@@ -62,5 +66,42 @@ describe("SandboxPaymentProvider", () => {
     const t0 = Date.now();
     await charge(p, "a");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+  });
+
+  it("keeps at most maxRecords keys per kind, forgetting the oldest, while recent keys still replay", async () => {
+    const p = new SandboxPaymentProvider(opts({ maxRecords: 3 }));
+    const first: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) {
+      first[`k${i}`] = await charge(p, `k${i}`);
+      await p.refund({ idempotencyKey: `r${i}` });
+      await p.void({ idempotencyKey: `v${i}` });
+      // The bound holds after every call, not just at the end.
+      expect(p.records.charges).toBeLessThanOrEqual(3);
+    }
+    expect(p.records).toEqual({ charges: 3, refunds: 3, voids: 3 });
+    // The latest keys replay their first outcome (same providerRef: no second charge).
+    for (const k of ["k997", "k998", "k999"]) expect(await charge(p, k)).toEqual(first[k]);
+    // The oldest was forgotten: its replay is a new charge, as with a provider past its key retention.
+    expect(await charge(p, "k0")).not.toEqual(first.k0);
+    expect(p.records.charges).toBe(3);
+    // A repeated recent refund is still a no-op.
+    await p.refund({ idempotencyKey: "r999" });
+    expect(p.refundCount).toBe(1000);
+  });
+
+  it("defaults to a bound, and refuses a bound below 1", () => {
+    expect(new SandboxPaymentProvider(opts())).toBeInstanceOf(SandboxPaymentProvider);
+    expect(() => new SandboxPaymentProvider(opts({ maxRecords: 0 }))).toThrow(/at least 1/);
+  });
+});
+
+describe("BoundedRecords", () => {
+  it("forgets in insertion order and keeps a key's first value", () => {
+    const r = new BoundedRecords<number>(2);
+    r.add("a", 1);
+    r.add("a", 9); // a replay does not overwrite, nor count again
+    r.add("b", 2);
+    r.add("c", 3);
+    expect([r.has("a"), r.get("b"), r.get("c"), r.size, r.recorded]).toEqual([false, 2, 3, 2, 3]);
   });
 });

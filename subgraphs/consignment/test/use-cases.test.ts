@@ -9,7 +9,7 @@ import { makePickUpConsignment } from "../src/app/pick-up-consignment.use-case.t
 import { makeCompleteConsignment } from "../src/app/complete-consignment.use-case.ts";
 import { makeRequestDelivery } from "../src/app/request-delivery.use-case.ts";
 import { makeCancelDelivery } from "../src/app/cancel-delivery.use-case.ts";
-import { makeConsignmentQueries } from "../src/app/read-consignments.use-case.ts";
+import { makeConsignmentQueries } from "../src/app/consignments.query.ts";
 import { makeEscalateOverdueConsignments } from "../src/app/escalate-overdue-consignments.use-case.ts";
 
 interface FakeTx extends SqlTx {

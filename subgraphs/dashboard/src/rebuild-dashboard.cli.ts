@@ -1,6 +1,8 @@
 // `npm run rebuild:dashboard [-- --check]`: rebuilds the dashboard read model from the event stream,
 // or (--check) compares it with the stream without writing. Same environment as the service
-// (DATA_DIR or DATABASE_URL, NATS_URL, PORT). Exit codes: 0 done / no difference, 1 differences
+// (DATA_DIR or DATABASE_URL, NATS_URL, PORT), but the NATS administrator's user (NATS_USER=admin,
+// NATS_PASSWORD[_FILE]): its ephemeral consumer over the whole stream is beyond the dashboard
+// user's permissions (docs/nats-security.md). Exit codes: 0 done / no difference, 1 differences
 // found by --check, 2 refused or failed.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -87,7 +89,7 @@ async function ensureServiceStopped(db: Database | null): Promise<void> {
 }
 
 async function connectBus(): Promise<EventBus> {
-  const bus = new EventBus(config.natsUrl, "dashboard-rebuild", log);
+  const bus = new EventBus(config.natsUrl, "dashboard-rebuild", log, config.nats);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

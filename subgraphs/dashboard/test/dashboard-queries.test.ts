@@ -5,7 +5,7 @@ import { DomainError, type Logger, type Viewer } from "@junggo/runtime";
 import type { PurchaseView } from "../src/domain/purchase-view.ts";
 import type { PurchaseViewRepository } from "../src/app/ports.ts";
 import { makeProjectEvent } from "../src/app/project-event.use-case.ts";
-import { makeDashboardQueries } from "../src/app/read-dashboard.use-case.ts";
+import { makeDashboardQueries } from "../src/app/dashboard.query.ts";
 
 class MemoryRepo implements PurchaseViewRepository<null> {
   rows = new Map<string, { view: PurchaseView; version: number }>();

@@ -13,7 +13,7 @@ import {
 import { refusalOfAsync } from "@junggo/runtime/testing";
 import type { DeadLetter } from "../src/domain/dead-letter.ts";
 import { ContextUnreachable, type DeadLetterSource } from "../src/app/dead-letters.port.ts";
-import { makeListDeadLetters } from "../src/app/list-dead-letters.use-case.ts";
+import { makeListDeadLetters } from "../src/app/dead-letters.query.ts";
 import { makeReplayDeadLetter } from "../src/app/replay-dead-letter.use-case.ts";
 import { deadLetterResolvers } from "../src/adapters/dead-letters.resolvers.ts";
 import { DeadLettersClient } from "../src/adapters/dead-letters.client.ts";

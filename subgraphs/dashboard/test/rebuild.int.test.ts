@@ -51,12 +51,22 @@ interface CliRun {
   stderr: string;
 }
 
-/** The root script, as an operator runs it, with the dashboard service's own environment. */
+/**
+ * The root script, as an operator runs it, with the dashboard service's own environment and the
+ * NATS administrator's credentials (reading the whole stream is not the dashboard user's right).
+ */
 function rebuildCli(args: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
+  const admin = sys.stack.natsAdmin;
   return new Promise((resolve, reject) => {
     const child = spawn("npm", ["run", "-s", "rebuild:dashboard", "--", ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...dashboard().spec.env, ...env },
+      env: {
+        ...process.env,
+        ...dashboard().spec.env,
+        NATS_USER: admin.user,
+        NATS_PASSWORD: admin.pass,
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -7,7 +7,7 @@ import { PrismaClient, type Prisma } from "@junggo/prisma/notification";
 import { createLogger, type Viewer } from "@junggo/runtime";
 import { openTestDatabase, refusalOfAsync, type TestDatabase } from "@junggo/runtime/testing";
 import { makeNotify, makeRecordRecipient } from "../src/app/notify.use-case.ts";
-import { makeInbox } from "../src/app/read-notifications.use-case.ts";
+import { makeInbox } from "../src/app/notifications.query.ts";
 import { makeDeliverEmails } from "../src/app/deliver-emails.use-case.ts";
 import { notificationHandlers } from "../src/adapters/event.handlers.ts";
 import {

@@ -8,7 +8,7 @@ import {
   MAX_EMAIL_ATTEMPTS,
   type Notification,
 } from "../src/domain/notification.ts";
-import { parseFirst } from "../src/app/read-notifications.use-case.ts";
+import { parseFirst } from "../src/app/notifications.query.ts";
 
 const T0 = new Date("2026-03-01T09:00:00.000Z");
 const OWNER = "44444444-4444-4444-8444-444444444444";

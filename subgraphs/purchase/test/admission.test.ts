@@ -3,8 +3,8 @@ import {
   AdmissionGate,
   createLogger,
   DomainError,
+  formatError,
   LoopStallMeter,
-  toGraphQLError,
   type Viewer,
 } from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
@@ -116,7 +116,7 @@ describe("AdmissionGate", () => {
     expect(err.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(err.message).toMatch(/Purchases are very busy.*try again in \d+ s/);
     // The GraphQL shape buyers see: code and retryAfterSeconds in the extensions.
-    expect(toGraphQLError(err).extensions).toMatchObject({
+    expect(formatError({ message: "" }, { originalError: err }).extensions).toMatchObject({
       code: "OVERLOADED",
       retryAfterSeconds: err.details.retryAfterSeconds,
     });

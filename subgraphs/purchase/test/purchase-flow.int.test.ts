@@ -7,7 +7,7 @@ import { PrismaClient } from "@junggo/prisma/purchase";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
 import { makeCancelPurchase } from "../src/app/cancel-purchase.use-case.ts";
 import { makeAbandonExpiredHolds } from "../src/app/abandon-expired-holds.use-case.ts";
-import { makePurchaseQueries } from "../src/app/purchase-queries.ts";
+import { makePurchaseQueries } from "../src/app/purchases.query.ts";
 import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
 import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";

@@ -1,29 +1,43 @@
-import { intEnv, type ContextModule, type Infra, sqlReader } from "@junggo/runtime";
+import {
+  intEnv,
+  type ContextModule,
+  type Infra,
+  type SqlReader,
+  type SqlTx,
+  sqlReader,
+} from "@junggo/runtime";
 import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
-import type { BillingDeps } from "../app/billing.infra.ts";
+import { makePaymentQueries } from "../app/payments.query.ts";
+import type { BillingDeps } from "../app/ports.ts";
 import { chargeRoutes } from "./charge.routes.ts";
-import { sandboxControlRoutes } from "./sandbox-control.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
-import { SandboxPaymentProvider, sandboxOptionsFromEnv } from "./sandbox-payment.provider.ts";
+import { createPaymentProvider, type PaymentProviderName } from "./payment-provider.config.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
 
 /** The runtime's infrastructure for billing; Prisma keeps the schema and migrations, and dead-letter replays. */
 export type BillingInfra = Infra<PrismaClient, Prisma.TransactionClient>;
 
-export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.TransactionClient> {
+export function buildBillingModule(
+  infra: BillingInfra,
+  paymentProvider: PaymentProviderName,
+): ContextModule<Prisma.TransactionClient> {
   // Every statement of billing is plain SQL on the driver: no Prisma query compiler per statement.
   const db = sqlReader(infra.db);
-  const deps: BillingDeps = {
+  const deps: BillingDeps<SqlTx, SqlReader> = {
     db,
     transact: infra.sqlTransact,
     log: infra.log,
     payments: paymentRepository,
   };
-  const provider = new SandboxPaymentProvider(sandboxOptionsFromEnv());
+  const payment = createPaymentProvider(paymentProvider, {
+    internalSecret: infra.config.internalSecret,
+    log: infra.log,
+  });
+  const { provider } = payment;
   const charge = makeChargePayment(deps, provider);
   const settlement = new SettlementWorker({
     listPending: () => paymentRepository.pending(db, 50),
@@ -34,21 +48,17 @@ export function buildBillingModule(infra: BillingInfra): ContextModule<Prisma.Tr
   settlement.start();
 
   return {
-    resolvers: billingResolvers(db),
+    resolvers: billingResolvers(makePaymentQueries(paymentRepository, db)),
     handlers: billingHandlers(deps),
     // The compensations' reads and writes are plain SQL (payment.repository.ts): no Prisma client per event.
     rawHandlers: true,
     routes: (app) => {
       chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log });
-      sandboxControlRoutes(app, {
-        sandbox: provider,
-        internalSecret: infra.config.internalSecret,
-        log: infra.log,
-      });
+      payment.routes?.(app);
     },
     health: () => ({
-      paymentProvider: "sandbox",
-      sandbox: provider.behaviour,
+      paymentProvider: payment.name,
+      ...payment.health(),
       settlement: {
         settled: settlement.settled,
         failures: settlement.failures,

@@ -1,9 +1,14 @@
-import express, { type ErrorRequestHandler, type Express } from "express";
-import { isUuid, LoopStallMeter, verifyServiceToken, type Logger } from "@junggo/runtime";
+import type { Express } from "express";
+import {
+  internalApi,
+  isUuid,
+  LoopStallMeter,
+  type InternalApiError,
+  type Logger,
+  type Parsed,
+} from "@junggo/runtime";
 import { MAX_AMOUNT_KRW, publicStatus } from "../domain/payment.ts";
 import type { ChargeCommand, ChargeResult } from "../app/charge-payment.use-case.ts";
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 /** Validates the JSON body of a charge request. */
 export function parseChargeRequest(body: unknown): Parsed<ChargeCommand> {
@@ -44,16 +49,16 @@ function body(r: ChargeResult) {
     case "approved":
       return { paymentId: r.payment.id, status: publicStatus(r.payment), amountKrw: r.payment.amountKrw };
     case "declined":
-      return { code: "PAYMENT_DECLINED", message: r.message };
+      return { code: "PAYMENT_DECLINED", message: r.message } satisfies InternalApiError;
     case "voided":
       return {
         code: "PAYMENT_VOIDED",
         message: "This purchase request was abandoned; it can no longer be charged.",
-      };
+      } satisfies InternalApiError;
     case "conflict":
-      return { code: "IDEMPOTENCY_CONFLICT", message: r.message };
+      return { code: "IDEMPOTENCY_CONFLICT", message: r.message } satisfies InternalApiError;
     case "unavailable":
-      return { code: "PAYMENT_UNAVAILABLE", message: r.message };
+      return { code: "PAYMENT_UNAVAILABLE", message: r.message } satisfies InternalApiError;
   }
 }
 
@@ -65,6 +70,9 @@ function body(r: ChargeResult) {
 export const serverTiming = (appMs: number, stallMs: number) =>
   `app;dur=${appMs.toFixed(1)}, stall;dur=${Math.min(stallMs, appMs).toFixed(1)}`;
 
+/** Only purchase charges, while its buyer waits. */
+export const CHARGE_CALLERS: readonly string[] = ["purchase"];
+
 /**
  * Billing's internal HTTP API (not part of the public graph): the synchronous charge that
  * purchase makes while a buyer waits. Only the purchase service may call it.
@@ -74,7 +82,14 @@ export function chargeRoutes(
   deps: { charge: (cmd: ChargeCommand) => Promise<ChargeResult>; internalSecret: string; log: Logger },
 ): void {
   const stall = new LoopStallMeter();
-  app.post("/internal/payments/charge", express.json({ limit: "16kb" }), async (req, res) => {
+  const api = internalApi({
+    internalSecret: deps.internalSecret,
+    callers: CHARGE_CALLERS,
+    what: "charge payments",
+    bodyLimit: "16kb",
+    log: deps.log,
+  });
+  app.post("/internal/payments/charge", api.json, async (req, res) => {
     const t0 = performance.now();
     const release = stall.hold();
     const s0 = stall.stalledMs(t0);
@@ -86,34 +101,17 @@ export function chargeRoutes(
       return json(body);
     };
     res.on("close", release);
-    const header = req.headers.authorization;
-    const caller = await verifyServiceToken(
-      header?.startsWith("Bearer ") ? header.slice(7) : undefined,
-      deps.internalSecret,
-    );
-    if (caller !== "purchase") {
-      res
-        .status(401)
-        .json({ code: "UNAUTHENTICATED", message: "A valid purchase service token is required." });
-      return;
-    }
+    if (!(await api.authorized(req, res))) return;
     const parsed = parseChargeRequest(req.body);
     if (!parsed.ok) {
-      res.status(400).json({ code: "BAD_USER_INPUT", field: parsed.field, message: parsed.message });
+      api.fail(res, 400, { code: "BAD_USER_INPUT", field: parsed.field, message: parsed.message });
       return;
     }
     try {
       const result = await deps.charge(parsed.value);
       res.status(STATUS[result.kind]).json(body(result));
     } catch (err) {
-      deps.log.error("charge failed", { purchaseId: parsed.value.purchaseId, err: err as Error });
-      res.status(500).json({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
+      api.failed(res, `charge of purchase ${parsed.value.purchaseId}`, err);
     }
   });
-  // Malformed JSON or an oversized body: answer in the API's error shape, not an HTML page.
-  const badBody: ErrorRequestHandler = (err, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    res.status(400).json({ code: "BAD_USER_INPUT", field: "body", message: "Body must be a JSON object." });
-  };
-  app.use("/internal/payments", badBody);
 }

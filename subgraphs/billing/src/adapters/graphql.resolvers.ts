@@ -1,56 +1,22 @@
-import {
-  badInput,
-  isUuid,
-  requireRole,
-  type RequestContext,
-  type Viewer,
-  type SqlReader,
-} from "@junggo/runtime";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { publicStatus, type Payment } from "../domain/payment.ts";
-import { paymentRepository as payments } from "./payment.repository.ts";
+import type { PaymentQueries } from "../app/payments.query.ts";
+import { publicStatus } from "../domain/payment.ts";
+import type { Resolvers } from "./generated/resolvers.types.ts";
 
-/** The buyer who paid, and staff. */
-const canSee = (viewer: Viewer | null, p: Payment) =>
-  !!viewer && (viewer.role === "STAFF" || viewer.id === p.buyerId);
-
-export function billingResolvers(db: SqlReader): GraphQLResolverMap<RequestContext> {
-  const visible = async (viewer: Viewer | null, find: () => Promise<Payment | null>) => {
-    if (!viewer) return null;
-    const p = await find();
-    return p && canSee(viewer, p) ? p : null;
-  };
-
+export function billingResolvers(queries: PaymentQueries): Resolvers {
   return {
     Query: {
-      payments: async (
-        _: unknown,
-        args: { first?: number | null; after?: string | null },
-        ctx: RequestContext,
-      ) => {
-        requireRole(ctx.viewer, "STAFF");
-        const first = args.first ?? 50;
-        if (!Number.isInteger(first) || first < 1 || first > 200)
-          throw badInput("first", "first must be between 1 and 200.");
-        const after = args.after ?? undefined;
-        if (after !== undefined && (!isUuid(after) || !(await payments.byId(db, after)))) {
-          throw badInput("after", "after must be the id of a payment from a previous page.");
-        }
-        return payments.latest(db, first, after);
-      },
+      payments: (_, args, ctx) => queries.latest(ctx.viewer, args),
     },
     Purchase: {
-      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-      payment: (purchase: { id: string }, _: unknown, ctx: RequestContext) =>
-        isUuid(purchase.id) ? visible(ctx.viewer, () => payments.byPurchaseId(db, purchase.id)) : null,
+      __resolveReference: (ref) => ({ id: ref.id }),
+      payment: (purchase, _, ctx) => queries.ofPurchase(ctx.viewer, purchase.id),
     },
     Payment: {
-      __resolveReference: (ref: { id: string }, ctx: RequestContext) =>
-        isUuid(ref.id) ? visible(ctx.viewer, () => payments.byId(db, ref.id)) : null,
-      status: (p: Payment) => publicStatus(p),
-      createdAt: (p: Payment) => p.createdAt.toISOString(),
-      refundedAt: (p: Payment) => p.refundedAt?.toISOString() ?? null,
-      voidedAt: (p: Payment) => p.voidedAt?.toISOString() ?? null,
+      __resolveReference: (ref, ctx) => queries.byId(ctx.viewer, ref.id),
+      status: (p) => publicStatus(p),
+      createdAt: (p) => p.createdAt.toISOString(),
+      refundedAt: (p) => p.refundedAt?.toISOString() ?? null,
+      voidedAt: (p) => p.voidedAt?.toISOString() ?? null,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type SqlTx, batchedByKey, iso, toDate, toDateOrNull, utc, type SqlReader } from "@junggo/runtime";
 import type { Payment } from "../domain/payment.ts";
-import { PurchaseIdTaken } from "../app/ports.ts";
+import { type PaymentRepository, PurchaseIdTaken } from "../app/ports.ts";
 
 // Payments in billing's own database, in plain SQL (no Prisma client): the charge, the
 // compensations, the settlement worker and the resolvers all come through here.
@@ -42,7 +42,7 @@ const byPurchaseIds = batchedByKey(
   (p) => p.purchaseId,
 );
 
-export const paymentRepository = {
+export const paymentRepository: PaymentRepository<SqlTx, SqlReader> = {
   /** Batched per tick and connection (or transaction). */
   byId: (db: SqlReader, id: string): Promise<Payment | null> => byIds(db, id),
 

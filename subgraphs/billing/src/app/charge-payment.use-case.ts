@@ -1,4 +1,4 @@
-import { appendEvents } from "@junggo/runtime";
+import { appendEvents, type SqlTx } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { approve, catchLateCharge, isTombstone, type Payment } from "../domain/payment.ts";
 import {
@@ -6,8 +6,7 @@ import {
   ProviderUnavailableError,
   type PaymentProvider,
 } from "./payment-provider.port.ts";
-import type { BillingDeps } from "./billing.infra.ts";
-import { PurchaseIdTaken } from "./ports.ts";
+import { type BillingDeps, PurchaseIdTaken } from "./ports.ts";
 
 export interface ChargeCommand {
   purchaseId: string;
@@ -30,7 +29,10 @@ export type ChargeResult =
  * the provider's idempotency key makes a concurrent duplicate reuse the same charge, and the
  * unique index on purchaseId lets only one row in.
  */
-export function makeChargePayment(infra: BillingDeps, provider: PaymentProvider) {
+export function makeChargePayment<Tx extends SqlTx, Db>(
+  infra: BillingDeps<Tx, Db>,
+  provider: PaymentProvider,
+) {
   const { payments } = infra;
   const replay = (existing: Payment, cmd: ChargeCommand): ChargeResult => {
     if (existing.status === "VOIDED" || existing.status === "VOID_PENDING") return { kind: "voided" };

@@ -1,20 +1,20 @@
-import { appendEvents } from "@junggo/runtime";
+import { appendEvents, type SqlTx } from "@junggo/runtime";
 import { newEvent, type EventEnvelope } from "@junggo/events";
 import { requestRefund, requestVoid, tombstone } from "../domain/payment.ts";
-import type { BillingDeps, BillingTx } from "./billing.infra.ts";
+import type { BillingDeps } from "./ports.ts";
 
 // Saga compensations. They run inside the event's transaction (with its inbox row), so they only
 // record the decision; the settlement worker makes the provider call afterwards. Each checks the
 // payment's state first: a refund or void is decided at most once.
 
 /** What the compensations use: the payments and the log. */
-export type CompensationDeps = Pick<BillingDeps, "payments" | "log">;
+export type CompensationDeps<Tx extends SqlTx = SqlTx> = Pick<BillingDeps<Tx, unknown>, "payments" | "log">;
 
 /** A cancelled purchase gets its money back. */
-export async function refundCancelledPurchase(
-  tx: BillingTx,
+export async function refundCancelledPurchase<Tx extends SqlTx>(
+  tx: Tx,
   event: EventEnvelope<"PurchaseCancelled">,
-  { payments, log }: CompensationDeps,
+  { payments, log }: CompensationDeps<Tx>,
 ): Promise<void> {
   const { purchaseId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
@@ -35,10 +35,10 @@ export async function refundCancelledPurchase(
  * when nothing was taken yet, leave a VOIDED tombstone (amount 0, PaymentVoided published for
  * the audit trail) so that a charge arriving later under this purchaseId is refused.
  */
-export async function voidAbandonedPurchase(
-  tx: BillingTx,
+export async function voidAbandonedPurchase<Tx extends SqlTx>(
+  tx: Tx,
   event: EventEnvelope<"PurchaseAbandoned">,
-  { payments, log }: CompensationDeps,
+  { payments, log }: CompensationDeps<Tx>,
 ): Promise<void> {
   const { purchaseId, buyerId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);

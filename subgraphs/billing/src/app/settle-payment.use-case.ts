@@ -1,8 +1,8 @@
-import { appendEvents } from "@junggo/runtime";
+import { appendEvents, type SqlTx } from "@junggo/runtime";
 import { newEvent } from "@junggo/events";
 import { completeRefund, completeVoid, pendingOperation, type Payment } from "../domain/payment.ts";
 import type { PaymentProvider } from "./payment-provider.port.ts";
-import type { BillingDeps } from "./billing.infra.ts";
+import type { BillingDeps } from "./ports.ts";
 
 /**
  * Carries out a decided refund or void: the provider call first (outside any transaction, keyed
@@ -10,7 +10,10 @@ import type { BillingDeps } from "./billing.infra.ts";
  * The state check in that transaction makes the change happen once even if two replicas race.
  * A provider failure throws; the payment stays pending and is tried again later.
  */
-export function makeSettlePayment(infra: BillingDeps, provider: PaymentProvider) {
+export function makeSettlePayment<Tx extends SqlTx, Db>(
+  infra: BillingDeps<Tx, Db>,
+  provider: PaymentProvider,
+) {
   const { payments } = infra;
   return async function settlePayment(pending: Payment): Promise<void> {
     const op = pendingOperation(pending);

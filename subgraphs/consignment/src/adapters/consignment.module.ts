@@ -7,7 +7,7 @@ import { makePickUpConsignment } from "../app/pick-up-consignment.use-case.ts";
 import { makeCompleteConsignment } from "../app/complete-consignment.use-case.ts";
 import { makeRequestDelivery } from "../app/request-delivery.use-case.ts";
 import { makeCancelDelivery } from "../app/cancel-delivery.use-case.ts";
-import { makeConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import { makeConsignmentQueries } from "../app/consignments.query.ts";
 import { makeEscalateOverdueConsignments } from "../app/escalate-overdue-consignments.use-case.ts";
 import { prismaConsignmentRepository } from "./consignment.repository.ts";
 import { consignmentResolvers } from "./graphql.resolvers.ts";

@@ -1,22 +1,18 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { badInput, isUuid, parseUuid, type RequestContext, type Viewer } from "@junggo/runtime";
+import { isUuid, parsePageSize, parseUuid, type Viewer } from "@junggo/runtime";
 import type { Consignment } from "../domain/consignment.ts";
-import type { ConsignmentQueries } from "../app/read-consignments.use-case.ts";
+import type { ConsignmentQueries } from "../app/consignments.query.ts";
+import type { Consignment as ConsignmentNode, Resolvers } from "./generated/resolvers.types.ts";
 
 const MAX_PAGE = 500;
 
 const BAD_ID = "id must be a consignment id (a UUID).";
 
-function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
-    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_PAGE });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** GraphQL shape: dates as ISO strings, other contexts' entities as references. */
-export function toNode(c: Consignment) {
+export function toNode(c: Consignment): ConsignmentNode {
   return {
     id: c.id,
     purchaseId: c.purchaseId,
@@ -46,35 +42,32 @@ export interface ConsignmentCommands {
   complete(viewer: Viewer | null, id: string): Promise<Consignment>;
 }
 
-export function consignmentResolvers(
-  queries: ConsignmentQueries,
-  commands: ConsignmentCommands,
-): GraphQLResolverMap<RequestContext> {
+export function consignmentResolvers(queries: ConsignmentQueries, commands: ConsignmentCommands): Resolvers {
   return {
     Query: {
-      consignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+      consignment: async (_, args, { viewer }) =>
         toNullableNode(await queries.byId(viewer, parseUuid("id", args.id, BAD_ID))),
-      openConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+      openConsignments: async (_, args, { viewer }) =>
         (await queries.open(viewer, parseFirst(args.first))).map(toNode),
-      myConsignments: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+      myConsignments: async (_, args, { viewer }) =>
         (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
     },
     Mutation: {
-      acceptConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+      acceptConsignment: async (_, args, { viewer }) =>
         toNode(await commands.accept(viewer, parseUuid("id", args.id, BAD_ID))),
-      pickUpConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+      pickUpConsignment: async (_, args, { viewer }) =>
         toNode(await commands.pickUp(viewer, parseUuid("id", args.id, BAD_ID))),
-      completeConsignment: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+      completeConsignment: async (_, args, { viewer }) =>
         toNode(await commands.complete(viewer, parseUuid("id", args.id, BAD_ID))),
     },
     Consignment: {
       // Same rule as Query.consignment: null when the viewer may not see it.
-      __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) =>
+      __resolveReference: async (ref, { viewer }) =>
         isUuid(ref.id) ? toNullableNode(await queries.byId(viewer, ref.id.toLowerCase())) : null,
     },
     Purchase: {
-      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-      consignment: async (purchase: { id: string }, _: unknown, { viewer }: RequestContext) =>
+      __resolveReference: (ref) => ({ id: ref.id }),
+      consignment: async (purchase, _, { viewer }) =>
         isUuid(purchase.id)
           ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase()))
           : null,

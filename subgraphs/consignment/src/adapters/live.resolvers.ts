@@ -1,11 +1,16 @@
-import { liveSubscription, parseUuid, type LiveEvents, type RequestContext } from "@junggo/runtime";
+import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
+import type { EventEnvelope } from "@junggo/events";
 import type { Consignment } from "../domain/consignment.ts";
 import { canSeeConsignment } from "../domain/visibility.ts";
 import type { ConsignmentRepository } from "../app/ports.ts";
+import type {
+  SubscriptionDeliveryStatusChangedArgs,
+  SubscriptionResolvers,
+} from "./generated/resolvers.types.ts";
 import { toNode } from "./graphql.resolvers.ts";
 
 // ConsignmentEscalated: a job nobody took is offered to the drivers again.
-const CHANGES = [
+export const CHANGES = [
   "ConsignmentRequested",
   "ConsignmentEscalated",
   "ConsignmentAssigned",
@@ -14,11 +19,13 @@ const CHANGES = [
   "ConsignmentCancelled",
 ] as const;
 
-type Args = { purchaseId?: string | null };
-
 /** `Subscription` resolvers of the consignment context. */
-export function consignmentLiveResolvers<Db>(live: LiveEvents, repo: ConsignmentRepository<Db>, db: Db) {
-  const watch = liveSubscription<Args, Consignment>({
+export function consignmentLiveResolvers<Db>(
+  live: LiveEvents,
+  repo: ConsignmentRepository<Db>,
+  db: Db,
+): SubscriptionResolvers {
+  const watch = liveSubscription<SubscriptionDeliveryStatusChangedArgs, Consignment>({
     live,
     types: CHANGES,
     matches: (event, args) => !args.purchaseId || event.purchaseId === args.purchaseId.toLowerCase(),
@@ -27,13 +34,14 @@ export function consignmentLiveResolvers<Db>(live: LiveEvents, repo: Consignment
   });
   return {
     deliveryStatusChanged: {
-      subscribe: (root: unknown, args: Args, ctx: RequestContext) => {
+      subscribe: (root, args, ctx) => {
         if (args.purchaseId != null) parseUuid("purchaseId", args.purchaseId);
         return watch.subscribe(root, args, ctx);
       },
-      resolve: async (event: Parameters<typeof watch.resolve>[0]) => {
+      resolve: async (event: EventEnvelope) => {
         const c = await watch.resolve(event);
-        return c && toNode(c);
+        // Never null: only events whose job loaded get here (subscribe's filter, the same memoized read).
+        return (c && toNode(c))!;
       },
     },
   };

@@ -1,16 +1,8 @@
-import type { GraphQLFieldResolver } from "graphql";
-import {
-  intEnv,
-  signServiceToken,
-  SUBGRAPH_NAMES,
-  type ContextModule,
-  type Infra,
-  type RequestContext,
-} from "@junggo/runtime";
+import { intEnv, signServiceToken, SUBGRAPH_NAMES, type ContextModule, type Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/dashboard";
-import { makeListDeadLetters } from "../app/list-dead-letters.use-case.ts";
+import { makeListDeadLetters } from "../app/dead-letters.query.ts";
 import { makeProjectEvent } from "../app/project-event.use-case.ts";
-import { makeDashboardQueries } from "../app/read-dashboard.use-case.ts";
+import { makeDashboardQueries } from "../app/dashboard.query.ts";
 import { makeReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
 import { prismaPurchaseViewRepository } from "./purchase-view.repository.ts";
 import { contextUrlsFromEnv, DeadLettersClient } from "./dead-letters.client.ts";
@@ -19,7 +11,6 @@ import { dashboardResolvers } from "./graphql.resolvers.ts";
 import { dashboardHandlers } from "./event.handlers.ts";
 
 type Tx = Prisma.TransactionClient;
-type FieldResolvers = Record<string, GraphQLFieldResolver<unknown, RequestContext>>;
 
 /**
  * Wires the dashboard read model (projection from events, queries from its own table only) and the
@@ -42,7 +33,7 @@ export function buildDashboardModule(infra: Infra<PrismaClient, Tx>): ContextMod
     resolvers: {
       ...readModel,
       ...operations,
-      Query: { ...(readModel.Query as FieldResolvers), ...(operations.Query as FieldResolvers) },
+      Query: { ...readModel.Query, ...operations.Query },
     },
     handlers: dashboardHandlers(makeProjectEvent<Tx>({ repo: prismaPurchaseViewRepository, log: infra.log })),
     // The projection is plain SQL (purchase-view.repository.ts): no Prisma client per event.

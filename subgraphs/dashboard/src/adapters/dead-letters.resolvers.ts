@@ -1,8 +1,8 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { badInput, isDeadLetterId, type RequestContext } from "@junggo/runtime";
+import { badInput, isDeadLetterId, parsePageSize } from "@junggo/runtime";
 import type { DeadLetter } from "../domain/dead-letter.ts";
-import type { ListDeadLetters } from "../app/list-dead-letters.use-case.ts";
+import type { ListDeadLetters } from "../app/dead-letters.query.ts";
 import type { ReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
+import type { Resolvers } from "./generated/resolvers.types.ts";
 
 /** Keeps `deadLetters(first: 200)` with every field under the gateway's cost limit. */
 export const MAX_DEAD_LETTERS_PAGE = 200;
@@ -14,12 +14,7 @@ function parseContext(value: unknown, contexts: readonly string[]): string {
   return value;
 }
 
-function parseFirst(first: unknown): number {
-  if (typeof first !== "number" || !Number.isInteger(first) || first < 1 || first > MAX_DEAD_LETTERS_PAGE) {
-    throw badInput("first", `first must be a whole number from 1 to ${MAX_DEAD_LETTERS_PAGE}.`);
-  }
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_DEAD_LETTERS_PAGE });
 
 function parseId(id: unknown): string {
   if (!isDeadLetterId(id))
@@ -41,25 +36,17 @@ export function deadLetterResolvers(uc: {
   list: ListDeadLetters;
   replay: ReplayDeadLetter;
   contexts: readonly string[];
-}): GraphQLResolverMap<RequestContext> {
+}): Resolvers {
   return {
     Query: {
-      deadLetters: async (
-        _: unknown,
-        args: { context?: string | null; first: number },
-        { viewer }: RequestContext,
-      ) => {
+      deadLetters: async (_, args, { viewer }) => {
         const context = args.context == null ? null : parseContext(args.context, uc.contexts);
         const report = await uc.list(viewer, { context, first: parseFirst(args.first) });
         return { items: report.items.map(toNode), unreachableContexts: report.unreachableContexts };
       },
     },
     Mutation: {
-      replayDeadLetter: async (
-        _: unknown,
-        args: { context: string; id: string },
-        { viewer }: RequestContext,
-      ) =>
+      replayDeadLetter: async (_, args, { viewer }) =>
         toNode(
           await uc.replay(viewer, { context: parseContext(args.context, uc.contexts), id: parseId(args.id) }),
         ),

@@ -1,15 +1,11 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { badInput, isUuid, parseUuid, type RequestContext } from "@junggo/runtime";
+import { isUuid, parsePageSize, parseUuid } from "@junggo/runtime";
 import type { PurchaseView } from "../domain/purchase-view.ts";
-import type { DashboardQueries } from "../app/read-dashboard.use-case.ts";
+import type { DashboardQueries } from "../app/dashboard.query.ts";
+import type { Resolvers } from "./generated/resolvers.types.ts";
 
 const MAX_PAGE = 500;
 
-function parseFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
-    throw badInput("first", `first must be between 1 and ${MAX_PAGE}.`);
-  return first;
-}
+const parseFirst = (first: unknown) => parsePageSize("first", first, { max: MAX_PAGE });
 
 /** GraphQL shape: dates as ISO strings. Only ready rows get here, so the purchase part is set. */
 const toNode = (v: PurchaseView) => ({
@@ -19,12 +15,18 @@ const toNode = (v: PurchaseView) => ({
   updatedAt: v.updatedAt.toISOString(),
 });
 
-export function dashboardResolvers(queries: DashboardQueries): GraphQLResolverMap<RequestContext> {
+/**
+ * What PurchaseView's fields are read from (the codegen mapper): the read-model row, whose purchase
+ * part is nullable in the table though set on every row that gets here.
+ */
+export type PurchaseViewNode = ReturnType<typeof toNode>;
+
+export function dashboardResolvers(queries: DashboardQueries): Resolvers {
   return {
     Query: {
-      myDashboard: async (_: unknown, args: { first: number }, { viewer }: RequestContext) =>
+      myDashboard: async (_, args, { viewer }) =>
         (await queries.mine(viewer, parseFirst(args.first))).map(toNode),
-      purchaseView: async (_: unknown, args: { purchaseId: string }, { viewer }: RequestContext) => {
+      purchaseView: async (_, args, { viewer }) => {
         const view = await queries.byPurchase(
           viewer,
           parseUuid("purchaseId", args.purchaseId, "purchaseId must be a purchase id (a UUID)."),
@@ -33,7 +35,7 @@ export function dashboardResolvers(queries: DashboardQueries): GraphQLResolverMa
       },
     },
     PurchaseView: {
-      __resolveReference: async (ref: { purchaseId: string }, { viewer }: RequestContext) => {
+      __resolveReference: async (ref, { viewer }) => {
         if (!isUuid(ref.purchaseId)) return null;
         const view = await queries.visible(viewer, ref.purchaseId.toLowerCase());
         return view ? toNode(view) : null;

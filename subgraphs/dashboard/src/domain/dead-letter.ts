@@ -2,27 +2,16 @@
 // number of deliveries. Each context keeps its own (messaging.dead_letter in its database); the
 // dashboard only gathers them for staff and asks the owning context to replay one.
 
-export type DeadLetterStatus = "PENDING" | "REPLAYED" | "ALREADY_PROCESSED";
+import type { DeadLetter as ContextDeadLetter } from "@junggo/runtime";
 
-export interface DeadLetter {
-  /** The context whose consumer dead-lettered the event. */
-  context: string;
-  /** Unique within its context only: (context, id) names a dead letter. */
-  id: string;
-  consumer: string;
-  eventId: string;
-  eventType: string;
-  subject: string;
-  /** The error of the delivery that dead-lettered the event. */
-  error: string;
-  deliveries: number;
-  createdAt: Date;
-  replayedAt: Date | null;
-  status: DeadLetterStatus;
-  replayAttempts: number;
-  /** The latest failed replay's error. */
-  replayError: string | null;
-}
+export type { DeadLetterStatus } from "@junggo/runtime";
+
+/**
+ * A context's dead letter (the one type, packages/runtime/src/dead-letters.ts) as the operations
+ * view shows it: with the context it belongs to ((context, id) names it; ids are unique within
+ * their context only), and its event type under the API's field name `eventType`.
+ */
+export type DeadLetter = Omit<ContextDeadLetter, "type"> & { context: string; eventType: string };
 
 /** Ids are positive integers without leading zeros: longer is larger, then text order. */
 const idDescending = (a: string, b: string) => b.length - a.length || (a < b ? 1 : a > b ? -1 : 0);

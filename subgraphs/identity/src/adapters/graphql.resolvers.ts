@@ -1,14 +1,13 @@
-import { isUuid, requireViewer, type RequestContext, type Viewer } from "@junggo/runtime";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { isUuid, requireViewer, type Viewer } from "@junggo/runtime";
 import { canSeeEmail, maskEmail, viewerOf, type Account } from "../domain/account.ts";
 import type { IssuedToken } from "../app/access-token.ts";
 import type { LogIn } from "../app/log-in.use-case.ts";
 import type { AccountReader } from "../app/ports.ts";
 import type { SignUp } from "../app/sign-up.use-case.ts";
-import type { RegisterAccountInput } from "../app/register-account.use-case.ts";
+import type { Account as AccountNode, Resolvers } from "./generated/resolvers.types.ts";
 
 /** The GraphQL shape of an account as `viewer` may see it (never the password hash). */
-function present(account: Account, viewer: Viewer | null) {
+function present(account: Account, viewer: Viewer | null): AccountNode {
   const { id, name, role, locale, email } = account;
   return { id, name, role, locale, email: canSeeEmail(viewer, id) ? email : maskEmail(email) };
 }
@@ -24,24 +23,22 @@ export function identityResolvers(deps: {
   accounts: AccountReader;
   logIn: LogIn;
   signUp: SignUp;
-}): GraphQLResolverMap<RequestContext> {
+}): Resolvers {
   return {
     Query: {
-      me: async (_: unknown, __: unknown, { viewer }: RequestContext) => {
+      me: async (_, __, { viewer }) => {
         const v = requireViewer(viewer);
         const account = await deps.accounts.findById(v.id);
         return account && present(account, v);
       },
     },
     Mutation: {
-      login: async (_: unknown, args: { email: string; password: string }) =>
-        authPayload(await deps.logIn(args.email, args.password)),
-      signUp: async (_: unknown, { input }: { input: RegisterAccountInput }) =>
-        authPayload(await deps.signUp(input)),
+      login: async (_, args) => authPayload(await deps.logIn(args.email, args.password)),
+      signUp: async (_, { input }) => authPayload(await deps.signUp(input)),
     },
     Account: {
       // Anonymous callers get nothing; anyone logged in may see a name (a buyer sees their driver).
-      __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) => {
+      __resolveReference: async (ref, { viewer }) => {
         if (!viewer || !isUuid(ref.id)) return null;
         const account = await deps.accounts.findById(ref.id);
         return account && present(account, viewer);

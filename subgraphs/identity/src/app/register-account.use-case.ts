@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { newEvent } from "@junggo/events";
 import { appendEvents, DomainError, type SqlTx } from "@junggo/runtime";
-import { parseEmail, parseLocale, parseName, registerAccount, type Account } from "../domain/account.ts";
+import {
+  parseEmail,
+  parseLocale,
+  parseName,
+  parseRole,
+  registerAccount,
+  type Account,
+} from "../domain/account.ts";
 import { checkPasswordPolicy, hashPassword } from "../domain/password.ts";
 import type { AccountStore, UnitOfWork } from "./ports.ts";
 
@@ -29,6 +36,7 @@ export function makeRegisterAccount<Tx extends SqlTx>(deps: {
     checkPasswordPolicy(input.password);
     parseName(input.name);
     parseLocale(input.locale);
+    parseRole(input.role);
     if (await deps.accounts.findByEmail(email)) throw emailTaken();
 
     const passwordHash = await hashPassword(input.password);

@@ -69,6 +69,12 @@ export function parseLocale(raw: string | null | undefined): Locale {
   return raw as Locale;
 }
 
+export function parseRole(raw: string): Role {
+  if (!(ROLES as readonly string[]).includes(raw))
+    throw badInput("role", `Unknown role ${raw}: the role must be one of ${ROLES.join(", ")}.`);
+  return raw as Role;
+}
+
 export function parseSelfServiceRole(raw: string): Role {
   if (!(SELF_SERVICE_ROLES as readonly string[]).includes(raw)) {
     throw badInput("role", "You can sign up as a BUYER or a SELLER only.");
@@ -89,13 +95,11 @@ export function registerAccount(input: {
   passwordHash: string;
   now: Date;
 }): { account: Account; events: [AccountRegistered] } {
-  if (!(ROLES as readonly string[]).includes(input.role))
-    throw badInput("role", `Unknown role ${input.role}.`);
   const account: Account = {
     id: input.id,
     email: parseEmail(input.email),
     name: parseName(input.name),
-    role: input.role as Role,
+    role: parseRole(input.role),
     locale: parseLocale(input.locale),
     passwordHash: input.passwordHash,
     createdAt: input.now,

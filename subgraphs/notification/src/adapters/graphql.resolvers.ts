@@ -1,12 +1,12 @@
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { isUuid, parseUuid, type RequestContext } from "@junggo/runtime";
+import { isUuid, parseUuid } from "@junggo/runtime";
 import type { Notification } from "../domain/notification.ts";
-import { parseFirst, type Inbox } from "../app/read-notifications.use-case.ts";
+import { parseFirst, type Inbox } from "../app/notifications.query.ts";
+import type { Notification as NotificationNode, Resolvers } from "./generated/resolvers.types.ts";
 
 const BAD_ID = "id must be a notification id (a UUID).";
 
 /** GraphQL shape: dates as ISO strings. */
-export const toNode = (n: Notification) => ({
+export const toNode = (n: Notification): NotificationNode => ({
   id: n.id,
   message: n.message,
   title: n.title,
@@ -17,23 +17,21 @@ export const toNode = (n: Notification) => ({
   kind: n.kind,
 });
 
-export function notificationResolvers(inbox: Inbox): GraphQLResolverMap<RequestContext> {
+export function notificationResolvers(inbox: Inbox): Resolvers {
   return {
     Query: {
-      myNotifications: async (_: unknown, args: { first: unknown }, { viewer }: RequestContext) =>
+      myNotifications: async (_, args, { viewer }) =>
         (await inbox.mine(viewer, parseFirst(args.first))).map(toNode),
-      unreadNotificationCount: (_: unknown, _args: unknown, { viewer }: RequestContext) =>
-        inbox.unreadCount(viewer),
+      unreadNotificationCount: (_, _args, { viewer }) => inbox.unreadCount(viewer),
     },
     Mutation: {
-      markNotificationRead: async (_: unknown, args: { id: string }, { viewer }: RequestContext) =>
+      markNotificationRead: async (_, args, { viewer }) =>
         toNode(await inbox.markRead(viewer, parseUuid("id", args.id, BAD_ID))),
-      markAllNotificationsRead: (_: unknown, _args: unknown, { viewer }: RequestContext) =>
-        inbox.markAllRead(viewer),
+      markAllNotificationsRead: (_, _args, { viewer }) => inbox.markAllRead(viewer),
     },
     Notification: {
       // Same rule as the queries: only the recipient sees it.
-      __resolveReference: async (ref: { id: string }, { viewer }: RequestContext) => {
+      __resolveReference: async (ref, { viewer }) => {
         if (!viewer || !isUuid(ref.id)) return null;
         const n = await inbox.visible(viewer, ref.id.toLowerCase());
         return n && toNode(n);

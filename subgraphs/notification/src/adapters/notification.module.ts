@@ -2,7 +2,7 @@ import { env, intEnv, PeriodicTask, type ContextModule, type Infra } from "@jung
 import type { PrismaClient, Prisma } from "@junggo/prisma/notification";
 import type { NotificationDeps } from "../app/ports.ts";
 import { makeNotify, makeRecordRecipient } from "../app/notify.use-case.ts";
-import { makeInbox } from "../app/read-notifications.use-case.ts";
+import { makeInbox } from "../app/notifications.query.ts";
 import { makeDeliverEmails } from "../app/deliver-emails.use-case.ts";
 import { prismaNotificationRepository, prismaProjectionStore } from "./notification.repository.ts";
 import { notificationHandlers } from "./event.handlers.ts";

@@ -11,7 +11,7 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from "cockatiel";
-import { LoopStallMeter, type Logger } from "@junggo/runtime";
+import { injectTraceHeaders, inSpan, LoopStallMeter, SpanKind, type Logger } from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../app/billing.port.ts";
 
 export interface BillingClientOptions {
@@ -238,7 +238,26 @@ export class BillingClient implements BillingPort {
     return null;
   }
 
-  async charge(req: { purchaseId: string; buyerId: string; amountKrw: number }): Promise<ChargeOutcome> {
+  /** The charge in a `billing.charge` span: breaker state before and after, outcome (no-op without tracing). */
+  charge(req: { purchaseId: string; buyerId: string; amountKrw: number }): Promise<ChargeOutcome> {
+    return inSpan("billing.charge", () => this.protectedCharge(req), {
+      kind: SpanKind.CLIENT,
+      attributes: { "billing.breaker.state": this.breakerState, "junggo.purchase.id": req.purchaseId },
+      describe: (outcome) => ({
+        "billing.outcome": outcome.kind,
+        "billing.breaker.state_after": this.breakerState,
+        ...(outcome.kind === "unavailable"
+          ? { "billing.unavailable.reason": outcome.reason, "billing.sent": outcome.sent }
+          : {}),
+      }),
+    });
+  }
+
+  private async protectedCharge(req: {
+    purchaseId: string;
+    buyerId: string;
+    amountKrw: number;
+  }): Promise<ChargeOutcome> {
     let sent = false;
     const allowance = { leftMs: this.stallAllowanceMs };
     const attempt = async () => {
@@ -377,7 +396,7 @@ export class BillingClient implements BillingPort {
     try {
       res = await fetch(new URL("/internal/payments/charge", this.o.url), {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        headers: injectTraceHeaders({ "content-type": "application/json", authorization: `Bearer ${token}` }),
         body: JSON.stringify(req),
         signal,
       });

@@ -1,8 +1,13 @@
 import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
+import type { EventEnvelope } from "@junggo/events";
 import { canView, type Purchase } from "../domain/purchase.ts";
 import type { PurchaseDeps } from "../app/purchase.infra.ts";
+import type {
+  SubscriptionPurchaseStatusChangedArgs,
+  SubscriptionResolvers,
+} from "./generated/resolvers.types.ts";
 
-const CHANGES = [
+export const CHANGES = [
   "PurchasePaid",
   "PurchaseDeliveryStarted",
   "PurchaseDelivered",
@@ -11,8 +16,11 @@ const CHANGES = [
 ] as const;
 
 /** `Subscription` resolvers of the purchase context. */
-export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps, "db" | "purchases">) {
-  const watch = liveSubscription<{ purchaseId?: string | null }, Purchase>({
+export function purchaseLiveResolvers(
+  live: LiveEvents,
+  deps: Pick<PurchaseDeps, "db" | "purchases">,
+): SubscriptionResolvers {
+  const watch = liveSubscription<SubscriptionPurchaseStatusChangedArgs, Purchase>({
     live,
     types: CHANGES,
     matches: (event, args) => !args.purchaseId || event.purchaseId === args.purchaseId.toLowerCase(),
@@ -21,15 +29,12 @@ export function purchaseLiveResolvers(live: LiveEvents, deps: Pick<PurchaseDeps,
   });
   return {
     purchaseStatusChanged: {
-      subscribe: (
-        root: unknown,
-        args: { purchaseId?: string | null },
-        ctx: Parameters<typeof watch.subscribe>[2],
-      ) => {
+      subscribe: (root, args, ctx) => {
         if (args.purchaseId != null) parseUuid("purchaseId", args.purchaseId);
         return watch.subscribe(root, args, ctx);
       },
-      resolve: watch.resolve,
+      // Only events whose purchase loaded get here (subscribe's filter, the same memoized read).
+      resolve: async (event: EventEnvelope) => (await watch.resolve(event))!,
     },
   };
 }

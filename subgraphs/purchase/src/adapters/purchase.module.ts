@@ -11,7 +11,7 @@ import {
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
-import { makePurchaseQueries } from "../app/purchase-queries.ts";
+import { makePurchaseQueries } from "../app/purchases.query.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 import { HOLD_TTL_MS } from "../domain/vehicle-hold.ts";
 import type { PurchaseDeps } from "../app/purchase.infra.ts";

@@ -1,4 +1,4 @@
-import { badInput } from "@junggo/runtime";
+import { badInput, parsePageSize } from "@junggo/runtime";
 import { decodeCursor } from "./cursor.ts";
 import type { VehicleStatus } from "./vehicle.ts";
 
@@ -56,10 +56,7 @@ export function parsePageRequest(args: {
   first?: number | null;
   after?: string | null;
 }): PageRequest {
-  const first = args.first ?? PAGE_SIZE_DEFAULT;
-  if (!Number.isInteger(first) || first < 0 || first > PAGE_SIZE_MAX) {
-    throw badInput("first", `first must be between 0 and ${PAGE_SIZE_MAX}.`);
-  }
+  const first = parsePageSize("first", args.first ?? PAGE_SIZE_DEFAULT, { min: 0, max: PAGE_SIZE_MAX });
   const f = args.filter ?? {};
   const criteria: VehicleCriteria = {
     make: text(f.make),

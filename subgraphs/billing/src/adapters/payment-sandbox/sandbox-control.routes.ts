@@ -1,7 +1,6 @@
-import express, { type ErrorRequestHandler, type Express } from "express";
-import { isProduction, serviceCallerCheck, type Logger } from "@junggo/runtime";
+import type { Express } from "express";
+import { internalApi, isProduction, type Logger, type Parsed } from "@junggo/runtime";
 import type { SandboxBehaviour } from "./sandbox-payment.provider.ts";
-import type { Parsed } from "./charge.routes.ts";
 
 /** Service names whose token may change the sandbox: test drivers and fault-injection harnesses. */
 export const SANDBOX_CONTROL_CALLERS: readonly string[] = ["test"];
@@ -55,7 +54,8 @@ export function parseSandboxPatch(body: unknown): Parsed<Partial<SandboxBehaviou
 }
 
 /**
- * Fault injection into the running sandbox payment provider (never mounted in production):
+ * Fault injection into the running sandbox payment provider. Mounted only with the sandbox as the
+ * payment provider (payment-sandbox.adapter.ts), and never when NODE_ENV=production:
  *   GET /internal/sandbox → the current behaviour
  *   PUT /internal/sandbox { latencyMs?, declineRate?, errorRate?, declineAboveKrw? } → the new one
  * Only a service token of an allowed caller gets in. Returns whether the routes were mounted.
@@ -72,31 +72,28 @@ export function sandboxControlRoutes(
     deps.log.info("payment sandbox control API not mounted (production)");
     return false;
   }
-  const authorized = serviceCallerCheck(
-    deps.internalSecret,
-    SANDBOX_CONTROL_CALLERS,
-    "control the payment sandbox",
-  );
+  const api = internalApi({
+    internalSecret: deps.internalSecret,
+    callers: SANDBOX_CONTROL_CALLERS,
+    what: "control the payment sandbox",
+    bodyLimit: "4kb",
+    log: deps.log,
+  });
 
   app.get("/internal/sandbox", async (req, res) => {
-    if (!(await authorized(req, res))) return;
+    if (!(await api.authorized(req, res))) return;
     res.json(deps.sandbox.behaviour);
   });
-  app.put("/internal/sandbox", express.json({ limit: "4kb" }), async (req, res) => {
-    if (!(await authorized(req, res))) return;
+  app.put("/internal/sandbox", api.json, async (req, res) => {
+    if (!(await api.authorized(req, res))) return;
     const parsed = parseSandboxPatch(req.body);
     if (!parsed.ok) {
-      res.status(400).json({ code: "BAD_USER_INPUT", field: parsed.field, message: parsed.message });
+      api.fail(res, 400, { code: "BAD_USER_INPUT", field: parsed.field, message: parsed.message });
       return;
     }
     const behaviour = deps.sandbox.configure(parsed.value);
     deps.log.warn("payment sandbox behaviour changed", { ...behaviour });
     res.json(behaviour);
   });
-  const badBody: ErrorRequestHandler = (err, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    res.status(400).json({ code: "BAD_USER_INPUT", field: "body", message: "Body must be a JSON object." });
-  };
-  app.use("/internal/sandbox", badBody);
   return true;
 }

@@ -1,16 +1,11 @@
-import { badInput, requireViewer, type Viewer } from "@junggo/runtime";
+import { parsePageSize, requireViewer, type Viewer } from "@junggo/runtime";
 import { markRead, notFound, type Notification } from "../domain/notification.ts";
 import type { NotificationRepository } from "./ports.ts";
 
 export const MAX_PAGE = 200;
 
 /** `first` for myNotifications: 1 to 200. */
-export function parseFirst(first: unknown): number {
-  if (typeof first !== "number" || !Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
-    throw badInput("first", `first must be a whole number from 1 to ${MAX_PAGE}.`);
-  }
-  return first;
-}
+export const parseFirst = (first: unknown): number => parsePageSize("first", first, { max: MAX_PAGE });
 
 /** The viewer's own inbox: nobody, staff included, reads someone else's notifications. */
 export function makeInbox<Db>(repo: NotificationRepository<Db>, db: Db, clock: () => Date) {
