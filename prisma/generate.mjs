@@ -20,6 +20,8 @@ const contexts = [
   "consignment",
   "dashboard",
   "notification",
+  "acquisition",
+  "maintenance",
 ].filter((c) => existsSync(join(here, c, "schema.prisma")));
 const prisma = (args, capture = false) =>
   execFileSync(process.execPath, [join(here, "node_modules/prisma/build/index.js"), ...args], {

@@ -9,6 +9,8 @@ export const CONTEXTS = [
   "consignment",
   "dashboard",
   "notification",
+  "acquisition",
+  "maintenance",
 ] as const;
 
 /** Where a context's Prisma migrations live; services apply them at start. */

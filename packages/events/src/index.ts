@@ -19,6 +19,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   occurredAt: string;
   /** Correlation key of the saga the event belongs to, when it belongs to one. */
   purchaseId?: string;
+  /** Correlation key of the acquisition saga (seller side). */
+  sellRequestId?: string;
   /** The event (or command id) that caused this one; null for user commands without a parent event. */
   causationId: string | null;
   producer: string;
@@ -63,6 +65,23 @@ export interface EventPayloads {
     buyerId: string;
     reason: string | null;
     previousStatus: "PAID" | "DELIVERING";
+  };
+  /** The buyer returns a delivered car: consignment offers a RETURN_PICKUP job. */
+  PurchaseReturnRequested: {
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    reason: string;
+    paymentId: string;
+    priceKrw: number;
+  };
+  /** The returned car is back on the lot: billing refunds, stock makes it AVAILABLE again. */
+  PurchaseReturned: {
+    purchaseId: string;
+    vehicleId: string;
+    buyerId: string;
+    paymentId: string;
+    amountKrw: number;
   };
   /**
    * A purchase request whose payment outcome is unknown (billing timed out or was unreachable)
@@ -126,6 +145,52 @@ export interface EventPayloads {
     /** When the job started waiting for a driver (ISO-8601). */
     waitingSinceIso: string;
     escalation: number;
+  };
+
+  SellRequestSubmitted: {
+    sellRequestId: string;
+    quoteId: string;
+    sellerId: string;
+    offerKrw: number;
+    vehicle: { vin: string; make: string; model: string; year: number; mileageKm: number };
+  };
+  /** Staff accepted: billing pays the seller out, consignment offers a SELLER_PICKUP job. */
+  SellRequestAccepted: {
+    sellRequestId: string;
+    sellerId: string;
+    offerKrw: number;
+    vin: string;
+    vehicleName: string;
+    decidedBy: string;
+  };
+  SellRequestRejected: { sellRequestId: string; sellerId: string; reason: string; decidedBy: string };
+  SellRequestPickedUp: { sellRequestId: string; sellerId: string; consignmentId: string };
+  /** The car reached the lot: in stock as IN_REPAIR under vehicleId, its inspection open. */
+  SellRequestInspectionStarted: { sellRequestId: string; sellerId: string; vehicleId: string };
+  SellRequestListed: { sellRequestId: string; sellerId: string; vehicleId: string };
+  /** The compensations to run: reverse the payout, cancel the pickup, withdraw and return the car. */
+  SellRequestCancelled: {
+    sellRequestId: string;
+    sellerId: string;
+    reason: string | null;
+    previousStatus: "PENDING" | "ACCEPTED" | "IN_INSPECTION" | "LISTED";
+    reversePayout: boolean;
+    cancelPickup: boolean;
+    returnVehicleId: string | null;
+  };
+
+  /** A car went to the workshop (REPAIR by staff, or the INSPECTION of a car bought from a seller). */
+  RepairOrderOpened: {
+    repairOrderId: string;
+    vehicleId: string;
+    kind: "REPAIR" | "INSPECTION";
+    sellRequestId: string | null;
+  };
+  RepairOrderCompleted: {
+    repairOrderId: string;
+    vehicleId: string;
+    kind: "REPAIR" | "INSPECTION";
+    sellRequestId: string | null;
   };
 
   NotificationCreated: {
@@ -195,6 +260,18 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     producer: "purchase",
     consumers: ["stock", "billing", "consignment", "dashboard", "notification"],
   },
+  PurchaseReturnRequested: {
+    subject: "purchase.purchase.return-requested",
+    version: 1,
+    producer: "purchase",
+    consumers: [],
+  },
+  PurchaseReturned: {
+    subject: "purchase.purchase.returned",
+    version: 1,
+    producer: "purchase",
+    consumers: [],
+  },
   PurchaseAbandoned: {
     subject: "purchase.purchase.abandoned",
     version: 1,
@@ -250,6 +327,60 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     producer: "consignment",
     consumers: ["notification"],
   },
+  SellRequestSubmitted: {
+    subject: "acquisition.sell-request.submitted",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestAccepted: {
+    subject: "acquisition.sell-request.accepted",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestRejected: {
+    subject: "acquisition.sell-request.rejected",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestPickedUp: {
+    subject: "acquisition.sell-request.picked-up",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestInspectionStarted: {
+    subject: "acquisition.sell-request.inspection-started",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestListed: {
+    subject: "acquisition.sell-request.listed",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  SellRequestCancelled: {
+    subject: "acquisition.sell-request.cancelled",
+    version: 1,
+    producer: "acquisition",
+    consumers: [],
+  },
+  RepairOrderOpened: {
+    subject: "maintenance.repair-order.opened",
+    version: 1,
+    producer: "maintenance",
+    consumers: [],
+  },
+  RepairOrderCompleted: {
+    subject: "maintenance.repair-order.completed",
+    version: 1,
+    producer: "maintenance",
+    consumers: [],
+  },
   NotificationCreated: {
     subject: "notification.notification.created",
     version: 1,
@@ -262,6 +393,7 @@ export interface NewEventOptions {
   producer: string;
   causationId?: string | null;
   purchaseId?: string;
+  sellRequestId?: string;
   /** Fixed id, for events whose identity must be stable across retries. */
   eventId?: string;
   now?: Date;
@@ -275,12 +407,14 @@ export function newEvent<T extends EventType>(
 ): EventEnvelope<T> {
   const def = EVENT_CATALOGUE[type];
   const purchaseId = opts.purchaseId ?? (payload as { purchaseId?: string }).purchaseId;
+  const sellRequestId = opts.sellRequestId ?? (payload as { sellRequestId?: string }).sellRequestId;
   return {
     eventId: opts.eventId ?? crypto.randomUUID(),
     type,
     version: def.version,
     occurredAt: (opts.now ?? new Date()).toISOString(),
     ...(purchaseId ? { purchaseId } : {}),
+    ...(sellRequestId ? { sellRequestId } : {}),
     causationId: opts.causationId ?? null,
     producer: opts.producer,
     payload,

@@ -3,11 +3,15 @@ import { DomainError } from "@junggo/runtime";
 import {
   cancel,
   canCancel,
+  canReturn,
+  completeReturn,
   canView,
   deliver,
   MAX_CANCEL_REASON,
   normalizeCancelReason,
+  parseReturnReason,
   pay,
+  requestReturn,
   startDelivery,
   type Purchase,
   type PurchaseStatus,
@@ -149,5 +153,56 @@ describe("access", () => {
     expect(canCancel({ id: "someone", role: "STAFF" }, p)).toBe(true);
     expect(canCancel({ id: driverId, role: "DRIVER" }, p)).toBe(false);
     expect(canCancel({ id: "other-buyer", role: "BUYER" }, p)).toBe(false);
+  });
+});
+
+describe("returns", () => {
+  const delivered = () => deliver(startDelivery(paid(), now).purchase, now).purchase;
+  const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
+  const codeOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as DomainError).code;
+    }
+    return "no error";
+  };
+
+  it("takes a delivered car back within 3 days, then completes once the car is on the lot", () => {
+    const r = requestReturn(delivered(), "Engine noise", hours(71));
+    expect(r.purchase).toMatchObject({ status: "RETURN_REQUESTED", returnReason: "Engine noise" });
+    expect(r.event).toMatchObject({
+      type: "PurchaseReturnRequested",
+      payload: { purchaseId, vehicleId: vehicle.id, buyerId: buyer.id, paymentId, priceKrw: 15_500_000 },
+    });
+    const done = completeReturn(r.purchase, hours(80));
+    expect(done.purchase).toMatchObject({ status: "RETURNED", returnedAt: hours(80) });
+    expect(done.event).toMatchObject({
+      type: "PurchaseReturned",
+      payload: { paymentId, amountKrw: 15_500_000 },
+    });
+  });
+
+  it("closes the window after 3 days (configurable) with RETURN_WINDOW_CLOSED", () => {
+    expect(codeOf(() => requestReturn(delivered(), "late", hours(72.01)))).toBe("RETURN_WINDOW_CLOSED");
+    expect(codeOf(() => requestReturn(delivered(), "late", hours(2), 3_600_000))).toBe(
+      "RETURN_WINDOW_CLOSED",
+    );
+  });
+
+  it("refuses before delivery and twice with PURCHASE_NOT_RETURNABLE", () => {
+    for (const s of ["PAID", "DELIVERING", "CANCELLED"] as const)
+      expect(codeOf(() => requestReturn(inState(s), "x", now))).toBe("PURCHASE_NOT_RETURNABLE");
+    const once = requestReturn(delivered(), "x", hours(1)).purchase;
+    expect(codeOf(() => requestReturn(once, "x", hours(2)))).toBe("PURCHASE_NOT_RETURNABLE");
+    expect(codeOf(() => completeReturn(delivered(), now))).toBe("PURCHASE_TRANSITION_REFUSED");
+  });
+
+  it("needs a reason of at most 500 characters; only the buyer returns", () => {
+    expect(codeOf(() => parseReturnReason("  "))).toBe("BAD_USER_INPUT");
+    expect(codeOf(() => parseReturnReason("x".repeat(501)))).toBe("BAD_USER_INPUT");
+    expect(parseReturnReason(" scratches ")).toBe("scratches");
+    expect(canReturn({ id: buyer.id, role: "BUYER" }, paid())).toBe(true);
+    expect(canReturn({ id: "staff", role: "STAFF" }, paid())).toBe(false);
   });
 });

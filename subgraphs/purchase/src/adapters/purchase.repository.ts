@@ -7,7 +7,7 @@ import type { PurchaseRepository } from "../app/ports.ts";
 
 const COLUMNS = `id, "vehicleId", "buyerId", "buyerName", status::text AS status, "priceKrw", "paymentId", "vehicleMake",
   "vehicleModel", "vehicleYear", "driverId", ${utc("createdAt")}, ${utc("deliveryStartedAt")}, ${utc("deliveredAt")},
-  ${utc("cancelledAt")}, "cancelReason"`;
+  ${utc("cancelledAt")}, "cancelReason", ${utc("returnRequestedAt")}, "returnReason", ${utc("returnedAt")}`;
 
 type Row = Record<keyof Purchase, unknown>;
 
@@ -28,6 +28,9 @@ const toPurchase = (r: Row): Purchase => ({
   deliveredAt: toDateOrNull(r.deliveredAt),
   cancelledAt: toDateOrNull(r.cancelledAt),
   cancelReason: (r.cancelReason as string | null) ?? null,
+  returnRequestedAt: toDateOrNull(r.returnRequestedAt),
+  returnReason: (r.returnReason as string | null) ?? null,
+  returnedAt: toDateOrNull(r.returnedAt),
 });
 
 // `_entities` for a list of purchases costs one statement.
@@ -70,9 +73,10 @@ export const purchaseRepository = {
   async insert(tx: SqlTx, p: Purchase): Promise<void> {
     await tx.$executeRawUnsafe(
       `INSERT INTO "Purchase" (id, "vehicleId", "buyerId", "buyerName", status, "priceKrw", "paymentId", "vehicleMake", "vehicleModel",
-         "vehicleYear", "driverId", "createdAt", "updatedAt", "deliveryStartedAt", "deliveredAt", "cancelledAt", "cancelReason")
+         "vehicleYear", "driverId", "createdAt", "updatedAt", "deliveryStartedAt", "deliveredAt", "cancelledAt", "cancelReason",
+         "returnRequestedAt", "returnReason", "returnedAt")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"PurchaseStatus", $6, $7::uuid, $8, $9, $10, $11::uuid, $12::timestamp(3),
-         $13::timestamp(3), $14::timestamp(3), $15::timestamp(3), $16::timestamp(3), $17)`,
+         $13::timestamp(3), $14::timestamp(3), $15::timestamp(3), $16::timestamp(3), $17, $18::timestamp(3), $19, $20::timestamp(3))`,
       p.id,
       p.vehicleId,
       p.buyerId,
@@ -90,6 +94,9 @@ export const purchaseRepository = {
       iso(p.deliveredAt),
       iso(p.cancelledAt),
       p.cancelReason,
+      iso(p.returnRequestedAt),
+      p.returnReason,
+      iso(p.returnedAt),
     );
   },
 
@@ -98,7 +105,8 @@ export const purchaseRepository = {
       `UPDATE "Purchase" SET "vehicleId" = $2::uuid, "buyerId" = $3::uuid, "buyerName" = $4, status = $5::"PurchaseStatus", "priceKrw" = $6,
          "paymentId" = $7::uuid, "vehicleMake" = $8, "vehicleModel" = $9, "vehicleYear" = $10, "driverId" = $11::uuid,
          "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "deliveryStartedAt" = $14::timestamp(3),
-         "deliveredAt" = $15::timestamp(3), "cancelledAt" = $16::timestamp(3), "cancelReason" = $17
+         "deliveredAt" = $15::timestamp(3), "cancelledAt" = $16::timestamp(3), "cancelReason" = $17,
+         "returnRequestedAt" = $18::timestamp(3), "returnReason" = $19, "returnedAt" = $20::timestamp(3)
        WHERE id = $1::uuid`,
       p.id,
       p.vehicleId,
@@ -117,6 +125,9 @@ export const purchaseRepository = {
       iso(p.deliveredAt),
       iso(p.cancelledAt),
       p.cancelReason,
+      iso(p.returnRequestedAt),
+      p.returnReason,
+      iso(p.returnedAt),
     );
   },
 } satisfies PurchaseRepository<SqlTx, SqlReader>;

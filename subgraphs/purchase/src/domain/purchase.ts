@@ -6,11 +6,18 @@ import type { EventPayloads } from "@junggo/events";
  *
  *   (paid) --> PAID --startDelivery--> DELIVERING --deliver--> DELIVERED
  *              PAID | DELIVERING --cancel--> CANCELLED
+ *   DELIVERED --requestReturn (buyer, within the return window)--> RETURN_REQUESTED --returned--> RETURNED
  *
  * A purchase only comes to exist once its payment was approved (`pay`). Each transition returns
  * the new state and the event that announces it.
  */
-export type PurchaseStatus = "PAID" | "DELIVERING" | "DELIVERED" | "CANCELLED";
+export type PurchaseStatus =
+  | "PAID"
+  | "DELIVERING"
+  | "DELIVERED"
+  | "CANCELLED"
+  | "RETURN_REQUESTED"
+  | "RETURNED";
 
 export interface Purchase {
   id: string;
@@ -29,13 +36,18 @@ export interface Purchase {
   deliveredAt: Date | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
+  returnRequestedAt: Date | null;
+  returnReason: string | null;
+  returnedAt: Date | null;
 }
 
 export type PurchaseEvent =
   | { type: "PurchasePaid"; payload: EventPayloads["PurchasePaid"] }
   | { type: "PurchaseDeliveryStarted"; payload: EventPayloads["PurchaseDeliveryStarted"] }
   | { type: "PurchaseDelivered"; payload: EventPayloads["PurchaseDelivered"] }
-  | { type: "PurchaseCancelled"; payload: EventPayloads["PurchaseCancelled"] };
+  | { type: "PurchaseCancelled"; payload: EventPayloads["PurchaseCancelled"] }
+  | { type: "PurchaseReturnRequested"; payload: EventPayloads["PurchaseReturnRequested"] }
+  | { type: "PurchaseReturned"; payload: EventPayloads["PurchaseReturned"] };
 
 export interface Transition {
   purchase: Purchase;
@@ -43,6 +55,9 @@ export interface Transition {
 }
 
 export const MAX_CANCEL_REASON = 500;
+export const MAX_RETURN_REASON = 500;
+/** The product's return window: 3 days after delivery (configurable for tests). */
+export const DEFAULT_RETURN_WINDOW_MS = 3 * 86_400_000;
 
 /** A purchase whose payment was approved. */
 export function pay(input: {
@@ -70,6 +85,9 @@ export function pay(input: {
     deliveredAt: null,
     cancelledAt: null,
     cancelReason: null,
+    returnRequestedAt: null,
+    returnReason: null,
+    returnedAt: null,
   };
   return {
     purchase,
@@ -130,6 +148,60 @@ export function cancel(p: Purchase, reason: string | null, now: Date): Transitio
   };
 }
 
+/**
+ * The buyer sends a delivered car back within `windowMs` of its delivery; `reason` comes from
+ * `parseReturnReason`. A driver then brings it back to the lot (a RETURN_PICKUP job).
+ */
+export function requestReturn(
+  p: Purchase,
+  reason: string,
+  now: Date,
+  windowMs = DEFAULT_RETURN_WINDOW_MS,
+): Transition {
+  if (p.status !== "DELIVERED" || !p.deliveredAt)
+    throw new DomainError(
+      "PURCHASE_NOT_RETURNABLE",
+      p.status === "RETURN_REQUESTED" || p.status === "RETURNED"
+        ? "This car is already being returned."
+        : `Only a delivered car can be returned; this purchase is ${p.status.toLowerCase().replace("_", " ")}.`,
+      { purchaseId: p.id, status: p.status },
+    );
+  const closesAt = new Date(p.deliveredAt.getTime() + windowMs);
+  if (now.getTime() > closesAt.getTime())
+    throw new DomainError(
+      "RETURN_WINDOW_CLOSED",
+      `The return window closed at ${closesAt.toISOString()}, ${Math.round(windowMs / 3_600_000)} hours after delivery.`,
+      { purchaseId: p.id, closedAt: closesAt.toISOString() },
+    );
+  return {
+    purchase: { ...p, status: "RETURN_REQUESTED", returnRequestedAt: now, returnReason: reason },
+    event: {
+      type: "PurchaseReturnRequested",
+      payload: { ...ref(p), reason, paymentId: p.paymentId, priceKrw: p.priceKrw },
+    },
+  };
+}
+
+/** The returned car reached the lot: the payment is refunded and the car is for sale again. */
+export function completeReturn(p: Purchase, now: Date): Transition {
+  if (p.status !== "RETURN_REQUESTED") refuse(p, "complete a return");
+  return {
+    purchase: { ...p, status: "RETURNED", returnedAt: now },
+    event: {
+      type: "PurchaseReturned",
+      payload: { ...ref(p), paymentId: p.paymentId, amountKrw: p.priceKrw },
+    },
+  };
+}
+
+export function parseReturnReason(raw: string): string {
+  const r = raw.trim();
+  if (r === "") throw badInput("reason", "Tell us why you return the car.");
+  if ([...r].length > MAX_RETURN_REASON)
+    throw badInput("reason", `The reason can be at most ${MAX_RETURN_REASON} characters.`);
+  return r;
+}
+
 /** Trims the reason; blank means none. */
 export function normalizeCancelReason(reason: string | null | undefined): string | null {
   const r = reason?.trim() ?? "";
@@ -150,3 +222,6 @@ export const canView = (viewer: Person, p: Purchase) =>
   (viewer.role === "DRIVER" && viewer.id === p.driverId);
 
 export const canCancel = (viewer: Person, p: Purchase) => viewer.role === "STAFF" || viewer.id === p.buyerId;
+
+/** Only the buyer returns their car. */
+export const canReturn = (viewer: Person, p: Purchase) => viewer.id === p.buyerId;

@@ -1,5 +1,5 @@
 import type { EventPayloads } from "@junggo/events";
-import { DomainError, badInput } from "@junggo/runtime";
+import { DomainError, intBetween, optionalText, parseVin, requiredText } from "@junggo/runtime";
 
 export type VehicleStatus = "AVAILABLE" | "RESERVED" | "SOLD";
 
@@ -59,45 +59,6 @@ export const LIMITS = {
   priceMin: 100_000,
   priceMax: 2_000_000_000,
 } as const;
-
-// ISO 3779: 17 characters, digits and capital letters except I, O and Q (confusable with 1 and 0).
-const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
-
-const length = (s: string) => [...s].length;
-
-export function parseVin(raw: string): string {
-  const vin = raw.trim().toUpperCase();
-  if (!VIN.test(vin)) throw badInput("vin", "A VIN has exactly 17 letters and digits, without I, O or Q.");
-  return vin;
-}
-
-function requiredText(field: string, raw: string, max: number): string {
-  const value = raw.trim();
-  if (length(value) < 1 || length(value) > max)
-    throw badInput(field, `The ${field} must have 1 to ${max} characters.`);
-  return value;
-}
-
-function optionalText(field: string, raw: string | null | undefined, max: number): string | null {
-  const value = raw?.trim() ?? "";
-  if (length(value) > max) throw badInput(field, `The ${field} must have at most ${max} characters.`);
-  return value === "" ? null : value;
-}
-
-function intBetween(
-  field: string,
-  value: number,
-  min: number,
-  max: number,
-  label: string,
-  grouped = true,
-): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    const show = (n: number) => (grouped ? n.toLocaleString("en") : String(n));
-    throw badInput(field, `The ${label} must be a whole number from ${show(min)} to ${show(max)}.`);
-  }
-  return value;
-}
 
 /** Validates and normalises a registration; throws BAD_USER_INPUT naming the first wrong field. */
 export function parseRegistration(input: RegistrationInput, now: Date): Required<RegistrationInput> {

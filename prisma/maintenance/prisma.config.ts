@@ -1,0 +1,2 @@
+import { contextConfig } from "../context-config.ts";
+export default contextConfig(import.meta.dirname);
