@@ -9,17 +9,6 @@ import { SUBGRAPH_NAMES } from "@junggo/runtime";
 // The README and docs/ are read by people who cannot ask: every relative link must lead to a file
 // (and heading) that exists, and every GraphQL example must run against the composed schema.
 
-// Docs written on other branches and linked from here already; the lead empties this at merge.
-const PENDING_FROM_OTHER_BRANCHES = [
-  "docs/configuration.md",
-  "docs/deployment.md",
-  "docs/kubernetes.md",
-  "docs/observability.md",
-  "docs/nats-security.md",
-  "docs/codegen.md",
-  "docs/conventions.md",
-];
-
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const markdownUnder = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -68,8 +57,7 @@ describe("documentation", () => {
         const target = path ? resolve(dirname(file), decodeURI(path)) : file;
         const where = `${relative(root, file)}: ${link}`;
         if (!existsSync(target)) {
-          if (!PENDING_FROM_OTHER_BRANCHES.includes(relative(root, target)))
-            broken.push(`${where} (no such file)`);
+          broken.push(`${where} (no such file)`);
           continue;
         }
         if (anchor && target.endsWith(".md")) {
