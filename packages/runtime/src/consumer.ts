@@ -39,8 +39,12 @@ export interface ConsumerOptions<Tx extends SqlTx> {
 
 /** How long one pull request waits on the server for events (it ends early with a full batch). */
 const FETCH_EXPIRES_MS = 2000;
-/** A fetch the server has not ended this long after its expiry is closed by the client (lost 408). */
-const FETCH_SAFETY_MS = 15_000;
+/**
+ * A fetch the server has not ended this long after its expiry is closed by the client (its 408 was
+ * lost). Short: until then this replica has no pull request on the server and takes no work (a
+ * 15 s allowance once left one of three replicas idle through a whole burst).
+ */
+const FETCH_SAFETY_MS = 3_000;
 
 /**
  * Lets the server end a fetch (its 408 at `expires`, or a full batch) rather than the client.
@@ -54,11 +58,12 @@ const FETCH_SAFETY_MS = 15_000;
  * shutdown). A generous safety timer still closes a fetch whose end never came (connection lost
  * for good); on reconnect nats.js re-pulls by itself. Returns that timer.
  */
-function endFetchByServer(messages: ConsumerMessages): ReturnType<typeof setTimeout> {
+function endFetchByServer(messages: ConsumerMessages, onLost: () => void): ReturnType<typeof setTimeout> {
   // Implementation detail of nats.js 2.x (PullConsumerMessagesImpl): without it, its own timers stay.
   const impl = messages as unknown as { clearTimers?: () => void };
   if (typeof impl.clearTimers === "function") impl.clearTimers();
   return setTimeout(() => {
+    onLost();
     messages.close().catch(() => {});
   }, FETCH_EXPIRES_MS + FETCH_SAFETY_MS);
 }
@@ -149,7 +154,12 @@ export class EventConsumer<Tx extends SqlTx> {
         while (this.running) {
           const messages = await consumer.fetch({ max_messages: 50, expires: FETCH_EXPIRES_MS });
           this.messages = messages;
-          const safety = endFetchByServer(messages);
+          const safety = endFetchByServer(messages, () =>
+            this.o.log.warn("pull request not ended by the server in time; pulling again", {
+              durable: this.o.durable,
+              afterMs: FETCH_EXPIRES_MS + FETCH_SAFETY_MS,
+            }),
+          );
           // Reading and handling are decoupled: the events that arrived while a batch was being
           // handled form the next batch (one transaction), so a busy consumer commits less often.
           const arrived: JsMsg[] = [];
