@@ -1,3 +1,4 @@
+import { refusalOf } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { makeQuote, parseQuoteInput, type Quote } from "../src/domain/quote.ts";
 import {
@@ -30,14 +31,7 @@ const quote: Quote = makeQuote(
   now,
 );
 const pending = () => submit("s1", quote, "seller-1", now).sellRequest;
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return "no error";
-};
+const code = (f: () => unknown) => refusalOf(f).code;
 
 describe("quote", () => {
   it("normalises the car and is valid 7 days", () => {

@@ -1,3 +1,4 @@
+import { refusalOf } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { complete, open } from "../src/domain/repair-order.ts";
 
@@ -10,14 +11,7 @@ const base = {
   description: " Brakes ",
   now,
 };
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return "no error";
-};
+const code = (f: () => unknown) => refusalOf(f).code;
 
 describe("repair order", () => {
   it("opens on an AVAILABLE car and completes with notes", () => {
