@@ -42,6 +42,30 @@ const byIds = batchedByKey(
   (p) => p.id,
 );
 
+/** A purchase's values in the order of $1..$20 of both the INSERT and the UPDATE (updatedAt: now). */
+const row = (p: Purchase): unknown[] => [
+  p.id,
+  p.vehicleId,
+  p.buyerId,
+  p.buyerName,
+  p.status,
+  p.priceKrw,
+  p.paymentId,
+  p.vehicleMake,
+  p.vehicleModel,
+  p.vehicleYear,
+  p.driverId,
+  iso(p.createdAt),
+  new Date().toISOString(),
+  iso(p.deliveryStartedAt),
+  iso(p.deliveredAt),
+  iso(p.cancelledAt),
+  p.cancelReason,
+  iso(p.returnRequestedAt),
+  p.returnReason,
+  iso(p.returnedAt),
+];
+
 export const purchaseRepository = {
   byId: (db: SqlReader, id: string): Promise<Purchase | null> => byIds(db, id),
 
@@ -77,26 +101,7 @@ export const purchaseRepository = {
          "returnRequestedAt", "returnReason", "returnedAt")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"PurchaseStatus", $6, $7::uuid, $8, $9, $10, $11::uuid, $12::timestamp(3),
          $13::timestamp(3), $14::timestamp(3), $15::timestamp(3), $16::timestamp(3), $17, $18::timestamp(3), $19, $20::timestamp(3))`,
-      p.id,
-      p.vehicleId,
-      p.buyerId,
-      p.buyerName,
-      p.status,
-      p.priceKrw,
-      p.paymentId,
-      p.vehicleMake,
-      p.vehicleModel,
-      p.vehicleYear,
-      p.driverId,
-      iso(p.createdAt),
-      new Date().toISOString(),
-      iso(p.deliveryStartedAt),
-      iso(p.deliveredAt),
-      iso(p.cancelledAt),
-      p.cancelReason,
-      iso(p.returnRequestedAt),
-      p.returnReason,
-      iso(p.returnedAt),
+      ...row(p),
     );
   },
 
@@ -108,26 +113,7 @@ export const purchaseRepository = {
          "deliveredAt" = $15::timestamp(3), "cancelledAt" = $16::timestamp(3), "cancelReason" = $17,
          "returnRequestedAt" = $18::timestamp(3), "returnReason" = $19, "returnedAt" = $20::timestamp(3)
        WHERE id = $1::uuid`,
-      p.id,
-      p.vehicleId,
-      p.buyerId,
-      p.buyerName,
-      p.status,
-      p.priceKrw,
-      p.paymentId,
-      p.vehicleMake,
-      p.vehicleModel,
-      p.vehicleYear,
-      p.driverId,
-      iso(p.createdAt),
-      new Date().toISOString(),
-      iso(p.deliveryStartedAt),
-      iso(p.deliveredAt),
-      iso(p.cancelledAt),
-      p.cancelReason,
-      iso(p.returnRequestedAt),
-      p.returnReason,
-      iso(p.returnedAt),
+      ...row(p),
     );
   },
 } satisfies PurchaseRepository<SqlTx, SqlReader>;
