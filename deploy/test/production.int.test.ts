@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@junggo/devstack";
 import { openDatabase, readKeyFile } from "@junggo/runtime";
+import { eventually as pollUntil } from "../../gateway/test/support/harness.ts";
 import { ComposeStack, requiredVariables } from "./support/compose-stack.ts";
 
 // The production smoke test: docker-compose.yml run without Docker (support/compose-stack.ts: same
@@ -39,26 +40,9 @@ async function ok(query: string, variables: Record<string, unknown> = {}, token?
   if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
   return r.data;
 }
-async function eventually<T>(
-  check: () => Promise<T>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      last = await check();
-      if (last) return last as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-  );
-}
+// The harness's poll, with this stack's longer allowance (production start-up is slower).
+const eventually = <T>(check: () => Promise<T>, what: string, timeoutMs = 60_000) =>
+  pollUntil(check, what, timeoutMs);
 
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }`;
 const login = async (email: string) => (await ok(LOGIN, { email, password: PASSWORD })).login.token as string;
