@@ -10,6 +10,8 @@ export const EVENT_STREAM_SUBJECTS = [
   "billing.>",
   "consignment.>",
   "notification.>",
+  "acquisition.>",
+  "maintenance.>",
 ];
 
 export interface EventEnvelope<T extends EventType = EventType> {
@@ -27,7 +29,23 @@ export interface EventEnvelope<T extends EventType = EventType> {
   payload: EventPayloads[T];
 }
 
-export type ConsignmentKind = "DELIVERY" | "RETURN_PICKUP" | "SELLER_PICKUP";
+/**
+ * DELIVERY: a bought car to its buyer. RETURN_PICKUP: a returned car from its buyer back to the lot.
+ * SELLER_PICKUP: a car bought from a seller, to the lot. SELLER_RETURN: a withdrawn car back to its seller.
+ */
+export type ConsignmentKind = "DELIVERY" | "RETURN_PICKUP" | "SELLER_PICKUP" | "SELLER_RETURN";
+
+/**
+ * Whose job a consignment is: a purchase's (DELIVERY, RETURN_PICKUP: purchaseId and buyerId set,
+ * sellRequestId and sellerId null) or a sell request's (SELLER_PICKUP, SELLER_RETURN: the reverse).
+ */
+export interface ConsignmentOwner {
+  kind: ConsignmentKind;
+  purchaseId: string | null;
+  buyerId: string | null;
+  sellRequestId: string | null;
+  sellerId: string | null;
+}
 
 export interface EventPayloads {
   AccountRegistered: { accountId: string; email: string; name: string; role: string; locale: string };
@@ -40,13 +58,22 @@ export interface EventPayloads {
     year: number;
     mileageKm: number;
     priceKrw: number;
-    status: "AVAILABLE";
+    /** IN_REPAIR: a car bought from a seller, on the lot and waiting for its inspection. */
+    status: "AVAILABLE" | "IN_REPAIR";
+    /** The sell request the car was bought through; absent or null for the dealer's own stock. */
+    sellRequestId?: string | null;
   };
   VehicleReserved: { vehicleId: string; purchaseId: string };
   /** Back in stock: AVAILABLE again (stock increases). */
   VehicleReleased: { vehicleId: string; purchaseId: string };
   /** Left the lot with a driver (stock decreases). */
   VehicleSold: { vehicleId: string; purchaseId: string };
+  /** A repair order opened: IN_REPAIR, not purchasable (on-lot count unchanged). */
+  VehicleSentToRepair: { vehicleId: string; repairOrderId: string; kind: "REPAIR" | "INSPECTION" };
+  /** Its repair order completed: AVAILABLE. */
+  VehicleRepaired: { vehicleId: string; repairOrderId: string; kind: "REPAIR" | "INSPECTION" };
+  /** The seller took the car back: it leaves stock for good (on-lot count falls). */
+  VehicleWithdrawn: { vehicleId: string; sellRequestId: string };
 
   PurchasePaid: {
     purchaseId: string;
@@ -93,54 +120,35 @@ export interface EventPayloads {
   PaymentRefunded: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
   /** A payment of an abandoned purchase request was voided (or blocked before it could be taken). */
   PaymentVoided: { paymentId: string; purchaseId: string; buyerId: string; amountKrw: number };
+  /** The seller was paid for an accepted sell request (one payout per sell request). */
+  PayoutPaid: { payoutId: string; sellRequestId: string; sellerId: string; amountKrw: number };
+  /** The seller cancelled: the payout was taken back. */
+  PayoutReversed: { payoutId: string; sellRequestId: string; sellerId: string; amountKrw: number };
 
-  ConsignmentRequested: {
+  ConsignmentRequested: ConsignmentOwner & { consignmentId: string; vehicleId: string };
+  ConsignmentAssigned: ConsignmentOwner & {
     consignmentId: string;
-    purchaseId: string;
     vehicleId: string;
-    buyerId: string;
-    kind: ConsignmentKind;
-  };
-  ConsignmentAssigned: {
-    consignmentId: string;
-    purchaseId: string;
-    buyerId: string;
     driverId: string;
     driverName: string;
     eta: string;
   };
-  ConsignmentPickedUp: {
+  ConsignmentPickedUp: ConsignmentOwner & { consignmentId: string; vehicleId: string; driverId: string };
+  ConsignmentDelivered: ConsignmentOwner & { consignmentId: string; vehicleId: string; driverId: string };
+  ConsignmentCancelled: ConsignmentOwner & {
     consignmentId: string;
-    purchaseId: string;
     vehicleId: string;
-    buyerId: string;
-    driverId: string;
-  };
-  ConsignmentDelivered: {
-    consignmentId: string;
-    purchaseId: string;
-    vehicleId: string;
-    buyerId: string;
-    driverId: string;
-  };
-  ConsignmentCancelled: {
-    consignmentId: string;
-    purchaseId: string;
-    vehicleId: string;
-    buyerId: string;
     /** NONE: the purchase was cancelled before its delivery was requested (no job was ever open). */
     previousStatus: "NONE" | "REQUESTED" | "ASSIGNED" | "PICKED_UP";
     /** True when the car was already on the road and is brought back to the lot. */
     returnToLot: boolean;
   };
   /**
-   * A job stayed REQUESTED longer than the dispatch timeout: staff and the buyer are told, and the
+   * A job stayed REQUESTED longer than the dispatch timeout: staff and the customer are told, and the
    * job is offered to drivers again (it stays REQUESTED). `escalation` counts 1, 2, 3.
    */
-  ConsignmentEscalated: {
+  ConsignmentEscalated: ConsignmentOwner & {
     consignmentId: string;
-    purchaseId: string;
-    buyerId: string;
     vehicleId: string;
     /** When the job started waiting for a driver (ISO-8601). */
     waitingSinceIso: string;
@@ -154,12 +162,21 @@ export interface EventPayloads {
     offerKrw: number;
     vehicle: { vin: string; make: string; model: string; year: number; mileageKm: number };
   };
-  /** Staff accepted: billing pays the seller out, consignment offers a SELLER_PICKUP job. */
+  /**
+   * Staff accepted: billing pays the seller out, consignment offers a SELLER_PICKUP job, stock
+   * expects the car under `vehicleId` (allocated here) at `listPriceKrw` (its market value).
+   */
   SellRequestAccepted: {
     sellRequestId: string;
     sellerId: string;
     offerKrw: number;
+    vehicleId: string;
+    listPriceKrw: number;
     vin: string;
+    make: string;
+    model: string;
+    year: number;
+    mileageKm: number;
     vehicleName: string;
     decidedBy: string;
   };
@@ -186,11 +203,13 @@ export interface EventPayloads {
     kind: "REPAIR" | "INSPECTION";
     sellRequestId: string | null;
   };
+  /** DONE: the car is AVAILABLE again. WITHDRAWN: closed because the seller took the car back. */
   RepairOrderCompleted: {
     repairOrderId: string;
     vehicleId: string;
     kind: "REPAIR" | "INSPECTION";
     sellRequestId: string | null;
+    outcome: "DONE" | "WITHDRAWN";
   };
 
   NotificationCreated: {
@@ -221,21 +240,44 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "stock.vehicle.registered",
     version: 1,
     producer: "stock",
-    consumers: ["purchase"],
+    consumers: ["purchase", "acquisition", "maintenance"],
   },
   VehicleReserved: {
     subject: "stock.vehicle.reserved",
     version: 1,
     producer: "stock",
-    consumers: ["purchase"],
+    consumers: ["purchase", "acquisition"],
   },
   VehicleReleased: {
     subject: "stock.vehicle.released",
     version: 1,
     producer: "stock",
-    consumers: ["purchase"],
+    consumers: ["purchase", "acquisition"],
   },
-  VehicleSold: { subject: "stock.vehicle.sold", version: 1, producer: "stock", consumers: ["purchase"] },
+  VehicleSold: {
+    subject: "stock.vehicle.sold",
+    version: 1,
+    producer: "stock",
+    consumers: ["purchase", "acquisition"],
+  },
+  VehicleSentToRepair: {
+    subject: "stock.vehicle.sent-to-repair",
+    version: 1,
+    producer: "stock",
+    consumers: ["acquisition"],
+  },
+  VehicleRepaired: {
+    subject: "stock.vehicle.repaired",
+    version: 1,
+    producer: "stock",
+    consumers: ["acquisition"],
+  },
+  VehicleWithdrawn: {
+    subject: "stock.vehicle.withdrawn",
+    version: 1,
+    producer: "stock",
+    consumers: ["purchase", "acquisition"],
+  },
   PurchasePaid: {
     subject: "purchase.purchase.paid",
     version: 1,
@@ -264,13 +306,13 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "purchase.purchase.return-requested",
     version: 1,
     producer: "purchase",
-    consumers: [],
+    consumers: ["consignment", "dashboard", "notification"],
   },
   PurchaseReturned: {
     subject: "purchase.purchase.returned",
     version: 1,
     producer: "purchase",
-    consumers: [],
+    consumers: ["stock", "billing", "dashboard", "notification"],
   },
   PurchaseAbandoned: {
     subject: "purchase.purchase.abandoned",
@@ -291,11 +333,23 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     consumers: ["dashboard", "notification"],
   },
   PaymentVoided: { subject: "billing.payment.voided", version: 1, producer: "billing", consumers: [] },
+  PayoutPaid: {
+    subject: "billing.payout.paid",
+    version: 1,
+    producer: "billing",
+    consumers: ["dashboard"],
+  },
+  PayoutReversed: {
+    subject: "billing.payout.reversed",
+    version: 1,
+    producer: "billing",
+    consumers: ["dashboard", "notification"],
+  },
   ConsignmentRequested: {
     subject: "consignment.consignment.requested",
     version: 1,
     producer: "consignment",
-    consumers: ["dashboard"],
+    consumers: ["dashboard", "notification"],
   },
   ConsignmentAssigned: {
     subject: "consignment.consignment.assigned",
@@ -307,13 +361,13 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "consignment.consignment.picked-up",
     version: 1,
     producer: "consignment",
-    consumers: ["stock", "purchase", "dashboard", "notification"],
+    consumers: ["stock", "purchase", "acquisition", "dashboard", "notification"],
   },
   ConsignmentDelivered: {
     subject: "consignment.consignment.delivered",
     version: 1,
     producer: "consignment",
-    consumers: ["purchase", "dashboard", "notification"],
+    consumers: ["stock", "purchase", "acquisition", "dashboard", "notification"],
   },
   ConsignmentCancelled: {
     subject: "consignment.consignment.cancelled",
@@ -331,55 +385,55 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "acquisition.sell-request.submitted",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["dashboard", "notification"],
   },
   SellRequestAccepted: {
     subject: "acquisition.sell-request.accepted",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["stock", "billing", "consignment", "dashboard", "notification"],
   },
   SellRequestRejected: {
     subject: "acquisition.sell-request.rejected",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["dashboard", "notification"],
   },
   SellRequestPickedUp: {
     subject: "acquisition.sell-request.picked-up",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["dashboard", "notification"],
   },
   SellRequestInspectionStarted: {
     subject: "acquisition.sell-request.inspection-started",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["dashboard", "notification"],
   },
   SellRequestListed: {
     subject: "acquisition.sell-request.listed",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["dashboard", "notification"],
   },
   SellRequestCancelled: {
     subject: "acquisition.sell-request.cancelled",
     version: 1,
     producer: "acquisition",
-    consumers: [],
+    consumers: ["stock", "billing", "consignment", "maintenance", "dashboard", "notification"],
   },
   RepairOrderOpened: {
     subject: "maintenance.repair-order.opened",
     version: 1,
     producer: "maintenance",
-    consumers: [],
+    consumers: ["stock"],
   },
   RepairOrderCompleted: {
     subject: "maintenance.repair-order.completed",
     version: 1,
     producer: "maintenance",
-    consumers: [],
+    consumers: ["stock", "purchase", "acquisition"],
   },
   NotificationCreated: {
     subject: "notification.notification.created",

@@ -88,3 +88,6 @@ export async function openTestDatabase(migrationsDir: string): Promise<TestDatab
     },
   };
 }
+
+/** The owner fields of a purchase's DELIVERY job, for consignment event fixtures. */
+export const DELIVERY_JOB = { kind: "DELIVERY", sellRequestId: null, sellerId: null } as const;

@@ -32,6 +32,14 @@ const quote: Quote = makeQuote(
 );
 const pending = () => submit("s1", quote, "seller-1", now).sellRequest;
 const code = (f: () => unknown) => refusalOf(f).code;
+const intake = {
+  vehicleId: "v1",
+  listPriceKrw: 20_000_000,
+  make: "Hyundai",
+  model: "Avante",
+  year: 2020,
+  mileageKm: 52_000,
+};
 
 describe("quote", () => {
   it("normalises the car and is valid 7 days", () => {
@@ -70,7 +78,7 @@ describe("sell request", () => {
       type: "SellRequestSubmitted",
       payload: { sellRequestId: "s1", quoteId: "q1" },
     });
-    const s1 = accept(s0.sellRequest, "staff-1", now);
+    const s1 = accept(s0.sellRequest, "staff-1", intake, now);
     expect(s1.event).toMatchObject({
       type: "SellRequestAccepted",
       payload: { offerKrw: 18_890_000, decidedBy: "staff-1" },
@@ -90,12 +98,12 @@ describe("sell request", () => {
   });
 
   it("decides only once: SELL_REQUEST_NOT_PENDING", () => {
-    const accepted = accept(pending(), "staff-1", now).sellRequest;
-    expect(code(() => accept(accepted, "staff-1", now))).toBe("SELL_REQUEST_NOT_PENDING");
+    const accepted = accept(pending(), "staff-1", intake, now).sellRequest;
+    expect(code(() => accept(accepted, "staff-1", intake, now))).toBe("SELL_REQUEST_NOT_PENDING");
     expect(code(() => reject(accepted, "no", "staff-1", now))).toBe("SELL_REQUEST_NOT_PENDING");
     const rejected = reject(pending(), "Flood damage", "staff-1", now);
     expect(rejected.sellRequest).toMatchObject({ status: "REJECTED", rejectReason: "Flood damage" });
-    expect(code(() => accept(rejected.sellRequest, "staff-1", now))).toBe("SELL_REQUEST_NOT_PENDING");
+    expect(code(() => accept(rejected.sellRequest, "staff-1", intake, now))).toBe("SELL_REQUEST_NOT_PENDING");
   });
 
   it("refuses steps out of order", () => {

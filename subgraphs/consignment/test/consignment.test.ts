@@ -1,3 +1,4 @@
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
@@ -56,6 +57,7 @@ describe("requestDelivery", () => {
     expect(event).toEqual({
       type: "ConsignmentRequested",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: ids.consignment,
         purchaseId: ids.purchase,
         vehicleId: ids.vehicle,
@@ -78,6 +80,7 @@ describe("requestDelivery", () => {
     expect(t.event).toEqual({
       type: "ConsignmentCancelled",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: t.consignment.id,
         purchaseId: ids.purchase,
         vehicleId: request.vehicleId,
@@ -102,9 +105,11 @@ describe("accept", () => {
     expect(event).toEqual({
       type: "ConsignmentAssigned",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: ids.consignment,
         purchaseId: ids.purchase,
         buyerId: ids.buyer,
+        vehicleId: ids.vehicle,
         driverId: ids.driver,
         driverName: "Kim Driver",
         eta: at(100).toISOString(),
@@ -142,6 +147,7 @@ describe("pickUp", () => {
     expect(event).toEqual({
       type: "ConsignmentPickedUp",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: ids.consignment,
         purchaseId: ids.purchase,
         vehicleId: ids.vehicle,
@@ -192,6 +198,7 @@ describe("complete", () => {
     expect(event).toEqual({
       type: "ConsignmentDelivered",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: ids.consignment,
         purchaseId: ids.purchase,
         vehicleId: ids.vehicle,
@@ -239,6 +246,7 @@ describe("cancel", () => {
     expect(event).toEqual({
       type: "ConsignmentCancelled",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: ids.consignment,
         purchaseId: ids.purchase,
         vehicleId: ids.vehicle,

@@ -1,3 +1,4 @@
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
@@ -45,6 +46,7 @@ describe("dispatch escalation", () => {
     expect(event).toEqual({
       type: "ConsignmentEscalated",
       payload: {
+        ...DELIVERY_JOB,
         consignmentId: request.id,
         purchaseId: request.purchaseId,
         buyerId: request.buyerId,

@@ -1,3 +1,4 @@
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
 import {
@@ -51,21 +52,44 @@ const E = {
   approved: (at?: number) => ev("PaymentApproved", { ...ids, paymentId: PAYMENT, amountKrw: 15_500_000 }, at),
   refunded: (at?: number) => ev("PaymentRefunded", { ...ids, paymentId: PAYMENT, amountKrw: 15_500_000 }, at),
   requested: (at?: number, consignmentId = JOB, kind: "DELIVERY" | "RETURN_PICKUP" = "DELIVERY") =>
-    ev("ConsignmentRequested", { ...ids, consignmentId, vehicleId: VEHICLE, kind }, at),
+    ev("ConsignmentRequested", { ...ids, ...DELIVERY_JOB, consignmentId, vehicleId: VEHICLE, kind }, at),
   assigned: (at?: number, consignmentId = JOB) =>
     ev(
       "ConsignmentAssigned",
-      { ...ids, consignmentId, driverId: DRIVER, driverName: "Kim Driver", eta: "2026-03-01T11:00:00.000Z" },
+      {
+        ...ids,
+        ...DELIVERY_JOB,
+        consignmentId,
+        vehicleId: VEHICLE,
+        driverId: DRIVER,
+        driverName: "Kim Driver",
+        eta: "2026-03-01T11:00:00.000Z",
+      },
       at,
     ),
   pickedUp: (at?: number, consignmentId = JOB) =>
-    ev("ConsignmentPickedUp", { ...ids, consignmentId, vehicleId: VEHICLE, driverId: DRIVER }, at),
+    ev(
+      "ConsignmentPickedUp",
+      { ...ids, ...DELIVERY_JOB, consignmentId, vehicleId: VEHICLE, driverId: DRIVER },
+      at,
+    ),
   jobDelivered: (at?: number) =>
-    ev("ConsignmentDelivered", { ...ids, consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER }, at),
+    ev(
+      "ConsignmentDelivered",
+      { ...ids, ...DELIVERY_JOB, consignmentId: JOB, vehicleId: VEHICLE, driverId: DRIVER },
+      at,
+    ),
   jobCancelled: (at?: number) =>
     ev(
       "ConsignmentCancelled",
-      { ...ids, consignmentId: JOB, vehicleId: VEHICLE, previousStatus: "PICKED_UP", returnToLot: true },
+      {
+        ...ids,
+        ...DELIVERY_JOB,
+        consignmentId: JOB,
+        vehicleId: VEHICLE,
+        previousStatus: "PICKED_UP",
+        returnToLot: true,
+      },
       at,
     ),
 };

@@ -1,3 +1,4 @@
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventPayloads } from "@junggo/events";
 import {
@@ -27,7 +28,7 @@ const facts: Facts = {
   staffIds: [ids.staff1, ids.staff2],
 };
 const common = { purchaseId: ids.purchase, buyerId: ids.buyer };
-const job = { ...common, consignmentId: ids.consignment, vehicleId: ids.vehicle };
+const job = { ...common, ...DELIVERY_JOB, consignmentId: ids.consignment, vehicleId: ids.vehicle };
 
 const payloads: Pick<EventPayloads, NotifyingEvent> = {
   PurchasePaid: {
@@ -44,8 +45,7 @@ const payloads: Pick<EventPayloads, NotifyingEvent> = {
   PaymentApproved: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
   PaymentRefunded: { ...common, paymentId: ids.payment, amountKrw: 18_900_000 },
   ConsignmentAssigned: {
-    ...common,
-    consignmentId: ids.consignment,
+    ...job,
     driverId: ids.driver,
     driverName: "Jung Hyunwoo",
     eta: "2026-03-01T09:45:00.000Z",

@@ -5,7 +5,7 @@ import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient, type Prisma } from "@junggo/prisma/notification";
 import { createLogger, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, refusalOfAsync, type TestDatabase } from "@junggo/runtime/testing";
+import { openTestDatabase, refusalOfAsync, type TestDatabase, DELIVERY_JOB } from "@junggo/runtime/testing";
 import { makeNotify, makeRecordRecipient } from "../src/app/notify.use-case.ts";
 import { makeInbox } from "../src/app/notifications.query.ts";
 import { makeDeliverEmails } from "../src/app/deliver-emails.use-case.ts";
@@ -86,18 +86,33 @@ function saga(buyer: { accountId: string }) {
     }),
     assigned: ev("ConsignmentAssigned", {
       ...base,
+      ...DELIVERY_JOB,
       consignmentId,
+      vehicleId,
       driverId: driver.accountId,
       driverName: driver.name,
       eta: "2026-03-01T09:45:00.000Z",
     }),
-    pickedUp: ev("ConsignmentPickedUp", { ...base, consignmentId, vehicleId, driverId: driver.accountId }),
+    pickedUp: ev("ConsignmentPickedUp", {
+      ...base,
+      ...DELIVERY_JOB,
+      consignmentId,
+      vehicleId,
+      driverId: driver.accountId,
+    }),
     started: ev("PurchaseDeliveryStarted", { ...base, vehicleId }),
-    delivered: ev("ConsignmentDelivered", { ...base, consignmentId, vehicleId, driverId: driver.accountId }),
+    delivered: ev("ConsignmentDelivered", {
+      ...base,
+      ...DELIVERY_JOB,
+      consignmentId,
+      vehicleId,
+      driverId: driver.accountId,
+    }),
     purchaseDelivered: ev("PurchaseDelivered", { ...base, vehicleId }),
     cancelled: ev("PurchaseCancelled", { ...base, vehicleId, reason: null, previousStatus: "PAID" }),
     jobCancelled: ev("ConsignmentCancelled", {
       ...base,
+      ...DELIVERY_JOB,
       consignmentId,
       vehicleId,
       previousStatus: "ASSIGNED",
@@ -106,6 +121,7 @@ function saga(buyer: { accountId: string }) {
     refunded: ev("PaymentRefunded", { ...base, paymentId, amountKrw: 18_900_000 }),
     escalated: ev("ConsignmentEscalated", {
       ...base,
+      ...DELIVERY_JOB,
       consignmentId,
       vehicleId,
       waitingSinceIso: new Date(Date.now() - 16 * 60_000).toISOString(),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, DomainError, type Database, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
+import { openTestDatabase, type TestDatabase, DELIVERY_JOB } from "@junggo/runtime/testing";
 import { newEvent } from "@junggo/events";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/purchase";
@@ -312,6 +312,7 @@ describe("cancelPurchase", () => {
     const vehicleId = await registerVehicle();
     const p = await makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId);
     await handle("ConsignmentPickedUp", {
+      ...DELIVERY_JOB,
       consignmentId: crypto.randomUUID(),
       purchaseId: p.id,
       vehicleId,
@@ -342,6 +343,7 @@ describe("delivery events", () => {
     expect(await queries.visible(driver, p.id)).toBeNull();
 
     const c = {
+      ...DELIVERY_JOB,
       consignmentId: crypto.randomUUID(),
       purchaseId: p.id,
       vehicleId,
@@ -374,6 +376,7 @@ describe("delivery events", () => {
     const p = await makeRequestPurchase(deps, billing(approved))(b, vehicleId);
     await makeCancelPurchase(deps)(b, p.id, null);
     const c = {
+      ...DELIVERY_JOB,
       consignmentId: crypto.randomUUID(),
       purchaseId: p.id,
       vehicleId,
@@ -412,6 +415,7 @@ describe("handlers on a Prisma transaction (dead-letter replay)", () => {
       "RESERVED",
     );
     const c = {
+      ...DELIVERY_JOB,
       consignmentId: crypto.randomUUID(),
       purchaseId: p.id,
       vehicleId,

@@ -1,3 +1,4 @@
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { newEvent } from "@junggo/events";
 import type { SqlTx } from "@junggo/runtime";
@@ -147,7 +148,7 @@ describe("vehicle lifecycle + event handlers", () => {
     const pickedUp = (purchaseId: string) =>
       newEvent(
         "ConsignmentPickedUp",
-        { consignmentId: P2, purchaseId, vehicleId: v.id, buyerId: BUYER, driverId: P2 },
+        { ...DELIVERY_JOB, consignmentId: P2, purchaseId, vehicleId: v.id, buyerId: BUYER, driverId: P2 },
         { producer: "consignment" },
       );
     const cancelled = (purchaseId: string, previousStatus: "PAID" | "DELIVERING") =>

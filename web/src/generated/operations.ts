@@ -8,7 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@apollo/client';
 export type ConsignmentKind =
   | 'DELIVERY'
   | 'RETURN_PICKUP'
-  | 'SELLER_PICKUP';
+  | 'SELLER_PICKUP'
+  | 'SELLER_RETURN';
 
 export type ConsignmentStatus =
   | 'ASSIGNED'

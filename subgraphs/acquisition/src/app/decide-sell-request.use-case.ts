@@ -1,6 +1,7 @@
 import { appendEvents, DomainError, parseUuid, requireRole, type SqlTx, type Viewer } from "@junggo/runtime";
 import {
   accept,
+  listPriceOf,
   normalizeReason,
   reject,
   type SellRequest,
@@ -35,9 +36,20 @@ export const makeAcceptSellRequest =
   async (viewer: Viewer | null, rawId: string): Promise<SellRequest> => {
     const staff = requireRole(viewer, "STAFF");
     const id = parseUuid("id", rawId);
-    const t = await deps.transact((tx) =>
-      changeSellRequest(deps, tx, id, (s) => accept(s, staff.id, deps.clock()), null),
-    );
+    const t = await deps.transact(async (tx) => {
+      const current = await deps.repo.sellRequestById(tx, id);
+      const quote = current && (await deps.repo.quoteById(tx, current.quoteId));
+      if (!current || !quote) throw sellRequestNotFound(id);
+      const intake = {
+        vehicleId: deps.newId(),
+        listPriceKrw: listPriceOf(quote.offerKrw, deps.policy.dealerMargin),
+        make: quote.make,
+        model: quote.model,
+        year: quote.year,
+        mileageKm: quote.mileageKm,
+      };
+      return changeSellRequest(deps, tx, id, (s) => accept(s, staff.id, intake, deps.clock()), null);
+    });
     return t.sellRequest;
   };
 

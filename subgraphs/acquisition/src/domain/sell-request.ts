@@ -126,17 +126,33 @@ export function normalizeReason(raw: string | null | undefined, required: boolea
   return r === "" ? null : r;
 }
 
-/** Staff accepts: the seller is paid out and a driver fetches the car. */
-export function accept(s: SellRequest, staffId: string, now: Date): SellRequestTransition {
+/** The car as stock will register it: its future id, its description and the price it is listed at. */
+export interface Intake {
+  vehicleId: string;
+  listPriceKrw: number;
+  make: string;
+  model: string;
+  year: number;
+  mileageKm: number;
+}
+
+/** The price a bought car is listed at: the market value the offer was taken from (offer = value × (1 − margin)). */
+export function listPriceOf(offerKrw: number, dealerMargin: number): number {
+  return Math.round(offerKrw / (1 - dealerMargin) / 10_000) * 10_000;
+}
+
+/** Staff accepts: the seller is paid out, a driver fetches the car, stock expects it as `intake`. */
+export function accept(s: SellRequest, staffId: string, intake: Intake, now: Date): SellRequestTransition {
   if (s.status !== "PENDING") notPending(s);
   return {
-    sellRequest: { ...s, status: "ACCEPTED", updatedAt: now },
+    sellRequest: { ...s, status: "ACCEPTED", vehicleId: intake.vehicleId, updatedAt: now },
     event: {
       type: "SellRequestAccepted",
       payload: {
         ...ref(s),
         offerKrw: s.offerKrw,
         vin: s.vin,
+        ...intake,
         vehicleName: s.vehicleName,
         decidedBy: staffId,
       },

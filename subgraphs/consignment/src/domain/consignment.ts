@@ -46,6 +46,15 @@ export type ConsignmentEvent =
   | EventOf<"ConsignmentCancelled">
   | EventOf<"ConsignmentEscalated">;
 
+/** Who the job is for, as every consignment event says it (sell-request jobs: see ConsignmentOwner). */
+const owner = (c: { kind: ConsignmentKind; purchaseId: string; buyerId: string }) => ({
+  kind: c.kind,
+  purchaseId: c.purchaseId,
+  buyerId: c.buyerId,
+  sellRequestId: null,
+  sellerId: null,
+});
+
 export interface Transition<E extends ConsignmentEvent = ConsignmentEvent> {
   consignment: Consignment;
   event: E;
@@ -101,10 +110,8 @@ export function requestDelivery(
       type: "ConsignmentRequested",
       payload: {
         consignmentId: req.id,
-        purchaseId: req.purchaseId,
+        ...owner({ ...req, kind: "DELIVERY" }),
         vehicleId: req.vehicleId,
-        buyerId: req.buyerId,
-        kind: "DELIVERY",
       },
     },
   };
@@ -133,9 +140,8 @@ export function cancelledBeforeRequest(
       type: "ConsignmentCancelled",
       payload: {
         consignmentId: consignment.id,
-        purchaseId: req.purchaseId,
+        ...owner({ ...req, kind: "DELIVERY" }),
         vehicleId: req.vehicleId,
-        buyerId: req.buyerId,
         previousStatus: "NONE",
         returnToLot: false,
       },
@@ -176,8 +182,8 @@ export function accept(
       type: "ConsignmentAssigned",
       payload: {
         consignmentId: c.id,
-        purchaseId: c.purchaseId,
-        buyerId: c.buyerId,
+        ...owner(c),
+        vehicleId: c.vehicleId,
         driverId: driver.id,
         driverName: driver.name,
         eta: eta.toISOString(),
@@ -213,9 +219,8 @@ export function pickUp(
       type: "ConsignmentPickedUp",
       payload: {
         consignmentId: c.id,
-        purchaseId: c.purchaseId,
+        ...owner(c),
         vehicleId: c.vehicleId,
-        buyerId: c.buyerId,
         driverId,
       },
     },
@@ -240,9 +245,8 @@ export function complete(
       type: "ConsignmentDelivered",
       payload: {
         consignmentId: c.id,
-        purchaseId: c.purchaseId,
+        ...owner(c),
         vehicleId: c.vehicleId,
-        buyerId: c.buyerId,
         driverId,
       },
     },
@@ -265,9 +269,8 @@ export function cancel(c: Consignment, now: Date): Transition<EventOf<"Consignme
       type: "ConsignmentCancelled",
       payload: {
         consignmentId: c.id,
-        purchaseId: c.purchaseId,
+        ...owner(c),
         vehicleId: c.vehicleId,
-        buyerId: c.buyerId,
         previousStatus: c.status,
         returnToLot,
       },
@@ -317,8 +320,7 @@ export function escalate(
       type: "ConsignmentEscalated",
       payload: {
         consignmentId: c.id,
-        purchaseId: c.purchaseId,
-        buyerId: c.buyerId,
+        ...owner(c),
         vehicleId: c.vehicleId,
         waitingSinceIso: c.requestedAt.toISOString(),
         escalation,

@@ -71,10 +71,12 @@ export const PROJECTED_EVENTS = [
 ] as const satisfies readonly EventType[];
 export type ProjectedEvent = {
   [T in (typeof PROJECTED_EVENTS)[number]]: EventEnvelope<T>;
-}[(typeof PROJECTED_EVENTS)[number]];
+}[(typeof PROJECTED_EVENTS)[number]] & { payload: { purchaseId: string; buyerId: string } };
 
+/** Consignment events of sell-request jobs name no purchase: they have no row here. */
 export const isProjected = (e: EventEnvelope): e is ProjectedEvent =>
-  (PROJECTED_EVENTS as readonly string[]).includes(e.type);
+  (PROJECTED_EVENTS as readonly string[]).includes(e.type) &&
+  typeof (e.payload as { purchaseId?: unknown }).purchaseId === "string";
 
 export const vehicleName = (v: { year: number; make: string; model: string }) =>
   `${v.year} ${v.make} ${v.model}`;

@@ -87,11 +87,15 @@ export function open(input: {
   return { repairOrder, event: { type: "RepairOrderOpened", payload: ref(repairOrder) } };
 }
 
-/** Staff closes the order, optionally with notes; the car is for sale again. */
+/**
+ * Staff closes the order, optionally with notes; the car is for sale again. WITHDRAWN: closed
+ * because the seller took the car back (it stays out of stock).
+ */
 export function complete(
   o: RepairOrder,
   rawNotes: string | null | undefined,
   now: Date,
+  outcome: "DONE" | "WITHDRAWN" = "DONE",
 ): RepairOrderTransition {
   if (o.status !== "OPEN")
     throw new DomainError("REPAIR_ORDER_NOT_OPEN", "This repair order is already completed.", {
@@ -100,5 +104,5 @@ export function complete(
     });
   const notes = optionalText("notes", rawNotes, REPAIR_LIMITS.notesMax);
   const repairOrder: RepairOrder = { ...o, status: "COMPLETED", notes, completedAt: now };
-  return { repairOrder, event: { type: "RepairOrderCompleted", payload: ref(repairOrder) } };
+  return { repairOrder, event: { type: "RepairOrderCompleted", payload: { ...ref(repairOrder), outcome } } };
 }

@@ -20,8 +20,14 @@ export const NOTIFYING_EVENTS = [
   "ConsignmentEscalated",
 ] as const satisfies readonly EventType[];
 export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
-/** An envelope of one of those events, narrowed by `type`. */
-export type NotifyingEnvelope = { [T in NotifyingEvent]: EventEnvelope<T> }[NotifyingEvent];
+/** An envelope of one of those events about a purchase, narrowed by `type`. */
+export type NotifyingEnvelope = { [T in NotifyingEvent]: EventEnvelope<T> }[NotifyingEvent] & {
+  payload: { purchaseId: string; buyerId: string };
+};
+
+/** Consignment events of sell-request jobs name no purchase: they are not about a buyer. */
+export const isAboutPurchase = (e: EventEnvelope): e is NotifyingEnvelope =>
+  typeof (e.payload as { purchaseId?: unknown }).purchaseId === "string";
 
 export interface Facts {
   /** The car's display name, from the purchase's PurchasePaid; null when that was never seen. */

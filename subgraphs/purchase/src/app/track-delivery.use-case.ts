@@ -16,7 +16,8 @@ export async function recordDriver(
   event: EventEnvelope<"ConsignmentAssigned">,
   { purchases, log }: DeliveryDeps,
 ): Promise<void> {
-  const { purchaseId, driverId } = event.payload;
+  const { purchaseId, driverId, kind } = event.payload;
+  if (kind !== "DELIVERY" || purchaseId === null) return;
   const p = await purchases.lockById(tx, purchaseId);
   if (!p || p.status === "CANCELLED") {
     log.info("driver assignment ignored", { purchaseId, driverId, status: p?.status ?? "unknown" });
@@ -56,12 +57,23 @@ async function apply(
 }
 
 /** The driver picked the car up: the purchase is being delivered. */
-export const onPickedUp = (tx: PurchaseTx, event: EventEnvelope<"ConsignmentPickedUp">, deps: DeliveryDeps) =>
-  apply(tx, event, event.payload.purchaseId, (p) => startDelivery(p, new Date()), deps);
+export const onPickedUp = async (
+  tx: PurchaseTx,
+  event: EventEnvelope<"ConsignmentPickedUp">,
+  deps: DeliveryDeps,
+) => {
+  const { kind, purchaseId } = event.payload;
+  if (kind === "DELIVERY" && purchaseId !== null)
+    await apply(tx, event, purchaseId, (p) => startDelivery(p, new Date()), deps);
+};
 
 /** The car was handed over. */
-export const onDelivered = (
+export const onDelivered = async (
   tx: PurchaseTx,
   event: EventEnvelope<"ConsignmentDelivered">,
   deps: DeliveryDeps,
-) => apply(tx, event, event.payload.purchaseId, (p) => deliver(p, new Date()), deps);
+) => {
+  const { kind, purchaseId } = event.payload;
+  if (kind === "DELIVERY" && purchaseId !== null)
+    await apply(tx, event, purchaseId, (p) => deliver(p, new Date()), deps);
+};

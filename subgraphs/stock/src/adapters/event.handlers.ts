@@ -45,13 +45,12 @@ export function stockEventHandlers<Tx extends SqlTx>(
         { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId },
         e.type,
       ),
-    ConsignmentPickedUp: (e, tx) =>
-      apply(
-        lifecycle.leaveLot,
-        tx,
-        { vehicleId: e.payload.vehicleId, purchaseId: e.payload.purchaseId, causationId: e.eventId },
-        e.type,
-      ),
+    // Only a delivery takes a car off the lot; the other kinds are other journeys.
+    ConsignmentPickedUp: async (e, tx) => {
+      const { kind, purchaseId, vehicleId } = e.payload;
+      if (kind === "DELIVERY" && purchaseId !== null)
+        await apply(lifecycle.leaveLot, tx, { vehicleId, purchaseId, causationId: e.eventId }, e.type);
+    },
     PurchaseCancelled: (e, tx) =>
       apply(
         lifecycle.release,

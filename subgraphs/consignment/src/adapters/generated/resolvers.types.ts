@@ -53,7 +53,8 @@ export type Consignment = {
 export type ConsignmentKind =
   | 'DELIVERY'
   | 'RETURN_PICKUP'
-  | 'SELLER_PICKUP';
+  | 'SELLER_PICKUP'
+  | 'SELLER_RETURN';
 
 export type ConsignmentStatus =
   | 'ASSIGNED'
