@@ -23,6 +23,8 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
     "PurchaseDeliveryStarted",
     "PurchaseDelivered",
     "PurchaseCancelled",
+    "PurchaseReturnRequested",
+    "PurchaseReturned",
     "PaymentRefunded",
   ],
   billing: [],

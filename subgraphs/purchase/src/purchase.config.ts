@@ -1,12 +1,13 @@
 import { int, str, type SettingsOf } from "@junggo/runtime";
 import { defaultAnswerTimeoutMs } from "./adapters/billing.client.ts";
+import { DEFAULT_RETURN_WINDOW_MS } from "./domain/purchase.ts";
 import { HOLD_TTL_MS } from "./domain/vehicle-hold.ts";
 
 /** Retries of a charge after its first attempt (transport errors, 5xx, timeouts). */
 export const BILLING_RETRIES = 2;
 const BILLING_ATTEMPTS = BILLING_RETRIES + 1;
 
-/** Purchase's own settings: billing calls, holds, admission. */
+/** Purchase's own settings: billing calls, holds, admission, returns. */
 export const purchaseSettings = {
   billingUrl: str({
     env: "BILLING_URL",
@@ -88,6 +89,13 @@ export const purchaseSettings = {
     min: 1,
     default: 10_000,
     description: "Admission: the longest a purchase request waits for a place.",
+  }),
+  returnWindowMs: int({
+    env: "RETURN_WINDOW_MS",
+    min: 1,
+    default: DEFAULT_RETURN_WINDOW_MS,
+    description:
+      "How long after its delivery a buyer may return a car (`requestReturn`; `RETURN_WINDOW_CLOSED` after). The product's rule is 3 days; shorter only for tests.",
   }),
 };
 

@@ -31,7 +31,14 @@ const purchaseId = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
 const paymentId = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
 const paid = () => pay({ id: purchaseId, vehicle, buyer, paymentId, now }).purchase;
 const inState = (status: PurchaseStatus): Purchase => ({ ...paid(), status });
-const ALL: PurchaseStatus[] = ["PAID", "DELIVERING", "DELIVERED", "CANCELLED"];
+const ALL: PurchaseStatus[] = [
+  "PAID",
+  "DELIVERING",
+  "DELIVERED",
+  "CANCELLED",
+  "RETURN_REQUESTED",
+  "RETURNED",
+];
 const ref = { purchaseId, vehicleId: vehicle.id, buyerId: buyer.id };
 
 const refusedWith = (code: string, fn: () => unknown) => {
@@ -113,8 +120,9 @@ describe("cancel", () => {
       });
     },
   );
-  it.each(["DELIVERED", "CANCELLED"] as const)("is refused from %s with PURCHASE_NOT_CANCELLABLE", (s) =>
-    refusedWith("PURCHASE_NOT_CANCELLABLE", () => cancel(inState(s), null, later)),
+  it.each(["DELIVERED", "CANCELLED", "RETURN_REQUESTED", "RETURNED"] as const)(
+    "is refused from %s with PURCHASE_NOT_CANCELLABLE",
+    (s) => refusedWith("PURCHASE_NOT_CANCELLABLE", () => cancel(inState(s), null, later)),
   );
 });
 
@@ -198,11 +206,32 @@ describe("returns", () => {
     expect(codeOf(() => completeReturn(delivered(), now))).toBe("PURCHASE_TRANSITION_REFUSED");
   });
 
+  it("counts the window from deliveredAt: open up to its last millisecond", () => {
+    const d = delivered();
+    const end = new Date(d.deliveredAt!.getTime() + 3 * 86_400_000);
+    expect(requestReturn(d, "x", end).purchase.status).toBe("RETURN_REQUESTED");
+    expect(codeOf(() => requestReturn(d, "x", new Date(end.getTime() + 1)))).toBe("RETURN_WINDOW_CLOSED");
+    // Not from the purchase's creation: a delivery days after the payment still gets its 3 days.
+    const late = deliver(startDelivery(paid(), hours(100)).purchase, hours(120)).purchase;
+    expect(requestReturn(late, "x", hours(120 + 71)).purchase.status).toBe("RETURN_REQUESTED");
+  });
+
+  it("refuses to return a RETURNED purchase again, and completes a return once", () => {
+    const requested = requestReturn(delivered(), "x", hours(1)).purchase;
+    const returned = completeReturn(requested, hours(5)).purchase;
+    expect(codeOf(() => requestReturn(returned, "x", hours(6)))).toBe("PURCHASE_NOT_RETURNABLE");
+    expect(codeOf(() => completeReturn(returned, hours(6)))).toBe("PURCHASE_TRANSITION_REFUSED");
+    for (const s of ["PAID", "DELIVERING", "CANCELLED"] as const)
+      expect(codeOf(() => completeReturn(inState(s), hours(6)))).toBe("PURCHASE_TRANSITION_REFUSED");
+  });
+
   it("needs a reason of at most 500 characters; only the buyer returns", () => {
     expect(codeOf(() => parseReturnReason("  "))).toBe("BAD_USER_INPUT");
     expect(codeOf(() => parseReturnReason("x".repeat(501)))).toBe("BAD_USER_INPUT");
     expect(parseReturnReason(" scratches ")).toBe("scratches");
     expect(canReturn({ id: buyer.id, role: "BUYER" }, paid())).toBe(true);
     expect(canReturn({ id: "staff", role: "STAFF" }, paid())).toBe(false);
+    expect(canReturn({ id: "other-buyer", role: "BUYER" }, paid())).toBe(false);
+    expect(parseReturnReason("가".repeat(500))).toHaveLength(500);
   });
 });

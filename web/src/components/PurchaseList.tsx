@@ -56,7 +56,8 @@ export function useLivePurchases(onChange?: () => void) {
 const STEPS = ["Paid", "Driver assigned", "On the way", "Delivered"] as const;
 
 function stepOf(p: Purchase): number {
-  if (p.status === "DELIVERED") return 3;
+  // A returned car was delivered first.
+  if (p.status === "DELIVERED" || p.status === "RETURN_REQUESTED" || p.status === "RETURNED") return 3;
   if (p.status === "DELIVERING" || p.consignment?.status === "PICKED_UP") return 2;
   if (p.consignment?.status === "ASSIGNED") return 1;
   return 0;

@@ -32,7 +32,11 @@ export type PurchaseStatus =
   | 'CANCELLED'
   | 'DELIVERED'
   | 'DELIVERING'
-  | 'PAID';
+  | 'PAID'
+  /** The returned car is back on the lot: the payment is refunded and the car is for sale again. */
+  | 'RETURNED'
+  /** The buyer sends the delivered car back; a driver brings it to the lot (a RETURN_PICKUP job). */
+  | 'RETURN_REQUESTED';
 
 export type RegisterVehicleInput = {
   /** At most 30 characters. */

@@ -4,7 +4,7 @@ import { onDelivered, onPickedUp, recordDriver } from "../app/track-delivery.use
 import type { PurchaseDeps, PurchaseTx } from "../app/purchase.infra.ts";
 
 export function purchaseHandlers(
-  deps: Pick<PurchaseDeps, "purchases" | "vehicles" | "log">,
+  deps: Pick<PurchaseDeps, "purchases" | "vehicles" | "holds" | "log">,
 ): HandlerMap<PurchaseTx> {
   return {
     VehicleRegistered: (e, tx) => projectRegistered(tx, e, deps),

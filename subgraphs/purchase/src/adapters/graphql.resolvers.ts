@@ -1,13 +1,15 @@
 import { isUuid, parseUuid, requireRole } from "@junggo/runtime";
-import { normalizeCancelReason } from "../domain/purchase.ts";
+import { normalizeCancelReason, parseReturnReason } from "../domain/purchase.ts";
 import type { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import type { makePurchaseQueries } from "../app/purchases.query.ts";
 import type { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
+import type { makeRequestReturn } from "../app/request-return.use-case.ts";
 import type { Resolvers } from "./generated/resolvers.types.ts";
 
 export interface PurchaseUseCases {
   requestPurchase: ReturnType<typeof makeRequestPurchase>;
   cancelPurchase: ReturnType<typeof makeCancelPurchase>;
+  requestReturn: ReturnType<typeof makeRequestReturn>;
   queries: ReturnType<typeof makePurchaseQueries>;
 }
 
@@ -28,6 +30,14 @@ export function purchaseResolvers(uc: PurchaseUseCases): Resolvers {
         const viewer = requireRole(ctx.viewer, "BUYER", "STAFF");
         return uc.cancelPurchase(viewer, parseUuid("id", args.id), normalizeCancelReason(args.reason));
       },
+      requestReturn: (_, args, ctx) => {
+        const buyer = requireRole(ctx.viewer, "BUYER");
+        return uc.requestReturn(
+          buyer,
+          parseUuid("purchaseId", args.purchaseId),
+          parseReturnReason(args.reason),
+        );
+      },
     },
     Purchase: {
       __resolveReference: (ref, ctx) =>
@@ -38,6 +48,8 @@ export function purchaseResolvers(uc: PurchaseUseCases): Resolvers {
       cancelledAt: (p) => iso(p.cancelledAt),
       deliveryStartedAt: (p) => iso(p.deliveryStartedAt),
       deliveredAt: (p) => iso(p.deliveredAt),
+      returnRequestedAt: (p) => iso(p.returnRequestedAt),
+      returnedAt: (p) => iso(p.returnedAt),
     },
   };
 }

@@ -12,6 +12,8 @@ export const CHANGES = [
   "PurchaseDeliveryStarted",
   "PurchaseDelivered",
   "PurchaseCancelled",
+  "PurchaseReturnRequested",
+  "PurchaseReturned",
   "PaymentRefunded",
 ] as const;
 

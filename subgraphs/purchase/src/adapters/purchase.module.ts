@@ -11,6 +11,7 @@ import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.t
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
 import { makePurchaseQueries } from "../app/purchases.query.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
+import { makeRequestReturn } from "../app/request-return.use-case.ts";
 import {
   answerTimeoutMs as answerTimeoutOf,
   BILLING_RETRIES,
@@ -86,6 +87,7 @@ export function buildPurchaseModule(
       ...purchaseResolvers({
         requestPurchase: makeRequestPurchase(deps, billing, { holdTtlMs, admission }),
         cancelPurchase: makeCancelPurchase(deps),
+        requestReturn: makeRequestReturn(deps, { windowMs: settings.returnWindowMs }),
         queries: makePurchaseQueries(deps),
       }),
       Subscription: purchaseLiveResolvers(infra.live, deps),

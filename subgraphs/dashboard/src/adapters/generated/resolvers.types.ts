@@ -87,7 +87,9 @@ export type PurchaseStatus =
   | 'CANCELLED'
   | 'DELIVERED'
   | 'DELIVERING'
-  | 'PAID';
+  | 'PAID'
+  | 'RETURNED'
+  | 'RETURN_REQUESTED';
 
 export type PurchaseView = {
   __typename?: 'PurchaseView';

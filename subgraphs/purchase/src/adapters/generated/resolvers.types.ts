@@ -31,6 +31,14 @@ export type Mutation = {
    * No purchase exists after any of them.
    */
   requestPurchase: Purchase;
+  /**
+   * The buyer of a DELIVERED purchase, within the return window after its delivery (3 days; RETURN_WINDOW_MS).
+   * The reason is required (1–500 characters). → RETURN_REQUESTED; a driver then brings the car back to the lot,
+   * the payment is refunded and the purchase ends RETURNED. Errors: PURCHASE_NOT_FOUND, FORBIDDEN,
+   * PURCHASE_NOT_RETURNABLE (not delivered yet, or already returned), RETURN_WINDOW_CLOSED,
+   * BAD_USER_INPUT (extensions.field: purchaseId, reason).
+   */
+  requestReturn: Purchase;
 };
 
 
@@ -42,6 +50,12 @@ export type MutationCancelPurchaseArgs = {
 
 export type MutationRequestPurchaseArgs = {
   input: RequestPurchaseInput;
+};
+
+
+export type MutationRequestReturnArgs = {
+  purchaseId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 /** A buyer's purchase of one vehicle. It exists only once its payment was approved. */
@@ -56,6 +70,12 @@ export type Purchase = {
   id: Scalars['ID']['output'];
   /** The vehicle's listed price when the purchase was requested; the amount charged. */
   priceKrw: Scalars['Int']['output'];
+  /** The buyer's reason for the return. */
+  returnReason?: Maybe<Scalars['String']['output']>;
+  /** When the buyer asked to return the car (within the return window after deliveredAt). */
+  returnRequestedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the returned car reached the lot (RETURNED). */
+  returnedAt?: Maybe<Scalars['DateTime']['output']>;
   status: PurchaseStatus;
   vehicle: Vehicle;
 };
@@ -64,7 +84,11 @@ export type PurchaseStatus =
   | 'CANCELLED'
   | 'DELIVERED'
   | 'DELIVERING'
-  | 'PAID';
+  | 'PAID'
+  /** The returned car is back on the lot: the payment is refunded and the car is for sale again. */
+  | 'RETURNED'
+  /** The buyer sends the delivered car back; a driver brings it to the lot (a RETURN_PICKUP job). */
+  | 'RETURN_REQUESTED';
 
 export type Query = {
   __typename?: 'Query';
@@ -239,6 +263,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<MutationCancelPurchaseArgs, 'id'>>;
   requestPurchase?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<MutationRequestPurchaseArgs, 'input'>>;
+  requestReturn?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType, RequireFields<MutationRequestReturnArgs, 'purchaseId' | 'reason'>>;
 };
 
 export type PurchaseResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Purchase'] = ResolversParentTypes['Purchase'], FederationReferenceType extends FederationReferenceTypes['Purchase'] = FederationReferenceTypes['Purchase']> = {
@@ -251,6 +276,9 @@ export type PurchaseResolvers<ContextType = RequestContext, ParentType extends R
   deliveryStartedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   priceKrw?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  returnReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  returnRequestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  returnedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PurchaseStatus'], ParentType, ContextType>;
   vehicle?: Resolver<ResolversTypes['Vehicle'], ParentType, ContextType>;
 };
