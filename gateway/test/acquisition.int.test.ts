@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, eventually, type GqlResult, TestSystem } from "./support/harness.ts";
 import { Q, randomVin } from "./support/junggo.ts";
@@ -196,5 +197,66 @@ describe("acquisition through the gateway", () => {
       ((await sys.ok(A.mine, {}, seller)).mySellRequests as { id: string }[]).map((s) => s.id),
     ).not.toContain(request.id);
     expect(errorCode(await sys.gql(A.all, { status: "NOPE" }, staff))).toBe("BAD_USER_INPUT");
+  });
+
+  it("answers hostile input to every acquisition operation with a named refusal, never a failure", async () => {
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc.constantFrom(
+        "' OR 1=1 --",
+        "\u0000",
+        "중고차",
+        "NaN",
+        "-1",
+        "x".repeat(5_000),
+        "7d0e8c2a-3b1f-4c5d-9e6f-0a1b2c3d4e5f",
+      ),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const send = async (query: string, variables: Record<string, unknown>, token: string) => {
+      const res = await fetch(sys.stack.gatewayUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      expect(res.status, text.slice(0, 300)).toBeLessThan(500);
+      expect(text).not.toMatch(/INTERNAL_SERVER_ERROR|invalid input syntax|node_modules|\bat [\w.<>]+ \(/);
+    };
+    const before = ((await sys.ok(A.all, {}, staff)).sellRequests as unknown[]).length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            vin: hostile,
+            make: hostile,
+            model: hostile,
+            year: hostile,
+            mileageKm: hostile,
+            condition: hostile,
+          },
+          { requiredKeys: [] },
+        ),
+        hostile,
+        hostile,
+        async (input, id, reason) => {
+          await send(A.requestQuote, { input }, seller);
+          await send(A.submit, { quoteId: id }, seller);
+          await send(A.accept, { id }, staff);
+          await send(A.reject, { id, reason }, staff);
+          await send(A.cancel, { id, reason }, seller);
+          await send(A.one, { id }, seller);
+          await send(A.all, { status: reason }, staff);
+        },
+      ),
+      { seed: 20261203, numRuns: 40 },
+    );
+    for (const [name, proc] of sys.stack.services) expect(proc.running, `${name} still running`).toBe(true);
+    // No hostile submission created a sell request.
+    expect(((await sys.ok(A.all, {}, staff)).sellRequests as unknown[]).length).toBe(before);
   });
 });
