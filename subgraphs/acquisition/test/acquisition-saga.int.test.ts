@@ -177,6 +177,19 @@ describe("acquisition saga consumers", () => {
     ]);
   });
 
+  it("takes the car's arrival before a pickup event delivered late, which then changes nothing", async () => {
+    const { id, vehicleId, vin } = await accepted();
+    await deliver(registered(id, vehicleId, vin));
+    expect(await statusOf(id)).toBe("IN_INSPECTION");
+    await deliver(pickup(id, vehicleId));
+    expect(await statusOf(id)).toBe("IN_INSPECTION");
+    expect((await outbox(id)).map((e) => e.type)).toEqual([
+      "SellRequestSubmitted",
+      "SellRequestAccepted",
+      "SellRequestInspectionStarted",
+    ]);
+  });
+
   it("ignores other journeys' events and events of unknown or cancelled sell requests", async () => {
     const { id, vehicleId, vin } = await accepted();
     // A purchase's delivery and a return pickup are not the seller's car.
