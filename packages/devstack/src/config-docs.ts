@@ -12,6 +12,7 @@ import {
   subgraphSettings,
 } from "@junggo/runtime";
 import { gatewaySettings } from "../../../gateway/src/gateway.config.ts";
+import { acquisitionSettings } from "../../../subgraphs/acquisition/src/acquisition.config.ts";
 import { billingSettings } from "../../../subgraphs/billing/src/billing.config.ts";
 import { consignmentSettings } from "../../../subgraphs/consignment/src/consignment.config.ts";
 import { dashboardSettings } from "../../../subgraphs/dashboard/src/dashboard.config.ts";
@@ -33,7 +34,7 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
   {
     title: "Every subgraph",
     source: "packages/runtime/src/config.ts (`subgraphSettings`)",
-    readBy: "identity, stock, purchase, billing, consignment, dashboard, notification",
+    readBy: "identity, stock, purchase, billing, consignment, dashboard, notification, acquisition",
     spec: without(subgraphSettings("identity"), processSettings("identity")),
   },
   {
@@ -78,6 +79,12 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
     source: "subgraphs/notification/src/notification.config.ts",
     readBy: "notification",
     spec: notificationSettings,
+  },
+  {
+    title: "acquisition",
+    source: "subgraphs/acquisition/src/acquisition.config.ts",
+    readBy: "acquisition",
+    spec: acquisitionSettings,
   },
 ];
 

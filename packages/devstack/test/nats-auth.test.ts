@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LIVE_EVENT_TYPES, NATS_USERS } from "@junggo/runtime";
+import { CHANGES as ACQUISITION_LIVE } from "../../../subgraphs/acquisition/src/adapters/live.resolvers.ts";
 import { CHANGES as CONSIGNMENT_LIVE } from "../../../subgraphs/consignment/src/adapters/live.resolvers.ts";
 import { CHANGES as NOTIFICATION_LIVE } from "../../../subgraphs/notification/src/adapters/live.resolvers.ts";
 import { CHANGES as PURCHASE_LIVE } from "../../../subgraphs/purchase/src/adapters/live.resolvers.ts";
@@ -13,6 +14,7 @@ describe("NATS users", () => {
     expect([...LIVE_EVENT_TYPES.purchase].sort()).toEqual([...PURCHASE_LIVE].sort());
     expect([...LIVE_EVENT_TYPES.consignment].sort()).toEqual([...CONSIGNMENT_LIVE].sort());
     expect([...LIVE_EVENT_TYPES.notification].sort()).toEqual([...NOTIFICATION_LIVE].sort());
+    expect([...LIVE_EVENT_TYPES.acquisition].sort()).toEqual([...ACQUISITION_LIVE].sort());
     for (const c of ["identity", "stock", "billing", "dashboard"] as const)
       expect(LIVE_EVENT_TYPES[c]).toEqual([]);
   });

@@ -25,6 +25,7 @@ describe("npm run up arguments", () => {
       consignment: 4005,
       dashboard: 4006,
       notification: 4007,
+      acquisition: 4008,
       nats: 4222,
       natsMonitor: 8222,
       postgres: 4432,

@@ -38,6 +38,17 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
   ],
   dashboard: [],
   notification: ["NotificationCreated"],
+  acquisition: [
+    "SellRequestSubmitted",
+    "SellRequestAccepted",
+    "SellRequestRejected",
+    "SellRequestPickedUp",
+    "SellRequestInspectionStarted",
+    "SellRequestListed",
+    "SellRequestCancelled",
+    "PayoutPaid",
+    "PayoutReversed",
+  ],
 };
 
 /** Environment variable of the NATS server holding a user's password (deploy/nats-auth.conf). */

@@ -112,6 +112,14 @@ describe("sell request", () => {
     expect(code(() => listed(pending(), now))).toBe("SELL_REQUEST_TRANSITION_REFUSED");
   });
 
+  it("takes the car's arrival at the lot before its pickup event, and refuses the late pickup", () => {
+    const accepted = accept(pending(), "staff-1", intake, now).sellRequest;
+    const atLot = arrivedAtLot(accepted, "v1", now);
+    expect(atLot.sellRequest).toMatchObject({ status: "IN_INSPECTION", vehicleId: "v1" });
+    expect(code(() => pickedUp(atLot.sellRequest, "c1", now))).toBe("SELL_REQUEST_TRANSITION_REFUSED");
+    expect(code(() => arrivedAtLot(atLot.sellRequest, "v1", now))).toBe("SELL_REQUEST_TRANSITION_REFUSED");
+  });
+
   const at = (status: SellRequest["status"]): SellRequest => ({ ...pending(), status, vehicleId: "v1" });
 
   it("cancels with the right compensations for each stage", () => {

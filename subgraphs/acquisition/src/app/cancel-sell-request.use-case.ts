@@ -42,7 +42,13 @@ export const makeCancelSellRequest =
       });
       return t.sellRequest;
     } catch (err) {
-      if (atLot && held === "TAKEN") await holds.release(id);
+      // Give the hold back; if that fails too, the refusal the seller sees stays the first error.
+      if (atLot && held === "TAKEN")
+        await holds
+          .release(id)
+          .catch((e: Error) =>
+            deps.log.error("withdrawal hold not given back", { sellRequestId: id, err: e.message }),
+          );
       throw err;
     }
   };

@@ -178,9 +178,13 @@ export function pickedUp(s: SellRequest, consignmentId: string, now: Date): Sell
   };
 }
 
-/** The car reached the lot and is in stock (IN_REPAIR) under `vehicleId`; its inspection opens. */
+/**
+ * The car reached the lot and is in stock (IN_REPAIR) under `vehicleId`; its inspection opens. Also
+ * from ACCEPTED: the car at the lot proves the pickup, whose event may come later (a redelivery
+ * after a failed attempt); that late pickup then changes nothing.
+ */
 export function arrivedAtLot(s: SellRequest, vehicleId: string, now: Date): SellRequestTransition {
-  if (s.status !== "PICKED_UP") refuse(s, "arrive at the lot");
+  if (s.status !== "PICKED_UP" && s.status !== "ACCEPTED") refuse(s, "arrive at the lot");
   return {
     sellRequest: { ...s, status: "IN_INSPECTION", vehicleId, updatedAt: now },
     event: { type: "SellRequestInspectionStarted", payload: { ...ref(s), vehicleId } },
