@@ -164,6 +164,14 @@ describe("seller payouts", () => {
     expect(reversed.map((e) => [e.causationId, e.payload.amountKrw])).toEqual([[c.eventId, 12_000_000]]);
   });
 
+  it("an acceptance with an invalid offer fails before any money moves", async () => {
+    const s = sellRequest(0);
+    const before = provider.payoutCount;
+    await expect(deliver(s.accepted)).rejects.toThrow(/amountKrw/);
+    expect(provider.payoutCount).toBe(before);
+    expect(await payoutOf(s.sellRequestId)).toBeNull();
+  });
+
   it("a cancellation without reversePayout (PENDING) changes nothing", async () => {
     const s = sellRequest();
     await deliver(s.cancelled(false));

@@ -214,6 +214,23 @@ describe("cars bought from sellers", () => {
     expect(await emitted(s.vehicleId)).toEqual([]);
   });
 
+  it("a bought car whose VIN another stock row holds is not registered (logged, acknowledged, nothing half-written)", async () => {
+    const first = sale();
+    await deliver(first.accepted);
+    await deliver(first.delivered);
+    const s = sale();
+    const sameVin = { ...s.accepted, payload: { ...s.accepted.payload, vin: first.vin } };
+    await deliver(sameVin);
+    expect(await deliver(s.delivered)).toBe("handled");
+    expect(await statusOf(s.vehicleId)).toBeUndefined();
+    expect(await emitted(s.vehicleId)).toEqual([]);
+    const intake = await db.query<{ registeredAt: unknown }>(
+      `SELECT "registeredAt" FROM "ExpectedIntake" WHERE "sellRequestId" = $1`,
+      [s.sellRequestId],
+    );
+    expect(intake).toEqual([{ registeredAt: null }]);
+  });
+
   it("a cancellation naming another sell request's car withdraws nothing", async () => {
     const a = sale();
     const b = sale();

@@ -1,6 +1,6 @@
 import { appendEvents, type Logger, type SqlTx } from "@junggo/runtime";
 import { newEvent, type EventEnvelope } from "@junggo/events";
-import { blockBeforePayout, pay, type PayoutEvent, reverse } from "../domain/payout.ts";
+import { blockBeforePayout, pay, type PayoutEvent, reverse, validAmount } from "../domain/payout.ts";
 import type { PaymentProvider } from "./payment-provider.port.ts";
 import type { PayoutRepository } from "./ports.ts";
 
@@ -42,6 +42,7 @@ export async function payOutAcceptedSellRequest<Tx extends SqlTx>(
     );
     return;
   }
+  validAmount(offerKrw, 1); // before any money moves
   const { providerRef } = await deps.provider.payout({
     idempotencyKey: sellRequestId,
     sellerId,

@@ -43,7 +43,8 @@ const payload = (p: Payout) => ({
   amountKrw: p.amountKrw,
 });
 
-const validAmount = (amountKrw: number, min: number) => {
+/** Throws BAD_USER_INPUT unless `amountKrw` is a whole number of won from `min`. */
+export const validAmount = (amountKrw: number, min: number) => {
   if (!Number.isInteger(amountKrw) || amountKrw < min || amountKrw > MAX_AMOUNT_KRW) {
     throw new DomainError("BAD_USER_INPUT", `amountKrw must be a whole number of won from ${min}.`, {
       field: "amountKrw",

@@ -18,7 +18,8 @@ export function stockEventHandlers<Tx extends SqlTx>(
 ): HandlerMap<Tx> {
   const ignored = (err: unknown, eventType: string, context: Record<string, unknown>) => {
     if (!(err instanceof DomainError)) throw err;
-    log.warn("event does not apply to the vehicle; ignored", {
+    // A bought car whose VIN another stock row holds cannot be registered: staff must look at it.
+    log[err.code === "DUPLICATE_VIN" ? "error" : "warn"]("event does not apply to the vehicle; ignored", {
       eventType,
       ...context,
       code: err.code,
