@@ -179,6 +179,16 @@ describe("cars bought from sellers", () => {
     ]);
   });
 
+  it("an inspection completion handled before its opening (a retried event) lists the car; the late opening moves nothing", async () => {
+    const s = sale();
+    await deliver(s.accepted);
+    await deliver(s.delivered);
+    await deliver(s.completed("DONE"));
+    expect(await deliver(s.opened)).toBe("handled");
+    expect(await statusOf(s.vehicleId)).toBe("AVAILABLE");
+    expect((await emitted(s.vehicleId)).map((e) => e.type)).toEqual(["VehicleRegistered", "VehicleRepaired"]);
+  });
+
   it("cancelled after it reached the lot: WITHDRAWN (off the lot, terminal) with VehicleWithdrawn, once; a WITHDRAWN order completion and a late inspection change nothing", async () => {
     const s = sale();
     await deliver(s.accepted);

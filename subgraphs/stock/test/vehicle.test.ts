@@ -277,6 +277,11 @@ describe("cars bought from sellers, repairs and withdrawals", () => {
     expect(refusalOf(() => sendToRepair(v, { repairOrderId: R2, kind: "INSPECTION" })).code).toBe(
       "VEHICLE_TRANSITION_REFUSED",
     );
+    // A late inspection (the car was listed meanwhile) or one of the dealer's own car moves nothing.
+    for (const car of [bought({ status: "AVAILABLE" }), vehicle("AVAILABLE", null)])
+      expect(refusalOf(() => sendToRepair(car, { repairOrderId: R1, kind: "INSPECTION" })).code).toBe(
+        "VEHICLE_TRANSITION_REFUSED",
+      );
   });
 
   it("REPAIR: AVAILABLE → IN_REPAIR with VehicleSentToRepair; refused for a car that is not AVAILABLE", () => {

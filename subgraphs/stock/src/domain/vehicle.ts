@@ -234,14 +234,16 @@ export interface RepairRef {
 /**
  * A repair order opened. REPAIR: an AVAILABLE car goes to the workshop (a car held by a buyer
  * never gets here: purchase's hold arbiter refuses the order). INSPECTION: the car bought from a
- * seller already is IN_REPAIR; the order is only recorded, nothing changes for the outside.
+ * seller already is IN_REPAIR; the order is only recorded, nothing changes for the outside. An
+ * inspection never moves a car (a late one, after the car was listed, is refused).
  */
 export function sendToRepair(vehicle: Vehicle, order: RepairRef): VehicleTransition {
-  if (order.kind === "INSPECTION" && vehicle.status === "IN_REPAIR" && vehicle.sellRequestId !== null) {
-    if (vehicle.repairOrderId !== null && vehicle.repairOrderId !== order.repairOrderId) {
+  if (order.kind === "INSPECTION") {
+    const ours = vehicle.repairOrderId === null || vehicle.repairOrderId === order.repairOrderId;
+    if (vehicle.status !== "IN_REPAIR" || vehicle.sellRequestId === null || !ours) {
       throw new DomainError(
         "VEHICLE_TRANSITION_REFUSED",
-        `Vehicle ${vehicle.id} is already in repair order ${vehicle.repairOrderId}.`,
+        `Vehicle ${vehicle.id} is not a bought car waiting for inspection ${order.repairOrderId}.`,
       );
     }
     return { vehicle: { ...vehicle, repairOrderId: order.repairOrderId }, events: [] };
