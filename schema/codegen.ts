@@ -21,7 +21,7 @@ type Mappers = Record<string, string>;
  */
 const MAPPERS: Record<string, Mappers> = {
   purchase: { Purchase: "../../domain/purchase.ts#Purchase" },
-  billing: { Payment: "../../domain/payment.ts#Payment" },
+  billing: { Payment: "../../domain/payment.ts#Payment", Payout: "../../domain/payout.ts#Payout" },
   stock: { StockLine: "../../domain/stock-summary.ts#StockLine" },
   dashboard: { PurchaseView: "../graphql.resolvers.ts#PurchaseViewNode" },
   acquisition: {

@@ -78,7 +78,7 @@ describe("SandboxPaymentProvider", () => {
       // The bound holds after every call, not just at the end.
       expect(p.records.charges).toBeLessThanOrEqual(3);
     }
-    expect(p.records).toEqual({ charges: 3, refunds: 3, voids: 3 });
+    expect(p.records).toEqual({ charges: 3, refunds: 3, voids: 3, payouts: 0, reversals: 0 });
     // The latest keys replay their first outcome (same providerRef: no second charge).
     for (const k of ["k997", "k998", "k999"]) expect(await charge(p, k)).toEqual(first[k]);
     // The oldest was forgotten: its replay is a new charge, as with a provider past its key retention.
@@ -103,5 +103,51 @@ describe("BoundedRecords", () => {
     r.add("b", 2);
     r.add("c", 3);
     expect([r.has("a"), r.get("b"), r.get("c"), r.size, r.recorded]).toEqual([false, 2, 3, 2, 3]);
+  });
+});
+
+describe("SandboxPaymentProvider payouts", () => {
+  const payout = (p: SandboxPaymentProvider, key: string, amountKrw = 9_000_000) =>
+    p.payout({ idempotencyKey: key, sellerId: "s", amountKrw });
+
+  it("pays once per key: a repeated payout returns the first reference and moves no more money", async () => {
+    const p = new SandboxPaymentProvider(opts());
+    const first = await payout(p, "sr1");
+    expect(first.providerRef).toMatch(/^sandbox_payout_/);
+    expect(await payout(p, "sr1")).toEqual(first);
+    expect(p.payoutCount).toBe(1);
+    expect(p.payoutBalance("sr1")).toBe(9_000_000);
+  });
+
+  it("reverses a payout once, answering the same amount to a repeated reversal", async () => {
+    const p = new SandboxPaymentProvider(opts());
+    await payout(p, "sr1", 7_000_000);
+    expect(await p.reversePayout({ idempotencyKey: "sr1", payoutKey: "sr1" })).toEqual({
+      reversedAmountKrw: 7_000_000,
+    });
+    expect(await p.reversePayout({ idempotencyKey: "sr1", payoutKey: "sr1" })).toEqual({
+      reversedAmountKrw: 7_000_000,
+    });
+    expect(p.payoutBalance("sr1")).toBe(0);
+  });
+
+  it("reverses nothing (0) when no payout was made under the key", async () => {
+    const p = new SandboxPaymentProvider(opts());
+    expect(await p.reversePayout({ idempotencyKey: "sr2", payoutKey: "sr2" })).toEqual({
+      reversedAmountKrw: 0,
+    });
+    expect(p.payoutBalance("sr2")).toBe(0);
+  });
+
+  it("fails payouts and reversals as unavailable under the injected error rate, moving no money", async () => {
+    const p = new SandboxPaymentProvider(opts({ errorRate: 1 }));
+    await expect(payout(p, "sr3")).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(p.reversePayout({ idempotencyKey: "sr3", payoutKey: "sr3" })).rejects.toBeInstanceOf(
+      ProviderUnavailableError,
+    );
+    expect(p.payoutCount).toBe(0);
+    p.configure({ errorRate: 0 });
+    await payout(p, "sr3");
+    expect(p.payoutBalance("sr3")).toBe(9_000_000);
   });
 });

@@ -119,6 +119,16 @@ describe("stock summary", () => {
     ]);
   });
 
+  it("counts IN_REPAIR cars on the lot but not as available, and WITHDRAWN cars nowhere", () => {
+    const lines = summariseStock([
+      { make: "Kia", model: "K5", status: "AVAILABLE", count: 2 },
+      { make: "Kia", model: "K5", status: "IN_REPAIR", count: 3 },
+      { make: "Kia", model: "K5", status: "WITHDRAWN", count: 7 },
+      { make: "Kia", model: "K5", status: "RESERVED", count: 1 },
+    ]);
+    expect(lines).toEqual([{ make: "Kia", model: "K5", available: 2, onLot: 6 }]);
+  });
+
   it("is empty for an empty lot", () => {
     expect(summariseStock([])).toEqual([]);
   });

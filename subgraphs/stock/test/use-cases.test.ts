@@ -5,10 +5,11 @@ import type { SqlTx } from "@junggo/runtime";
 import { refusalOfAsync } from "@junggo/runtime/testing";
 import { decodeCursor } from "../src/domain/cursor.ts";
 import { parseRegistration } from "../src/domain/vehicle.ts";
-import type { ListedVehicle, VehicleStore } from "../src/app/ports.ts";
+import type { IntakeStore, ListedVehicle, VehicleStore } from "../src/app/ports.ts";
 import { makeRegisterVehicle } from "../src/app/register-vehicle.use-case.ts";
 import { makeSearchVehicles } from "../src/app/search-vehicles.query.ts";
 import { DEMO_VEHICLES, seedDemoVehicles } from "../src/app/seed-demo-vehicles.use-case.ts";
+import { makeVehicleIntake } from "../src/app/vehicle-intake.use-case.ts";
 import { makeVehicleLifecycle } from "../src/app/vehicle-lifecycle.use-case.ts";
 import { stockEventHandlers } from "../src/adapters/event.handlers.ts";
 
@@ -20,6 +21,14 @@ const silent = {
   child() {
     return silent;
   },
+};
+/** The purchase saga never touches intakes (integration tests cover them on a real database). */
+const noIntakes: IntakeStore<SqlTx> = {
+  record: async () => {
+    throw new Error("unexpected intake");
+  },
+  findIn: async () => null,
+  mark: async () => {},
 };
 const P1 = "11111111-1111-4111-8111-111111111111";
 const P2 = "22222222-2222-4222-8222-222222222222";
@@ -56,11 +65,26 @@ function fakes() {
       return true;
     },
     findByIdIn: async (_tx, id) => byId(id),
+    insertIn: async (_tx, v) => {
+      if (rows.some((r) => r.vin === v.vin || r.id === v.id)) return false;
+      rows.push({ ...v, seq: rows.length + 1 });
+      return true;
+    },
     update: async (_tx, prev, next) => {
       interfere?.();
       const current = row(prev.id);
-      if (!current || current.status !== prev.status || current.purchaseId !== prev.purchaseId) return false;
-      Object.assign(current, { status: next.status, purchaseId: next.purchaseId });
+      if (
+        !current ||
+        current.status !== prev.status ||
+        current.purchaseId !== prev.purchaseId ||
+        current.repairOrderId !== prev.repairOrderId
+      )
+        return false;
+      Object.assign(current, {
+        status: next.status,
+        purchaseId: next.purchaseId,
+        repairOrderId: next.repairOrderId,
+      });
       return true;
     },
   };
@@ -130,7 +154,11 @@ describe("vehicle lifecycle + event handlers", () => {
     const f = fakes();
     const v = await makeRegisterVehicle(f)(input);
     f.outbox.length = 0;
-    const handlers = stockEventHandlers(makeVehicleLifecycle({ vehicles: f.vehicles }), silent);
+    const handlers = stockEventHandlers(
+      makeVehicleLifecycle({ vehicles: f.vehicles }),
+      makeVehicleIntake({ vehicles: f.vehicles, intakes: noIntakes, log: silent }),
+      silent,
+    );
     const paid = (purchaseId: string) =>
       newEvent(
         "PurchasePaid",

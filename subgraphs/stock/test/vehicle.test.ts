@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
+  completeRepair,
+  registerIntake,
+  sendToRepair,
+  takeBack,
+  withdraw,
   leaveLot,
   parseRegistration,
   registerVehicle,
@@ -186,7 +191,7 @@ describe("vehicle state machine", () => {
   it("release: SOLD → AVAILABLE (cancel after pickup, the car comes back)", () => {
     const { vehicle: v, events } = release(vehicle("SOLD", P1), P1);
     expect([v.status, v.purchaseId]).toEqual(["AVAILABLE", null]);
-    expect(events[0].type).toBe("VehicleReleased");
+    expect(events[0]?.type).toBe("VehicleReleased");
   });
 
   it("release is refused for another purchase and when already AVAILABLE", () => {
@@ -208,5 +213,145 @@ describe("vehicle state machine", () => {
     const before = vehicle("AVAILABLE", null);
     reserve(before, P1);
     expect(before.status).toBe("AVAILABLE");
+  });
+});
+
+const SR = "44444444-4444-4444-8444-444444444444";
+const R1 = "55555555-5555-4555-8555-555555555555";
+const R2 = "66666666-6666-4666-8666-666666666666";
+const VID = "77777777-7777-4777-8777-777777777777";
+const intake = {
+  sellRequestId: SR,
+  vehicleId: VID,
+  vin: "knad341cbku512799",
+  make: "Kia",
+  model: "K5",
+  year: 2020,
+  mileageKm: 41_000,
+  listPriceKrw: 19_500_000,
+};
+const bought = (over: Partial<Vehicle> = {}): Vehicle => ({
+  ...registerIntake(intake, NOW).vehicle,
+  ...over,
+});
+
+describe("cars bought from sellers, repairs and withdrawals", () => {
+  it("registerIntake: IN_REPAIR under the allocated id at the list price, VehicleRegistered names the sell request", () => {
+    const { vehicle: v, events } = registerIntake(intake, NOW);
+    expect(v).toMatchObject({
+      id: VID,
+      vin: "KNAD341CBKU512799",
+      priceKrw: 19_500_000,
+      status: "IN_REPAIR",
+      sellRequestId: SR,
+      repairOrderId: null,
+      purchaseId: null,
+    });
+    expect(events).toEqual([
+      {
+        type: "VehicleRegistered",
+        payload: {
+          vehicleId: VID,
+          vin: "KNAD341CBKU512799",
+          make: "Kia",
+          model: "K5",
+          year: 2020,
+          mileageKm: 41_000,
+          priceKrw: 19_500_000,
+          status: "IN_REPAIR",
+          sellRequestId: SR,
+        },
+      },
+    ]);
+  });
+
+  it("an IN_REPAIR car cannot be reserved by a buyer", () => {
+    expect(refusalOf(() => reserve(bought(), P1)).code).toBe("VEHICLE_NOT_AVAILABLE");
+  });
+
+  it("INSPECTION of the bought car: already IN_REPAIR, the order is recorded without any event", () => {
+    const { vehicle: v, events } = sendToRepair(bought(), { repairOrderId: R1, kind: "INSPECTION" });
+    expect([v.status, v.repairOrderId, events]).toEqual(["IN_REPAIR", R1, []]);
+    // The same order again changes nothing; another inspection order is refused.
+    expect(sendToRepair(v, { repairOrderId: R1, kind: "INSPECTION" }).events).toEqual([]);
+    expect(refusalOf(() => sendToRepair(v, { repairOrderId: R2, kind: "INSPECTION" })).code).toBe(
+      "VEHICLE_TRANSITION_REFUSED",
+    );
+    // A late inspection (the car was listed meanwhile) or one of the dealer's own car moves nothing.
+    for (const car of [bought({ status: "AVAILABLE" }), vehicle("AVAILABLE", null)])
+      expect(refusalOf(() => sendToRepair(car, { repairOrderId: R1, kind: "INSPECTION" })).code).toBe(
+        "VEHICLE_TRANSITION_REFUSED",
+      );
+  });
+
+  it("REPAIR: AVAILABLE → IN_REPAIR with VehicleSentToRepair; refused for a car that is not AVAILABLE", () => {
+    const { vehicle: v, events } = sendToRepair(vehicle("AVAILABLE", null), {
+      repairOrderId: R1,
+      kind: "REPAIR",
+    });
+    expect([v.status, v.repairOrderId]).toEqual(["IN_REPAIR", R1]);
+    expect(events).toEqual([
+      { type: "VehicleSentToRepair", payload: { vehicleId: v.id, repairOrderId: R1, kind: "REPAIR" } },
+    ]);
+    for (const status of ["RESERVED", "SOLD", "IN_REPAIR", "WITHDRAWN"] as const)
+      expect(
+        refusalOf(() => sendToRepair(vehicle(status, null), { repairOrderId: R2, kind: "REPAIR" })).code,
+      ).toBe("VEHICLE_NOT_AVAILABLE");
+  });
+
+  it("completeRepair: IN_REPAIR → AVAILABLE with VehicleRepaired, only for the order holding the car", () => {
+    const inRepair = sendToRepair(vehicle("AVAILABLE", null), { repairOrderId: R1, kind: "REPAIR" }).vehicle;
+    expect(refusalOf(() => completeRepair(inRepair, { repairOrderId: R2, kind: "REPAIR" })).code).toBe(
+      "VEHICLE_TRANSITION_REFUSED",
+    );
+    const { vehicle: v, events } = completeRepair(inRepair, { repairOrderId: R1, kind: "REPAIR" });
+    expect([v.status, v.repairOrderId]).toEqual(["AVAILABLE", null]);
+    expect(events).toEqual([
+      { type: "VehicleRepaired", payload: { vehicleId: v.id, repairOrderId: R1, kind: "REPAIR" } },
+    ]);
+    // Completing again (a duplicate) is refused: the car is AVAILABLE.
+    expect(refusalOf(() => completeRepair(v, { repairOrderId: R1, kind: "REPAIR" })).code).toBe(
+      "VEHICLE_TRANSITION_REFUSED",
+    );
+    // An inspection completed before stock heard of its opening still lists the bought car.
+    expect(completeRepair(bought(), { repairOrderId: R1, kind: "INSPECTION" }).vehicle.status).toBe(
+      "AVAILABLE",
+    );
+  });
+
+  it("withdraw: IN_REPAIR or AVAILABLE → WITHDRAWN (terminal) for the car's own sell request only", () => {
+    for (const status of ["IN_REPAIR", "AVAILABLE"] as const) {
+      const { vehicle: v, events } = withdraw(bought({ status, repairOrderId: R1 }), SR);
+      expect([v.status, v.repairOrderId]).toEqual(["WITHDRAWN", null]);
+      expect(events).toEqual([{ type: "VehicleWithdrawn", payload: { vehicleId: VID, sellRequestId: SR } }]);
+      // Nothing moves a withdrawn car any more.
+      expect(refusalOf(() => withdraw(v, SR)).code).toBe("VEHICLE_TRANSITION_REFUSED");
+      expect(refusalOf(() => reserve(v, P1)).code).toBe("VEHICLE_NOT_AVAILABLE");
+      expect(refusalOf(() => sendToRepair(v, { repairOrderId: R2, kind: "REPAIR" })).code).toBe(
+        "VEHICLE_NOT_AVAILABLE",
+      );
+      expect(refusalOf(() => completeRepair(v, { repairOrderId: R1, kind: "REPAIR" })).code).toBe(
+        "VEHICLE_TRANSITION_REFUSED",
+      );
+    }
+    expect(refusalOf(() => withdraw(bought({ status: "RESERVED", purchaseId: P1 }), SR)).code).toBe(
+      "VEHICLE_TRANSITION_REFUSED",
+    );
+    expect(refusalOf(() => withdraw(bought(), P1)).code).toBe("VEHICLE_TRANSITION_REFUSED");
+    expect(refusalOf(() => withdraw(vehicle("AVAILABLE", null), SR)).code).toBe("VEHICLE_TRANSITION_REFUSED");
+  });
+
+  it("takeBack: a returned SOLD car is AVAILABLE again with VehicleReleased, for its own purchase only", () => {
+    const { vehicle: v, events } = takeBack(vehicle("SOLD", P1), P1);
+    expect([v.status, v.purchaseId]).toEqual(["AVAILABLE", null]);
+    expect(events).toEqual([{ type: "VehicleReleased", payload: { vehicleId: v.id, purchaseId: P1 } }]);
+    expect(refusalOf(() => takeBack(vehicle("SOLD", P1), P2)).code).toBe("VEHICLE_HELD_BY_OTHER_PURCHASE");
+    for (const status of ["AVAILABLE", "RESERVED", "IN_REPAIR", "WITHDRAWN"] as const)
+      expect(refusalOf(() => takeBack(vehicle(status, P1), P1)).code).toBe("VEHICLE_TRANSITION_REFUSED");
+  });
+
+  it("release refuses cars no purchase holds (IN_REPAIR, WITHDRAWN)", () => {
+    for (const status of ["IN_REPAIR", "WITHDRAWN"] as const)
+      expect(refusalOf(() => release(vehicle(status, null), P1)).code).toBe("VEHICLE_NOT_HELD");
   });
 });

@@ -81,10 +81,14 @@ export type VehicleFilter = {
 export type VehicleStatus =
   /** For sale. */
   | 'AVAILABLE'
+  /** In the workshop (a repair, or the inspection of a car bought from a seller): on the lot, not for sale. */
+  | 'IN_REPAIR'
   /** Paid for by a buyer, still on the lot. */
   | 'RESERVED'
   /** Picked up by the delivery driver: off the lot. */
-  | 'SOLD';
+  | 'SOLD'
+  /** The seller took the car back: off the lot for good. */
+  | 'WITHDRAWN';
 
 export type VehicleFieldsFragment = { id: string, vin: string, make: string, model: string, year: number, mileageKm: number, priceKrw: number, status: VehicleStatus, color: string | null, fuel: string | null };
 

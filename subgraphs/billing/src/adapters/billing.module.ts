@@ -9,12 +9,13 @@ import {
 import type { Prisma, PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../app/settle-payment.use-case.ts";
-import { makePaymentQueries } from "../app/payments.query.ts";
+import { makePaymentQueries, makePayoutQueries } from "../app/payments.query.ts";
 import type { BillingDeps } from "../app/ports.ts";
 import { chargeRoutes } from "./charge.routes.ts";
 import { billingHandlers } from "./event.handlers.ts";
 import { billingResolvers } from "./graphql.resolvers.ts";
 import { paymentRepository } from "./payment.repository.ts";
+import { payoutRepository } from "./payout.repository.ts";
 import type { billingSettings } from "../billing.config.ts";
 import { createPaymentProvider } from "./payment-provider.config.ts";
 import { SettlementWorker } from "./settlement.worker.ts";
@@ -50,9 +51,12 @@ export function buildBillingModule(
   });
 
   return {
-    resolvers: billingResolvers(makePaymentQueries(paymentRepository, db)),
-    handlers: billingHandlers(deps),
-    // The compensations' reads and writes are plain SQL (payment.repository.ts): no Prisma client per event.
+    resolvers: billingResolvers(
+      makePaymentQueries(paymentRepository, db),
+      makePayoutQueries(payoutRepository, db),
+    ),
+    handlers: billingHandlers(deps, { payouts: payoutRepository, provider, log: infra.log }),
+    // The handlers' reads and writes are plain SQL (payment and payout repositories): no Prisma client per event.
     rawHandlers: true,
     routes: (app) => {
       chargeRoutes(app, { charge, internalSecret: infra.config.internalSecret, log: infra.log });

@@ -11,15 +11,36 @@ import type { BillingDeps } from "./ports.ts";
 export type CompensationDeps<Tx extends SqlTx = SqlTx> = Pick<BillingDeps<Tx, unknown>, "payments" | "log">;
 
 /** A cancelled purchase gets its money back. */
-export async function refundCancelledPurchase<Tx extends SqlTx>(
+export function refundCancelledPurchase<Tx extends SqlTx>(
   tx: Tx,
   event: EventEnvelope<"PurchaseCancelled">,
+  deps: CompensationDeps<Tx>,
+): Promise<void> {
+  return refund(tx, event, "cancelled", deps);
+}
+
+/**
+ * A returned purchase (the car is back on the lot) gets its money back, through the same refund
+ * as a cancellation: a payment already refunded (or being refunded) is not refunded twice.
+ */
+export function refundReturnedPurchase<Tx extends SqlTx>(
+  tx: Tx,
+  event: EventEnvelope<"PurchaseReturned">,
+  deps: CompensationDeps<Tx>,
+): Promise<void> {
+  return refund(tx, event, "returned", deps);
+}
+
+async function refund<Tx extends SqlTx>(
+  tx: Tx,
+  event: EventEnvelope<"PurchaseCancelled" | "PurchaseReturned">,
+  why: "cancelled" | "returned",
   { payments, log }: CompensationDeps<Tx>,
 ): Promise<void> {
   const { purchaseId } = event.payload;
   const payment = await payments.byPurchaseId(tx, purchaseId);
   if (!payment) {
-    log.error("cancelled purchase has no payment to refund", { purchaseId, eventId: event.eventId });
+    log.error(`${why} purchase has no payment to refund`, { purchaseId, eventId: event.eventId });
     return;
   }
   if (payment.status !== "APPROVED") {
@@ -27,7 +48,7 @@ export async function refundCancelledPurchase<Tx extends SqlTx>(
     return;
   }
   await payments.update(tx, requestRefund(payment, event.eventId).payment, payment.status);
-  log.info("refund requested", { purchaseId, paymentId: payment.id });
+  log.info("refund requested", { purchaseId, paymentId: payment.id, why });
 }
 
 /**

@@ -9,6 +9,17 @@ export interface PaymentProvider {
   refund(req: { idempotencyKey: string; providerRef: string; amountKrw: number }): Promise<void>;
   /** Cancels a charge whose purchase never came to exist. Key: the paymentId. */
   void(req: { idempotencyKey: string; providerRef: string; amountKrw: number }): Promise<void>;
+  /** Pays a seller. Key: the sellRequestId (a repeat returns the first payout's reference). */
+  payout(req: {
+    idempotencyKey: string;
+    sellerId: string;
+    amountKrw: number;
+  }): Promise<{ providerRef: string }>;
+  /**
+   * Takes back the payout made under `payoutKey` (the sellRequestId), if one was made; returns the
+   * amount taken back (0 when none was made). Key: the sellRequestId as well (one reversal per payout).
+   */
+  reversePayout(req: { idempotencyKey: string; payoutKey: string }): Promise<{ reversedAmountKrw: number }>;
 }
 
 export type ChargeOutcome =

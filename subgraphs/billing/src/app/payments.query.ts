@@ -1,6 +1,7 @@
 import { badInput, isUuid, parsePageSize, requireRole, type Viewer } from "@junggo/runtime";
 import type { Payment } from "../domain/payment.ts";
-import type { PaymentRepository } from "./ports.ts";
+import { canSeePayout, type Payout } from "../domain/payout.ts";
+import type { PaymentRepository, PayoutRepository } from "./ports.ts";
 
 /** Largest `payments(first:)` page (a public limit: BAD_USER_INPUT above it). */
 export const MAX_PAYMENTS_PAGE = 200;
@@ -41,3 +42,24 @@ export function makePaymentQueries<Db>(
 }
 
 export type PaymentQueries = ReturnType<typeof makePaymentQueries>;
+
+/** Payouts: the seller's own, and staff see all; null for anyone else (no existence leak). */
+export function makePayoutQueries<Db>(
+  payouts: Pick<PayoutRepository<never, Db>, "byId" | "bySellRequestId">,
+  db: Db,
+) {
+  const visible = async (viewer: Viewer | null, find: () => Promise<Payout | null>) => {
+    if (!viewer) return null;
+    const p = await find();
+    return p && canSeePayout(viewer, p) ? p : null;
+  };
+  return {
+    /** The payout of a sell request (the `SellRequest.payout` field). */
+    ofSellRequest: (viewer: Viewer | null, sellRequestId: string) =>
+      isUuid(sellRequestId) ? visible(viewer, () => payouts.bySellRequestId(db, sellRequestId)) : null,
+    byId: (viewer: Viewer | null, id: string) =>
+      isUuid(id) ? visible(viewer, () => payouts.byId(db, id)) : null,
+  };
+}
+
+export type PayoutQueries = ReturnType<typeof makePayoutQueries>;

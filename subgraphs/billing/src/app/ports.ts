@@ -1,5 +1,6 @@
 import type { Logger, SqlTx } from "@junggo/runtime";
 import type { Payment } from "../domain/payment.ts";
+import type { Payout } from "../domain/payout.ts";
 
 /**
  * Payments in billing's own database. Methods that change state take the transaction (`Tx`);
@@ -35,4 +36,14 @@ export interface BillingDeps<Tx extends SqlTx = SqlTx, Db = unknown> {
   transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
   log: Logger;
   payments: PaymentRepository<Tx, Db>;
+}
+
+/** Payouts to sellers, one per sell request (the unique sellRequestId). */
+export interface PayoutRepository<Tx, Db> {
+  byId(db: Db | Tx, id: string): Promise<Payout | null>;
+  bySellRequestId(db: Db | Tx, sellRequestId: string): Promise<Payout | null>;
+  /** Inserts unless the sell request already has a payout (returns false then). */
+  insert(tx: Tx, p: Payout): Promise<boolean>;
+  /** Saves a transition only if the row is still in `expectedStatus`; returns success. */
+  update(tx: Tx, p: Payout, expectedStatus: Payout["status"]): Promise<boolean>;
 }

@@ -6,8 +6,14 @@ import type { SearchVehicles } from "../app/search-vehicles.query.ts";
 import type { StockLine } from "../domain/stock-summary.ts";
 import type { Resolvers, Vehicle as VehicleNode } from "./generated/resolvers.types.ts";
 
-/** GraphQL shape; which purchase holds the car stays internal. */
-const present = ({ purchaseId: _holder, registeredAt, ...v }: Vehicle): VehicleNode => ({
+/** GraphQL shape; which purchase, repair order or sell request holds the car stays internal. */
+const present = ({
+  purchaseId: _holder,
+  sellRequestId: _seller,
+  repairOrderId: _order,
+  registeredAt,
+  ...v
+}: Vehicle): VehicleNode => ({
   ...v,
   registeredAt: registeredAt.toISOString(),
 });

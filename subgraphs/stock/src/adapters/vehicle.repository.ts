@@ -2,7 +2,7 @@ import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
 import type { StatusCount } from "../domain/stock-summary.ts";
 import type { Vehicle } from "../domain/vehicle.ts";
 import type { VehicleCriteria } from "../domain/vehicle-search.ts";
-import type { SqlTx } from "@junggo/runtime";
+import { iso, type SqlTx } from "@junggo/runtime";
 import type { ListedVehicle, VehicleStore } from "../app/ports.ts";
 
 type Row = Prisma.VehicleGetPayload<object>;
@@ -19,6 +19,8 @@ const toVehicle = ({
   fuel,
   status,
   purchaseId,
+  sellRequestId,
+  repairOrderId,
   registeredAt,
 }: Row): Vehicle => ({
   id,
@@ -32,6 +34,8 @@ const toVehicle = ({
   fuel,
   status,
   purchaseId,
+  sellRequestId,
+  repairOrderId,
   registeredAt,
 });
 
@@ -100,7 +104,7 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
   // no Prisma client there; see stock.module.ts), and on Prisma transactions for replays.
   async findByIdIn(tx: SqlTx, id: string): Promise<Vehicle | null> {
     const [r] = await tx.$queryRawUnsafe<Record<keyof Vehicle, unknown>[]>(
-      `SELECT id, vin, make, model, year, "mileageKm", "priceKrw", color, fuel, status, "purchaseId", "registeredAt" FROM "Vehicle" WHERE id = $1::uuid`,
+      `SELECT id, vin, make, model, year, "mileageKm", "priceKrw", color, fuel, status, "purchaseId", "sellRequestId", "repairOrderId", "registeredAt" FROM "Vehicle" WHERE id = $1::uuid`,
       id,
     );
     if (!r) return null;
@@ -116,21 +120,50 @@ export class VehicleRepository implements VehicleStore<Prisma.TransactionClient>
       fuel: r.fuel as string | null,
       status: r.status as Vehicle["status"],
       purchaseId: r.purchaseId as string | null,
+      sellRequestId: r.sellRequestId as string | null,
+      repairOrderId: r.repairOrderId as string | null,
       registeredAt: r.registeredAt instanceof Date ? r.registeredAt : new Date(String(r.registeredAt)),
     };
   }
 
+  async insertIn(tx: SqlTx, v: Vehicle): Promise<boolean> {
+    // ON CONFLICT DO NOTHING (id or VIN taken): 0 rows instead of an error that aborts the transaction.
+    const count = await tx.$executeRawUnsafe(
+      `INSERT INTO "Vehicle" (id, vin, make, model, year, "mileageKm", "priceKrw", color, fuel, status, "purchaseId", "sellRequestId", "repairOrderId", "registeredAt", "updatedAt")
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::"VehicleStatus", $11::uuid, $12::uuid, $13::uuid, $14::timestamp(3), $14::timestamp(3))
+       ON CONFLICT DO NOTHING`,
+      v.id,
+      v.vin,
+      v.make,
+      v.model,
+      v.year,
+      v.mileageKm,
+      v.priceKrw,
+      v.color,
+      v.fuel,
+      v.status,
+      v.purchaseId,
+      v.sellRequestId,
+      v.repairOrderId,
+      iso(v.registeredAt),
+    );
+    return count === 1;
+  }
+
   async update(tx: SqlTx, previous: Vehicle, next: Vehicle): Promise<boolean> {
-    // Conditional on the row as read ("purchaseId" IS NOT DISTINCT FROM: null matches null, as Prisma's
+    // Conditional on the row as read (IS NOT DISTINCT FROM: null matches null, as Prisma's
     // `purchaseId: null` does); "updatedAt" in UTC like Prisma's @updatedAt.
     const count = await tx.$executeRawUnsafe(
-      `UPDATE "Vehicle" SET status = $4::"VehicleStatus", "purchaseId" = $5::uuid, "updatedAt" = $6::timestamp(3)
-       WHERE id = $1::uuid AND status = $2::"VehicleStatus" AND "purchaseId" IS NOT DISTINCT FROM $3::uuid`,
+      `UPDATE "Vehicle" SET status = $5::"VehicleStatus", "purchaseId" = $6::uuid, "repairOrderId" = $7::uuid, "updatedAt" = $8::timestamp(3)
+       WHERE id = $1::uuid AND status = $2::"VehicleStatus" AND "purchaseId" IS NOT DISTINCT FROM $3::uuid
+         AND "repairOrderId" IS NOT DISTINCT FROM $4::uuid`,
       previous.id,
       previous.status,
       previous.purchaseId,
+      previous.repairOrderId,
       next.status,
       next.purchaseId,
+      next.repairOrderId,
       new Date().toISOString(),
     );
     return count === 1;

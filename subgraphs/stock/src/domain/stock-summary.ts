@@ -12,9 +12,14 @@ export interface StockLine {
   model: string;
   /** For sale right now. */
   available: number;
-  /** Physically on the lot: AVAILABLE + RESERVED (a SOLD car has left with a driver). */
+  /**
+   * Physically on the lot: AVAILABLE + RESERVED + IN_REPAIR (a SOLD car has left with a driver, a
+   * WITHDRAWN one went back to its seller).
+   */
   onLot: number;
 }
+
+const ON_LOT: ReadonlySet<VehicleStatus> = new Set(["AVAILABLE", "RESERVED", "IN_REPAIR"]);
 
 /** One line per make+model that has ever been in stock, sorted by make, then model. */
 export function summariseStock(counts: readonly StatusCount[]): StockLine[] {
@@ -23,7 +28,7 @@ export function summariseStock(counts: readonly StatusCount[]): StockLine[] {
     const key = JSON.stringify([make, model]);
     const line = lines.get(key) ?? { make, model, available: 0, onLot: 0 };
     if (status === "AVAILABLE") line.available += count;
-    if (status === "AVAILABLE" || status === "RESERVED") line.onLot += count;
+    if (ON_LOT.has(status)) line.onLot += count;
     lines.set(key, line);
   }
   const byName = (a: string, b: string) =>

@@ -1,14 +1,19 @@
 import type { EventPayloads } from "@junggo/events";
 import { DomainError, intBetween, optionalText, parseVin, requiredText } from "@junggo/runtime";
 
-export type VehicleStatus = "AVAILABLE" | "RESERVED" | "SOLD";
+export type VehicleStatus = "AVAILABLE" | "RESERVED" | "SOLD" | "IN_REPAIR" | "WITHDRAWN";
 
 /**
  * The Vehicle aggregate. Lifecycle:
  *   AVAILABLE --reserve(p)--> RESERVED --leaveLot(p)--> SOLD
  *   RESERVED | SOLD --release(p)--> AVAILABLE      (purchase cancelled before or after pickup)
+ *   SOLD --takeBack(p)--> AVAILABLE                (the buyer returned it: back on the lot)
+ *   (bought from a seller) registerIntake --> IN_REPAIR   (waiting for its inspection)
+ *   AVAILABLE --sendToRepair(REPAIR)--> IN_REPAIR --completeRepair--> AVAILABLE
+ *   IN_REPAIR | AVAILABLE --withdraw(s)--> WITHDRAWN   (terminal: the seller took it back)
  * `purchaseId` is the purchase holding the car (RESERVED/SOLD) and only that purchase may move it on,
- * so a late or duplicate event of an earlier purchase never disturbs the current one.
+ * so a late or duplicate event of an earlier purchase never disturbs the current one. Likewise
+ * `repairOrderId` (the open order of an IN_REPAIR car) and `sellRequestId` (the car's seller).
  */
 export interface Vehicle {
   id: string;
@@ -22,10 +27,23 @@ export interface Vehicle {
   fuel: string | null;
   status: VehicleStatus;
   purchaseId: string | null;
+  /** The sell request the dealer bought the car through; null for its own stock. */
+  sellRequestId: string | null;
+  /** The open repair order of an IN_REPAIR car, once known; null otherwise. */
+  repairOrderId: string | null;
   registeredAt: Date;
 }
 
-type EventOf<T extends "VehicleRegistered" | "VehicleReserved" | "VehicleSold" | "VehicleReleased"> = {
+type EventOf<
+  T extends
+    | "VehicleRegistered"
+    | "VehicleReserved"
+    | "VehicleSold"
+    | "VehicleReleased"
+    | "VehicleSentToRepair"
+    | "VehicleRepaired"
+    | "VehicleWithdrawn",
+> = {
   type: T;
   payload: EventPayloads[T];
 };
@@ -33,11 +51,15 @@ export type VehicleRegistered = EventOf<"VehicleRegistered">;
 export type VehicleHoldEvent =
   | EventOf<"VehicleReserved">
   | EventOf<"VehicleSold">
-  | EventOf<"VehicleReleased">;
+  | EventOf<"VehicleReleased">
+  | EventOf<"VehicleSentToRepair">
+  | EventOf<"VehicleRepaired">
+  | EventOf<"VehicleWithdrawn">;
 
 export interface VehicleTransition {
   vehicle: Vehicle;
-  events: [VehicleHoldEvent];
+  /** Empty when the car already is where the command wants it (an inspection of an IN_REPAIR car). */
+  events: VehicleHoldEvent[];
 }
 
 export interface RegistrationInput {
@@ -81,7 +103,15 @@ export function registerVehicle(
   now: Date,
 ): { vehicle: Vehicle; events: [VehicleRegistered] } {
   const v = parseRegistration(input, now);
-  const vehicle: Vehicle = { id, ...v, status: "AVAILABLE", purchaseId: null, registeredAt: now };
+  const vehicle: Vehicle = {
+    id,
+    ...v,
+    status: "AVAILABLE",
+    purchaseId: null,
+    sellRequestId: null,
+    repairOrderId: null,
+    registeredAt: now,
+  };
   const { vin, make, model, year, mileageKm, priceKrw } = vehicle;
   return {
     vehicle,
@@ -134,8 +164,155 @@ export function leaveLot(vehicle: Vehicle, purchaseId: string): VehicleTransitio
 
 /** The purchase was cancelled, before or after pickup: the car is (back) on the lot and for sale. */
 export function release(vehicle: Vehicle, purchaseId: string): VehicleTransition {
-  if (vehicle.status === "AVAILABLE") {
-    throw new DomainError("VEHICLE_NOT_HELD", `Vehicle ${vehicle.id} is already AVAILABLE.`);
+  if (vehicle.status !== "RESERVED" && vehicle.status !== "SOLD") {
+    throw new DomainError(
+      "VEHICLE_NOT_HELD",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not held by a purchase.`,
+    );
+  }
+  assertHeldBy(vehicle, purchaseId);
+  return {
+    vehicle: { ...vehicle, status: "AVAILABLE", purchaseId: null },
+    events: [{ type: "VehicleReleased", payload: { vehicleId: vehicle.id, purchaseId } }],
+  };
+}
+
+/** What stock recorded when the dealer accepted a sell request (SellRequestAccepted). */
+export interface Intake {
+  sellRequestId: string;
+  vehicleId: string;
+  vin: string;
+  make: string;
+  model: string;
+  year: number;
+  mileageKm: number;
+  listPriceKrw: number;
+}
+
+/**
+ * A car bought from a seller reached the lot: in stock under the id acquisition allocated, at its
+ * list price, IN_REPAIR until its inspection is done (on the lot, not for sale).
+ */
+export function registerIntake(intake: Intake, now: Date): { vehicle: Vehicle; events: [VehicleRegistered] } {
+  const v = parseRegistration({ ...intake, priceKrw: intake.listPriceKrw }, now);
+  const vehicle: Vehicle = {
+    id: intake.vehicleId,
+    ...v,
+    status: "IN_REPAIR",
+    purchaseId: null,
+    sellRequestId: intake.sellRequestId,
+    repairOrderId: null,
+    registeredAt: now,
+  };
+  const { id, vin, make, model, year, mileageKm, priceKrw, sellRequestId } = vehicle;
+  return {
+    vehicle,
+    events: [
+      {
+        type: "VehicleRegistered",
+        payload: {
+          vehicleId: id,
+          vin,
+          make,
+          model,
+          year,
+          mileageKm,
+          priceKrw,
+          status: "IN_REPAIR",
+          sellRequestId,
+        },
+      },
+    ],
+  };
+}
+
+export interface RepairRef {
+  repairOrderId: string;
+  kind: "REPAIR" | "INSPECTION";
+}
+
+/**
+ * A repair order opened. REPAIR: an AVAILABLE car goes to the workshop (a car held by a buyer
+ * never gets here: purchase's hold arbiter refuses the order). INSPECTION: the car bought from a
+ * seller already is IN_REPAIR; the order is only recorded, nothing changes for the outside. An
+ * inspection never moves a car (a late one, after the car was listed, is refused).
+ */
+export function sendToRepair(vehicle: Vehicle, order: RepairRef): VehicleTransition {
+  if (order.kind === "INSPECTION") {
+    const ours = vehicle.repairOrderId === null || vehicle.repairOrderId === order.repairOrderId;
+    if (vehicle.status !== "IN_REPAIR" || vehicle.sellRequestId === null || !ours) {
+      throw new DomainError(
+        "VEHICLE_TRANSITION_REFUSED",
+        `Vehicle ${vehicle.id} is not a bought car waiting for inspection ${order.repairOrderId}.`,
+      );
+    }
+    return { vehicle: { ...vehicle, repairOrderId: order.repairOrderId }, events: [] };
+  }
+  if (vehicle.status !== "AVAILABLE") {
+    throw new DomainError(
+      "VEHICLE_NOT_AVAILABLE",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not AVAILABLE: it cannot go to the workshop.`,
+    );
+  }
+  return {
+    vehicle: { ...vehicle, status: "IN_REPAIR", repairOrderId: order.repairOrderId },
+    events: [{ type: "VehicleSentToRepair", payload: { vehicleId: vehicle.id, ...order } }],
+  };
+}
+
+/**
+ * Its repair order is done: the car is for sale. Only the order that holds the car moves it on
+ * (an inspection not heard of yet is taken as the car's: the car came to the lot IN_REPAIR).
+ */
+export function completeRepair(vehicle: Vehicle, order: RepairRef): VehicleTransition {
+  if (vehicle.status !== "IN_REPAIR") {
+    throw new DomainError(
+      "VEHICLE_TRANSITION_REFUSED",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not IN_REPAIR.`,
+    );
+  }
+  if (vehicle.repairOrderId !== null && vehicle.repairOrderId !== order.repairOrderId) {
+    throw new DomainError(
+      "VEHICLE_TRANSITION_REFUSED",
+      `Vehicle ${vehicle.id} is in repair order ${vehicle.repairOrderId}, not ${order.repairOrderId}.`,
+    );
+  }
+  return {
+    vehicle: { ...vehicle, status: "AVAILABLE", repairOrderId: null },
+    events: [{ type: "VehicleRepaired", payload: { vehicleId: vehicle.id, ...order } }],
+  };
+}
+
+/**
+ * The seller cancelled after the car reached the lot and no buyer holds it: it leaves stock for
+ * good (WITHDRAWN is terminal). Only the sell request the car was bought through can withdraw it.
+ */
+export function withdraw(vehicle: Vehicle, sellRequestId: string): VehicleTransition {
+  if (vehicle.sellRequestId !== sellRequestId) {
+    throw new DomainError(
+      "VEHICLE_TRANSITION_REFUSED",
+      `Vehicle ${vehicle.id} was not bought through sell request ${sellRequestId}.`,
+    );
+  }
+  if (vehicle.status !== "AVAILABLE" && vehicle.status !== "IN_REPAIR") {
+    throw new DomainError(
+      "VEHICLE_TRANSITION_REFUSED",
+      `Vehicle ${vehicle.id} is ${vehicle.status}: only an AVAILABLE or IN_REPAIR car can be withdrawn.`,
+    );
+  }
+  return {
+    vehicle: { ...vehicle, status: "WITHDRAWN", repairOrderId: null },
+    events: [{ type: "VehicleWithdrawn", payload: { vehicleId: vehicle.id, sellRequestId } }],
+  };
+}
+
+/** The buyer returned the car and it is back on the lot: for sale again. */
+export function takeBack(vehicle: Vehicle, purchaseId: string): VehicleTransition {
+  if (vehicle.status !== "SOLD") {
+    throw new DomainError(
+      "VEHICLE_TRANSITION_REFUSED",
+      `Vehicle ${vehicle.id} is ${vehicle.status}, not SOLD.`,
+    );
   }
   assertHeldBy(vehicle, purchaseId);
   return {

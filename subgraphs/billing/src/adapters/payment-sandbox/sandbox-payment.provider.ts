@@ -13,7 +13,7 @@ export interface SandboxOptions {
   /** Every charge above this amount is declined (deterministic decline for tests); null = no limit. */
   declineAboveKrw: number | null;
   /**
-   * How many idempotency keys of each kind (charges, refunds, voids) the sandbox remembers. Past
+   * How many idempotency keys of each kind (charges, refunds, voids, payouts, reversals) the sandbox remembers. Past
    * it, the oldest settled ones are forgotten (a real provider also keeps keys for a limited time):
    * a replay of a recent key is still answered from memory; a replay of a forgotten one is a new
    * call. Billing's own unique purchaseId keeps a forgotten charge key from charging twice.
@@ -95,6 +95,10 @@ export class SandboxPaymentProvider implements PaymentProvider {
   private readonly charges: BoundedRecords<ChargeOutcome>;
   private readonly refunds: BoundedRecords<true>;
   private readonly voids: BoundedRecords<true>;
+  /** Payouts by key, with what is left of them (0 once reversed). */
+  private readonly payouts: BoundedRecords<{ providerRef: string; amountKrw: number; reversed: boolean }>;
+  /** Reversals by key, with the amount they took back. */
+  private readonly reversals: BoundedRecords<number>;
   private readonly random: () => number;
   private o: SandboxBehaviour;
 
@@ -105,6 +109,8 @@ export class SandboxPaymentProvider implements PaymentProvider {
     this.charges = new BoundedRecords(maxRecords);
     this.refunds = new BoundedRecords(maxRecords);
     this.voids = new BoundedRecords(maxRecords);
+    this.payouts = new BoundedRecords(maxRecords);
+    this.reversals = new BoundedRecords(maxRecords);
   }
 
   get behaviour(): SandboxBehaviour {
@@ -143,6 +149,46 @@ export class SandboxPaymentProvider implements PaymentProvider {
     this.voids.add(req.idempotencyKey, true);
   }
 
+  /** Pays a seller; the same key returns the first payout (no second transfer). Failures: errorRate. */
+  async payout(req: {
+    idempotencyKey: string;
+    sellerId: string;
+    amountKrw: number;
+  }): Promise<{ providerRef: string }> {
+    await this.call();
+    const seen = this.payouts.get(req.idempotencyKey);
+    if (seen) return { providerRef: seen.providerRef };
+    const providerRef = `sandbox_payout_${crypto.randomUUID()}`;
+    this.payouts.add(req.idempotencyKey, { providerRef, amountKrw: req.amountKrw, reversed: false });
+    return { providerRef };
+  }
+
+  /** Takes back the payout under `payoutKey` once; a repeated reversal answers the first amount. */
+  async reversePayout(req: {
+    idempotencyKey: string;
+    payoutKey: string;
+  }): Promise<{ reversedAmountKrw: number }> {
+    await this.call();
+    const seen = this.reversals.get(req.idempotencyKey);
+    if (seen !== undefined) return { reversedAmountKrw: seen };
+    const paid = this.payouts.get(req.payoutKey);
+    const amount = paid && !paid.reversed ? paid.amountKrw : 0;
+    if (paid) paid.reversed = true;
+    this.reversals.add(req.idempotencyKey, amount);
+    return { reversedAmountKrw: amount };
+  }
+
+  /** Money paid out and not taken back, per payout key (tests: never paid twice, never lost). */
+  payoutBalance(payoutKey: string): number {
+    const paid = this.payouts.get(payoutKey);
+    return paid && !paid.reversed ? paid.amountKrw : 0;
+  }
+
+  /** How many distinct payouts were made (tests). */
+  get payoutCount(): number {
+    return this.payouts.recorded;
+  }
+
   /** How many distinct refunds/voids were executed (tests). */
   get refundCount(): number {
     return this.refunds.recorded;
@@ -153,8 +199,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   /** Keys held in memory per kind (readiness and tests: never above maxRecords). */
-  get records(): { charges: number; refunds: number; voids: number } {
-    return { charges: this.charges.size, refunds: this.refunds.size, voids: this.voids.size };
+  get records(): { charges: number; refunds: number; voids: number; payouts: number; reversals: number } {
+    return {
+      charges: this.charges.size,
+      refunds: this.refunds.size,
+      voids: this.voids.size,
+      payouts: this.payouts.size,
+      reversals: this.reversals.size,
+    };
   }
 
   private async call(): Promise<void> {

@@ -83,7 +83,7 @@ export type StockLine = {
   available: Scalars['Int']['output'];
   make: Scalars['String']['output'];
   model: Scalars['String']['output'];
-  /** Vehicles physically on the lot: AVAILABLE + RESERVED (a SOLD car has left). */
+  /** Vehicles physically on the lot: AVAILABLE + RESERVED + IN_REPAIR (SOLD and WITHDRAWN cars have left). */
   onLot: Scalars['Int']['output'];
 };
 
@@ -139,10 +139,14 @@ export type VehicleFilter = {
 export type VehicleStatus =
   /** For sale. */
   | 'AVAILABLE'
+  /** In the workshop (a repair, or the inspection of a car bought from a seller): on the lot, not for sale. */
+  | 'IN_REPAIR'
   /** Paid for by a buyer, still on the lot. */
   | 'RESERVED'
   /** Picked up by the delivery driver: off the lot. */
-  | 'SOLD';
+  | 'SOLD'
+  /** The seller took the car back: off the lot for good. */
+  | 'WITHDRAWN';
 
 
 
