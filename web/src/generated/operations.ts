@@ -4,7 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@apollo/client';
-/** DELIVERY: a sold car to its buyer. RETURN_PICKUP and SELLER_PICKUP come with later milestones. */
+/**
+ * DELIVERY: a sold car from the lot to its buyer. RETURN_PICKUP: a returned car from its buyer back to
+ * the lot. SELLER_PICKUP: a car the dealer bought, from its seller to the lot. SELLER_RETURN: a car the
+ * seller took back (sale cancelled), back to the seller.
+ */
 export type ConsignmentKind =
   | 'DELIVERY'
   | 'RETURN_PICKUP'
