@@ -36,10 +36,17 @@ const skipWhy =
     : "PostgreSQL server binaries missing (no initdb under $PGBIN or /usr/lib/postgresql/*/bin; apt-get install postgresql) and JUNGGO_TEST_POSTGRES_URL unset";
 if (skipWhy) console.log(`skipping the consignment replicas test: ${skipWhy}`);
 
-// The events the consignment consumer has a handler for (PurchasePaid, PurchaseCancelled), from its handler map.
+// The events the consignment consumer has a handler for (PurchasePaid, PurchaseCancelled, the return
+// and sale jobs' events), from its handler map.
 const noop = async () => {};
 const HANDLED = Object.keys(
-  consignmentHandlers({ requestDelivery: noop, cancelDelivery: noop }),
+  consignmentHandlers({
+    requestDelivery: noop,
+    cancelDelivery: noop,
+    requestReturnPickup: noop,
+    requestSellerPickup: noop,
+    cancelSaleJobs: noop,
+  }),
 ) as EventType[];
 
 (skipWhy ? describe.skip : describe)("resilience: replicas", () => {

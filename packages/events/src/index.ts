@@ -194,6 +194,12 @@ export interface EventPayloads {
     reversePayout: boolean;
     cancelPickup: boolean;
     returnVehicleId: string | null;
+    /**
+     * The car allocated on acceptance (null for a PENDING request). Optional, added for consignment:
+     * with cancelPickup it lets consignment file a CANCELLED tombstone of a pickup it has not
+     * opened yet (its SellRequestAccepted is still being retried).
+     */
+    vehicleId?: string | null;
   };
 
   /** A car went to the workshop (REPAIR by staff, or the INSPECTION of a car bought from a seller). */

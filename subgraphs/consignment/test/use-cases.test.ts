@@ -26,8 +26,16 @@ class MemoryRepo implements ConsignmentRepository<unknown> {
     const c = [...this.rows.values()].find((r) => r.purchaseId === purchaseId && r.kind === kind);
     return c ? structuredClone(c) : null;
   }
+  async findBySellRequest(_db: unknown, sellRequestId: string, kind: string) {
+    const c = [...this.rows.values()].find((r) => r.sellRequestId === sellRequestId && r.kind === kind);
+    return c ? structuredClone(c) : null;
+  }
   async insertIfAbsent(_db: unknown, c: Consignment) {
-    if ([...this.rows.values()].some((r) => r.purchaseId === c.purchaseId && r.kind === c.kind)) return false;
+    const taken = (r: Consignment) =>
+      r.kind === c.kind &&
+      ((c.purchaseId !== null && r.purchaseId === c.purchaseId) ||
+        (c.sellRequestId !== null && r.sellRequestId === c.sellRequestId));
+    if ([...this.rows.values()].some(taken)) return false;
     this.rows.set(c.id, structuredClone(c));
     return true;
   }
@@ -48,9 +56,13 @@ class MemoryRepo implements ConsignmentRepository<unknown> {
       .filter((r) => r.escalationCount < max && +(r.escalatedAt ?? r.requestedAt!) <= +cutoff)
       .slice(0, first);
   }
-  async list(_db: unknown, f: { driverId?: string; buyerId?: string }, first: number) {
+  async list(_db: unknown, f: { driverId?: string; customerId?: string }, first: number) {
     return [...this.rows.values()]
-      .filter((r) => (!f.driverId || r.driverId === f.driverId) && (!f.buyerId || r.buyerId === f.buyerId))
+      .filter(
+        (r) =>
+          (!f.driverId || r.driverId === f.driverId) &&
+          (!f.customerId || r.buyerId === f.customerId || r.sellerId === f.customerId),
+      )
       .sort((a, b) => +b.requestedAt! - +a.requestedAt!)
       .slice(0, first);
   }

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { Account } from "../auth.ts";
 import { StatusPill } from "../components/StatusPill.tsx";
 import { describeError } from "../errors.ts";
-import { formatDateTime, formatEta, humanize, vehicleName } from "../format.ts";
+import { formatDateTime, formatEta, vehicleName } from "../format.ts";
 import {
   ACCEPT_JOB,
   COMPLETE_JOB,
@@ -13,6 +13,14 @@ import {
   PICK_UP_JOB,
   type Consignment,
 } from "../graphql.ts";
+
+// What each kind of job is, and where its car goes, in the driver's words.
+const KINDS: Record<Consignment["kind"], { label: string; to: string }> = {
+  DELIVERY: { label: "Delivery", to: "buyer" },
+  RETURN_PICKUP: { label: "Return pickup", to: "lot" },
+  SELLER_PICKUP: { label: "Seller pickup", to: "lot" },
+  SELLER_RETURN: { label: "Return to seller", to: "seller" },
+};
 
 export function DriverView({ account }: { account: Account }) {
   const client = useApolloClient();
@@ -53,7 +61,7 @@ export function DriverView({ account }: { account: Account }) {
         {open.error && !open.data && <p className="alert alert-error">{describeError(open.error).message}</p>}
         {open.data && openJobs.length === 0 && (
           <p className="empty" data-testid="no-open-jobs">
-            No deliveries waiting. New jobs appear here as soon as a car is sold.
+            No jobs waiting. New jobs appear here as soon as a car is sold, returned or bought from a seller.
           </p>
         )}
         <div className="job-list" data-testid="open-jobs">
@@ -105,6 +113,7 @@ function Job({
   const [pickUp, p] = useMutation(PICK_UP_JOB);
   const [complete, c] = useMutation(COMPLETE_JOB);
   const busy = a.loading || p.loading || c.loading;
+  const kind = KINDS[j.kind];
 
   const run = async (action: () => Promise<unknown>) => {
     onError(null);
@@ -122,13 +131,18 @@ function Job({
       data-testid={testId}
       data-consignment-id={j.id}
       data-purchase-id={j.purchaseId ?? ""}
+      data-sell-request-id={j.sellRequestId ?? ""}
+      data-kind={j.kind}
       data-status={j.status}
     >
       <header className="purchase-head">
         <div>
           <h3>{vehicleName(j.vehicle)}</h3>
           <p className="muted small">
-            {humanize(j.kind)} · requested {formatDateTime(j.requestedAt)}
+            <span className="pill pill-muted job-kind" data-testid="job-kind">
+              {kind.label}
+            </span>{" "}
+            requested {formatDateTime(j.requestedAt)}
             {j.vehicle.color ? ` · ${j.vehicle.color}` : ""}
           </p>
         </div>
@@ -136,7 +150,7 @@ function Job({
       </header>
       {mine && j.eta && j.status !== "DELIVERED" && j.status !== "CANCELLED" && (
         <p className="small">
-          ETA at buyer: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
+          ETA at {kind.to}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
         </p>
       )}
       <div className="actions">
@@ -170,7 +184,7 @@ function Job({
             data-testid="deliver-button"
             onClick={() => run(() => complete({ variables: { id: j.id } }))}
           >
-            Delivered to buyer
+            Delivered to {kind.to}
           </button>
         )}
       </div>

@@ -239,6 +239,7 @@ export function cancel(
         reversePayout: s.status !== "PENDING",
         cancelPickup: s.status === "ACCEPTED",
         returnVehicleId: atLot ? s.vehicleId : null,
+        vehicleId: s.vehicleId,
       },
     },
   };

@@ -7,6 +7,8 @@ import { makePickUpConsignment } from "../app/pick-up-consignment.use-case.ts";
 import { makeCompleteConsignment } from "../app/complete-consignment.use-case.ts";
 import { makeRequestDelivery } from "../app/request-delivery.use-case.ts";
 import { makeCancelDelivery } from "../app/cancel-delivery.use-case.ts";
+import { makeRequestReturnPickup, makeRequestSellerPickup } from "../app/open-job.use-case.ts";
+import { makeCancelSaleJobs } from "../app/cancel-sale-jobs.use-case.ts";
 import { makeConsignmentQueries } from "../app/consignments.query.ts";
 import { makeEscalateOverdueConsignments } from "../app/escalate-overdue-consignments.use-case.ts";
 import { prismaConsignmentRepository } from "./consignment.repository.ts";
@@ -53,6 +55,9 @@ export function buildConsignmentModule(
     handlers: consignmentHandlers({
       requestDelivery: makeRequestDelivery(deps),
       cancelDelivery: makeCancelDelivery(deps),
+      requestReturnPickup: makeRequestReturnPickup(deps),
+      requestSellerPickup: makeRequestSellerPickup(deps),
+      cancelSaleJobs: makeCancelSaleJobs(deps),
     }),
     // The handlers' repository calls are plain SQL (consignment.repository.ts): no Prisma client per event.
     rawHandlers: true,

@@ -6,7 +6,7 @@ import type { ConsignmentRepository } from "../app/ports.ts";
 // The plain client is structurally a transaction client too, so one type serves reads and writes.
 type Db = Prisma.TransactionClient;
 
-// What the event handlers use (findByPurchase, insertIfAbsent, update) is plain SQL: it runs in the
+// What the event handlers use (findByPurchase, findBySellRequest, insertIfAbsent, update) is plain SQL: it runs in the
 // consumer's raw transaction (no Prisma client there; see consignment.module.ts) as well as on
 // Prisma transactions (driver commands, replays). The rest stays on the Prisma client.
 const DATES = [
@@ -24,6 +24,8 @@ const COLS: readonly [keyof Consignment, string][] = [
   ["purchaseId", "uuid"],
   ["vehicleId", "uuid"],
   ["buyerId", "uuid"],
+  ["sellRequestId", "uuid"],
+  ["sellerId", "uuid"],
   ["status", `"ConsignmentStatus"`],
   ["driverId", "uuid"],
   ["driverName", "text"],
@@ -67,8 +69,18 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
     return row ? fromRow(row) : null;
   },
 
+  async findBySellRequest(db: SqlTx, sellRequestId, kind) {
+    const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+      `${SELECT} WHERE "sellRequestId" = $1::uuid AND "kind" = $2::"ConsignmentKind"`,
+      sellRequestId,
+      kind,
+    );
+    return row ? fromRow(row) : null;
+  },
+
   async insertIfAbsent(db: SqlTx, c) {
-    // ON CONFLICT DO NOTHING: concurrent replicas cannot both create the job.
+    // ON CONFLICT DO NOTHING (any unique key: (purchase, kind), (sell request, kind)): concurrent
+    // replicas cannot both create the job.
     return (await db.$executeRawUnsafe(INSERT, ...params(c))) === 1;
   },
 
@@ -94,9 +106,12 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
       take: first,
     }),
 
-  list: (db, filter, first) =>
+  list: (db, { driverId, customerId }, first) =>
     db.consignment.findMany({
-      where: filter,
+      where: {
+        ...(driverId ? { driverId } : {}),
+        ...(customerId ? { OR: [{ buyerId: customerId }, { sellerId: customerId }] } : {}),
+      },
       orderBy: [{ requestedAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
       take: first,
     }),

@@ -16,6 +16,7 @@ export function toNode(c: Consignment): ConsignmentNode {
   return {
     id: c.id,
     purchaseId: c.purchaseId,
+    sellRequestId: c.sellRequestId,
     status: c.status,
     kind: c.kind,
     vehicleId: c.vehicleId,
@@ -30,7 +31,8 @@ export function toNode(c: Consignment): ConsignmentNode {
     escalationCount: c.escalationCount,
     escalatedAt: iso(c.escalatedAt),
     driver: c.driverId ? { __typename: "Account", id: c.driverId } : null,
-    purchase: { __typename: "Purchase", id: c.purchaseId },
+    // A Purchase reference only for purchase jobs (DELIVERY, RETURN_PICKUP).
+    purchase: c.purchaseId ? { __typename: "Purchase", id: c.purchaseId } : null,
     vehicle: { __typename: "Vehicle", id: c.vehicleId },
   };
 }
@@ -70,6 +72,13 @@ export function consignmentResolvers(queries: ConsignmentQueries, commands: Cons
       consignment: async (purchase, _, { viewer }) =>
         isUuid(purchase.id)
           ? toNullableNode(await queries.deliveryOf(viewer, purchase.id.toLowerCase()))
+          : null,
+    },
+    SellRequest: {
+      __resolveReference: (ref) => ({ id: ref.id }),
+      pickup: async (sellRequest, _, { viewer }) =>
+        isUuid(sellRequest.id)
+          ? toNullableNode(await queries.pickupOf(viewer, sellRequest.id.toLowerCase()))
           : null,
     },
   };

@@ -14,17 +14,24 @@ export function makeConsignmentQueries<Db>(repo: ConsignmentRepository<Db>, db: 
     deliveryOf: async (viewer: Viewer | null, purchaseId: string) =>
       visible(await repo.findByPurchase(db, purchaseId, "DELIVERY"), viewer),
 
+    /** The pickup job of a sell request (the `SellRequest.pickup` field). */
+    pickupOf: async (viewer: Viewer | null, sellRequestId: string) =>
+      visible(await repo.findBySellRequest(db, sellRequestId, "SELLER_PICKUP"), viewer),
+
     /** Jobs waiting for a driver, oldest first: drivers pick from here, staff watch it. */
     open: async (viewer: Viewer | null, first: number) => {
       requireRole(viewer, "DRIVER", "STAFF");
       return repo.listOpen(db, first);
     },
 
-    /** Staff: every job; a driver: the jobs they took; anyone else: the deliveries to them. */
+    /**
+     * Staff: every job; a driver: the jobs they took; anyone else: the jobs done for them (a
+     * buyer's deliveries and return pickups, a seller's pickups and returns).
+     */
     mine: async (viewer: Viewer | null, first: number) => {
       const v = requireViewer(viewer);
       if (v.role === "STAFF") return repo.list(db, {}, first);
-      return repo.list(db, v.role === "DRIVER" ? { driverId: v.id } : { buyerId: v.id }, first);
+      return repo.list(db, v.role === "DRIVER" ? { driverId: v.id } : { customerId: v.id }, first);
     },
   };
 }

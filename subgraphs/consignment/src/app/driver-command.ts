@@ -34,7 +34,9 @@ export async function runDriverCommand<Tx extends SqlTx>(
     await appendEvents(tx, [toEnvelope(event, null)]);
     deps.log.info(event.type, {
       consignmentId: consignment.id,
+      kind: consignment.kind,
       purchaseId: consignment.purchaseId,
+      sellRequestId: consignment.sellRequestId,
       driverId: driver.id,
     });
     return { ...consignment, version: consignment.version + 1 };

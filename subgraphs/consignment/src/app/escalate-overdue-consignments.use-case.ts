@@ -34,7 +34,9 @@ export const makeEscalateOverdueConsignments =
       escalated++;
       deps.log.warn("no driver accepted the job in time; escalated and offered again", {
         consignmentId: c.id,
+        kind: c.kind,
         purchaseId: c.purchaseId,
+        sellRequestId: c.sellRequestId,
         escalation: consignment.escalationCount,
       });
     }

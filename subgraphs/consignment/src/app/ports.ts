@@ -6,7 +6,8 @@ import type { Consignment } from "../domain/consignment.ts";
 export interface ConsignmentRepository<Db> {
   findById(db: Db, id: string): Promise<Consignment | null>;
   findByPurchase(db: Db, purchaseId: string, kind: ConsignmentKind): Promise<Consignment | null>;
-  /** Inserts unless a job of the same (purchase, kind) exists; false when one did. */
+  findBySellRequest(db: Db, sellRequestId: string, kind: ConsignmentKind): Promise<Consignment | null>;
+  /** Inserts unless a job of the same (purchase, kind) or (sell request, kind) exists; false when one did. */
   insertIfAbsent(db: Db, c: Consignment): Promise<boolean>;
   /** Writes `c` only if the stored version is still `c.version`; false when someone else wrote first. */
   update(db: Db, c: Consignment): Promise<boolean>;
@@ -17,8 +18,11 @@ export interface ConsignmentRepository<Db> {
    * waiting since before `cutoff` (since the request, or the last escalation).
    */
   listAwaitingEscalation(db: Db, cutoff: Date, maxEscalations: number, first: number): Promise<Consignment[]>;
-  /** Newest first; `filter` narrows to one driver's or one buyer's jobs, none means all. */
-  list(db: Db, filter: { driverId?: string; buyerId?: string }, first: number): Promise<Consignment[]>;
+  /**
+   * Newest first; `filter` narrows to one driver's jobs or to one customer's (the buyer of a
+   * purchase job, the seller of a seller job); none means all.
+   */
+  list(db: Db, filter: { driverId?: string; customerId?: string }, first: number): Promise<Consignment[]>;
 }
 
 export interface ConsignmentDeps<Tx extends SqlTx> {
@@ -27,6 +31,6 @@ export interface ConsignmentDeps<Tx extends SqlTx> {
   transact<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
   clock(): Date;
   log: Logger;
-  /** Minutes from acceptance to the driver's arrival at the buyer (DELIVERY_ETA_MINUTES). */
+  /** Minutes from acceptance to the driver's arrival at the customer (DELIVERY_ETA_MINUTES). */
   etaMinutes: number;
 }

@@ -1,4 +1,7 @@
-// The Consignment aggregate: one driver job, as an explicit state machine.
+// The Consignment aggregate: one driver job, as an explicit state machine. A job belongs to a
+// purchase (DELIVERY to the buyer, RETURN_PICKUP of a returned car) or to a sell request
+// (SELLER_PICKUP from the seller, SELLER_RETURN of a car the seller took back); every kind runs
+// the same machine, only cancellation differs (see `cancel`).
 //
 //   REQUESTED --accept--> ASSIGNED --pickUp--> PICKED_UP --complete--> DELIVERED
 //   REQUESTED | ASSIGNED | PICKED_UP --cancel--> CANCELLED
@@ -7,16 +10,20 @@
 // Every transition validates, then returns the new state and the event it caused. Nothing here
 // knows about storage or transport; refused transitions throw DomainError with a stable code.
 import { DomainError } from "@junggo/runtime";
-import type { ConsignmentKind, EventPayloads } from "@junggo/events";
+import type { ConsignmentKind, ConsignmentOwner, EventPayloads } from "@junggo/events";
 
 export type ConsignmentStatus = "REQUESTED" | "ASSIGNED" | "PICKED_UP" | "DELIVERED" | "CANCELLED";
 
 export interface Consignment {
   id: string;
   kind: ConsignmentKind;
-  purchaseId: string;
+  /** Purchase jobs (DELIVERY, RETURN_PICKUP): the purchase and its buyer; null for seller jobs. */
+  purchaseId: string | null;
+  buyerId: string | null;
+  /** Seller jobs (SELLER_PICKUP, SELLER_RETURN): the sell request and its seller; null otherwise. */
+  sellRequestId: string | null;
+  sellerId: string | null;
   vehicleId: string;
-  buyerId: string;
   status: ConsignmentStatus;
   driverId: string | null;
   driverName: string | null;
@@ -46,13 +53,13 @@ export type ConsignmentEvent =
   | EventOf<"ConsignmentCancelled">
   | EventOf<"ConsignmentEscalated">;
 
-/** Who the job is for, as every consignment event says it (sell-request jobs: see ConsignmentOwner). */
-const owner = (c: { kind: ConsignmentKind; purchaseId: string; buyerId: string }) => ({
+/** Who the job is for, as every consignment event says it. */
+export const ownerOf = (c: ConsignmentOwner): ConsignmentOwner => ({
   kind: c.kind,
   purchaseId: c.purchaseId,
   buyerId: c.buyerId,
-  sellRequestId: null,
-  sellerId: null,
+  sellRequestId: c.sellRequestId,
+  sellerId: c.sellerId,
 });
 
 export interface Transition<E extends ConsignmentEvent = ConsignmentEvent> {
@@ -72,6 +79,32 @@ export interface DeliveryRequest {
   buyerId: string;
 }
 
+/** What opens a job of any kind: its owner (a purchase and buyer, or a sell request and seller) and the car. */
+export type JobRequest = { id: string; vehicleId: string } & (
+  | { kind: "DELIVERY" | "RETURN_PICKUP"; purchaseId: string; buyerId: string }
+  | { kind: "SELLER_PICKUP" | "SELLER_RETURN"; sellRequestId: string; sellerId: string }
+);
+
+/** A DeliveryRequest (no kind) is a DELIVERY job request; the owner columns of the other side are null. */
+function ownerColumns(req: DeliveryRequest | JobRequest): ConsignmentOwner {
+  if ("sellRequestId" in req) {
+    return {
+      kind: req.kind,
+      purchaseId: null,
+      buyerId: null,
+      sellRequestId: req.sellRequestId,
+      sellerId: req.sellerId,
+    };
+  }
+  return {
+    kind: "kind" in req ? req.kind : "DELIVERY",
+    purchaseId: req.purchaseId,
+    buyerId: req.buyerId,
+    sellRequestId: null,
+    sellerId: null,
+  };
+}
+
 const STATUS_WORDS: Record<ConsignmentStatus, string> = {
   REQUESTED: "waiting for a driver",
   ASSIGNED: "accepted but not picked up yet",
@@ -82,14 +115,16 @@ const STATUS_WORDS: Record<ConsignmentStatus, string> = {
 
 const invalidState = (message: string) => new DomainError("CONSIGNMENT_INVALID_STATE", message);
 
-/** A paid purchase needs its car delivered: the job waits for a driver. */
-export function requestDelivery(
-  req: DeliveryRequest,
+/** A job is opened and waits for a driver (a paid purchase, a return, an accepted or cancelled sale). */
+export function requestJob(
+  req: DeliveryRequest | JobRequest,
   now: Date,
 ): Transition<EventOf<"ConsignmentRequested">> {
+  const owner = ownerColumns(req);
   const consignment: Consignment = {
-    ...req,
-    kind: "DELIVERY",
+    id: req.id,
+    ...owner,
+    vehicleId: req.vehicleId,
     status: "REQUESTED",
     driverId: null,
     driverName: null,
@@ -108,28 +143,30 @@ export function requestDelivery(
     consignment,
     event: {
       type: "ConsignmentRequested",
-      payload: {
-        consignmentId: req.id,
-        ...owner({ ...req, kind: "DELIVERY" }),
-        vehicleId: req.vehicleId,
-      },
+      payload: { consignmentId: req.id, ...owner, vehicleId: req.vehicleId },
     },
   };
 }
 
+/** A paid purchase needs its car delivered: the job waits for a driver. */
+export const requestDelivery = (
+  req: DeliveryRequest,
+  now: Date,
+): Transition<EventOf<"ConsignmentRequested">> => requestJob(req, now);
+
 /**
- * The purchase was cancelled before its delivery was ever requested (PurchaseCancelled handled
- * before a PurchasePaid that is being retried). The CANCELLED row occupies the (purchase, kind)
- * slot so the late PurchasePaid cannot open a job for a cancelled purchase. It is announced like
- * any cancellation (previousStatus NONE), so the buyer's views end the same way whichever of the
- * two events came first.
+ * The job was called off before it was ever requested: the purchase was cancelled before its
+ * PurchasePaid (being retried) was handled, or the sell request before its SellRequestAccepted.
+ * The CANCELLED row occupies the (purchase, kind) or (sell request, kind) slot so the late event
+ * cannot open a job for a cancelled purchase or sale. It is announced like any cancellation
+ * (previousStatus NONE), so the customer's views end the same way whichever event came first.
  */
 export function cancelledBeforeRequest(
-  req: DeliveryRequest,
+  req: DeliveryRequest | JobRequest,
   now: Date,
 ): Transition<EventOf<"ConsignmentCancelled">> {
   const consignment: Consignment = {
-    ...requestDelivery(req, now).consignment,
+    ...requestJob(req, now).consignment,
     status: "CANCELLED",
     requestedAt: null,
     cancelledAt: now,
@@ -140,7 +177,7 @@ export function cancelledBeforeRequest(
       type: "ConsignmentCancelled",
       payload: {
         consignmentId: consignment.id,
-        ...owner({ ...req, kind: "DELIVERY" }),
+        ...ownerOf(consignment),
         vehicleId: req.vehicleId,
         previousStatus: "NONE",
         returnToLot: false,
@@ -182,7 +219,7 @@ export function accept(
       type: "ConsignmentAssigned",
       payload: {
         consignmentId: c.id,
-        ...owner(c),
+        ...ownerOf(c),
         vehicleId: c.vehicleId,
         driverId: driver.id,
         driverName: driver.name,
@@ -219,7 +256,7 @@ export function pickUp(
       type: "ConsignmentPickedUp",
       payload: {
         consignmentId: c.id,
-        ...owner(c),
+        ...ownerOf(c),
         vehicleId: c.vehicleId,
         driverId,
       },
@@ -245,7 +282,7 @@ export function complete(
       type: "ConsignmentDelivered",
       payload: {
         consignmentId: c.id,
-        ...owner(c),
+        ...ownerOf(c),
         vehicleId: c.vehicleId,
         driverId,
       },
@@ -253,15 +290,29 @@ export function complete(
   };
 }
 
+/**
+ * Which kinds are ever called off: a DELIVERY (the purchase was cancelled) and a SELLER_PICKUP
+ * (the sale was cancelled). A return job (RETURN_PICKUP, SELLER_RETURN) is never cancelled: the car
+ * has to come back whatever happens.
+ */
+export const CANCELLABLE_KINDS: readonly ConsignmentKind[] = ["DELIVERY", "SELLER_PICKUP"];
+
 export const isCancellable = (
   c: Consignment,
 ): c is Consignment & { status: "REQUESTED" | "ASSIGNED" | "PICKED_UP" } =>
-  c.status === "REQUESTED" || c.status === "ASSIGNED" || c.status === "PICKED_UP";
+  CANCELLABLE_KINDS.includes(c.kind) &&
+  (c.status === "REQUESTED" || c.status === "ASSIGNED" || c.status === "PICKED_UP");
 
-/** The job is called off; a car already on the road is brought back to the lot. */
+/**
+ * The job is called off. A DELIVERY already on the road brings the car back to the lot
+ * (`returnToLot`); a SELLER_PICKUP on the road never reached the lot, so the car goes back to
+ * the seller instead: see `cancelSellerPickup`, which opens that SELLER_RETURN job.
+ */
 export function cancel(c: Consignment, now: Date): Transition<EventOf<"ConsignmentCancelled">> {
+  if (!CANCELLABLE_KINDS.includes(c.kind))
+    throw invalidState("A return job cannot be cancelled: the car has to come back.");
   if (!isCancellable(c)) throw invalidState(`The job cannot be cancelled: it is ${STATUS_WORDS[c.status]}.`);
-  const returnToLot = c.status === "PICKED_UP";
+  const returnToLot = c.kind === "DELIVERY" && c.status === "PICKED_UP";
   const consignment: Consignment = { ...c, status: "CANCELLED", returnToLot, cancelledAt: now };
   return {
     consignment,
@@ -269,13 +320,45 @@ export function cancel(c: Consignment, now: Date): Transition<EventOf<"Consignme
       type: "ConsignmentCancelled",
       payload: {
         consignmentId: c.id,
-        ...owner(c),
+        ...ownerOf(c),
         vehicleId: c.vehicleId,
         previousStatus: c.status,
         returnToLot,
       },
     },
   };
+}
+
+/**
+ * The seller cancelled the sale before the pickup finished: the SELLER_PICKUP job is cancelled. If
+ * the driver had already picked the car up (the cancellation raced the pickup), the car is handed
+ * back with a new SELLER_RETURN job (`returnId`) for the same sell request, seller and car.
+ */
+export function cancelSellerPickup(
+  c: Consignment,
+  returnId: string,
+  now: Date,
+): {
+  cancelled: Transition<EventOf<"ConsignmentCancelled">>;
+  sellerReturn: Transition<EventOf<"ConsignmentRequested">> | null;
+} {
+  if (c.kind !== "SELLER_PICKUP" || !c.sellRequestId || !c.sellerId)
+    throw invalidState("Only the pickup of a sell request is cancelled with its sale.");
+  const onTheRoad = c.status === "PICKED_UP";
+  const cancelled = cancel(c, now);
+  const sellerReturn = onTheRoad
+    ? requestJob(
+        {
+          id: returnId,
+          kind: "SELLER_RETURN",
+          sellRequestId: c.sellRequestId,
+          sellerId: c.sellerId,
+          vehicleId: c.vehicleId,
+        },
+        now,
+      )
+    : null;
+  return { cancelled, sellerReturn };
 }
 
 /** How often a job waiting for a driver is escalated before staff are left to handle it. */
@@ -320,7 +403,7 @@ export function escalate(
       type: "ConsignmentEscalated",
       payload: {
         consignmentId: c.id,
-        ...owner(c),
+        ...ownerOf(c),
         vehicleId: c.vehicleId,
         waitingSinceIso: c.requestedAt.toISOString(),
         escalation,

@@ -31,25 +31,33 @@ export type Consignment = {
   escalatedAt?: Maybe<Scalars['DateTime']['output']>;
   /**
    * How often nobody accepted the job within DISPATCH_TIMEOUT_MINUTES (staff and the buyer were
-   * notified each time and the job was offered again); at most 3.
+   * notified each time — the buyer or the seller — and the job was offered again); at most 3.
    */
   escalationCount: Scalars['Int']['output'];
-  /** The driver's estimated arrival at the buyer. */
+  /** The driver's estimated arrival at the job's destination. */
   eta?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   kind: ConsignmentKind;
   pickedUpAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The purchase of a DELIVERY or RETURN_PICKUP job; null for seller jobs. */
   purchase?: Maybe<Purchase>;
+  /** The purchase of a DELIVERY or RETURN_PICKUP job; null for seller jobs. */
   purchaseId?: Maybe<Scalars['ID']['output']>;
   requestedAt?: Maybe<Scalars['DateTime']['output']>;
   /** True when the job was cancelled with the car on the road: it is brought back to the lot. */
   returnToLot: Scalars['Boolean']['output'];
+  /** The sell request of a SELLER_PICKUP or SELLER_RETURN job; null for purchase jobs. */
+  sellRequestId?: Maybe<Scalars['ID']['output']>;
   status: ConsignmentStatus;
   vehicle: Vehicle;
   vehicleId: Scalars['ID']['output'];
 };
 
-/** DELIVERY: a sold car to its buyer. RETURN_PICKUP and SELLER_PICKUP come with later milestones. */
+/**
+ * DELIVERY: a sold car from the lot to its buyer. RETURN_PICKUP: a returned car from its buyer back to
+ * the lot. SELLER_PICKUP: a car the dealer bought, from its seller to the lot. SELLER_RETURN: a car the
+ * seller took back (sale cancelled), back to the seller.
+ */
 export type ConsignmentKind =
   | 'DELIVERY'
   | 'RETURN_PICKUP'
@@ -97,11 +105,17 @@ export type Purchase = {
 
 export type Query = {
   __typename?: 'Query';
-  /** A job, if the viewer may see it: staff, its buyer, its driver, or any driver while it is open. */
+  /**
+   * A job, if the viewer may see it: staff, its customer (the buyer of a purchase job, the seller of a
+   * seller job), its driver, or any driver while it is open.
+   */
   consignment?: Maybe<Consignment>;
-  /** DRIVER: the jobs they took; STAFF: every job; anyone else: the deliveries to them. Newest first. */
+  /**
+   * DRIVER: the jobs they took; STAFF: every job; anyone else: the jobs done for them (a buyer's
+   * deliveries and return pickups, a seller's pickups and returns). Newest first.
+   */
   myConsignments: Array<Consignment>;
-  /** DRIVER or STAFF (FORBIDDEN otherwise): jobs waiting for a driver, oldest first. */
+  /** DRIVER or STAFF (FORBIDDEN otherwise): jobs of every kind waiting for a driver, oldest first. */
   openConsignments: Array<Consignment>;
 };
 
@@ -120,12 +134,20 @@ export type QueryOpenConsignmentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type SellRequest = {
+  __typename?: 'SellRequest';
+  id: Scalars['ID']['output'];
+  /** The SELLER_PICKUP job of this sell request: visible to its seller, its driver and STAFF (null otherwise). */
+  pickup?: Maybe<Consignment>;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /**
-   * A delivery job changed status (requested, assigned with driver and ETA, picked up, delivered,
-   * cancelled). Without purchaseId: every job the subscriber may see (BUYER: deliveries to them;
-   * DRIVER: open jobs and their own; STAFF: all). Each event carries the job as it is at that moment.
+   * A job changed status (requested, assigned with driver and ETA, picked up, delivered, cancelled).
+   * With purchaseId: the jobs of that purchase (its DELIVERY and its RETURN_PICKUP). Without: every
+   * job the subscriber may see (BUYER or SELLER: the jobs done for them; DRIVER: open jobs and their
+   * own; STAFF: all). Each event carries the job as it is at that moment.
    * UNAUTHENTICATED without a login.
    */
   deliveryStatusChanged: Consignment;
@@ -223,6 +245,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Consignment: Consignment;
   Purchase: Purchase;
+  SellRequest: SellRequest;
 };
 
 /** Mapping of federation reference types */
@@ -233,6 +256,9 @@ export type FederationReferenceTypes = {
   Purchase:
     ( { __typename: 'Purchase' }
     & GraphQLRecursivePick<FederationTypes['Purchase'], {"id":true}> );
+  SellRequest:
+    ( { __typename: 'SellRequest' }
+    & GraphQLRecursivePick<FederationTypes['SellRequest'], {"id":true}> );
 };
 
 
@@ -251,6 +277,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Purchase: ResolverTypeWrapper<Purchase>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SellRequest: ResolverTypeWrapper<SellRequest>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Vehicle: ResolverTypeWrapper<Vehicle>;
 };
@@ -267,6 +294,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Purchase: Purchase | FederationReferenceTypes['Purchase'];
   Query: Record<PropertyKey, never>;
+  SellRequest: SellRequest | FederationReferenceTypes['SellRequest'];
   Subscription: Record<PropertyKey, never>;
   Vehicle: Vehicle;
 };
@@ -292,6 +320,7 @@ export type ConsignmentResolvers<ContextType = RequestContext, ParentType extend
   purchaseId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   requestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   returnToLot?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sellRequestId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConsignmentStatus'], ParentType, ContextType>;
   vehicle?: Resolver<ResolversTypes['Vehicle'], ParentType, ContextType>;
   vehicleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -319,6 +348,12 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   openConsignments?: Resolver<Array<ResolversTypes['Consignment']>, ParentType, ContextType, RequireFields<QueryOpenConsignmentsArgs, 'first'>>;
 };
 
+export type SellRequestResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SellRequest'] = ResolversParentTypes['SellRequest'], FederationReferenceType extends FederationReferenceTypes['SellRequest'] = FederationReferenceTypes['SellRequest']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SellRequest']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  pickup?: Resolver<Maybe<ResolversTypes['Consignment']>, ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   deliveryStatusChanged?: SubscriptionResolver<ResolversTypes['Consignment'], "deliveryStatusChanged", ParentType, ContextType, Partial<SubscriptionDeliveryStatusChangedArgs>>;
 };
@@ -334,6 +369,7 @@ export type Resolvers<ContextType = RequestContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Purchase?: PurchaseResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SellRequest?: SellRequestResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Vehicle?: VehicleResolvers<ContextType>;
 };
