@@ -32,7 +32,7 @@ describe("npm run bench -- --smoke", () => {
     for (const x of [...r.driver.latencies, ...r.dashboard.lags, ...r.purchase.paidLatencies])
       expect(x).toBeGreaterThanOrEqual(0);
 
-    // A CPU and a peak RSS figure for every process: 7 subgraphs, the gateway, NATS.
+    // A CPU and a peak RSS figure for every process: every subgraph, the gateway, NATS.
     const processes = [...r.cpuMsPerPurchase.keys()];
     for (const name of [
       "identity",
@@ -42,6 +42,7 @@ describe("npm run bench -- --smoke", () => {
       "consignment",
       "dashboard",
       "notification",
+      "maintenance",
       "gateway",
       "nats",
     ])

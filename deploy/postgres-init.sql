@@ -6,3 +6,4 @@ CREATE DATABASE junggo_billing;
 CREATE DATABASE junggo_consignment;
 CREATE DATABASE junggo_dashboard;
 CREATE DATABASE junggo_notification;
+CREATE DATABASE junggo_maintenance;

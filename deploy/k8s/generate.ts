@@ -39,6 +39,12 @@ export const RESOURCES: Record<string, { cpu: string; memory: string; memoryLimi
   consignment: { cpu: "250m", memory: "256Mi", memoryLimit: "512Mi", why: "4.3 ms/purchase × 53/s = 0.23" },
   dashboard: { cpu: "150m", memory: "256Mi", memoryLimit: "512Mi", why: "2.4 ms/purchase + staff polling" },
   notification: { cpu: "200m", memory: "256Mi", memoryLimit: "512Mi", why: "3.0 ms/purchase × 53/s = 0.16" },
+  maintenance: {
+    cpu: "100m",
+    memory: "192Mi",
+    memoryLimit: "384Mi",
+    why: "staff repair orders; not on the purchase path",
+  },
 };
 
 /**

@@ -41,10 +41,16 @@ async function gateway(extra: Partial<Parameters<typeof startGateway>[0]> = {}) 
     log: createLogger("gateway-test"),
     // Nothing listens there: a request that got past the limits would fail differently.
     subgraphUrls: Object.fromEntries(
-      ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"].map((n) => [
-        n,
-        "http://127.0.0.1:9/graphql",
-      ]),
+      [
+        "identity",
+        "stock",
+        "purchase",
+        "billing",
+        "consignment",
+        "dashboard",
+        "notification",
+        "maintenance",
+      ].map((n) => [n, "http://127.0.0.1:9/graphql"]),
     ),
     ...extra,
   });

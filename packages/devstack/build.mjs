@@ -11,7 +11,16 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const SUBGRAPHS = ["identity", "stock", "purchase", "billing", "consignment", "dashboard", "notification"];
+const SUBGRAPHS = [
+  "identity",
+  "stock",
+  "purchase",
+  "billing",
+  "consignment",
+  "dashboard",
+  "notification",
+  "maintenance",
+];
 
 /** source → output, both relative to the repository root. dist/ keeps src/'s depth, so paths relative to the file still hold. */
 export const ENTRIES = [

@@ -16,6 +16,7 @@ import { billingSettings } from "../../../subgraphs/billing/src/billing.config.t
 import { consignmentSettings } from "../../../subgraphs/consignment/src/consignment.config.ts";
 import { dashboardSettings } from "../../../subgraphs/dashboard/src/dashboard.config.ts";
 import { identitySettings } from "../../../subgraphs/identity/src/identity.config.ts";
+import { maintenanceSettings } from "../../../subgraphs/maintenance/src/maintenance.config.ts";
 import { notificationSettings } from "../../../subgraphs/notification/src/notification.config.ts";
 import { purchaseSettings } from "../../../subgraphs/purchase/src/purchase.config.ts";
 
@@ -33,7 +34,7 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
   {
     title: "Every subgraph",
     source: "packages/runtime/src/config.ts (`subgraphSettings`)",
-    readBy: "identity, stock, purchase, billing, consignment, dashboard, notification",
+    readBy: "identity, stock, purchase, billing, consignment, dashboard, notification, maintenance",
     spec: without(subgraphSettings("identity"), processSettings("identity")),
   },
   {
@@ -78,6 +79,12 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
     source: "subgraphs/notification/src/notification.config.ts",
     readBy: "notification",
     spec: notificationSettings,
+  },
+  {
+    title: "maintenance",
+    source: "subgraphs/maintenance/src/maintenance.config.ts",
+    readBy: "maintenance",
+    spec: maintenanceSettings,
   },
 ];
 

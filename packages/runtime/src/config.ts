@@ -27,6 +27,7 @@ export const DEFAULT_PORTS = {
   consignment: 4005,
   dashboard: 4006,
   notification: 4007,
+  maintenance: 4009,
 } as const;
 
 export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;

@@ -36,6 +36,7 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
   ],
   dashboard: [],
   notification: ["NotificationCreated"],
+  maintenance: [],
 };
 
 /** Environment variable of the NATS server holding a user's password (deploy/nats-auth.conf). */

@@ -8,6 +8,7 @@ CREATE ROLE billing LOGIN PASSWORD 'dev-db-billing';
 CREATE ROLE consignment LOGIN PASSWORD 'dev-db-consignment';
 CREATE ROLE dashboard LOGIN PASSWORD 'dev-db-dashboard';
 CREATE ROLE notification LOGIN PASSWORD 'dev-db-notification';
+CREATE ROLE maintenance LOGIN PASSWORD 'dev-db-maintenance';
 CREATE DATABASE junggo_identity OWNER identity;
 CREATE DATABASE junggo_stock OWNER stock;
 CREATE DATABASE junggo_purchase OWNER purchase;
@@ -15,5 +16,6 @@ CREATE DATABASE junggo_billing OWNER billing;
 CREATE DATABASE junggo_consignment OWNER consignment;
 CREATE DATABASE junggo_dashboard OWNER dashboard;
 CREATE DATABASE junggo_notification OWNER notification;
+CREATE DATABASE junggo_maintenance OWNER maintenance;
 REVOKE CONNECT ON DATABASE junggo_identity, junggo_stock, junggo_purchase, junggo_billing,
-  junggo_consignment, junggo_dashboard, junggo_notification FROM PUBLIC;
+  junggo_consignment, junggo_dashboard, junggo_notification, junggo_maintenance FROM PUBLIC;
