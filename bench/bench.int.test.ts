@@ -43,6 +43,7 @@ describe("npm run bench -- --smoke", () => {
       "dashboard",
       "notification",
       "acquisition",
+      "maintenance",
       "gateway",
       "nats",
     ])

@@ -7,3 +7,4 @@ CREATE DATABASE junggo_consignment;
 CREATE DATABASE junggo_dashboard;
 CREATE DATABASE junggo_notification;
 CREATE DATABASE junggo_acquisition;
+CREATE DATABASE junggo_maintenance;

@@ -45,6 +45,12 @@ export const RESOURCES: Record<string, { cpu: string; memory: string; memoryLimi
     memoryLimit: "512Mi",
     why: "not on the purchase path; quotes",
   },
+  maintenance: {
+    cpu: "100m",
+    memory: "192Mi",
+    memoryLimit: "384Mi",
+    why: "staff repair orders; not on the purchase path",
+  },
 };
 
 /**

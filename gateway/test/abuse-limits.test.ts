@@ -50,6 +50,7 @@ async function gateway(extra: Partial<Parameters<typeof startGateway>[0]> = {}) 
         "dashboard",
         "notification",
         "acquisition",
+        "maintenance",
       ].map((n) => [n, "http://127.0.0.1:9/graphql"]),
     ),
     ...extra,

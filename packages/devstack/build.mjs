@@ -20,6 +20,7 @@ const SUBGRAPHS = [
   "dashboard",
   "notification",
   "acquisition",
+  "maintenance",
 ];
 
 /** source → output, both relative to the repository root. dist/ keeps src/'s depth, so paths relative to the file still hold. */

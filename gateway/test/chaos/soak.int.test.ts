@@ -47,6 +47,7 @@ const TARGETS: Target[] = [
   "consignment",
   "dashboard",
   "notification",
+  "maintenance",
   "identity",
   "gateway",
   "nats",

@@ -16,6 +16,7 @@ import { acquisitionSettings } from "../../../subgraphs/acquisition/src/acquisit
 import { billingSettings } from "../../../subgraphs/billing/src/billing.config.ts";
 import { consignmentSettings } from "../../../subgraphs/consignment/src/consignment.config.ts";
 import { dashboardSettings } from "../../../subgraphs/dashboard/src/dashboard.config.ts";
+import { maintenanceSettings } from "../../../subgraphs/maintenance/src/maintenance.config.ts";
 import { identitySettings } from "../../../subgraphs/identity/src/identity.config.ts";
 import { notificationSettings } from "../../../subgraphs/notification/src/notification.config.ts";
 import { purchaseSettings } from "../../../subgraphs/purchase/src/purchase.config.ts";
@@ -34,7 +35,8 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
   {
     title: "Every subgraph",
     source: "packages/runtime/src/config.ts (`subgraphSettings`)",
-    readBy: "identity, stock, purchase, billing, consignment, dashboard, notification, acquisition",
+    readBy:
+      "identity, stock, purchase, billing, consignment, dashboard, notification, acquisition, maintenance",
     spec: without(subgraphSettings("identity"), processSettings("identity")),
   },
   {
@@ -85,6 +87,12 @@ export const SCHEMAS: { title: string; source: string; readBy: string; spec: Set
     source: "subgraphs/acquisition/src/acquisition.config.ts",
     readBy: "acquisition",
     spec: acquisitionSettings,
+  },
+  {
+    title: "maintenance",
+    source: "subgraphs/maintenance/src/maintenance.config.ts",
+    readBy: "maintenance",
+    spec: maintenanceSettings,
   },
 ];
 

@@ -22,7 +22,7 @@ export const UP_USAGE = `Usage: npm run up [-- options]
                      created there when missing (also: JUNGGO_POSTGRES_URL)
   --pglite           embedded PGlite databases inside each service (no server; ~300 MB per service)
   --help             this text
-Ports: JUNGGO_PORT_BASE=<n> moves them all (gateway n, subgraphs n+1…n+7, NATS n+222, its monitor
+Ports: JUNGGO_PORT_BASE=<n> moves them all (gateway n, subgraphs n+1…n+9, NATS n+222, its monitor
 n+4222, PostgreSQL n+432; default 4000); GATEWAY_PORT, <CONTEXT>_PORT (e.g. STOCK_PORT),
 NATS_PORT, NATS_MONITOR_PORT and POSTGRES_PORT set one each.`;
 

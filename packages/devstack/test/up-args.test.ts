@@ -26,14 +26,20 @@ describe("npm run up arguments", () => {
       dashboard: 4006,
       notification: 4007,
       acquisition: 4008,
+      maintenance: 4009,
       nats: 4222,
       natsMonitor: 8222,
       postgres: 4432,
     });
     const moved = resolveUpPorts({ JUNGGO_PORT_BASE: "5000" }, []);
-    expect([moved.gateway, moved.notification, moved.nats, moved.natsMonitor, moved.postgres]).toEqual([
-      5000, 5007, 5222, 9222, 5432,
-    ]);
+    expect([
+      moved.gateway,
+      moved.notification,
+      moved.maintenance,
+      moved.nats,
+      moved.natsMonitor,
+      moved.postgres,
+    ]).toEqual([5000, 5007, 5009, 5222, 9222, 5432]);
   });
 
   it("honours one service's own port variable over the base", () => {

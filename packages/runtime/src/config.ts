@@ -28,6 +28,7 @@ export const DEFAULT_PORTS = {
   dashboard: 4006,
   notification: 4007,
   acquisition: 4008,
+  maintenance: 4009,
 } as const;
 
 export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;

@@ -49,6 +49,7 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
     "PayoutPaid",
     "PayoutReversed",
   ],
+  maintenance: [],
 };
 
 /** Environment variable of the NATS server holding a user's password (deploy/nats-auth.conf). */

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import express, { type Express } from "express";
 import {
   createPostgresDatabase,
   dropPostgresDatabase,
@@ -91,3 +93,25 @@ export async function openTestDatabase(migrationsDir: string): Promise<TestDatab
 
 /** The owner fields of a purchase's DELIVERY job, for consignment event fixtures. */
 export const DELIVERY_JOB = { kind: "DELIVERY", sellRequestId: null, sellerId: null } as const;
+
+/** Serves routes on a local ephemeral port, as a subgraph mounts its module's internal routes (tests of an internal API over real HTTP). */
+export async function serveRoutes(
+  mount: (app: Express) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const app = express();
+  mount(app);
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -241,7 +241,7 @@ describe("requestPurchase", () => {
       buyerId: crypto.randomUUID(),
       expiresAt: new Date(Date.now() - 1000),
     };
-    await prisma.vehicleHold.create({ data: dead });
+    await prisma.vehicleHold.create({ data: { ...dead, kind: "PURCHASE", holderId: dead.purchaseId } });
     expect(await codeOf(makeRequestPurchase(deps, billing(approved))(buyer(), vehicleId))).toBe("OK");
     expect((await outbox("PurchaseAbandoned")).filter((e) => e.purchaseId === dead.purchaseId)).toHaveLength(
       1,
@@ -250,10 +250,13 @@ describe("requestPurchase", () => {
 
   it("does not take over a hold that has not expired yet", async () => {
     const vehicleId = await registerVehicle();
+    const purchaseId = crypto.randomUUID();
     await prisma.vehicleHold.create({
       data: {
         vehicleId,
-        purchaseId: crypto.randomUUID(),
+        kind: "PURCHASE",
+        holderId: purchaseId,
+        purchaseId,
         buyerId: crypto.randomUUID(),
         expiresAt: new Date(Date.now() + 60_000),
       },
@@ -273,7 +276,7 @@ describe("hold sweeper", () => {
       buyerId: crypto.randomUUID(),
       expiresAt: new Date(Date.now() - 1000),
     };
-    await prisma.vehicleHold.create({ data: dead });
+    await prisma.vehicleHold.create({ data: { ...dead, kind: "PURCHASE", holderId: dead.purchaseId } });
     const sweep = makeAbandonExpiredHolds(deps);
     await Promise.all([sweep(), sweep()]);
     expect(await prisma.vehicleHold.count({ where: { vehicleId } })).toBe(0);

@@ -9,6 +9,7 @@ CREATE ROLE consignment LOGIN PASSWORD 'dev-db-consignment';
 CREATE ROLE dashboard LOGIN PASSWORD 'dev-db-dashboard';
 CREATE ROLE notification LOGIN PASSWORD 'dev-db-notification';
 CREATE ROLE acquisition LOGIN PASSWORD 'dev-db-acquisition';
+CREATE ROLE maintenance LOGIN PASSWORD 'dev-db-maintenance';
 CREATE DATABASE junggo_identity OWNER identity;
 CREATE DATABASE junggo_stock OWNER stock;
 CREATE DATABASE junggo_purchase OWNER purchase;
@@ -17,5 +18,7 @@ CREATE DATABASE junggo_consignment OWNER consignment;
 CREATE DATABASE junggo_dashboard OWNER dashboard;
 CREATE DATABASE junggo_notification OWNER notification;
 CREATE DATABASE junggo_acquisition OWNER acquisition;
+CREATE DATABASE junggo_maintenance OWNER maintenance;
 REVOKE CONNECT ON DATABASE junggo_identity, junggo_stock, junggo_purchase, junggo_billing,
-  junggo_consignment, junggo_dashboard, junggo_notification, junggo_acquisition FROM PUBLIC;
+  junggo_consignment, junggo_dashboard, junggo_notification, junggo_acquisition,
+  junggo_maintenance FROM PUBLIC;

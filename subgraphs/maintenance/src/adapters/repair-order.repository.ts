@@ -72,6 +72,22 @@ export const repairOrderRepository: RepairOrderRepository = {
     return r ? toOrder(r) : null;
   },
 
+  async byId(db, id) {
+    const [r] = await db.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS} FROM "RepairOrder" WHERE id = $1::uuid`,
+      id,
+    );
+    return r ? toOrder(r) : null;
+  },
+
+  async lockOpenByVehicle(tx, vehicleId) {
+    const [r] = await tx.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS} FROM "RepairOrder" WHERE id = (SELECT "repairOrderId" FROM "OpenRepair" WHERE "vehicleId" = $1::uuid) FOR UPDATE`,
+      vehicleId,
+    );
+    return r ? toOrder(r) : null;
+  },
+
   async list(db, open, first) {
     const where = open === undefined ? "" : `WHERE status = '${open ? "OPEN" : "COMPLETED"}'`;
     const rows = await db.$queryRawUnsafe<Row[]>(

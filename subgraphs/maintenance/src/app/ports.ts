@@ -8,6 +8,9 @@ export interface RepairOrderRepository {
   /** Saves a completed order and frees the car's open-order slot. */
   saveCompleted(tx: SqlTx, o: RepairOrder): Promise<void>;
   bySellRequest(db: SqlReader, sellRequestId: string): Promise<RepairOrder | null>;
+  byId(db: SqlReader, id: string): Promise<RepairOrder | null>;
+  /** The car's open order, locked until the transaction ends; null when the car is not in the workshop. */
+  lockOpenByVehicle(tx: SqlTx, vehicleId: string): Promise<RepairOrder | null>;
   /** Newest first; `open` true: only OPEN, false: only COMPLETED, undefined: all. */
   list(db: SqlReader, open: boolean | undefined, first: number): Promise<RepairOrder[]>;
 }

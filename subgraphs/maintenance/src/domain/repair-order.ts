@@ -69,7 +69,9 @@ export function open(input: {
       "VEHICLE_NOT_AVAILABLE",
       input.vehicleStatus === "IN_REPAIR"
         ? "This car is already in the workshop."
-        : "This car is held by a buyer and cannot be sent to repair.",
+        : input.vehicleStatus === "WITHDRAWN"
+          ? "The seller is taking this car back; it cannot be sent to repair."
+          : "This car is held by a buyer and cannot be sent to repair.",
       { vehicleId: input.vehicleId, status: input.vehicleStatus },
     );
   const repairOrder: RepairOrder = {

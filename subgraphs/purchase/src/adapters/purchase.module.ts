@@ -9,6 +9,7 @@ import {
 import type { Prisma, PrismaClient } from "@junggo/prisma/purchase";
 import { makeAbandonExpiredHolds } from "../app/abandon-expired-holds.use-case.ts";
 import { makeCancelPurchase } from "../app/cancel-purchase.use-case.ts";
+import { makeVehicleHolds } from "../app/hold-vehicle.use-case.ts";
 import { makePurchaseQueries } from "../app/purchases.query.ts";
 import { makeRequestPurchase } from "../app/request-purchase.use-case.ts";
 import { makeRequestReturn } from "../app/request-return.use-case.ts";
@@ -22,6 +23,7 @@ import { admissionMetrics } from "./admission.metrics.ts";
 import { BillingClient, billingMetrics } from "./billing.client.ts";
 import { purchaseHandlers } from "./event.handlers.ts";
 import { purchaseResolvers } from "./graphql.resolvers.ts";
+import { holdRoutes } from "./holds.routes.ts";
 import { purchaseLiveResolvers } from "./live.resolvers.ts";
 import { purchaseRepository } from "./purchase.repository.ts";
 import { vehicleHoldRepository } from "./vehicle-hold.repository.ts";
@@ -93,6 +95,13 @@ export function buildPurchaseModule(
       Subscription: purchaseLiveResolvers(infra.live, deps),
     },
     handlers: purchaseHandlers(deps),
+    // The hold arbiter's internal API (maintenance's REPAIR, acquisition's WITHDRAWAL holds).
+    routes: (app) =>
+      holdRoutes(app, {
+        holds: makeVehicleHolds(deps),
+        internalSecret: infra.config.internalSecret,
+        log: infra.log,
+      }),
     // The handlers' reads and writes are plain SQL (the repositories): no Prisma client per event.
     rawHandlers: true,
     // Billing trouble does not make purchase unready (queries and events still work): reported, not gated.

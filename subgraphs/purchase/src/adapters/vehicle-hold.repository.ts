@@ -1,10 +1,16 @@
 import { type SqlTx, iso, toDateOrNull, utc, type SqlReader } from "@junggo/runtime";
-import type { VehicleHold } from "../domain/vehicle-hold.ts";
+import type { HoldClaim, HoldKind, VehicleHold } from "../domain/vehicle-hold.ts";
 import { VehicleHeld, type VehicleHoldRepository } from "../app/ports.ts";
 
 const COLUMNS = `"vehicleId", "purchaseId", "buyerId", ${utc("expiresAt")}`;
+const CLAIM = `"vehicleId", kind::text AS kind, "holderId"`;
 
 type Row = Record<keyof VehicleHold, unknown>;
+const toClaim = (r: Record<keyof HoldClaim, unknown>): HoldClaim => ({
+  vehicleId: r.vehicleId as string,
+  kind: r.kind as HoldKind,
+  holderId: r.holderId as string,
+});
 const toHold = (r: Row): VehicleHold => ({
   vehicleId: r.vehicleId as string,
   purchaseId: r.purchaseId as string,
@@ -14,9 +20,10 @@ const toHold = (r: Row): VehicleHold => ({
 
 // Plain SQL (no Prisma client): every request takes and confirms a hold.
 export const vehicleHoldRepository = {
+  /** The vehicle's hold when a purchase holds it (null when free or held by anyone else). */
   async byVehicle(tx: SqlTx, vehicleId: string): Promise<VehicleHold | null> {
     const [r] = await tx.$queryRawUnsafe<Row[]>(
-      `SELECT ${COLUMNS} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid`,
+      `SELECT ${COLUMNS} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND kind = 'PURCHASE'`,
       vehicleId,
     );
     return r ? toHold(r) : null;
@@ -38,8 +45,8 @@ export const vehicleHoldRepository = {
    */
   async tryInsert(db: SqlReader, h: VehicleHold): Promise<boolean> {
     const rows = await db.$queryRawUnsafe<unknown[]>(
-      `INSERT INTO "VehicleHold" ("vehicleId", "purchaseId", "buyerId", "expiresAt", "createdAt")
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamp(3), now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+      `INSERT INTO "VehicleHold" ("vehicleId", kind, "holderId", "purchaseId", "buyerId", "expiresAt", "createdAt")
+       VALUES ($1::uuid, 'PURCHASE', $2::uuid, $2::uuid, $3::uuid, $4::timestamp(3), now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
       h.vehicleId,
       h.purchaseId,
       h.buyerId,
@@ -53,14 +60,62 @@ export const vehicleHoldRepository = {
     if (!(await vehicleHoldRepository.tryInsert(tx, h))) throw new VehicleHeld(h.vehicleId);
   },
 
-  /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
-  async release(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean> {
+  /**
+   * Deletes the vehicle's hold if this holder still has it: `{ vehicleId, purchaseId }` for a
+   * purchase's, `{ vehicleId, kind, holderId }` for any kind. False when it was not there (already
+   * released, replaced, or someone else's): releasing twice is harmless.
+   */
+  async release(tx: SqlTx, h: Pick<VehicleHold, "vehicleId" | "purchaseId"> | HoldClaim): Promise<boolean> {
+    const [kind, holderId] = "purchaseId" in h ? ["PURCHASE", h.purchaseId] : [h.kind, h.holderId];
     return (
       (await tx.$executeRawUnsafe(
-        `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND "purchaseId" = $2::uuid`,
+        `DELETE FROM "VehicleHold" WHERE "vehicleId" = $1::uuid AND kind = $2::"HoldKind" AND "holderId" = $3::uuid`,
         h.vehicleId,
-        h.purchaseId,
+        kind,
+        holderId,
       )) === 1
+    );
+  },
+
+  /** The vehicle's hold, whoever holds it, locked until the transaction ends; null when the car is free. */
+  async lockClaim(tx: SqlTx, vehicleId: string): Promise<HoldClaim | null> {
+    const [r] = await tx.$queryRawUnsafe<Record<keyof HoldClaim, unknown>[]>(
+      `SELECT ${CLAIM} FROM "VehicleHold" WHERE "vehicleId" = $1::uuid FOR UPDATE`,
+      vehicleId,
+    );
+    return r ? toClaim(r) : null;
+  },
+
+  /** The car this holder holds, if any (a holder holds at most one car). */
+  async byHolder(db: SqlReader, kind: HoldKind, holderId: string): Promise<HoldClaim | null> {
+    const [r] = await db.$queryRawUnsafe<Record<keyof HoldClaim, unknown>[]>(
+      `SELECT ${CLAIM} FROM "VehicleHold" WHERE kind = $1::"HoldKind" AND "holderId" = $2::uuid`,
+      kind,
+      holderId,
+    );
+    return r ? toClaim(r) : null;
+  },
+
+  /** Takes a free car for a holder other than a purchase (no expiry); false when the car or holder is taken. */
+  async tryClaim(tx: SqlTx, c: HoldClaim): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<unknown[]>(
+      `INSERT INTO "VehicleHold" ("vehicleId", kind, "holderId", "createdAt")
+       VALUES ($1::uuid, $2::"HoldKind", $3::uuid, now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+      c.vehicleId,
+      c.kind,
+      c.holderId,
+    );
+    return rows.length === 1;
+  },
+
+  /** Hands the (locked) hold of the car to another holder. */
+  async replace(tx: SqlTx, c: HoldClaim): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `UPDATE "VehicleHold" SET kind = $2::"HoldKind", "holderId" = $3::uuid, "purchaseId" = NULL, "buyerId" = NULL,
+         "expiresAt" = NULL, "createdAt" = now() AT TIME ZONE 'UTC' WHERE "vehicleId" = $1::uuid`,
+      c.vehicleId,
+      c.kind,
+      c.holderId,
     );
   },
 

@@ -1,5 +1,5 @@
 import type { Purchase } from "../domain/purchase.ts";
-import type { VehicleHold } from "../domain/vehicle-hold.ts";
+import type { HoldClaim, HoldKind, VehicleHold } from "../domain/vehicle-hold.ts";
 
 // Purchase's storage. Methods that change state take the transaction (`Tx`); reads take the
 // database outside any transaction or a transaction (`Db`).
@@ -22,6 +22,7 @@ export class VehicleHeld extends Error {
 }
 
 export interface VehicleHoldRepository<Tx, Db> {
+  /** The vehicle's hold when a purchase holds it (null when free or held by anyone else). */
   byVehicle(tx: Tx, vehicleId: string): Promise<VehicleHold | null>;
   /** Unconfirmed holds past their expiry (requests that died midway). */
   expired(db: Db, now: Date, take: number): Promise<VehicleHold[]>;
@@ -29,15 +30,27 @@ export interface VehicleHoldRepository<Tx, Db> {
   tryInsert(db: Db, h: VehicleHold): Promise<boolean>;
   /** Inserts the hold; throws VehicleHeld when the vehicle already has one. */
   insert(tx: Tx, h: VehicleHold): Promise<void>;
-  /** Deletes the hold of this purchase request if it is still there; false when someone else removed it. */
-  release(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
+  /**
+   * Deletes the vehicle's hold if this holder still has it: `{ vehicleId, purchaseId }` for a
+   * purchase's, `{ vehicleId, kind, holderId }` for any kind; false when it was not there.
+   */
+  release(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId"> | HoldClaim): Promise<boolean>;
+  /** The vehicle's hold, whoever holds it, locked until the transaction ends; null when the car is free. */
+  lockClaim(tx: Tx, vehicleId: string): Promise<HoldClaim | null>;
+  /** The car this holder holds, if any. */
+  byHolder(db: Db, kind: HoldKind, holderId: string): Promise<HoldClaim | null>;
+  /** Takes a free car for a holder other than a purchase; false when the car or the holder is taken. */
+  tryClaim(tx: Tx, c: HoldClaim): Promise<boolean>;
+  /** Hands the (locked) hold of the car to another holder. */
+  replace(tx: Tx, c: HoldClaim): Promise<void>;
   /** Deletes an unconfirmed hold only (takeover or sweep of an abandoned request). */
   releaseUnconfirmed(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
   /** The purchase exists now: the hold no longer expires. False when the hold was lost meanwhile. */
   confirm(tx: Tx, h: Pick<VehicleHold, "vehicleId" | "purchaseId">): Promise<boolean>;
 }
 
-export type VehicleAvailability = "AVAILABLE" | "RESERVED" | "SOLD";
+/** WITHDRAWN: the seller took the car back (never purchasable again). */
+export type VehicleAvailability = "AVAILABLE" | "RESERVED" | "SOLD" | "WITHDRAWN";
 
 export interface ProjectedVehicle {
   id: string;

@@ -16,7 +16,7 @@ export async function projectRegistered(
 
 export async function projectStatus(
   tx: PurchaseTx,
-  event: EventEnvelope<"VehicleReserved" | "VehicleReleased" | "VehicleSold">,
+  event: EventEnvelope<"VehicleReserved" | "VehicleReleased" | "VehicleSold" | "VehicleWithdrawn">,
   status: VehicleAvailability,
   { vehicles, log }: Pick<PurchaseDeps, "vehicles" | "log">,
 ): Promise<void> {

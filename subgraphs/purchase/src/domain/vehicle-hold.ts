@@ -46,3 +46,57 @@ export const abandonment = (
   type: "PurchaseAbandoned",
   payload: { purchaseId: h.purchaseId, vehicleId: h.vehicleId, buyerId: h.buyerId, reason },
 });
+
+// ---------------------------------------------------------------------------------------------
+// The hold arbiter: purchase decides who holds a car, for buyers and for everyone else.
+
+/**
+ * PURCHASE: a buyer's purchase (holder: purchaseId). REPAIR: staff sent the car to the workshop
+ * (holder: repairOrderId). INSPECTION: a car bought from a seller is inspected on the lot
+ * (holder: sellRequestId). WITHDRAWAL: the seller takes the car back (holder: sellRequestId).
+ */
+export type HoldKind = "PURCHASE" | "REPAIR" | "INSPECTION" | "WITHDRAWAL";
+export const HOLD_KINDS: readonly HoldKind[] = ["PURCHASE", "REPAIR", "INSPECTION", "WITHDRAWAL"];
+
+/** Any hold on a car: who holds it and why. */
+export interface HoldClaim {
+  vehicleId: string;
+  kind: HoldKind;
+  holderId: string;
+}
+
+export type HoldDecision =
+  /** The car is free: the claim takes it. */
+  | { decision: "take" }
+  /** The same kind and holder already hold it (a retried call): nothing changes. */
+  | { decision: "already" }
+  /** The claim replaces the current hold (the seller takes the car back out of the workshop). */
+  | { decision: "replace"; replaced: HoldClaim }
+  /** Someone else holds the car. */
+  | { decision: "refuse"; heldBy: HoldKind };
+
+/**
+ * Whether `claim` may hold the car now that `current` holds it (null: nobody). One holder per car:
+ * a WITHDRAWAL replaces the workshop's hold (INSPECTION or REPAIR: the seller takes the car back
+ * while it is being looked at) but never a buyer's; every other claim is refused by any hold
+ * (a REPAIR never displaces anyone, a PURCHASE needs a free car).
+ */
+export function decideHold(current: HoldClaim | null, claim: HoldClaim): HoldDecision {
+  if (current === null) return { decision: "take" };
+  if (current.kind === claim.kind && current.holderId === claim.holderId) return { decision: "already" };
+  if (claim.kind === "WITHDRAWAL" && (current.kind === "INSPECTION" || current.kind === "REPAIR"))
+    return { decision: "replace", replaced: current };
+  return { decision: "refuse", heldBy: current.kind };
+}
+
+/** The hold a completed repair order gives back: an inspection is held by its sell request, a repair by itself. */
+export const workshopHolder = (order: {
+  kind: "REPAIR" | "INSPECTION";
+  repairOrderId: string;
+  sellRequestId: string | null;
+}): { kind: HoldKind; holderId: string } | null =>
+  order.kind === "INSPECTION"
+    ? order.sellRequestId
+      ? { kind: "INSPECTION", holderId: order.sellRequestId }
+      : null
+    : { kind: "REPAIR", holderId: order.repairOrderId };
