@@ -32,7 +32,9 @@ export type PurchaseStatus =
   | 'CANCELLED'
   | 'DELIVERED'
   | 'DELIVERING'
-  | 'PAID';
+  | 'PAID'
+  | 'RETURNED'
+  | 'RETURN_REQUESTED';
 
 export type RegisterVehicleInput = {
   /** At most 30 characters. */
