@@ -158,8 +158,8 @@ async function main(): Promise<number> {
       const ms = Math.round(performance.now() - started);
       const found = r.differences.length + r.saleDifferences.length;
       console.log(
-        `Dashboard check against ${where}: ${figures(r)}, ${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
-          `${r.salesRebuilt} sale rows rebuilt, ${r.salesInDatabase} sale rows in the database, ` +
+        `Dashboard check against ${where}: ${figures(r)}, ${r.salesRebuilt} sale rows rebuilt and ${r.salesInDatabase} in the database, ` +
+          `${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
           `${found} ${found === 1 ? "difference" : "differences"}, ${ms} ms`,
       );
       for (const d of r.differences) console.log(`  ${describeDifference(d)}`);
@@ -176,7 +176,7 @@ async function main(): Promise<number> {
     const r = await rebuildDashboard(deps);
     const ms = Math.round(performance.now() - started);
     console.log(
-      `Dashboard rebuilt: ${figures(r)}, ${r.rowsWritten} rows and ${r.salesWritten} sale rows written (${r.rowsRemoved} removed), ` +
+      `Dashboard rebuilt: ${figures(r)}, ${r.salesWritten} sale rows and ${r.rowsWritten} rows written (${r.rowsRemoved} removed), ` +
         `${r.eventsApplied} events marked processed (${r.recordsRemoved} records removed), ${ms} ms`,
     );
     printAnomalies(r);
