@@ -25,7 +25,7 @@ import {
   RebuildRefused,
   type ReplayFigures,
 } from "./app/rebuild-dashboard.use-case.ts";
-import { describeDifference } from "./domain/rebuild-projection.ts";
+import { describeDifference, describeSaleDifference } from "./domain/rebuild-projection.ts";
 import { jetStreamReader } from "./adapters/rebuild-event-stream.reader.ts";
 import { prismaDashboardStore } from "./adapters/rebuild-dashboard.store.ts";
 import {
@@ -156,24 +156,27 @@ async function main(): Promise<number> {
     if (check) {
       const r = await checkDashboard(deps);
       const ms = Math.round(performance.now() - started);
+      const found = r.differences.length + r.saleDifferences.length;
       console.log(
-        `Dashboard check against ${where}: ${figures(r)}, ${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
-          `${r.differences.length} ${r.differences.length === 1 ? "difference" : "differences"}, ${ms} ms`,
+        `Dashboard check against ${where}: ${figures(r)}, ${r.salesRebuilt} sale rows rebuilt and ${r.salesInDatabase} in the database, ` +
+          `${r.rowsRebuilt} rows rebuilt, ${r.rowsInDatabase} rows in the database, ` +
+          `${found} ${found === 1 ? "difference" : "differences"}, ${ms} ms`,
       );
       for (const d of r.differences) console.log(`  ${describeDifference(d)}`);
+      for (const d of r.saleDifferences) console.log(`  ${describeSaleDifference(d)}`);
       if (r.unprocessed)
         console.log(
           `  ${r.unprocessed} dashboard events are not recorded as processed by the service (in flight, or dead-lettered)`,
         );
       printAnomalies(r);
-      return r.differences.length ? 1 : 0;
+      return found ? 1 : 0;
     }
 
     console.log(`Rebuilding the dashboard in ${where} from ${EVENT_STREAM} at ${config.natsUrl}`);
     const r = await rebuildDashboard(deps);
     const ms = Math.round(performance.now() - started);
     console.log(
-      `Dashboard rebuilt: ${figures(r)}, ${r.rowsWritten} rows written (${r.rowsRemoved} removed), ` +
+      `Dashboard rebuilt: ${figures(r)}, ${r.salesWritten} sale rows and ${r.rowsWritten} rows written (${r.rowsRemoved} removed), ` +
         `${r.eventsApplied} events marked processed (${r.recordsRemoved} records removed), ${ms} ms`,
     );
     printAnomalies(r);

@@ -111,6 +111,8 @@ describe("applyEvent, one event at a time", () => {
       consignmentStatus: null,
       driverName: null,
       eta: null,
+      returnConsignmentId: null,
+      returnPickupStatus: null,
       createdAt: min(1),
       updatedAt: min(1),
     });
@@ -322,7 +324,14 @@ describe("no status regression", () => {
   });
 
   it("ranks order every status", () => {
-    expect(PURCHASE_STATUS_RANK).toEqual({ PAID: 1, DELIVERING: 2, DELIVERED: 3, CANCELLED: 3 });
+    expect(PURCHASE_STATUS_RANK).toEqual({
+      PAID: 1,
+      DELIVERING: 2,
+      DELIVERED: 3,
+      CANCELLED: 3,
+      RETURN_REQUESTED: 4,
+      RETURNED: 5,
+    });
     expect(PAYMENT_STATUS_RANK).toEqual({ APPROVED: 1, REFUNDED: 2, VOIDED: 2 });
     expect(CONSIGNMENT_STATUS_RANK).toEqual({
       REQUESTED: 1,
@@ -335,6 +344,8 @@ describe("no status regression", () => {
     expect(advance("PAID", "DELIVERING", PURCHASE_STATUS_RANK)).toBe("DELIVERING");
     expect(advance("DELIVERING", "PAID", PURCHASE_STATUS_RANK)).toBe("DELIVERING");
     expect(advance("DELIVERED", "CANCELLED", PURCHASE_STATUS_RANK)).toBe("DELIVERED");
+    expect(advance("DELIVERED", "RETURN_REQUESTED", PURCHASE_STATUS_RANK)).toBe("RETURN_REQUESTED");
+    expect(advance("RETURNED", "DELIVERED", PURCHASE_STATUS_RANK)).toBe("RETURNED");
   });
 
   it("updatedAt never moves back for a late event that changes something", () => {
@@ -373,12 +384,92 @@ describe("idempotence", () => {
 });
 
 describe("other jobs of the same purchase", () => {
-  it("the row follows the delivery job; another job's events are not mixed in", () => {
+  it("the row follows the delivery job; another delivery job's events are not mixed in", () => {
     const OTHER = "88888888-8888-4888-8888-888888888888";
     const v = fold([E.paid(1), E.requested(2), E.assigned(3)])!;
-    expect(applyEvent(v, E.requested(5, OTHER, "RETURN_PICKUP"))).toBe(v);
     expect(applyEvent(v, E.pickedUp(6, OTHER))).toBe(v);
     expect(applyEvent(v, E.assigned(6, OTHER))).toBe(v);
+  });
+});
+
+describe("returns", () => {
+  const RETURN_JOB = "88888888-8888-4888-8888-888888888888";
+  const returnJob = { ...DELIVERY_JOB, kind: "RETURN_PICKUP" as const };
+  const R = {
+    requested: (at?: number) =>
+      ev(
+        "PurchaseReturnRequested",
+        { ...ids, vehicleId: VEHICLE, reason: "engine noise", paymentId: PAYMENT, priceKrw: 15_500_000 },
+        at,
+      ),
+    returned: (at?: number) =>
+      ev("PurchaseReturned", { ...ids, vehicleId: VEHICLE, paymentId: PAYMENT, amountKrw: 15_500_000 }, at),
+    jobAssigned: (at?: number) =>
+      ev(
+        "ConsignmentAssigned",
+        {
+          ...ids,
+          ...returnJob,
+          consignmentId: RETURN_JOB,
+          vehicleId: VEHICLE,
+          driverId: DRIVER,
+          driverName: "Lee Return",
+          eta: "2026-03-04T11:00:00.000Z",
+        },
+        at,
+      ),
+    jobDelivered: (at?: number) =>
+      ev(
+        "ConsignmentDelivered",
+        { ...ids, ...returnJob, consignmentId: RETURN_JOB, vehicleId: VEHICLE, driverId: DRIVER },
+        at,
+      ),
+  };
+  const delivered = () => [
+    E.paid(1),
+    E.approved(2),
+    E.requested(3),
+    E.assigned(4),
+    E.pickedUp(5),
+    E.deliveryStarted(6),
+    E.jobDelivered(7),
+    E.delivered(8),
+  ];
+
+  it("RETURN_REQUESTED then RETURNED with the refund; the return job apart from the delivery job", () => {
+    const events = [
+      ...delivered(),
+      R.requested(9),
+      E.requested(10, RETURN_JOB, "RETURN_PICKUP"),
+      R.jobAssigned(11),
+      R.jobDelivered(12),
+      R.returned(13),
+      E.refunded(14),
+    ];
+    const v = fold(events)!;
+    expect(v).toMatchObject({
+      purchaseStatus: "RETURNED",
+      paymentStatus: "REFUNDED",
+      // The delivery job keeps its data.
+      consignmentId: JOB,
+      consignmentStatus: "DELIVERED",
+      driverName: "Kim Driver",
+      eta: new Date("2026-03-01T11:00:00.000Z"),
+      returnConsignmentId: RETURN_JOB,
+      returnPickupStatus: "DELIVERED",
+      updatedAt: min(14),
+    });
+  });
+
+  it("any order gives the same row; a late DELIVERED never undoes the return", () => {
+    const events = [...delivered(), R.requested(9), R.jobAssigned(11), R.jobDelivered(12), R.returned(13)];
+    const expected = fold(events);
+    expect(fold([...events].reverse())).toEqual(expected);
+    expect(fold([events[0]!, R.returned(13), ...events.slice(1)])).toEqual(expected);
+    expect(expected).toMatchObject({ purchaseStatus: "RETURNED", returnPickupStatus: "DELIVERED" });
+    const returned = fold(events)!;
+    expect(applyEvent(returned, E.delivered(8))).toBe(returned);
+    expect(applyEvent(returned, R.requested(9))).toBe(returned);
   });
 });
 

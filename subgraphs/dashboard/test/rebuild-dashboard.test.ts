@@ -4,8 +4,11 @@ import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
 import { applyEvent, isProjected, type PurchaseView } from "../src/domain/purchase-view.ts";
+import type { SaleView } from "../src/domain/sale-view.ts";
+import { listedJourney, saleSaga } from "./support/sale-events.ts";
 import {
   describeDifference,
+  describeSaleDifference,
   diffViews,
   ProjectionReplay,
   type FoldedEvent,
@@ -241,21 +244,26 @@ class MemoryStream implements EventStreamReader {
 }
 
 class MemoryStore implements DashboardStore {
-  replaced: { views: PurchaseView[]; processed: FoldedEvent[] } | null = null;
+  replaced: { views: PurchaseView[]; processed: FoldedEvent[]; sales: SaleView[] } | null = null;
   constructor(
     public views: PurchaseView[] = [],
     public processed = new Set<string>(),
+    public sales: SaleView[] = [],
   ) {}
   async countRows() {
-    return this.views.length;
+    return this.views.length + this.sales.length;
   }
   async load() {
-    return { views: this.views, processed: this.processed };
+    return { views: this.views, sales: this.sales, processed: this.processed };
   }
-  async replace(views: PurchaseView[], processed: FoldedEvent[]) {
-    const removed = { rowsRemoved: this.views.length, recordsRemoved: this.processed.size };
-    this.replaced = { views, processed };
+  async replace(views: PurchaseView[], processed: FoldedEvent[], sales: SaleView[]) {
+    const removed = {
+      rowsRemoved: this.views.length + this.sales.length,
+      recordsRemoved: this.processed.size,
+    };
+    this.replaced = { views, processed, sales };
     this.views = views;
+    this.sales = sales;
     this.processed = new Set(processed.map((p) => p.eventId));
     return removed;
   }
@@ -281,6 +289,53 @@ describe("rebuildDashboard and checkDashboard", () => {
     );
     const check = await checkDashboard({ reader: new MemoryStream(events), store });
     expect(check).toMatchObject({ differences: [], unprocessed: 0, rowsRebuilt: 2, rowsInDatabase: 2 });
+  });
+
+  it("covers the sale rows: rebuilt from sell-request events, a corrupted one found by the check", async () => {
+    const s1 = saleSaga("12121212-1212-4212-8212-121212121212");
+    const s2 = saleSaga("13131313-1313-4313-8313-131313131313");
+    const events = [
+      ...history(),
+      ...listedJourney(s1),
+      s2.submitted,
+      s2.rejected,
+      s1.cancelled,
+      s1.payoutReversed,
+      s1.returnRequested, // a SELLER_RETURN job: no row of its own, not the pickup
+    ];
+    const store = new MemoryStore();
+    const report = await rebuildDashboard({ reader: new MemoryStream(events), store });
+    expect(report).toMatchObject({ rowsWritten: 2, salesWritten: 2, eventsApplied: events.length - 3 });
+    expect(store.sales.map((v) => [v.sellRequestId, v.status, v.payoutStatus, v.pickupStatus])).toEqual([
+      [s1.sellRequestId, "CANCELLED", "REVERSED", "DELIVERED"],
+      [s2.sellRequestId, "REJECTED", null, null],
+    ]);
+    const clean = await checkDashboard({ reader: new MemoryStream(events), store });
+    expect(clean).toMatchObject({
+      differences: [],
+      saleDifferences: [],
+      salesRebuilt: 2,
+      salesInDatabase: 2,
+    });
+
+    store.sales = [{ ...store.sales[0]!, status: "LISTED" }];
+    const check = await checkDashboard({ reader: new MemoryStream(events), store });
+    expect(check.saleDifferences).toEqual([
+      {
+        sellRequestId: s1.sellRequestId,
+        kind: "changed",
+        fields: [{ field: "status", expected: "CANCELLED", actual: "LISTED" }],
+      },
+      {
+        sellRequestId: s2.sellRequestId,
+        kind: "missing",
+        expected: expect.objectContaining({ status: "REJECTED" }),
+      },
+    ]);
+    expect(check.saleDifferences.map(describeSaleDifference)).toEqual([
+      `sell request ${s1.sellRequestId}: status is "LISTED", events give "CANCELLED"`,
+      `sell request ${s2.sellRequestId}: missing from the database (events give REJECTED)`,
+    ]);
   });
 
   it("check reports a corrupted row and events the database has not processed", async () => {

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENT_STREAM, type EventEnvelope } from "@junggo/events";
+import { EVENT_STREAM, newEvent, subjectOf, type EventEnvelope } from "@junggo/events";
 import { openDatabase } from "@junggo/runtime";
 import { isProjected } from "../src/domain/purchase-view.ts";
+import { isSaleEvent } from "../src/domain/sale-view.ts";
 import { errorCode, eventually, TestSystem } from "../../../gateway/test/support/harness.ts";
 import {
   buyWhenKnown,
@@ -23,7 +24,7 @@ const onPostgres = !!process.env.JUNGGO_TEST_POSTGRES_URL;
 
 let sys: TestSystem;
 let cars: VehiclePicker;
-let buyer: string, buyer2: string, driver: string, staff: string;
+let buyer: string, buyer2: string, driver: string, staff: string, seller: string;
 
 beforeAll(async () => {
   sys = await TestSystem.start({
@@ -38,6 +39,7 @@ beforeAll(async () => {
   buyer2 = await sys.login("buyer2@junggo.test");
   driver = await sys.login("driver@junggo.test");
   staff = await sys.login("staff@junggo.test");
+  seller = await sys.login("seller@junggo.test");
 });
 afterAll(async () => {
   await sys?.stop();
@@ -90,17 +92,20 @@ interface Processed {
  * row_to_json keeps every column as the database has it, timestamps included, in one shape on
  * PGlite and PostgreSQL.
  */
-async function readDashboardDb(): Promise<{ rows: Row[]; processed: Processed[] }> {
+async function readDashboardDb(): Promise<{ rows: Row[]; sales: Row[]; processed: Processed[] }> {
   const { DATA_DIR, DATABASE_URL } = dashboard().spec.env;
   const db = await openDatabase({ dataDir: DATA_DIR!, databaseUrl: DATABASE_URL });
   try {
     const rows = await db.query<{ r: Row }>(
       `SELECT row_to_json(v) AS r FROM "PurchaseView" v ORDER BY "purchaseId"`,
     );
+    const sales = await db.query<{ r: Row }>(
+      `SELECT row_to_json(v) AS r FROM "SaleView" v ORDER BY "sellRequestId"`,
+    );
     const processed = await db.query<Processed>(
       `SELECT event_id, type, processed_at::text AS processed_at FROM messaging.inbox WHERE consumer = 'dashboard' ORDER BY event_id`,
     );
-    return { rows: rows.map((x) => x.r), processed };
+    return { rows: rows.map((x) => x.r), sales: sales.map((x) => x.r), processed };
   } finally {
     await db.close();
   }
@@ -116,12 +121,22 @@ async function corruptRow(purchaseId: string, sql: string): Promise<void> {
   }
 }
 
+async function corruptSale(sellRequestId: string, sql: string): Promise<void> {
+  const { DATA_DIR, DATABASE_URL } = dashboard().spec.env;
+  const db = await openDatabase({ dataDir: DATA_DIR!, databaseUrl: DATABASE_URL });
+  try {
+    await db.query(`UPDATE "SaleView" SET ${sql} WHERE "sellRequestId" = $1`, [sellRequestId]);
+  } finally {
+    await db.close();
+  }
+}
+
 /** `version` counts the service's writes to a row (optimistic concurrency), not what the events say: a rebuild writes each row once. */
 const withoutVersion = ({ version: _v, ...row }: Row) => row;
 
 /** What the stream holds for the dashboard: its events, once per id (a repeated copy counts once). */
 function dashboardEvents(events: EventEnvelope[]): Map<string, string> {
-  return new Map(events.filter(isProjected).map((e) => [e.eventId, e.type]));
+  return new Map(events.filter((e) => isProjected(e) || isSaleEvent(e)).map((e) => [e.eventId, e.type]));
 }
 
 async function durablePending(): Promise<number> {
@@ -169,13 +184,55 @@ const staffDashboard = async () =>
     consignmentStatus: string | null;
   }[];
 
+const MY_SALES = `{ mySales { sellRequestId vehicleName offerKrw status payoutStatus pickupStatus updatedAt } }`;
+
+/**
+ * Publishes sell-request events as acquisition and billing would (no acquisition service runs
+ * here): only events that feed read models and notifications, so no other context acts on them.
+ */
+async function publishSale(sellerId: string, steps: ("listed" | "rejected")[]): Promise<string> {
+  const sellRequestId = crypto.randomUUID();
+  const ids = { sellRequestId, sellerId };
+  const vehicle = { vin: randomVin(), make: "Kia", model: "Ray", year: 2020, mileageKm: 41_000 };
+  const events: EventEnvelope[] = [
+    newEvent(
+      "SellRequestSubmitted",
+      { ...ids, quoteId: crypto.randomUUID(), offerKrw: 8_100_000, vehicle },
+      { producer: "acquisition" },
+    ),
+  ];
+  if (steps.includes("listed"))
+    events.push(
+      newEvent(
+        "PayoutPaid",
+        { ...ids, payoutId: crypto.randomUUID(), amountKrw: 8_100_000 },
+        { producer: "billing" },
+      ),
+      newEvent("SellRequestListed", { ...ids, vehicleId: crypto.randomUUID() }, { producer: "acquisition" }),
+    );
+  if (steps.includes("rejected"))
+    events.push(
+      newEvent(
+        "SellRequestRejected",
+        { ...ids, reason: "flood damage", decidedBy: crypto.randomUUID() },
+        { producer: "acquisition" },
+      ),
+    );
+  // Newest first: the read model must not depend on the order.
+  for (const e of events.reverse())
+    await sys.nc
+      .jetstream()
+      .publish(subjectOf(e.type), new TextEncoder().encode(JSON.stringify(e)), { msgID: e.eventId });
+  return sellRequestId;
+}
+
 const figure = (out: string, re: RegExp) => Number(out.match(re)?.[1] ?? NaN);
 
 describe("rebuilding the dashboard from the event stream", () => {
   const p: Record<string, string> = {};
-  let live: { rows: Row[]; processed: Processed[] };
+  let live: Awaited<ReturnType<typeof readDashboardDb>>;
   let liveGraphql: unknown[];
-  let rebuilt: { rows: Row[]; processed: Processed[] };
+  let rebuilt: Awaited<ReturnType<typeof readDashboardDb>>;
 
   it("builds a live model from a mix of purchases", async () => {
     p.delivered = await buy();
@@ -252,6 +309,38 @@ describe("rebuilding the dashboard from the event stream", () => {
     expect((liveGraphql as { vehicleId?: string }[]).some((r) => r.vehicleId === expensive.id)).toBe(false);
   });
 
+  it("mySales through the gateway: the seller's own sell requests from events; staff all; others none", async () => {
+    const sellerId = (await sys.ok(Q.me, {}, seller)).me.id as string;
+    p.listedSale = await publishSale(sellerId, ["listed"]);
+    p.rejectedSale = await publishSale(sellerId, ["rejected"]);
+    p.otherSale = await publishSale(crypto.randomUUID(), ["rejected"]);
+    const mine = await eventually(async () => {
+      const rows = (await sys.ok(MY_SALES, {}, seller)).mySales as {
+        sellRequestId: string;
+        status: string;
+      }[];
+      return rows.length === 2 && rows.every((r) => r.status !== "PENDING") ? rows : null;
+    }, "the seller's two sales");
+    expect(Object.fromEntries(mine.map((r) => [r.sellRequestId, r]))).toEqual({
+      [p.listedSale]: expect.objectContaining({
+        vehicleName: "2020 Kia Ray",
+        offerKrw: 8_100_000,
+        status: "LISTED",
+        payoutStatus: "PAID",
+        pickupStatus: null,
+      }),
+      [p.rejectedSale]: expect.objectContaining({ status: "REJECTED", payoutStatus: null }),
+    });
+    const staffRows = (await sys.ok(MY_SALES, {}, staff)).mySales as { sellRequestId: string }[];
+    expect(staffRows.map((r) => r.sellRequestId)).toEqual(
+      expect.arrayContaining([p.listedSale, p.rejectedSale, p.otherSale]),
+    );
+    expect((await sys.ok(MY_SALES, {}, buyer)).mySales).toEqual([]);
+    expect((await sys.ok(MY_SALES, {}, driver)).mySales).toEqual([]);
+    expect(errorCode(await sys.gql(MY_SALES, {}))).toBe("UNAUTHENTICATED");
+    await settled(sys);
+  });
+
   it("refuses to run next to the service it would overwrite", async () => {
     const running = await rebuildCli();
     expect(running.code).toBe(2);
@@ -289,6 +378,7 @@ describe("rebuilding the dashboard from the event stream", () => {
     await dashboard().stop();
     live = await readDashboardDb();
     expect(live.rows.length).toBeGreaterThanOrEqual(5);
+    expect(live.sales).toHaveLength(3);
 
     // Events the stopped service has not seen: its durable consumer will get them after the rebuild.
     p.whileStopped = await buy(buyer2);
@@ -304,6 +394,7 @@ describe("rebuilding the dashboard from the event stream", () => {
     expect(figure(r.stdout, /(\d+) events applied/)).toBe(expectedProcessed.size);
     expect(figure(r.stdout, /\((\d+) repeated copy skipped\)/)).toBe(1);
     expect(figure(r.stdout, /(\d+) rows written/)).toBe(live.rows.length + 1);
+    expect(figure(r.stdout, /(\d+) sale rows and/)).toBe(3);
     expect(figure(r.stdout, /(\d+) events marked processed/)).toBe(expectedProcessed.size);
     expect(r.stdout).toMatch(/, \d+ ms\n/);
 
@@ -319,6 +410,7 @@ describe("rebuilding the dashboard from the event stream", () => {
       consignmentStatus: "REQUESTED",
     });
     expect(new Map(rebuilt.processed.map((x) => [x.event_id, x.type]))).toEqual(expectedProcessed);
+    expect(rebuilt.sales.map(withoutVersion)).toEqual(live.sales.map(withoutVersion));
   });
 
   it("--check finds no difference in the rebuilt database", async () => {
@@ -375,12 +467,14 @@ describe("rebuilding the dashboard from the event stream", () => {
 
   it("--check reports a corrupted row (exit 1) and a rebuild repairs it", async () => {
     await corruptRow(p.delivered!, `"purchaseStatus" = 'PAID', "driverName" = 'Nobody'`);
+    await corruptSale(p.listedSale!, `"status" = 'PENDING'`);
     const r = await rebuildCli(["--check"]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/, 1 difference, \d+ ms/);
+    expect(r.stdout).toMatch(/, 2 differences, \d+ ms/);
     expect(r.stdout).toContain(
       `purchase ${p.delivered}: purchaseStatus is "PAID", events give "DELIVERED"; driverName is "Nobody", events give "Jung Hyunwoo"`,
     );
+    expect(r.stdout).toContain(`sell request ${p.listedSale}: status is "PENDING", events give "LISTED"`);
 
     const rebuild = await rebuildCli();
     expect(rebuild.code, rebuild.stderr).toBe(0);
@@ -392,5 +486,7 @@ describe("rebuilding the dashboard from the event stream", () => {
       purchaseStatus: "DELIVERED",
       driverName: "Jung Hyunwoo",
     });
+    const sales = (await sys.ok(MY_SALES, {}, seller)).mySales as { sellRequestId: string; status: string }[];
+    expect(sales.find((x) => x.sellRequestId === p.listedSale)?.status).toBe("LISTED");
   });
 });

@@ -387,3 +387,236 @@ describe("the inbox", () => {
     expect(await inbox.unreadCount(v)).toBe(0);
   });
 });
+
+describe("the seller side and returns", () => {
+  const sellerEn = account("Alex Seller", "SELLER", "en");
+  const sellerKo = account("Lee Seoyeon", "SELLER", "ko");
+  const eta = "2026-03-01T09:45:00.000Z";
+
+  /** One sell request of a 2019 Hyundai Avante by `seller`, as acquisition, billing and consignment publish it. */
+  function sale(seller: { accountId: string }) {
+    const sellRequestId = id(),
+      vehicleId = id(),
+      pickupJob = id(),
+      returnJob = id(),
+      payoutId = id();
+    const ids = { sellRequestId, sellerId: seller.accountId };
+    const job = (consignmentId: string, kind: "SELLER_PICKUP" | "SELLER_RETURN") => ({
+      kind,
+      purchaseId: null,
+      buyerId: null,
+      ...ids,
+      consignmentId,
+      vehicleId,
+    });
+    const vehicle = {
+      vin: "KMHD341CBKU000001",
+      make: "Hyundai",
+      model: "Avante",
+      year: 2019,
+      mileageKm: 52_000,
+    };
+    return {
+      sellRequestId,
+      submitted: ev("SellRequestSubmitted", { ...ids, quoteId: id(), offerKrw: 12_400_000, vehicle }),
+      accepted: ev("SellRequestAccepted", {
+        ...ids,
+        offerKrw: 12_400_000,
+        vehicleId,
+        listPriceKrw: 14_100_000,
+        ...vehicle,
+        vehicleName: "2019 Hyundai Avante",
+        decidedBy: staffEn.accountId,
+      }),
+      rejected: ev("SellRequestRejected", { ...ids, reason: "salvage title", decidedBy: staffKo.accountId }),
+      pickupAssigned: ev("ConsignmentAssigned", {
+        ...job(pickupJob, "SELLER_PICKUP"),
+        driverId: driver.accountId,
+        driverName: driver.name,
+        eta,
+      }),
+      pickupPickedUp: ev("ConsignmentPickedUp", {
+        ...job(pickupJob, "SELLER_PICKUP"),
+        driverId: driver.accountId,
+      }),
+      pickedUp: ev("SellRequestPickedUp", { ...ids, consignmentId: pickupJob }),
+      pickupDelivered: ev("ConsignmentDelivered", {
+        ...job(pickupJob, "SELLER_PICKUP"),
+        driverId: driver.accountId,
+      }),
+      inspection: ev("SellRequestInspectionStarted", { ...ids, vehicleId }),
+      listed: ev("SellRequestListed", { ...ids, vehicleId }),
+      cancelled: ev("SellRequestCancelled", {
+        ...ids,
+        reason: null,
+        previousStatus: "LISTED",
+        reversePayout: true,
+        cancelPickup: false,
+        returnVehicleId: vehicleId,
+      }),
+      payoutReversed: ev("PayoutReversed", { ...ids, payoutId, amountKrw: 12_400_000 }),
+      returnAssigned: ev("ConsignmentAssigned", {
+        ...job(returnJob, "SELLER_RETURN"),
+        driverId: driver.accountId,
+        driverName: driver.name,
+        eta,
+      }),
+      returnDelivered: ev("ConsignmentDelivered", {
+        ...job(returnJob, "SELLER_RETURN"),
+        driverId: driver.accountId,
+      }),
+    };
+  }
+
+  it("the seller on every step of selling a car, staff on the new request, the driver on their jobs; redelivery creates nothing twice", async () => {
+    for (const a of [sellerEn, sellerKo]) await deliver(ev("AccountRegistered", a));
+    const s = sale(sellerEn);
+    const driverBefore = (await notificationsOf(driver.accountId)).length;
+    const journey = [
+      s.submitted,
+      s.accepted,
+      s.pickupAssigned,
+      s.pickupPickedUp,
+      s.pickedUp,
+      s.pickupDelivered,
+      s.inspection,
+      s.listed,
+      s.cancelled,
+      s.payoutReversed,
+      s.returnAssigned,
+      s.returnDelivered,
+    ];
+    for (const e of journey) await deliver(e);
+
+    const mine = await notificationsOf(sellerEn.accountId);
+    expect(mine.map((n) => [n.kind, n.message])).toEqual([
+      [
+        "SELL_REQUEST_ACCEPTED",
+        "We accepted your request to sell your 2019 Hyundai Avante. We are paying you ₩12,400,000, and a driver will come to pick the car up.",
+      ],
+      [
+        "SELLER_PICKUP_ASSIGNED",
+        "Jung Hyunwoo will pick up your 2019 Hyundai Avante. Expected arrival: 1 March 2026, 18:45 KST.",
+      ],
+      [
+        "SELL_REQUEST_PICKED_UP",
+        "The driver picked up your 2019 Hyundai Avante and is bringing it to our lot.",
+      ],
+      ["SELL_REQUEST_IN_INSPECTION", "Your 2019 Hyundai Avante reached our lot and is being inspected."],
+      [
+        "SELL_REQUEST_LISTED",
+        "Your 2019 Hyundai Avante passed its inspection and is now listed for sale. Thank you for selling to Junggo.",
+      ],
+      [
+        "SELL_REQUEST_CANCELLED",
+        "Your sell request for the 2019 Hyundai Avante was cancelled. The payout we made to you will be reversed. A driver will bring the car back to you.",
+      ],
+      [
+        "PAYOUT_REVERSED",
+        "The payout of ₩12,400,000 for the 2019 Hyundai Avante was reversed because the sale was cancelled.",
+      ],
+      [
+        "SELLER_RETURN_ASSIGNED",
+        "Jung Hyunwoo will bring your 2019 Hyundai Avante back to you. Expected arrival: 1 March 2026, 18:45 KST.",
+      ],
+      ["SELLER_RETURN_DELIVERED", "The driver handed your 2019 Hyundai Avante back to you."],
+    ]);
+    expect(
+      mine.every(
+        (n) =>
+          n.sellRequestId === s.sellRequestId &&
+          n.purchaseId === null &&
+          n.locale === "en" &&
+          n.emailTo === sellerEn.email &&
+          n.emailStatus === "PENDING",
+      ),
+    ).toBe(true);
+
+    const staffAlerts = [
+      ...(await notificationsOf(staffKo.accountId)),
+      ...(await notificationsOf(staffEn.accountId)),
+    ].filter((n) => n.sellRequestId === s.sellRequestId);
+    expect(staffAlerts.map((n) => [n.kind, n.title])).toEqual([
+      ["SELL_REQUEST_SUBMITTED_STAFF", "새 매입 신청: 2019 Hyundai Avante"],
+      ["SELL_REQUEST_SUBMITTED_STAFF", "New sell request: 2019 Hyundai Avante"],
+    ]);
+
+    const drivers = (await notificationsOf(driver.accountId)).slice(driverBefore);
+    expect(drivers.map((n) => [n.kind, n.title])).toEqual([
+      ["JOB_ASSIGNED_DRIVER", "매입 차량 인수 수락"],
+      ["JOB_ASSIGNED_DRIVER", "판매자 차량 반환 수락"],
+    ]);
+
+    const created = (await createdEvents()).filter((e) => journey.some((j) => j.eventId === e.causationId));
+    expect(created).toHaveLength(mine.length + staffAlerts.length + drivers.length);
+
+    // Redelivered events (each once more): no second notification, no second NotificationCreated.
+    const before = { rows: await prisma.notification.count(), events: (await createdEvents()).length };
+    for (const e of [s.submitted, s.accepted, s.pickupAssigned, s.cancelled, s.returnDelivered])
+      await deliver(e);
+    expect(await prisma.notification.count()).toBe(before.rows);
+    expect((await createdEvents()).length).toBe(before.events);
+  });
+
+  it("a rejected request, in Korean, names the car and the reason", async () => {
+    const s = sale(sellerKo);
+    await deliver(s.submitted);
+    await deliver(s.rejected);
+    const [n] = (await notificationsOf(sellerKo.accountId)).filter(
+      (x) => x.sellRequestId === s.sellRequestId,
+    );
+    expect(n).toMatchObject({
+      kind: "SELL_REQUEST_REJECTED",
+      locale: "ko",
+      title: "매입 거절",
+      message: "2019 Hyundai Avante 매입 신청이 거절되었습니다 (사유: salvage title).",
+    });
+  });
+
+  it("the buyer on every return step: requested, driver assigned, picked up, returned with the refund", async () => {
+    const t = saga(buyerKo);
+    const returnJob = id();
+    const base = { purchaseId: t.purchaseId, buyerId: buyerKo.accountId };
+    const job = {
+      ...base,
+      ...DELIVERY_JOB,
+      kind: "RETURN_PICKUP" as const,
+      consignmentId: returnJob,
+      vehicleId: id(),
+    };
+    const events = [
+      t.paid,
+      ev("PurchaseReturnRequested", {
+        ...base,
+        vehicleId: job.vehicleId,
+        reason: "engine noise",
+        paymentId: id(),
+        priceKrw: 18_900_000,
+      }),
+      ev("ConsignmentAssigned", { ...job, driverId: driver.accountId, driverName: driver.name, eta }),
+      ev("ConsignmentPickedUp", { ...job, driverId: driver.accountId }),
+      ev("ConsignmentDelivered", { ...job, driverId: driver.accountId }),
+      ev("PurchaseReturned", { ...base, vehicleId: job.vehicleId, paymentId: id(), amountKrw: 18_900_000 }),
+    ];
+    for (const e of events) await deliver(e);
+    const mine = (await notificationsOf(buyerKo.accountId)).filter((n) => n.purchaseId === t.purchaseId);
+    expect(mine.map((n) => [n.kind, n.message])).toEqual([
+      ["PURCHASE_PAID", expect.any(String)],
+      [
+        "PURCHASE_RETURN_REQUESTED",
+        "2019 Hyundai Avante 반품 신청이 접수되었습니다. 기사님이 차량을 가지러 갑니다.",
+      ],
+      [
+        "RETURN_PICKUP_ASSIGNED",
+        "Jung Hyunwoo 기사님이 2019 Hyundai Avante 반품 인수를 맡았습니다. 도착 예정: 2026년 3월 1일 18:45.",
+      ],
+      [
+        "RETURN_PICKED_UP",
+        "Jung Hyunwoo 기사님이 반품할 2019 Hyundai Avante 차량을 인수해 매장으로 가고 있습니다.",
+      ],
+      ["PURCHASE_RETURNED", "2019 Hyundai Avante 반품이 완료되었습니다. 결제 금액 ₩18,900,000을 환불합니다."],
+    ]);
+    const driverLast = (await notificationsOf(driver.accountId)).at(-1)!;
+    expect(driverLast).toMatchObject({ kind: "JOB_ASSIGNED_DRIVER", title: "반품 인수 수락" });
+  });
+});

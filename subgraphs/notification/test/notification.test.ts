@@ -16,6 +16,7 @@ const n: Notification = {
   id: "11111111-1111-4111-8111-111111111111",
   recipientId: OWNER,
   purchaseId: null,
+  sellRequestId: null,
   kind: "PURCHASE_PAID",
   locale: "ko",
   title: "t",

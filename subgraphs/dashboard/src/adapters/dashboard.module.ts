@@ -11,6 +11,7 @@ import { makeProjectEvent } from "../app/project-event.use-case.ts";
 import { makeDashboardQueries } from "../app/dashboard.query.ts";
 import { makeReplayDeadLetter } from "../app/replay-dead-letter.use-case.ts";
 import { prismaPurchaseViewRepository } from "./purchase-view.repository.ts";
+import { prismaSaleViewRepository } from "./sale-view.repository.ts";
 import type { dashboardSettings } from "../dashboard.config.ts";
 import { DeadLettersClient } from "./dead-letters.client.ts";
 import { deadLetterResolvers } from "./dead-letters.resolvers.ts";
@@ -27,7 +28,9 @@ export function buildDashboardModule(
   infra: Infra<PrismaClient, Tx>,
   settings: SettingsOf<typeof dashboardSettings>,
 ): ContextModule<Tx> {
-  const readModel = dashboardResolvers(makeDashboardQueries(prismaPurchaseViewRepository, infra.prisma));
+  const readModel = dashboardResolvers(
+    makeDashboardQueries(prismaPurchaseViewRepository, prismaSaleViewRepository, infra.prisma),
+  );
   const source = new DeadLettersClient({
     urls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, settings[`${n}Url`]])),
     timeoutMs: settings.deadLetterApiTimeoutMs,
@@ -45,8 +48,14 @@ export function buildDashboardModule(
       ...operations,
       Query: { ...readModel.Query, ...operations.Query },
     },
-    handlers: dashboardHandlers(makeProjectEvent<Tx>({ repo: prismaPurchaseViewRepository, log: infra.log })),
-    // The projection is plain SQL (purchase-view.repository.ts): no Prisma client per event.
+    handlers: dashboardHandlers(
+      makeProjectEvent<Tx>({
+        repo: prismaPurchaseViewRepository,
+        sales: prismaSaleViewRepository,
+        log: infra.log,
+      }),
+    ),
+    // The projections are plain SQL (purchase-view/sale-view.repository.ts): no Prisma client per event.
     rawHandlers: true,
   };
 }

@@ -1,5 +1,6 @@
 import { isUuid, parsePageSize, parseUuid } from "@junggo/runtime";
 import type { PurchaseView } from "../domain/purchase-view.ts";
+import type { SaleView } from "../domain/sale-view.ts";
 import type { DashboardQueries } from "../app/dashboard.query.ts";
 import type { Resolvers } from "./generated/resolvers.types.ts";
 
@@ -21,6 +22,17 @@ const toNode = (v: PurchaseView) => ({
  */
 export type PurchaseViewNode = ReturnType<typeof toNode>;
 
+/** Only ready rows get here: the car, the offer and the status are set. */
+const toSaleNode = (v: SaleView) => ({
+  sellRequestId: v.sellRequestId,
+  vehicleName: v.vehicleName ?? "",
+  offerKrw: v.offerKrw ?? 0,
+  status: v.status ?? "PENDING",
+  payoutStatus: v.payoutStatus,
+  pickupStatus: v.pickupStatus,
+  updatedAt: v.updatedAt.toISOString(),
+});
+
 export function dashboardResolvers(queries: DashboardQueries): Resolvers {
   return {
     Query: {
@@ -33,6 +45,8 @@ export function dashboardResolvers(queries: DashboardQueries): Resolvers {
         );
         return view ? toNode(view) : null;
       },
+      mySales: async (_, args, { viewer }) =>
+        (await queries.mySales(viewer, parseFirst(args.first))).map(toSaleNode),
     },
     PurchaseView: {
       __resolveReference: async (ref, { viewer }) => {

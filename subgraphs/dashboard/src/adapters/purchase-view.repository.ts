@@ -25,10 +25,12 @@ const COLUMNS = [
   "eta",
   "createdAt",
   "updatedAt",
+  "returnConsignmentId",
+  "returnPickupStatus",
 ] as const;
 const SELECT = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "version" FROM "PurchaseView" WHERE "purchaseId" = $1::uuid`;
-const INSERT = `INSERT INTO "PurchaseView" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::"PurchaseStatus", $7::"PaymentStatus", $8::uuid, $9::"ConsignmentStatus", $10, $11::timestamp(3), $12::timestamp(3), $13::timestamp(3))`;
-const UPDATE = `UPDATE "PurchaseView" SET "buyerId" = $2::uuid, "vehicleId" = $3::uuid, "vehicleName" = $4, "priceKrw" = $5, "purchaseStatus" = $6::"PurchaseStatus", "paymentStatus" = $7::"PaymentStatus", "consignmentId" = $8::uuid, "consignmentStatus" = $9::"ConsignmentStatus", "driverName" = $10, "eta" = $11::timestamp(3), "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "version" = "version" + 1 WHERE "purchaseId" = $1::uuid AND "version" = $14`;
+const INSERT = `INSERT INTO "PurchaseView" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::"PurchaseStatus", $7::"PaymentStatus", $8::uuid, $9::"ConsignmentStatus", $10, $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::uuid, $15::"ConsignmentStatus")`;
+const UPDATE = `UPDATE "PurchaseView" SET "buyerId" = $2::uuid, "vehicleId" = $3::uuid, "vehicleName" = $4, "priceKrw" = $5, "purchaseStatus" = $6::"PurchaseStatus", "paymentStatus" = $7::"PaymentStatus", "consignmentId" = $8::uuid, "consignmentStatus" = $9::"ConsignmentStatus", "driverName" = $10, "eta" = $11::timestamp(3), "createdAt" = $12::timestamp(3), "updatedAt" = $13::timestamp(3), "returnConsignmentId" = $14::uuid, "returnPickupStatus" = $15::"ConsignmentStatus", "version" = "version" + 1 WHERE "purchaseId" = $1::uuid AND "version" = $16`;
 
 // Timestamps travel as UTC text: `timestamp(3)` holds UTC wall time, as Prisma writes it.
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -48,6 +50,8 @@ const values = (v: PurchaseView) => [
   iso(v.eta),
   iso(v.createdAt),
   iso(v.updatedAt),
+  v.returnConsignmentId,
+  v.returnPickupStatus,
 ];
 
 type RawRow = Record<(typeof COLUMNS)[number] | "version", unknown>;
@@ -65,6 +69,8 @@ function fromRow(r: RawRow): PurchaseView {
     consignmentStatus: r.consignmentStatus as PurchaseView["consignmentStatus"],
     driverName: r.driverName as string | null,
     eta: date(r.eta),
+    returnConsignmentId: r.returnConsignmentId as string | null,
+    returnPickupStatus: r.returnPickupStatus as PurchaseView["returnPickupStatus"],
     createdAt: date(r.createdAt),
     updatedAt: date(r.updatedAt)!,
   };

@@ -1,9 +1,12 @@
 import type { EventEnvelope } from "@junggo/events";
 import type { PurchaseView } from "../domain/purchase-view.ts";
+import type { SaleView } from "../domain/sale-view.ts";
 import {
+  diffSales,
   diffViews,
   ProjectionReplay,
   type FoldedEvent,
+  type SaleDifference,
   type ViewDifference,
 } from "../domain/rebuild-projection.ts";
 
@@ -30,12 +33,14 @@ export interface EventStreamReader {
 
 /** The dashboard's database: read-model rows and the consumer's processed-event records. */
 export interface DashboardStore {
+  /** Rows of both read models. */
   countRows(): Promise<number>;
-  load(): Promise<{ views: PurchaseView[]; processed: Set<string> }>;
-  /** In one transaction: drops every row and processed record, writes these. */
+  load(): Promise<{ views: PurchaseView[]; sales: SaleView[]; processed: Set<string> }>;
+  /** In one transaction: drops every row (of both models) and processed record, writes these. */
   replace(
     views: PurchaseView[],
     processed: FoldedEvent[],
+    sales: SaleView[],
   ): Promise<{ rowsRemoved: number; recordsRemoved: number }>;
 }
 
@@ -57,7 +62,10 @@ export interface ReplayFigures {
 }
 
 export interface RebuildReport extends ReplayFigures {
+  /** PurchaseView rows written. */
   rowsWritten: number;
+  /** SaleView rows written. */
+  salesWritten: number;
   rowsRemoved: number;
   recordsRemoved: number;
 }
@@ -66,6 +74,9 @@ export interface CheckReport extends ReplayFigures {
   rowsRebuilt: number;
   rowsInDatabase: number;
   differences: ViewDifference[];
+  salesRebuilt: number;
+  salesInDatabase: number;
+  saleDifferences: SaleDifference[];
   /** Dashboard events of the stream the database has not recorded as processed (in flight or dead-lettered). */
   unprocessed: number;
 }
@@ -116,8 +127,9 @@ export async function rebuildDashboard(deps: {
   }
   const { fold, figures } = await replay(deps.reader, snapshot);
   const rows = fold.rows();
-  const removed = await deps.store.replace(rows, fold.folded);
-  return { ...figures, rowsWritten: rows.length, ...removed };
+  const sales = fold.sales();
+  const removed = await deps.store.replace(rows, fold.folded, sales);
+  return { ...figures, rowsWritten: rows.length, salesWritten: sales.length, ...removed };
 }
 
 /** Compares the database with the fold of the stream; writes nothing. */
@@ -135,6 +147,9 @@ export async function checkDashboard(deps: {
     rowsRebuilt: rows.length,
     rowsInDatabase: stored.views.length,
     differences: diffViews(rows, stored.views),
+    salesRebuilt: fold.sales().length,
+    salesInDatabase: stored.sales.length,
+    saleDifferences: diffSales(fold.sales(), stored.sales),
     unprocessed: fold.folded.filter((e) => !stored.processed.has(e.eventId)).length,
   };
 }

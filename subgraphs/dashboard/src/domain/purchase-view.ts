@@ -7,7 +7,13 @@
 import type { EventEnvelope, EventType } from "@junggo/events";
 import type { Viewer } from "@junggo/runtime";
 
-export type PurchaseStatus = "PAID" | "DELIVERING" | "DELIVERED" | "CANCELLED";
+export type PurchaseStatus =
+  | "PAID"
+  | "DELIVERING"
+  | "DELIVERED"
+  | "CANCELLED"
+  | "RETURN_REQUESTED"
+  | "RETURNED";
 export type PaymentStatus = "APPROVED" | "REFUNDED" | "VOIDED";
 export type ConsignmentStatus = "REQUESTED" | "ASSIGNED" | "PICKED_UP" | "DELIVERED" | "CANCELLED";
 
@@ -25,6 +31,12 @@ export interface PurchaseView {
   consignmentStatus: ConsignmentStatus | null;
   driverName: string | null;
   eta: Date | null;
+  /**
+   * The RETURN_PICKUP job of a returned purchase, followed apart from the delivery job so the
+   * delivery's driver, ETA and status stay as they were.
+   */
+  returnConsignmentId: string | null;
+  returnPickupStatus: ConsignmentStatus | null;
   /** When the purchase was paid; set by PurchasePaid only, so non-null means the purchase part is known. */
   createdAt: Date | null;
   /** Time of the latest event that changed the row (event time, so a rebuild gives the same value). */
@@ -32,14 +44,17 @@ export interface PurchaseView {
 }
 
 /**
- * Status ranks: a status replaces the current one only if its rank is higher. Terminal statuses
- * share the top rank, so once a row is DELIVERED or CANCELLED no other status replaces it.
+ * Status ranks: a status replaces the current one only if its rank is higher. DELIVERED and
+ * CANCELLED share a rank, so neither replaces the other; only a return moves a DELIVERED row on
+ * (RETURN_REQUESTED, then RETURNED, the top rank).
  */
 export const PURCHASE_STATUS_RANK: Record<PurchaseStatus, number> = {
   PAID: 1,
   DELIVERING: 2,
   DELIVERED: 3,
   CANCELLED: 3,
+  RETURN_REQUESTED: 4,
+  RETURNED: 5,
 };
 export const PAYMENT_STATUS_RANK: Record<PaymentStatus, number> = { APPROVED: 1, REFUNDED: 2, VOIDED: 2 };
 export const CONSIGNMENT_STATUS_RANK: Record<ConsignmentStatus, number> = {
@@ -61,6 +76,8 @@ export const PROJECTED_EVENTS = [
   "PurchaseDeliveryStarted",
   "PurchaseDelivered",
   "PurchaseCancelled",
+  "PurchaseReturnRequested",
+  "PurchaseReturned",
   "PaymentApproved",
   "PaymentRefunded",
   "ConsignmentRequested",
@@ -94,6 +111,8 @@ function emptyView(purchaseId: string, at: Date): PurchaseView {
     consignmentStatus: null,
     driverName: null,
     eta: null,
+    returnConsignmentId: null,
+    returnPickupStatus: null,
     createdAt: null,
     updatedAt: at,
   };
@@ -113,11 +132,20 @@ function sameContent(a: PurchaseView, b: PurchaseView): boolean {
 
 /**
  * A consignment event belongs to this row's delivery job when the row follows no job yet or
- * follows this one; events of another job of the same purchase (e.g. a later return pickup) are
- * not the delivery's.
+ * follows this one; events of another job of the same purchase are not the delivery's.
  */
 const followsJob = (v: PurchaseView, consignmentId: string) =>
   v.consignmentId === null || v.consignmentId === consignmentId;
+const followsReturnJob = (v: PurchaseView, consignmentId: string) =>
+  v.returnConsignmentId === null || v.returnConsignmentId === consignmentId;
+
+const CONSIGNMENT_STEP = {
+  ConsignmentRequested: "REQUESTED",
+  ConsignmentAssigned: "ASSIGNED",
+  ConsignmentPickedUp: "PICKED_UP",
+  ConsignmentDelivered: "DELIVERED",
+  ConsignmentCancelled: "CANCELLED",
+} as const;
 
 /**
  * Folds one event into the row of its purchase. Returns the row unchanged (the same object) when
@@ -154,6 +182,12 @@ export function applyEvent(view: PurchaseView | null, event: EventEnvelope): Pur
     case "PurchaseCancelled":
       next.purchaseStatus = advance(base.purchaseStatus, "CANCELLED", PURCHASE_STATUS_RANK);
       break;
+    case "PurchaseReturnRequested":
+      next.purchaseStatus = advance(base.purchaseStatus, "RETURN_REQUESTED", PURCHASE_STATUS_RANK);
+      break;
+    case "PurchaseReturned":
+      next.purchaseStatus = advance(base.purchaseStatus, "RETURNED", PURCHASE_STATUS_RANK);
+      break;
     case "PaymentApproved":
       next.paymentStatus = advance(base.paymentStatus, "APPROVED", PAYMENT_STATUS_RANK);
       break;
@@ -161,33 +195,27 @@ export function applyEvent(view: PurchaseView | null, event: EventEnvelope): Pur
       next.paymentStatus = advance(base.paymentStatus, "REFUNDED", PAYMENT_STATUS_RANK);
       break;
     case "ConsignmentRequested":
-      if (event.payload.kind !== "DELIVERY" || !followsJob(base, event.payload.consignmentId)) return view;
-      next.consignmentId = event.payload.consignmentId;
-      next.consignmentStatus = advance(base.consignmentStatus, "REQUESTED", CONSIGNMENT_STATUS_RANK);
-      break;
     case "ConsignmentAssigned":
-      if (!followsJob(base, event.payload.consignmentId)) return view;
-      // Driver and ETA come only with this event: take them even when the status has moved on.
-      Object.assign(next, {
-        consignmentId: event.payload.consignmentId,
-        driverName: event.payload.driverName,
-        eta: new Date(event.payload.eta),
-        consignmentStatus: advance(base.consignmentStatus, "ASSIGNED", CONSIGNMENT_STATUS_RANK),
-      });
-      break;
     case "ConsignmentPickedUp":
     case "ConsignmentDelivered":
     case "ConsignmentCancelled": {
-      if (!followsJob(base, event.payload.consignmentId)) return view;
-      const status = (
-        {
-          ConsignmentPickedUp: "PICKED_UP",
-          ConsignmentDelivered: "DELIVERED",
-          ConsignmentCancelled: "CANCELLED",
-        } as const
-      )[event.type];
-      next.consignmentId = event.payload.consignmentId;
+      const { consignmentId, kind } = event.payload;
+      const status = CONSIGNMENT_STEP[event.type];
+      if (kind === "RETURN_PICKUP") {
+        if (!followsReturnJob(base, consignmentId)) return view;
+        next.returnConsignmentId = consignmentId;
+        next.returnPickupStatus = advance(base.returnPickupStatus, status, CONSIGNMENT_STATUS_RANK);
+        break;
+      }
+      // Events written before jobs had a kind are the delivery's.
+      if ((kind !== undefined && kind !== "DELIVERY") || !followsJob(base, consignmentId)) return view;
+      next.consignmentId = consignmentId;
       next.consignmentStatus = advance(base.consignmentStatus, status, CONSIGNMENT_STATUS_RANK);
+      if (event.type === "ConsignmentAssigned") {
+        // Driver and ETA come only with this event: take them even when the status has moved on.
+        next.driverName = event.payload.driverName;
+        next.eta = new Date(event.payload.eta);
+      }
       break;
     }
   }

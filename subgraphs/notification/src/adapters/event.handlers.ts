@@ -1,6 +1,6 @@
 import type { EventEnvelope } from "@junggo/events";
 import type { HandlerMap, SqlTx } from "@junggo/runtime";
-import { isAboutPurchase, NOTIFYING_EVENTS, type NotifyingEnvelope } from "../domain/audience.ts";
+import { isNotifying, NOTIFYING_EVENTS, type NotifyingEnvelope } from "../domain/audience.ts";
 
 export interface NotificationEventUseCases<Tx> {
   recordRecipient(tx: Tx, e: EventEnvelope<"AccountRegistered">): Promise<void>;
@@ -11,7 +11,7 @@ export interface NotificationEventUseCases<Tx> {
 export function notificationHandlers<Tx extends SqlTx>(uc: NotificationEventUseCases<Tx>): HandlerMap<Tx> {
   const handlers: HandlerMap<Tx> = { AccountRegistered: (e, tx) => uc.recordRecipient(tx, e) };
   const notify = async (e: EventEnvelope, tx: Tx) => {
-    if (isAboutPurchase(e)) await uc.notify(tx, e);
+    if (isNotifying(e)) await uc.notify(tx, e);
   };
   for (const type of NOTIFYING_EVENTS) (handlers as Record<string, typeof notify>)[type] = notify;
   return handlers;

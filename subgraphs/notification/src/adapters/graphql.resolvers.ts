@@ -11,6 +11,7 @@ export const toNode = (n: Notification): NotificationNode => ({
   message: n.message,
   title: n.title,
   purchaseId: n.purchaseId,
+  sellRequestId: n.sellRequestId,
   createdAt: n.createdAt.toISOString(),
   read: n.readAt !== null,
   readAt: n.readAt?.toISOString() ?? null,

@@ -54,6 +54,24 @@ export const prismaProjectionStore: ProjectionStore<Db> = {
       )
     )[0]?.vehicleName ?? null,
 
+  async saveSellRequest(db: SqlTx, s) {
+    await db.$executeRawUnsafe(
+      `INSERT INTO "SellRequestInfo" ("sellRequestId", "sellerId", "vehicleName", "offerKrw") VALUES ($1::uuid, $2::uuid, $3, $4) ON CONFLICT DO NOTHING`,
+      s.sellRequestId,
+      s.sellerId,
+      s.vehicleName,
+      s.offerKrw,
+    );
+  },
+
+  sellRequestVehicleNameOf: async (db: SqlTx, sellRequestId) =>
+    (
+      await db.$queryRawUnsafe<{ vehicleName: string }[]>(
+        `SELECT "vehicleName" FROM "SellRequestInfo" WHERE "sellRequestId" = $1::uuid`,
+        sellRequestId,
+      )
+    )[0]?.vehicleName ?? null,
+
   async saveDriver(db: SqlTx, d) {
     await db.$executeRawUnsafe(
       `INSERT INTO "ConsignmentDriver" ("consignmentId", "driverId", "driverName") VALUES ($1::uuid, $2::uuid, $3)
@@ -81,9 +99,9 @@ export const prismaNotificationRepository: NotificationRepository<Db> = {
     // ON CONFLICT DO NOTHING on (sourceEventId, recipientId).
     const count = await db.$executeRawUnsafe(
       `INSERT INTO "Notification" (id, "recipientId", "purchaseId", kind, locale, title, message, "createdAt", "readAt", "sourceEventId",
-         "emailTo", "emailStatus", "emailAttempts", "emailNextAttemptAt", "emailSentAt", "emailError")
+         "emailTo", "emailStatus", "emailAttempts", "emailNextAttemptAt", "emailSentAt", "emailError", "sellRequestId")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"Locale", $6, $7, $8::timestamp(3), $9::timestamp(3), $10::uuid,
-         $11, $12::"EmailStatus", $13, $14::timestamp(3), $15::timestamp(3), $16)
+         $11, $12::"EmailStatus", $13, $14::timestamp(3), $15::timestamp(3), $16, $17::uuid)
        ON CONFLICT DO NOTHING`,
       n.id,
       n.recipientId,
@@ -101,6 +119,7 @@ export const prismaNotificationRepository: NotificationRepository<Db> = {
       iso(n.emailNextAttemptAt),
       iso(n.emailSentAt),
       n.emailError,
+      n.sellRequestId,
     );
     return count === 1;
   },

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { newEvent, type EventEnvelope } from "@junggo/events";
 import { appendEvents, type SqlTx } from "@junggo/runtime";
-import { audienceOf, vehicleName, type Facts, type NotifyingEnvelope } from "../domain/audience.ts";
+import {
+  audienceOf,
+  subjectOf,
+  vehicleName,
+  type Facts,
+  type NotifyingEnvelope,
+} from "../domain/audience.ts";
 import { render, toLocale } from "../domain/messages.ts";
 import type { Notification } from "../domain/notification.ts";
 import type { NotificationDeps } from "./ports.ts";
@@ -41,6 +47,16 @@ export const makeNotify =
         priceKrw: p.priceKrw,
       });
     }
+    if (e.type === "SellRequestSubmitted" || e.type === "SellRequestAccepted") {
+      const p = e.payload;
+      await projections.saveSellRequest(tx, {
+        sellRequestId: p.sellRequestId,
+        sellerId: p.sellerId,
+        vehicleName:
+          e.type === "SellRequestSubmitted" ? vehicleName(e.payload.vehicle) : e.payload.vehicleName,
+        offerKrw: p.offerKrw,
+      });
+    }
     if (e.type === "ConsignmentAssigned") {
       const p = e.payload;
       await projections.saveDriver(tx, {
@@ -49,10 +65,18 @@ export const makeNotify =
         driverName: p.driverName,
       });
     }
+    const subject = subjectOf(e);
     const facts: Facts = {
-      vehicleName: await projections.vehicleNameOf(tx, e.payload.purchaseId),
+      vehicleName: subject.purchaseId
+        ? await projections.vehicleNameOf(tx, subject.purchaseId)
+        : subject.sellRequestId
+          ? await projections.sellRequestVehicleNameOf(tx, subject.sellRequestId)
+          : null,
       driver: "consignmentId" in e.payload ? await projections.driverOf(tx, e.payload.consignmentId) : null,
-      staffIds: e.type === "ConsignmentEscalated" ? await projections.staffIds(tx) : [],
+      staffIds:
+        e.type === "ConsignmentEscalated" || e.type === "SellRequestSubmitted"
+          ? await projections.staffIds(tx)
+          : [],
     };
     const audience = audienceOf(e, facts);
     const known = new Map(
@@ -79,7 +103,8 @@ export const makeNotify =
       const n: Notification = {
         id: randomUUID(),
         recipientId: a.recipientId,
-        purchaseId: e.payload.purchaseId,
+        purchaseId: subject.purchaseId,
+        sellRequestId: subject.sellRequestId,
         kind: a.kind,
         locale,
         title,

@@ -25,6 +25,12 @@ export interface ProjectionStore<Db> {
     p: { purchaseId: string; buyerId: string; vehicleName: string; priceKrw: number },
   ): Promise<void>;
   vehicleNameOf(db: Db, purchaseId: string): Promise<string | null>;
+  /** What SellRequestSubmitted/Accepted said about a sell request, for the events after them. */
+  saveSellRequest(
+    db: Db,
+    s: { sellRequestId: string; sellerId: string; vehicleName: string; offerKrw: number },
+  ): Promise<void>;
+  sellRequestVehicleNameOf(db: Db, sellRequestId: string): Promise<string | null>;
   /** Who accepted a job (ConsignmentAssigned): ConsignmentPickedUp/Cancelled do not name them. */
   saveDriver(db: Db, d: { consignmentId: string; driverId: string; driverName: string }): Promise<void>;
   driverOf(db: Db, consignmentId: string): Promise<{ id: string; name: string } | null>;

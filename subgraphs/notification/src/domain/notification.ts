@@ -14,6 +14,8 @@ export interface Notification {
   id: string;
   recipientId: string;
   purchaseId: string | null;
+  /** The sell request it is about (seller side); null for a purchase's notification. */
+  sellRequestId: string | null;
   kind: string;
   locale: Locale;
   title: string;

@@ -83,6 +83,10 @@ export type PaymentStatus =
   | 'REFUNDED'
   | 'VOIDED';
 
+export type PayoutStatus =
+  | 'PAID'
+  | 'REVERSED';
+
 export type PurchaseStatus =
   | 'CANCELLED'
   | 'DELIVERED'
@@ -106,6 +110,10 @@ export type PurchaseView = {
   priceKrw: Scalars['Int']['output'];
   purchaseId: Scalars['ID']['output'];
   purchaseStatus: PurchaseStatus;
+  /** The return pickup job of a returned purchase (the delivery job keeps its own fields). */
+  returnConsignmentId?: Maybe<Scalars['ID']['output']>;
+  /** Status of the return pickup job; null unless the buyer asked for a return. */
+  returnPickupStatus?: Maybe<ConsignmentStatus>;
   /** Time of the latest event that changed this row. */
   updatedAt: Scalars['DateTime']['output'];
   vehicleId: Scalars['ID']['output'];
@@ -123,6 +131,11 @@ export type Query = {
   deadLetters: DeadLetterList;
   /** Login required. The viewer's own purchases (STAFF: all), newest first. */
   myDashboard: Array<PurchaseView>;
+  /**
+   * Login required. The viewer's own sell requests as the seller follows them (STAFF: all; other
+   * accounts have none), most recently changed first. Built only from events.
+   */
+  mySales: Array<SaleView>;
   /** The purchase's owner or STAFF (FORBIDDEN for others); null when the purchase is unknown. */
   purchaseView?: Maybe<PurchaseView>;
 };
@@ -139,9 +152,40 @@ export type QueryMyDashboardArgs = {
 };
 
 
+export type QueryMySalesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryPurchaseViewArgs = {
   purchaseId: Scalars['ID']['input'];
 };
+
+/** A sell request as its seller follows it: one row per request, folded from events. */
+export type SaleView = {
+  __typename?: 'SaleView';
+  /** What the dealer pays the seller. */
+  offerKrw: Scalars['Int']['output'];
+  /** The payout to the seller; null before it is paid. */
+  payoutStatus?: Maybe<PayoutStatus>;
+  /** The SELLER_PICKUP job; null before it is requested. */
+  pickupStatus?: Maybe<ConsignmentStatus>;
+  sellRequestId: Scalars['ID']['output'];
+  status: SellRequestStatus;
+  /** Time of the latest event that changed this row. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** e.g. "2019 Hyundai Avante" */
+  vehicleName: Scalars['String']['output'];
+};
+
+export type SellRequestStatus =
+  | 'ACCEPTED'
+  | 'CANCELLED'
+  | 'IN_INSPECTION'
+  | 'LISTED'
+  | 'PENDING'
+  | 'PICKED_UP'
+  | 'REJECTED';
 
 
 
@@ -247,9 +291,12 @@ export type ResolversTypes = {
   DeadLetterStatus: DeadLetterStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PaymentStatus: PaymentStatus;
+  PayoutStatus: PayoutStatus;
   PurchaseStatus: PurchaseStatus;
   PurchaseView: ResolverTypeWrapper<PurchaseViewNodeModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SaleView: ResolverTypeWrapper<SaleView>;
+  SellRequestStatus: SellRequestStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -264,6 +311,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PurchaseView: PurchaseViewNodeModel;
   Query: Record<PropertyKey, never>;
+  SaleView: SaleView;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -308,6 +356,8 @@ export type PurchaseViewResolvers<ContextType = RequestContext, ParentType exten
   priceKrw?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   purchaseId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   purchaseStatus?: Resolver<ResolversTypes['PurchaseStatus'], ParentType, ContextType>;
+  returnConsignmentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  returnPickupStatus?: Resolver<Maybe<ResolversTypes['ConsignmentStatus']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   vehicleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   vehicleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -316,7 +366,18 @@ export type PurchaseViewResolvers<ContextType = RequestContext, ParentType exten
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   deadLetters?: Resolver<ResolversTypes['DeadLetterList'], ParentType, ContextType, RequireFields<QueryDeadLettersArgs, 'first'>>;
   myDashboard?: Resolver<Array<ResolversTypes['PurchaseView']>, ParentType, ContextType, RequireFields<QueryMyDashboardArgs, 'first'>>;
+  mySales?: Resolver<Array<ResolversTypes['SaleView']>, ParentType, ContextType, RequireFields<QueryMySalesArgs, 'first'>>;
   purchaseView?: Resolver<Maybe<ResolversTypes['PurchaseView']>, ParentType, ContextType, RequireFields<QueryPurchaseViewArgs, 'purchaseId'>>;
+};
+
+export type SaleViewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SaleView'] = ResolversParentTypes['SaleView']> = {
+  offerKrw?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payoutStatus?: Resolver<Maybe<ResolversTypes['PayoutStatus']>, ParentType, ContextType>;
+  pickupStatus?: Resolver<Maybe<ResolversTypes['ConsignmentStatus']>, ParentType, ContextType>;
+  sellRequestId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SellRequestStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  vehicleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = RequestContext> = {
@@ -326,5 +387,6 @@ export type Resolvers<ContextType = RequestContext> = {
   Mutation?: MutationResolvers<ContextType>;
   PurchaseView?: PurchaseViewResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SaleView?: SaleViewResolvers<ContextType>;
 };
 

@@ -29,9 +29,10 @@ export type MutationMarkNotificationReadArgs = {
 };
 
 /**
- * A message to one person about a status change of their purchase, payment or delivery (a driver:
- * their jobs; staff: deliveries no driver takes). Written in the recipient's language (ko or en)
- * when it was created. Only its recipient can see it.
+ * A message to one person about a status change of their purchase, payment, delivery or return (a
+ * seller: every step of selling their car; a driver: their jobs; staff: new sell requests and jobs
+ * no driver takes). Written in the recipient's language (ko or en) when it was created. Only its
+ * recipient can see it.
  */
 export type Notification = {
   __typename?: 'Notification';
@@ -41,13 +42,19 @@ export type Notification = {
    * What happened, e.g. PURCHASE_PAID, PAYMENT_APPROVED, PURCHASE_DELIVERY_STARTED, PURCHASE_DELIVERED,
    * PURCHASE_CANCELLED, PAYMENT_REFUNDED, CONSIGNMENT_ASSIGNED, CONSIGNMENT_ASSIGNED_DRIVER,
    * CONSIGNMENT_PICKED_UP, CONSIGNMENT_DELIVERED, CONSIGNMENT_CANCELLED, CONSIGNMENT_CANCELLED_DRIVER,
-   * CONSIGNMENT_ESCALATED, CONSIGNMENT_ESCALATED_STAFF.
+   * CONSIGNMENT_ESCALATED, CONSIGNMENT_ESCALATED_STAFF, PURCHASE_RETURN_REQUESTED, RETURN_PICKUP_ASSIGNED,
+   * RETURN_PICKED_UP, PURCHASE_RETURNED, SELL_REQUEST_SUBMITTED_STAFF, SELL_REQUEST_ACCEPTED,
+   * SELL_REQUEST_REJECTED, SELL_REQUEST_PICKED_UP, SELL_REQUEST_IN_INSPECTION, SELL_REQUEST_LISTED,
+   * SELL_REQUEST_CANCELLED, PAYOUT_REVERSED, SELLER_PICKUP_ASSIGNED, SELLER_RETURN_ASSIGNED,
+   * SELLER_RETURN_DELIVERED, JOB_ASSIGNED_DRIVER, JOB_CANCELLED_DRIVER, JOB_ESCALATED, JOB_ESCALATED_STAFF.
    */
   kind: Scalars['String']['output'];
   message: Scalars['String']['output'];
   purchaseId?: Maybe<Scalars['ID']['output']>;
   read: Scalars['Boolean']['output'];
   readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The sell request it is about (seller side, and staff's new-request alerts); null otherwise. */
+  sellRequestId?: Maybe<Scalars['ID']['output']>;
   /** Short headline (also the email subject). */
   title: Scalars['String']['output'];
 };
@@ -207,6 +214,7 @@ export type NotificationResolvers<ContextType = RequestContext, ParentType exten
   purchaseId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   read?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sellRequestId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
