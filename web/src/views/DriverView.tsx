@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { Account } from "../auth.ts";
 import { StatusPill } from "../components/StatusPill.tsx";
 import { describeError } from "../errors.ts";
-import { formatDateTime, formatEta, humanize, vehicleName } from "../format.ts";
+import { formatDateTime, formatEta, vehicleName } from "../format.ts";
 import {
   ACCEPT_JOB,
   COMPLETE_JOB,
@@ -13,6 +13,7 @@ import {
   PICK_UP_JOB,
   type Consignment,
 } from "../graphql.ts";
+import { JOB_KINDS } from "../rules.ts";
 
 export function DriverView({ account }: { account: Account }) {
   const client = useApolloClient();
@@ -53,7 +54,7 @@ export function DriverView({ account }: { account: Account }) {
         {open.error && !open.data && <p className="alert alert-error">{describeError(open.error).message}</p>}
         {open.data && openJobs.length === 0 && (
           <p className="empty" data-testid="no-open-jobs">
-            No deliveries waiting. New jobs appear here as soon as a car is sold.
+            No jobs waiting. New jobs appear here as soon as a car is sold, returned or bought from a seller.
           </p>
         )}
         <div className="job-list" data-testid="open-jobs">
@@ -105,6 +106,7 @@ function Job({
   const [pickUp, p] = useMutation(PICK_UP_JOB);
   const [complete, c] = useMutation(COMPLETE_JOB);
   const busy = a.loading || p.loading || c.loading;
+  const kind = JOB_KINDS[j.kind];
 
   const run = async (action: () => Promise<unknown>) => {
     onError(null);
@@ -122,13 +124,18 @@ function Job({
       data-testid={testId}
       data-consignment-id={j.id}
       data-purchase-id={j.purchaseId ?? ""}
+      data-sell-request-id={j.sellRequestId ?? ""}
+      data-kind={j.kind}
       data-status={j.status}
     >
       <header className="purchase-head">
         <div>
           <h3>{vehicleName(j.vehicle)}</h3>
+          <p className={`job-kind job-kind-${j.kind.toLowerCase()}`} data-testid="job-kind">
+            {kind.label}
+          </p>
           <p className="muted small">
-            {humanize(j.kind)} · requested {formatDateTime(j.requestedAt)}
+            requested {formatDateTime(j.requestedAt)}
             {j.vehicle.color ? ` · ${j.vehicle.color}` : ""}
           </p>
         </div>
@@ -136,7 +143,7 @@ function Job({
       </header>
       {mine && j.eta && j.status !== "DELIVERED" && j.status !== "CANCELLED" && (
         <p className="small">
-          ETA at buyer: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
+          ETA at {kind.destination}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
         </p>
       )}
       <div className="actions">
@@ -170,7 +177,7 @@ function Job({
             data-testid="deliver-button"
             onClick={() => run(() => complete({ variables: { id: j.id } }))}
           >
-            Delivered to buyer
+            Delivered to {kind.destination}
           </button>
         )}
       </div>
