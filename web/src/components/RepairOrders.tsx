@@ -17,6 +17,10 @@ import { StatusPill } from "./StatusPill.tsx";
 
 type Field = "vehicleId" | "description";
 
+// VEHICLE_NOT_AVAILABLE in the staff's words (the generic message speaks to a buyer).
+const NOT_AVAILABLE =
+  "This car cannot go to the workshop now: a buyer holds it, or it is already in the workshop or being inspected.";
+
 export function RepairOrders({ onChange }: { onChange: () => void }) {
   const open = useQuery(REPAIR_ORDERS, { variables: { open: true }, fetchPolicy: "cache-and-network" });
   const done = useQuery(REPAIR_ORDERS, { variables: { open: false }, fetchPolicy: "cache-and-network" });
@@ -107,6 +111,7 @@ function OpenRepairOrderForm({ onOpened }: { onOpened: () => void }) {
       const d = describeError(err);
       const field = d.field === "vehicleId" || d.field === "description" ? d.field : undefined;
       if (field) setFieldErrors({ [field]: d.message.replace(/^Please check your input: /, "") });
+      else if (d.code === "VEHICLE_NOT_AVAILABLE") setError(NOT_AVAILABLE);
       else setError(d.message);
     }
   };
