@@ -133,12 +133,15 @@ export function canReturn(
   return p.status === "DELIVERED" && closes !== null && now <= closes.getTime();
 }
 
-/** What a driver's job is, and where the car goes at its end. */
-export const JOB_KINDS: Record<ConsignmentKind, { label: string; destination: string }> = {
-  DELIVERY: { label: "Delivery to a buyer", destination: "buyer" },
-  RETURN_PICKUP: { label: "Return: from the buyer to the lot", destination: "lot" },
-  SELLER_PICKUP: { label: "Pickup: from a seller to the lot", destination: "lot" },
-  SELLER_RETURN: { label: "Back to the seller", destination: "seller" },
+/**
+ * What a driver's job is, whom the driver meets (the ETA is the arrival there) and where the car
+ * goes at its end.
+ */
+export const JOB_KINDS: Record<ConsignmentKind, { label: string; meets: string; destination: string }> = {
+  DELIVERY: { label: "Delivery to a buyer", meets: "buyer", destination: "buyer" },
+  RETURN_PICKUP: { label: "Return: from the buyer to the lot", meets: "buyer", destination: "lot" },
+  SELLER_PICKUP: { label: "Pickup: from a seller to the lot", meets: "seller", destination: "lot" },
+  SELLER_RETURN: { label: "Back to the seller", meets: "seller", destination: "seller" },
 };
 
 /** The seller's progress bar: the index of the current step, or null for a closed request. */

@@ -159,7 +159,12 @@ describe("returning a delivered car", () => {
 
 describe("driver job kinds", () => {
   it("label every kind and say where the car goes", () => {
-    expect(JOB_KINDS.DELIVERY).toEqual({ label: "Delivery to a buyer", destination: "buyer" });
+    expect(JOB_KINDS.DELIVERY).toEqual({
+      label: "Delivery to a buyer",
+      meets: "buyer",
+      destination: "buyer",
+    });
+    expect(JOB_KINDS.SELLER_PICKUP.meets).toBe("seller");
     expect(JOB_KINDS.RETURN_PICKUP.destination).toBe("lot");
     expect(JOB_KINDS.SELLER_PICKUP.destination).toBe("lot");
     expect(JOB_KINDS.SELLER_RETURN.destination).toBe("seller");

@@ -197,7 +197,7 @@ function PurchaseRow({
       {returnable && <ReturnCar purchase={p} />}
       {p.status === "RETURN_REQUESTED" && (
         <p className="small" data-testid="return-note">
-          Return requested: a driver fetches the car; you are refunded once it is back on our lot.
+          Return requested: a driver fetches the car; the payment is refunded once it is back on our lot.
         </p>
       )}
       {p.status === "RETURNED" && (
@@ -268,15 +268,15 @@ function ReturnCar({ purchase: p }: { purchase: Purchase }) {
           </button>
         </div>
       )}
-      {closes && (
-        <p className="muted small" data-testid="return-window">
-          You can return the car until {formatDateTime(closes.toISOString())}.
-        </p>
-      )}
       {reasonError && (
         <span className="field-error" data-testid="return-reason-error">
           {reasonError}
         </span>
+      )}
+      {closes && (
+        <p className="muted small" data-testid="return-window">
+          You can return the car until {formatDateTime(closes.toISOString())}.
+        </p>
       )}
       {error && (
         <p className="alert alert-error" role="alert" data-testid="return-error">

@@ -143,7 +143,7 @@ function Job({
       </header>
       {mine && j.eta && j.status !== "DELIVERED" && j.status !== "CANCELLED" && (
         <p className="small">
-          ETA at {kind.destination}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
+          ETA at {kind.meets}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
         </p>
       )}
       <div className="actions">
