@@ -22,6 +22,9 @@ import {
 
 type Tab = "sell" | "requests";
 
+/** Refusals about the car's VIN (another live sell request, or already in our stock). */
+const VIN_CODES = new Set(["VIN_ALREADY_OFFERED", "VIN_IN_STOCK"]);
+
 export function SellerView() {
   const [tab, setTab] = useState<Tab>("sell");
   const [justSubmitted, setJustSubmitted] = useState<SellRequest | null>(null);
@@ -95,6 +98,7 @@ function QuoteAndSell({ onSubmitted }: { onSubmitted: (sr: SellRequest) => void 
 
   const set = (name: QuoteField, value: string) => {
     setForm((f) => ({ ...f, [name]: value }));
+    setFieldErrors((e) => (e[name] ? { ...e, [name]: undefined } : e));
     // A quote is for the car as described: changing the description asks for a new one.
     setQuote(null);
     setSellError(null);
@@ -119,6 +123,7 @@ function QuoteAndSell({ onSubmitted }: { onSubmitted: (sr: SellRequest) => void 
       const field = d.field as QuoteField | undefined;
       if (d.code === "BAD_USER_INPUT" && field && field in EMPTY_QUOTE_FORM)
         setFieldErrors({ [field]: d.message.replace(/^Please check your input: /, "") });
+      else if (VIN_CODES.has(d.code ?? "")) setFieldErrors({ vin: d.message });
       else setQuoteError(d.message);
     }
   };
@@ -145,7 +150,10 @@ function QuoteAndSell({ onSubmitted }: { onSubmitted: (sr: SellRequest) => void 
         setForm(EMPTY_QUOTE_FORM);
       }
     } catch (err) {
-      setSellError(describeError(err));
+      const d = describeError(err);
+      setSellError(d);
+      // The VIN is the field at fault: say so next to it too.
+      if (VIN_CODES.has(d.code ?? "")) setFieldErrors({ vin: d.message });
     }
   };
 
