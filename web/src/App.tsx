@@ -18,6 +18,7 @@ import type { Notice } from "./notice.ts";
 import { BuyerView } from "./views/BuyerView.tsx";
 import { DriverView } from "./views/DriverView.tsx";
 import { LoginPage } from "./views/LoginPage.tsx";
+import { SellerView } from "./views/SellerView.tsx";
 import { StaffView } from "./views/StaffView.tsx";
 
 type State =
@@ -188,6 +189,8 @@ function Shell({ api, account, onLogout }: { api: Api; account: Account; onLogou
           <DriverView account={account} />
         ) : account.role === "STAFF" ? (
           <StaffView />
+        ) : account.role === "SELLER" ? (
+          <SellerView />
         ) : (
           <BuyerView canBuy={account.role === "BUYER"} />
         )}

@@ -3,6 +3,18 @@
 // the names the views use, and the shapes the views pass around get names too.
 import {
   AcceptJobDocument,
+  AcceptSellRequestDocument,
+  CancelSellRequestDocument,
+  CompleteRepairOrderDocument,
+  MySellRequestsDocument,
+  OpenRepairOrderDocument,
+  RejectSellRequestDocument,
+  RepairOrdersDocument,
+  RequestQuoteDocument,
+  RequestReturnDocument,
+  SellRequestChangedDocument,
+  SellRequestsDocument,
+  SubmitSellRequestDocument,
   CancelPurchaseDocument,
   CompleteJobDocument,
   DeliveryChangedDocument,
@@ -27,6 +39,9 @@ import {
 export type {
   ConsignmentFieldsFragment as Consignment,
   PurchaseFieldsFragment as Purchase,
+  QuoteFieldsFragment as Quote,
+  RepairOrderFieldsFragment as RepairOrder,
+  SellRequestFieldsFragment as SellRequest,
   RegisterVehicleInput,
   VehicleFieldsFragment as Vehicle,
   VehicleFilter,
@@ -52,3 +67,15 @@ export const NOTIFICATIONS = NotificationsDocument;
 export const NOTIFICATION_RECEIVED = NotificationReceivedDocument;
 export const MARK_READ = MarkReadDocument;
 export const MARK_ALL_READ = MarkAllReadDocument;
+export const REQUEST_RETURN = RequestReturnDocument;
+export const REQUEST_QUOTE = RequestQuoteDocument;
+export const SUBMIT_SELL_REQUEST = SubmitSellRequestDocument;
+export const MY_SELL_REQUESTS = MySellRequestsDocument;
+export const SELL_REQUESTS = SellRequestsDocument;
+export const ACCEPT_SELL_REQUEST = AcceptSellRequestDocument;
+export const REJECT_SELL_REQUEST = RejectSellRequestDocument;
+export const CANCEL_SELL_REQUEST = CancelSellRequestDocument;
+export const SELL_REQUEST_CHANGED = SellRequestChangedDocument;
+export const REPAIR_ORDERS = RepairOrdersDocument;
+export const OPEN_REPAIR_ORDER = OpenRepairOrderDocument;
+export const COMPLETE_REPAIR_ORDER = CompleteRepairOrderDocument;

@@ -1,7 +1,9 @@
 // The web client in a real browser (Debian chromium driven by playwright-core) against the whole
 // system on free ports, served by the gateway exactly as `npm run up` serves it. Several browser
 // contexts are several people: a buyer buys a car, a driver delivers it, and the buyer's page
-// follows every step live (graphql-ws subscriptions) without a reload.
+// follows every step live (graphql-ws subscriptions) without a reload; a seller sells a car to the
+// dealer and follows it to the lot and the listing; staff decide on offers and run the workshop; a
+// buyer returns a delivered car.
 //
 // SCREENSHOTS_DIR=docs/screenshots (root script `pnpm screenshots`) saves each role's main page
 // there; otherwise screenshots go to a temp directory so tests never dirty the work tree.
@@ -12,8 +14,8 @@ import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, TestSystem } from "../../gateway/test/support/harness.ts";
-import { Q, randomVin, settled } from "../../gateway/test/support/junggo.ts";
+import { DEMO_PASSWORD, eventually, TestSystem } from "../../gateway/test/support/harness.ts";
+import { buyWhenKnown, Q, randomVin, settled, VehiclePicker } from "../../gateway/test/support/junggo.ts";
 
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const WEB_DIST = join(REPO, "web/dist");
@@ -102,6 +104,37 @@ async function pressBuy(page: Page): Promise<{ ok: true } | { ok: false; code: s
       return { ok: false, code, message: (await error.textContent()) ?? "" };
     await page.waitForTimeout(300);
   }
+}
+
+// The seller side, the workshop and returns, read and driven through the API next to the pages.
+const SQ = {
+  requestQuote: `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id offerKrw comparableCount validUntil } }`,
+  submit: `mutation ($quoteId: ID!) { submitSellRequest(quoteId: $quoteId) { id status } }`,
+  quote: `query ($id: ID!) { quote(id: $id) { id offerKrw comparableCount } }`,
+  sellRequest: `query ($id: ID!) { sellRequest(id: $id) { id status rejectReason cancelReason
+    payout { status amountKrw } vehicle { id status } } }`,
+  jobs: `{ openConsignments { id purchaseId sellRequestId kind status } }`,
+};
+
+/** A PENDING sell request of the demo seller, made through the API. */
+async function offerCar(token: string): Promise<string> {
+  const quote = (
+    await sys.ok(
+      SQ.requestQuote,
+      {
+        input: {
+          vin: randomVin(),
+          make: "Kia",
+          model: "Morning",
+          year: 2018,
+          mileageKm: 61_000,
+          condition: "FAIR",
+        },
+      },
+      token,
+    )
+  ).requestQuote;
+  return (await sys.ok(SQ.submit, { quoteId: quote.id }, token)).submitSellRequest.id;
 }
 
 const fakeJwt = (payload: Record<string, unknown>) =>
@@ -437,6 +470,347 @@ describe("web client in chromium", () => {
     expect(await reloads()).toEqual({ marker: "still-here", navigations: 0 });
     await staff.evaluate(() => window.scrollTo(0, 0));
     await shot(staff, "staff");
+  });
+
+  it("a seller gets a quote, sells the car, and follows acceptance, pickup, inspection and listing live", {
+    timeout: 300_000,
+  }, async () => {
+    const seller = await person();
+    await logIn(seller, "seller@junggo.test");
+    // The seller lands on the seller's page, not on a read-only buyer page.
+    expect(await seller.getByTestId("role").textContent()).toBe("seller");
+    await seller.getByTestId("quote-form").waitFor();
+    expect(await seller.getByTestId("tab-purchases").count()).toBe(0);
+    const sellerReloads = await watchForReloads(seller);
+
+    // Wrong values are named next to their fields, before anything is asked of the API.
+    const fill = async (values: Record<string, string>) => {
+      for (const [k, v] of Object.entries(values)) await seller.getByTestId(`quote-${k}`).fill(v);
+    };
+    await fill({
+      vin: "KMHD341CBKU51273I",
+      make: "Hyundai",
+      model: "Avante",
+      year: "1975",
+      mileageKm: "52000",
+    });
+    await seller.getByTestId("quote-condition").selectOption("GOOD");
+    await seller.getByTestId("quote-submit").click();
+    await seller.getByTestId("field-error-vin").waitFor();
+    expect(await seller.getByTestId("field-error-year").textContent()).toContain("1980");
+    expect(await seller.getByTestId("quote").count()).toBe(0);
+
+    // The offer, how it was computed, from how many comparable cars, and until when it holds.
+    await fill({ vin: randomVin(), year: "2019" });
+    await seller.getByTestId("quote-submit").click();
+    const quote = seller.getByTestId("quote");
+    await quote.waitFor();
+    expect(await seller.getByTestId("field-error-vin").count()).toBe(0);
+    const quoteId = (await quote.getAttribute("data-quote-id"))!;
+    const offerText = (await seller.getByTestId("quote-offer").textContent())!;
+    expect(offerText).toMatch(/^₩\d{1,3}(,\d{3})+$/);
+    expect((await seller.getByTestId("quote-basis").textContent())!.trim().length).toBeGreaterThan(10);
+    const validUntil = Date.parse(
+      (await seller.getByTestId("quote-valid-until").getAttribute("data-valid-until"))!,
+    );
+    expect(validUntil - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect(validUntil - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
+    const sellerToken = await sys.login("seller@junggo.test");
+    const apiQuote = (await sys.ok(SQ.quote, { id: quoteId }, sellerToken)).quote;
+    expect(offerText).toBe(`₩${apiQuote.offerKrw.toLocaleString("ko-KR")}`);
+    expect(await seller.getByTestId("quote-comparables").textContent()).toBe(
+      apiQuote.comparableCount === 0 ? "none (a general estimate)" : String(apiQuote.comparableCount),
+    );
+    await shot(seller, "seller-quote");
+
+    // Sell to Junggo: the page switches to "My sell requests" with the request PENDING.
+    await seller.getByTestId("sell-submit").click();
+    await seller.getByTestId("sell-success").waitFor();
+    const first = seller.getByTestId("sell-request-row").first();
+    await first.waitFor();
+    const sellRequestId = (await first.getAttribute("data-sell-request-id"))!;
+    const mine = seller.locator(`[data-testid="sell-request-row"][data-sell-request-id="${sellRequestId}"]`);
+    const field = (id: string): Locator => mine.getByTestId(id);
+    expect(await field("sell-request-status").getAttribute("data-value")).toBe("PENDING");
+    expect(await field("sell-request-vehicle").textContent()).toBe("2019 Hyundai Avante");
+    expect(await mine.getByTestId("cancel-sell-button").count()).toBe(1);
+
+    // Staff see the offer and accept it.
+    const staff = await person();
+    await logIn(staff, "staff@junggo.test");
+    const pending = staff.locator(
+      `[data-testid="pending-sell-request"][data-sell-request-id="${sellRequestId}"]`,
+    );
+    await pending.waitFor();
+    expect(await pending.getByTestId("pending-offer").textContent()).toBe(offerText);
+    await shot(staff, "staff-sell-requests");
+    await pending.getByTestId("accept-sell-button").click();
+    await expect.poll(() => staff.getByTestId("sell-decision").getAttribute("data-status")).toBe("ACCEPTED");
+    await expect.poll(() => pending.count()).toBe(0);
+
+    // The seller's page follows without a reload.
+    await expect.poll(() => field("sell-request-status").getAttribute("data-value")).toBe("ACCEPTED");
+
+    // A driver sees the pickup job with its kind, takes it and picks the car up.
+    const driver = await person();
+    await logIn(driver, "driver@junggo.test");
+    const job = driver.locator(`[data-testid="open-job"][data-sell-request-id="${sellRequestId}"]`);
+    await job.waitFor();
+    expect(await job.getAttribute("data-kind")).toBe("SELLER_PICKUP");
+    expect(await job.getByTestId("job-kind").textContent()).toBe("Pickup: from a seller to the lot");
+    await shot(driver, "driver-seller-pickup");
+    await job.getByTestId("accept-button").click();
+    const myJob = driver.locator(`[data-testid="my-job"][data-sell-request-id="${sellRequestId}"]`);
+    await expect.poll(() => myJob.getAttribute("data-status")).toBe("ASSIGNED");
+    await myJob.getByTestId("pickup-button").click();
+    await expect.poll(() => field("sell-request-status").getAttribute("data-value")).toBe("PICKED_UP");
+    await expect.poll(() => field("pickup-status").getAttribute("data-value")).toBe("PICKED_UP");
+    // The seller was paid the offer when staff accepted.
+    await expect.poll(() => field("payout-status").getAttribute("data-value")).toBe("PAID");
+    expect(await field("payout-status").textContent()).toContain(offerText);
+    // On the road the sale cannot be cancelled.
+    expect(await mine.getByTestId("cancel-sell-button").count()).toBe(0);
+
+    // Delivered to the lot: the car is in stock (IN_REPAIR) and an inspection order is open.
+    expect(await myJob.getByTestId("deliver-button").textContent()).toBe("Delivered to lot");
+    await myJob.getByTestId("deliver-button").click();
+    await expect
+      .poll(() => field("sell-request-status").getAttribute("data-value"), { timeout: 60_000 })
+      .toBe("IN_INSPECTION");
+    await expect.poll(() => field("listed-vehicle").getAttribute("data-vehicle-id")).not.toBe("");
+    const vehicleId = (await field("listed-vehicle").getAttribute("data-vehicle-id"))!;
+    expect(await mine.getByTestId("cancel-sell-button").count()).toBe(1);
+
+    // Staff complete the inspection in the workshop: the car is listed.
+    const inspection = staff.locator(
+      `[data-testid="repair-order"][data-vehicle-id="${vehicleId}"][data-kind="INSPECTION"]`,
+    );
+    await expect
+      .poll(
+        async () => {
+          await staff.getByTestId("repair-refresh").click();
+          return inspection.getAttribute("data-status", { timeout: 1_000 }).catch(() => null);
+        },
+        { timeout: 60_000 },
+      )
+      .toBe("OPEN");
+    await inspection.getByTestId("repair-complete-button").click();
+    await inspection.getByTestId("repair-notes").fill("Inspected: tyres and brakes fine");
+    await inspection.getByTestId("repair-complete-confirm").click();
+    await expect.poll(() => inspection.getAttribute("data-status")).toBe("COMPLETED");
+    await expect
+      .poll(() => field("sell-request-status").getAttribute("data-value"), { timeout: 60_000 })
+      .toBe("LISTED");
+    await expect.poll(() => field("listed-vehicle").textContent()).toMatch(/^Listed at ₩\d{1,3}(,\d{3})+$/);
+    await shot(seller, "seller");
+
+    // All of it arrived on the page that was open when the car was offered.
+    expect(await sellerReloads()).toEqual({ marker: "still-here", navigations: 0 });
+
+    // The API agrees with what the page shows.
+    const api = (await sys.ok(SQ.sellRequest, { id: sellRequestId }, sellerToken)).sellRequest;
+    expect(api).toMatchObject({
+      status: "LISTED",
+      payout: { status: "PAID", amountKrw: apiQuote.offerKrw },
+      vehicle: { id: vehicleId, status: "AVAILABLE" },
+    });
+  });
+
+  it("staff reject an offer with a reason the seller reads; the seller withdraws another; both live", {
+    timeout: 120_000,
+  }, async () => {
+    const sellerToken = await sys.login("seller@junggo.test");
+    const seller = await person();
+    await logIn(seller, "seller@junggo.test");
+    await seller.getByTestId("tab-sell-requests").click();
+    const staff = await person();
+    await logIn(staff, "staff@junggo.test");
+    await staff.getByTestId("pending-sell-requests").waitFor();
+    const reloads = await watchForReloads(seller);
+
+    // Offered after both pages opened: they arrive live on each.
+    const rejectedId = await offerCar(sellerToken);
+    const withdrawnId = await offerCar(sellerToken);
+    const row = (id: string) =>
+      seller.locator(`[data-testid="sell-request-row"][data-sell-request-id="${id}"]`);
+    const pending = (id: string) =>
+      staff.locator(`[data-testid="pending-sell-request"][data-sell-request-id="${id}"]`);
+    await row(rejectedId).waitFor();
+    await row(withdrawnId).waitFor();
+    await pending(rejectedId).waitFor();
+    await pending(withdrawnId).waitFor();
+
+    // A rejection needs a reason.
+    await pending(rejectedId).getByTestId("reject-sell-button").click();
+    await pending(rejectedId).getByTestId("reject-confirm").click();
+    expect(await pending(rejectedId).getByTestId("reject-reason-error").textContent()).toBe(
+      "Please give a reason.",
+    );
+    await pending(rejectedId)
+      .getByTestId("reject-reason-input")
+      .fill("Flood damage is visible in the photos");
+    await pending(rejectedId).getByTestId("reject-confirm").click();
+    await expect.poll(() => staff.getByTestId("sell-decision").getAttribute("data-status")).toBe("REJECTED");
+    await expect.poll(() => pending(rejectedId).count()).toBe(0);
+    await expect
+      .poll(() => row(rejectedId).getByTestId("sell-request-status").getAttribute("data-value"))
+      .toBe("REJECTED");
+    expect(await row(rejectedId).getByTestId("reject-reason").textContent()).toContain("Flood damage");
+    expect(await row(rejectedId).getByTestId("cancel-sell-button").count()).toBe(0);
+
+    // The seller withdraws the other one while it waits; it leaves the staff's list live.
+    await row(withdrawnId).getByTestId("cancel-sell-button").click();
+    await row(withdrawnId).getByTestId("cancel-sell-reason").fill("Sold it privately");
+    await row(withdrawnId).getByTestId("cancel-sell-confirm").click();
+    await expect
+      .poll(() => row(withdrawnId).getByTestId("sell-request-status").getAttribute("data-value"))
+      .toBe("CANCELLED");
+    await expect.poll(() => pending(withdrawnId).count()).toBe(0);
+    expect(await row(withdrawnId).getByTestId("cancel-sell-button").count()).toBe(0);
+    expect(await reloads()).toEqual({ marker: "still-here", navigations: 0 });
+
+    const [rejected, withdrawn] = await Promise.all(
+      [rejectedId, withdrawnId].map(
+        async (id) => (await sys.ok(SQ.sellRequest, { id }, sellerToken)).sellRequest,
+      ),
+    );
+    expect(rejected).toMatchObject({
+      status: "REJECTED",
+      rejectReason: "Flood damage is visible in the photos",
+    });
+    expect(withdrawn).toMatchObject({ status: "CANCELLED", cancelReason: "Sold it privately", payout: null });
+  });
+
+  it("staff send a car to the workshop, where nobody can buy it, and bring it back for sale", {
+    timeout: 120_000,
+  }, async () => {
+    const car = await new VehiclePicker(sys).next();
+    const staff = await person();
+    await logIn(staff, "staff@junggo.test");
+    await staff.getByTestId("repair-form").waitFor();
+
+    await staff.getByTestId("repair-vehicle-id").fill(car.id);
+    await staff.getByTestId("repair-open").click();
+    expect(await staff.getByTestId("field-error-description").textContent()).toBe(
+      "Please give a description.",
+    );
+    await staff.getByTestId("repair-description").fill("Replace the front brake pads");
+    await staff.getByTestId("repair-open").click();
+    const opened = staff.getByTestId("repair-opened");
+    await opened.waitFor();
+    const orderId = (await opened.getAttribute("data-repair-order-id"))!;
+    const order = staff.locator(`[data-testid="repair-order"][data-repair-order-id="${orderId}"]`);
+    await expect.poll(() => order.getAttribute("data-status")).toBe("OPEN");
+    expect(await order.getAttribute("data-vehicle-id")).toBe(car.id);
+    expect(await order.getAttribute("data-kind")).toBe("REPAIR");
+
+    // In the workshop: not purchasable, IN_REPAIR in stock, and no second order.
+    const buyerToken = await sys.login("buyer2@junggo.test");
+    const refused = await sys.gql(Q.requestPurchase, { vehicleId: car.id }, buyerToken);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("VEHICLE_NOT_AVAILABLE");
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: car.id })).vehicle.status === "IN_REPAIR",
+      "stock to show the car IN_REPAIR",
+    );
+    await staff.getByTestId("repair-vehicle-id").fill(car.id);
+    await staff.getByTestId("repair-description").fill("A second order on the same car");
+    await staff.getByTestId("repair-open").click();
+    await expect
+      .poll(() => staff.getByTestId("repair-error").textContent())
+      .toContain("cannot go to the workshop");
+    await staff.evaluate(() => window.scrollTo(0, 0));
+    await shot(staff, "staff-workshop");
+
+    // Completed: the notes stay on the order, and the car is for sale again.
+    await order.getByTestId("repair-complete-button").click();
+    await order.getByTestId("repair-notes").fill("Pads replaced, test drive OK");
+    await order.getByTestId("repair-complete-confirm").click();
+    await expect.poll(() => order.getAttribute("data-status")).toBe("COMPLETED");
+    expect(await order.getByTestId("repair-notes-text").textContent()).toContain("Pads replaced");
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: car.id })).vehicle.status === "AVAILABLE",
+      "stock to show the car AVAILABLE again",
+    );
+    const bought = await eventually(async () => {
+      const r = await sys.gql(Q.requestPurchase, { vehicleId: car.id }, buyerToken);
+      return r.errors ? null : r;
+    }, "the repaired car to be purchasable again");
+    expect(bought.data.requestPurchase.status).toBe("PAID");
+  });
+
+  it("a buyer returns a delivered car within 3 days: a driver fetches it, the buyer is refunded, live", {
+    timeout: 180_000,
+  }, async () => {
+    // A delivered purchase, through the API.
+    const buyerToken = await sys.login("buyer@junggo.test");
+    const driverToken = await sys.login("driver2@junggo.test");
+    const car = await new VehiclePicker(sys).next();
+    const purchaseId = (await buyWhenKnown(sys, buyerToken, car.id)).data.requestPurchase.id as string;
+    const delivery = await eventually(async () => {
+      const jobs = (await sys.ok(SQ.jobs, {}, driverToken)).openConsignments as {
+        id: string;
+        purchaseId: string | null;
+        kind: string;
+      }[];
+      return jobs.find((j) => j.purchaseId === purchaseId && j.kind === "DELIVERY");
+    }, "the delivery job");
+    await sys.ok(Q.accept, { id: delivery.id }, driverToken);
+    await sys.ok(Q.pickUp, { id: delivery.id }, driverToken);
+    await sys.ok(Q.complete, { id: delivery.id }, driverToken);
+
+    const buyer = await person();
+    await logIn(buyer, "buyer@junggo.test");
+    await buyer.getByTestId("tab-purchases").click();
+    const row = buyer.locator(`[data-testid="purchase-row"][data-purchase-id="${purchaseId}"]`);
+    await expect.poll(() => row.getByTestId("purchase-status").getAttribute("data-value")).toBe("DELIVERED");
+    const reloads = await watchForReloads(buyer);
+    expect(await row.getByTestId("return-window").textContent()).toContain("You can return the car until");
+
+    // A return needs a reason.
+    await row.getByTestId("return-button").click();
+    await row.getByTestId("return-confirm").click();
+    expect(await row.getByTestId("return-reason-error").textContent()).toBe("Please give a reason.");
+    await row.getByTestId("return-reason").fill("The air conditioning does not work");
+    await row.getByTestId("return-confirm").click();
+    await expect
+      .poll(() => row.getByTestId("purchase-status").getAttribute("data-value"))
+      .toBe("RETURN_REQUESTED");
+    expect(await row.getByTestId("return-button").count()).toBe(0);
+    await row.getByTestId("return-note").waitFor();
+
+    // A driver sees the return pickup as such, fetches the car and brings it to the lot.
+    const driver = await person();
+    await logIn(driver, "driver2@junggo.test");
+    const job = driver.locator(
+      `[data-testid="open-job"][data-purchase-id="${purchaseId}"][data-kind="RETURN_PICKUP"]`,
+    );
+    await job.waitFor();
+    expect(await job.getByTestId("job-kind").textContent()).toBe("Return: from the buyer to the lot");
+    await job.getByTestId("accept-button").click();
+    const myJob = driver.locator(
+      `[data-testid="my-job"][data-purchase-id="${purchaseId}"][data-kind="RETURN_PICKUP"]`,
+    );
+    await myJob.getByTestId("pickup-button").click();
+    await myJob.getByTestId("deliver-button").waitFor();
+    expect(await myJob.getByTestId("deliver-button").textContent()).toBe("Delivered to lot");
+    await myJob.getByTestId("deliver-button").click();
+
+    // The buyer's page: returned and refunded, live; the delivery column still shows the delivery.
+    await expect
+      .poll(() => row.getByTestId("purchase-status").getAttribute("data-value"), { timeout: 60_000 })
+      .toBe("RETURNED");
+    await expect
+      .poll(() => row.getByTestId("payment-status").textContent(), { timeout: 30_000 })
+      .toBe("Refunded");
+    expect(await row.getByTestId("consignment-status").textContent()).toBe("Delivered");
+    expect(await reloads()).toEqual({ marker: "still-here", navigations: 0 });
+    await shot(buyer, "buyer-return");
+
+    expect((await sys.ok(Q.purchase, { id: purchaseId }, buyerToken)).purchase.status).toBe("RETURNED");
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: car.id })).vehicle.status === "AVAILABLE",
+      "the returned car to be for sale again",
+    );
   });
 
   it("logout forgets the token, closes the live connection and shows the login page", async () => {

@@ -10,8 +10,10 @@ import {
   DELIVERY_CHANGED,
   MY_PURCHASES,
   PURCHASE_CHANGED,
+  REQUEST_RETURN,
   type Purchase,
 } from "../graphql.ts";
+import { canReturn, LIMITS, requiredReason, returnClosesAt } from "../rules.ts";
 import { StatusPill } from "./StatusPill.tsx";
 
 /** Keeps MY_PURCHASES current: adds purchases it did not know, links consignments created later. */
@@ -36,7 +38,8 @@ export function useLivePurchases(onChange?: () => void) {
     variables: {},
     onData: ({ data }) => {
       const c = data.data?.deliveryStatusChanged;
-      if (!c?.purchaseId) return;
+      // Purchase.consignment is the delivery; a return pickup of the same purchase is another job.
+      if (!c?.purchaseId || c.kind !== "DELIVERY") return;
       // The consignment is created after the purchase: point the purchase at it.
       const linked = client.cache.modify<Purchase>({
         id: client.cache.identify({ __typename: "Purchase", id: c.purchaseId }),
@@ -54,6 +57,7 @@ export function useLivePurchases(onChange?: () => void) {
 }
 
 const STEPS = ["Paid", "Driver assigned", "On the way", "Delivered"] as const;
+const RETURN_STEPS = ["Delivered", "Return requested", "Returned & refunded"] as const;
 
 function stepOf(p: Purchase): number {
   // A returned car was delivered first.
@@ -65,10 +69,12 @@ function stepOf(p: Purchase): number {
 
 function Progress({ purchase }: { purchase: Purchase }) {
   if (purchase.status === "CANCELLED") return null;
-  const step = stepOf(purchase);
+  const returning = purchase.status === "RETURN_REQUESTED" || purchase.status === "RETURNED";
+  const steps = returning ? RETURN_STEPS : STEPS;
+  const step = returning ? (purchase.status === "RETURNED" ? 2 : 1) : stepOf(purchase);
   return (
-    <ol className="progress" aria-label="Delivery progress">
-      {STEPS.map((label, i) => (
+    <ol className="progress" aria-label={returning ? "Return progress" : "Delivery progress"}>
+      {steps.map((label, i) => (
         <li key={label} className={i < step ? "done" : i === step ? "current" : ""}>
           {label}
         </li>
@@ -92,6 +98,8 @@ function PurchaseRow({
   const [cancel, { loading }] = useMutation(CANCEL_PURCHASE);
   const cancellable = p.status === "PAID" || p.status === "DELIVERING";
   const driver = p.consignment?.driver?.name;
+  // Only the buyer returns a car (staff see every purchase with showBuyer).
+  const returnable = !showBuyer && canReturn(p);
 
   const doCancel = async () => {
     setError(null);
@@ -144,7 +152,7 @@ function PurchaseRow({
         <div>
           <dt>ETA</dt>
           <dd data-testid="eta" data-eta={p.consignment?.eta ?? ""}>
-            {p.status === "DELIVERED"
+            {p.deliveredAt && p.status !== "CANCELLED"
               ? `Delivered ${formatDateTime(p.deliveredAt)}`
               : formatEta(p.consignment?.eta)}
           </dd>
@@ -187,7 +195,96 @@ function PurchaseRow({
           {error}
         </p>
       )}
+      {returnable && <ReturnCar purchase={p} />}
+      {p.status === "RETURN_REQUESTED" && (
+        <p className="small" data-testid="return-note">
+          Return requested: a driver fetches the car; the payment is refunded once it is back on our lot.
+        </p>
+      )}
+      {p.status === "RETURNED" && (
+        <p className="small" data-testid="return-note">
+          Returned. The payment is refunded.
+        </p>
+      )}
     </article>
+  );
+}
+
+/** The "Return" button of a delivered car, during the return window; a reason is required. */
+function ReturnCar({ purchase: p }: { purchase: Purchase }) {
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [requestReturn, { loading }] = useMutation(REQUEST_RETURN);
+  const closes = returnClosesAt(p.deliveredAt);
+
+  const doReturn = async () => {
+    setError(null);
+    const wrong = requiredReason(reason, LIMITS.reasonMax);
+    setReasonError(wrong);
+    if (wrong) return;
+    try {
+      await requestReturn({ variables: { purchaseId: p.id, reason: reason.trim() } });
+      setConfirming(false);
+    } catch (err) {
+      const d = describeError(err);
+      if (d.field === "reason") setReasonError(d.message.replace(/^Please check your input: /, ""));
+      else setError(d.message);
+    }
+  };
+
+  return (
+    <div className="return-car">
+      {!confirming ? (
+        <button
+          type="button"
+          className="btn btn-ghost btn-danger"
+          data-testid="return-button"
+          onClick={() => setConfirming(true)}
+        >
+          Return the car
+        </button>
+      ) : (
+        <div className="confirm">
+          <input
+            placeholder="Why do you return it? (required)"
+            maxLength={LIMITS.reasonMax}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-invalid={Boolean(reasonError)}
+            data-testid="return-reason"
+          />
+          <button
+            type="button"
+            className="btn btn-danger"
+            disabled={loading}
+            onClick={doReturn}
+            data-testid="return-confirm"
+          >
+            {loading ? "Sending…" : "Return for a refund"}
+          </button>
+          <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </div>
+      )}
+      {reasonError && (
+        <span className="field-error" data-testid="return-reason-error">
+          {reasonError}
+        </span>
+      )}
+      {closes && (
+        <p className="muted small" data-testid="return-window">
+          You can return the car until {formatDateTime(closes.toISOString())}.
+        </p>
+      )}
+      {error && (
+        <p className="alert alert-error" role="alert" data-testid="return-error">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -13,6 +13,19 @@ const TONES: Record<string, string> = {
   SOLD: "muted",
   CANCELLED: "muted",
   REFUNDED: "muted",
+  // sell requests, payouts, the workshop, returns
+  PENDING: "warn",
+  ACCEPTED: "info",
+  IN_INSPECTION: "info",
+  LISTED: "ok",
+  REJECTED: "muted",
+  REVERSED: "muted",
+  IN_REPAIR: "warn",
+  WITHDRAWN: "muted",
+  OPEN: "warn",
+  COMPLETED: "ok",
+  RETURN_REQUESTED: "warn",
+  RETURNED: "muted",
 };
 
 export function StatusPill({ value, testId }: { value: string; testId?: string }) {

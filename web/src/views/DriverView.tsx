@@ -13,14 +13,7 @@ import {
   PICK_UP_JOB,
   type Consignment,
 } from "../graphql.ts";
-
-// What each kind of job is, and where its car goes, in the driver's words.
-const KINDS: Record<Consignment["kind"], { label: string; to: string }> = {
-  DELIVERY: { label: "Delivery", to: "buyer" },
-  RETURN_PICKUP: { label: "Return pickup", to: "lot" },
-  SELLER_PICKUP: { label: "Seller pickup", to: "lot" },
-  SELLER_RETURN: { label: "Return to seller", to: "seller" },
-};
+import { JOB_KINDS } from "../rules.ts";
 
 export function DriverView({ account }: { account: Account }) {
   const client = useApolloClient();
@@ -113,7 +106,7 @@ function Job({
   const [pickUp, p] = useMutation(PICK_UP_JOB);
   const [complete, c] = useMutation(COMPLETE_JOB);
   const busy = a.loading || p.loading || c.loading;
-  const kind = KINDS[j.kind];
+  const kind = JOB_KINDS[j.kind];
 
   const run = async (action: () => Promise<unknown>) => {
     onError(null);
@@ -138,10 +131,10 @@ function Job({
       <header className="purchase-head">
         <div>
           <h3>{vehicleName(j.vehicle)}</h3>
+          <p className={`job-kind job-kind-${j.kind.toLowerCase()}`} data-testid="job-kind">
+            {kind.label}
+          </p>
           <p className="muted small">
-            <span className="pill pill-muted job-kind" data-testid="job-kind">
-              {kind.label}
-            </span>{" "}
             requested {formatDateTime(j.requestedAt)}
             {j.vehicle.color ? ` · ${j.vehicle.color}` : ""}
           </p>
@@ -150,7 +143,7 @@ function Job({
       </header>
       {mine && j.eta && j.status !== "DELIVERED" && j.status !== "CANCELLED" && (
         <p className="small">
-          ETA at {kind.to}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
+          ETA at {kind.meets}: <strong data-testid="job-eta">{formatEta(j.eta)}</strong>
         </p>
       )}
       <div className="actions">
@@ -184,7 +177,7 @@ function Job({
             data-testid="deliver-button"
             onClick={() => run(() => complete({ variables: { id: j.id } }))}
           >
-            Delivered to {kind.to}
+            Delivered to {kind.destination}
           </button>
         )}
       </div>

@@ -1,18 +1,26 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { useCallback, useRef, useState, type FormEvent } from "react";
+import { PendingSellRequests } from "../components/PendingSellRequests.tsx";
 import { PurchaseList } from "../components/PurchaseList.tsx";
+import { RepairOrders } from "../components/RepairOrders.tsx";
 import { describeError } from "../errors.ts";
 import { formatKrw, vehicleName } from "../format.ts";
-import { REGISTER_VEHICLE, STOCK_SUMMARY, type RegisterVehicleInput, type Vehicle } from "../graphql.ts";
+import {
+  REGISTER_VEHICLE,
+  STOCK_SUMMARY,
+  VEHICLES,
+  type RegisterVehicleInput,
+  type Vehicle,
+} from "../graphql.ts";
 
 export function StaffView() {
   const client = useApolloClient();
-  // Stock follows purchases through events (reserved, sold, back in stock): re-read it shortly
-  // after each live purchase or delivery change.
+  // Stock follows purchases and the workshop through events (reserved, sold, in repair, back in
+  // stock): re-read it shortly after each live purchase or delivery change, and each repair order.
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const refreshStock = useCallback(() => {
     clearTimeout(timer.current);
-    const refetch = () => void client.refetchQueries({ include: [STOCK_SUMMARY] });
+    const refetch = () => void client.refetchQueries({ include: [STOCK_SUMMARY, VEHICLES] });
     // Twice: stock applies the change a moment after the purchase (or delivery) event.
     timer.current = setTimeout(() => {
       refetch();
@@ -24,6 +32,8 @@ export function StaffView() {
     <div className="staff">
       <RegisterVehicle onRegistered={() => void client.refetchQueries({ include: [STOCK_SUMMARY] })} />
       <StockSummary />
+      <PendingSellRequests />
+      <RepairOrders onChange={refreshStock} />
       <section className="staff-purchases">
         <h2>All purchases (live)</h2>
         <PurchaseList showBuyer onChange={refreshStock} />
