@@ -99,7 +99,7 @@ Subgraphs (accept only requests signed by the gateway):
 ${SUBGRAPHS.map(line).join("\n")}
 
 Demo accounts (password junggo-demo): buyer@junggo.test, buyer2@junggo.test, seller@junggo.test,
-staff@junggo.test, driver@junggo.test, driver2@junggo.test
+seller2@junggo.test, staff@junggo.test, driver@junggo.test, driver2@junggo.test
 Data: ${dataRoot}   Logs: ${join(dataRoot, "logs")}
 Press Ctrl-C to stop.
 `);

@@ -7,6 +7,7 @@ export const DEMO_ACCOUNTS: readonly RegisterAccountInput[] = [
   { email: "buyer@junggo.test", name: "Kim Minjun", role: "BUYER", password: DEMO_PASSWORD },
   { email: "buyer2@junggo.test", name: "Lee Seoyeon", role: "BUYER", password: DEMO_PASSWORD },
   { email: "seller@junggo.test", name: "Park Jihoon", role: "SELLER", password: DEMO_PASSWORD },
+  { email: "seller2@junggo.test", name: "Yoon Hana", role: "SELLER", password: DEMO_PASSWORD },
   { email: "staff@junggo.test", name: "Choi Yuna", role: "STAFF", password: DEMO_PASSWORD },
   { email: "driver@junggo.test", name: "Jung Hyunwoo", role: "DRIVER", password: DEMO_PASSWORD },
   { email: "driver2@junggo.test", name: "Kang Doyun", role: "DRIVER", password: DEMO_PASSWORD },

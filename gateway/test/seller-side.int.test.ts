@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCode, eventually, TestSystem } from "./support/harness.ts";
+import { buyWhenKnown, purchaseOf, Q, randomVin, VehiclePicker } from "./support/junggo.ts";
+import { LiveClient } from "./support/live.ts";
+
+// The seller side, repairs and returns (issue 14), end to end through the gateway on one shared
+// stack: every step a user takes, every compensation and every refusal, as the contract names them.
+let sys: TestSystem;
+let cars: VehiclePicker;
+let seller: string, seller2: string, buyer: string, buyer2: string, driver: string, staff: string;
+const clients: LiveClient[] = [];
+
+beforeAll(async () => {
+  sys = await TestSystem.start();
+  cars = new VehiclePicker(sys);
+  [seller, seller2, buyer, buyer2, driver, staff] = await Promise.all(
+    [
+      "seller@junggo.test",
+      "seller2@junggo.test",
+      "buyer@junggo.test",
+      "buyer2@junggo.test",
+      "driver@junggo.test",
+      "staff@junggo.test",
+    ].map((e) => sys.login(e)),
+  );
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await sys?.stop();
+});
+
+const S = {
+  requestQuote: `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id offerKrw basis comparableCount validUntil } }`,
+  submit: `mutation ($quoteId: ID!) { submitSellRequest(quoteId: $quoteId) { id status } }`,
+  accept: `mutation ($id: ID!) { acceptSellRequest(id: $id) { id status } }`,
+  reject: `mutation ($id: ID!, $reason: String!) { rejectSellRequest(id: $id, reason: $reason) { id status rejectReason } }`,
+  cancel: `mutation ($id: ID!, $reason: String) { cancelSellRequest(id: $id, reason: $reason) { id status } }`,
+  sellRequest: `query ($id: ID!) { sellRequest(id: $id) { id status createdAt quote { id offerKrw } seller { id name }
+    payout { id status amountKrw } pickup { id kind status sellRequestId } vehicle { id status priceKrw } } }`,
+  mySellRequests: `{ mySellRequests { id status } }`,
+  sellRequests: `query ($status: SellRequestStatus) { sellRequests(status: $status) { id status } }`,
+  mySales: `{ mySales { sellRequestId vehicleName offerKrw status payoutStatus pickupStatus updatedAt } }`,
+  jobs: `{ openConsignments { id kind status purchaseId sellRequestId vehicleId } }`,
+  repairOrders: `query ($open: Boolean) { repairOrders(open: $open) { id kind status description notes vehicle { id status } } }`,
+  openRepair: `mutation ($vehicleId: ID!, $description: String!) { openRepairOrder(vehicleId: $vehicleId, description: $description) { id kind status vehicle { id } } }`,
+  completeRepair: `mutation ($id: ID!, $notes: String) { completeRepairOrder(id: $id, notes: $notes) { id status notes completedAt } }`,
+  requestReturn: `mutation ($purchaseId: ID!, $reason: String!) { requestReturn(purchaseId: $purchaseId, reason: $reason) { id status } }`,
+  notifications: `{ myNotifications(first: 100) { kind title message } }`,
+  live: `subscription ($id: ID) { sellRequestStatusChanged(sellRequestId: $id) { id status payout { status } } }`,
+};
+
+const car = (over: Partial<Record<string, unknown>> = {}) => ({
+  vin: randomVin(),
+  make: "Hyundai",
+  model: "Avante",
+  year: 2020,
+  mileageKm: 52_000,
+  condition: "GOOD",
+  ...over,
+});
+
+async function offer(token = seller, input = car()) {
+  const q = (await sys.ok(S.requestQuote, { input }, token)).requestQuote;
+  const s = (await sys.ok(S.submit, { quoteId: q.id }, token)).submitSellRequest;
+  return { quote: q, sellRequest: s, input };
+}
+
+const sellRequestOf = async (id: string, token = seller) => (await sys.ok(S.sellRequest, { id }, token)).sellRequest;
+
+const until = (id: string, pred: (s: any) => boolean, what: string, token = seller) =>
+  eventually(async () => {
+    const s = await sellRequestOf(id, token);
+    return pred(s) ? s : null;
+  }, `sell request ${id}: ${what}`);
+
+async function jobFor(pred: (j: any) => boolean, what: string) {
+  return eventually(async () => (await sys.ok(S.jobs, {}, driver)).openConsignments.find(pred), what);
+}
+
+/** A driver takes the job from accept to delivery. */
+async function drive(jobId: string) {
+  await sys.ok(Q.accept, { id: jobId }, driver);
+  await sys.ok(Q.pickUp, { id: jobId }, driver);
+  await sys.ok(Q.complete, { id: jobId }, driver);
+}
+
+const onLot = async (make: string, model: string) =>
+  ((await sys.ok(Q.stockSummary)).stockSummary.find((l: any) => l.make === make && l.model === model)
+    ?.onLot as number | undefined) ?? 0;
+
+/** Accepted, picked up and delivered to the lot: IN_INSPECTION with its inspection order open. */
+async function toTheLot(token = seller, input = car()) {
+  const o = await offer(token, input);
+  await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
+  const job = await jobFor((j) => j.sellRequestId === o.sellRequest.id && j.kind === "SELLER_PICKUP", "pickup job");
+  await drive(job.id);
+  const s = await until(o.sellRequest.id, (s) => s.status === "IN_INSPECTION", "IN_INSPECTION", token);
+  return { ...o, vehicleId: s.vehicle.id as string };
+}
+
+async function inspectionOf(vehicleId: string) {
+  return eventually(
+    async () =>
+      (await sys.ok(S.repairOrders, { open: true }, staff)).repairOrders.find(
+        (r: any) => r.vehicle.id === vehicleId && r.kind === "INSPECTION",
+      ),
+    `an open inspection of ${vehicleId}`,
+  );
+}
+
+describe("selling a car to the dealer", () => {
+  it("quote → submit → accept (payout PAID, pickup job) → picked up → at the lot (IN_REPAIR, inspection) → LISTED → bought by a buyer, live and in mySales", async () => {
+    const input = car({ make: "Kia", model: "K5", year: 2021 });
+    const before = await onLot("Kia", "K5");
+    const live = new LiveClient(sys, seller);
+    clients.push(live);
+
+    const quote = (await sys.ok(S.requestQuote, { input }, seller)).requestQuote;
+    expect(quote.offerKrw).toBeGreaterThan(0);
+    expect(quote.basis.length).toBeGreaterThan(10);
+    expect(new Date(quote.validUntil).getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+    const submitted = (await sys.ok(S.submit, { quoteId: quote.id }, seller)).submitSellRequest;
+    expect(submitted.status).toBe("PENDING");
+    const id = submitted.id as string;
+    const sub = live.subscribe(S.live, { id });
+    expect((await sys.ok(S.sellRequests, { status: "PENDING" }, staff)).sellRequests.map((s: any) => s.id)).toContain(id);
+    expect((await sys.ok(S.mySellRequests, {}, seller)).mySellRequests.map((s: any) => s.id)).toContain(id);
+
+    expect((await sys.ok(S.accept, { id }, staff)).acceptSellRequest.status).toBe("ACCEPTED");
+    await sub.waitFor((p) => p.data?.sellRequestStatusChanged?.status === "ACCEPTED", "ACCEPTED pushed live");
+    const accepted = await until(id, (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED", "payout and pickup");
+    expect(accepted.payout.amountKrw).toBe(quote.offerKrw);
+    expect(accepted.pickup.kind).toBe("SELLER_PICKUP");
+
+    const job = await jobFor((j) => j.sellRequestId === id, "the SELLER_PICKUP job offered to drivers");
+    expect(job.kind).toBe("SELLER_PICKUP");
+    await sys.ok(Q.accept, { id: job.id }, driver);
+    await sys.ok(Q.pickUp, { id: job.id }, driver);
+    await until(id, (s) => s.status === "PICKED_UP", "PICKED_UP");
+    await sys.ok(Q.complete, { id: job.id }, driver);
+
+    const atLot = await until(id, (s) => s.status === "IN_INSPECTION", "IN_INSPECTION");
+    expect(atLot.vehicle.status).toBe("IN_REPAIR");
+    expect(await onLot("Kia", "K5")).toBe(before + 1);
+    // In the workshop it cannot be bought.
+    expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId: atLot.vehicle.id }, buyer))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
+
+    const inspection = await inspectionOf(atLot.vehicle.id);
+    await sys.ok(S.completeRepair, { id: inspection.id, notes: "all fine" }, staff);
+    const listed = await until(id, (s) => s.status === "LISTED" && s.vehicle.status === "AVAILABLE", "LISTED");
+    await sub.waitFor((p) => p.data?.sellRequestStatusChanged?.status === "LISTED", "LISTED pushed live");
+
+    // Another buyer purchases it.
+    const bought = await buyWhenKnown(sys, buyer2, listed.vehicle.id);
+    expect(bought.errors).toBeUndefined();
+    expect(bought.data.requestPurchase.status).toBe("PAID");
+    expect(bought.data.requestPurchase.priceKrw).toBe(listed.vehicle.priceKrw);
+
+    const sale = await eventually(
+      async () =>
+        (await sys.ok(S.mySales, {}, seller)).mySales.find((r: any) => r.sellRequestId === id && r.status === "LISTED"),
+      "the LISTED row in mySales",
+    );
+    expect(sale).toMatchObject({ offerKrw: quote.offerKrw, payoutStatus: "PAID", pickupStatus: "DELIVERED" });
+    // Each step told the seller.
+    const kinds = await eventually(async () => {
+      const k = (await sys.ok(S.notifications, {}, seller)).myNotifications.map((n: any) => n.kind as string);
+      return k.filter((x: string) => /SELL_REQUEST/.test(x)).length >= 4 ? k : null;
+    }, "the seller's notifications");
+    expect(kinds.join(" ")).toMatch(/ACCEPTED/);
+    expect(kinds.join(" ")).toMatch(/LISTED/);
+  });
+
+  it("staff reject with a reason; decided twice → SELL_REQUEST_NOT_PENDING; the VIN may be offered again", async () => {
+    const o = await offer();
+    const r = (await sys.ok(S.reject, { id: o.sellRequest.id, reason: "Flood damage in the photos" }, staff))
+      .rejectSellRequest;
+    expect(r).toMatchObject({ status: "REJECTED", rejectReason: "Flood damage in the photos" });
+    expect(errorCode(await sys.gql(S.accept, { id: o.sellRequest.id }, staff))).toBe("SELL_REQUEST_NOT_PENDING");
+    const again = await offer(seller, o.input);
+    expect(again.sellRequest.status).toBe("PENDING");
+  });
+
+  it("refuses a VIN in two live requests, a car already in stock, and bad input field by field", async () => {
+    const o = await offer();
+    const q = (await sys.ok(S.requestQuote, { input: o.input }, seller2)).requestQuote;
+    expect(errorCode(await sys.gql(S.submit, { quoteId: q.id }, seller2))).toBe("VIN_ALREADY_OFFERED");
+
+    const inStock = await cars.next();
+    const full = (await sys.ok(Q.vehicles, { filter: { status: "AVAILABLE" }, first: 100 })).vehicles.edges.find(
+      (e: any) => e.node.id === inStock.id,
+    ).node;
+    const q2 = (await sys.ok(S.requestQuote, { input: car({ vin: full.vin }) }, seller)).requestQuote;
+    expect(errorCode(await sys.gql(S.submit, { quoteId: q2.id }, seller))).toBe("VIN_IN_STOCK");
+
+    for (const [field, bad] of [
+      ["vin", "SHORT"],
+      ["year", 1900],
+      ["mileageKm", -1],
+      ["make", ""],
+    ] as const) {
+      const r = await sys.gql(S.requestQuote, { input: car({ [field]: bad }) }, seller);
+      expect(errorCode(r), field).toBe("BAD_USER_INPUT");
+      expect(r.errors?.[0]?.extensions?.field, field).toBe(field);
+    }
+  });
+
+  it("only sellers ask for quotes, only staff decide, only the owner sees or cancels", async () => {
+    expect(errorCode(await sys.gql(S.requestQuote, { input: car() }, buyer))).toBe("FORBIDDEN");
+    expect(errorCode(await sys.gql(S.requestQuote, { input: car() }))).toBe("UNAUTHENTICATED");
+    const o = await offer();
+    expect(errorCode(await sys.gql(S.accept, { id: o.sellRequest.id }, seller))).toBe("FORBIDDEN");
+    expect((await sys.ok(S.sellRequest, { id: o.sellRequest.id }, seller2)).sellRequest).toBeNull();
+    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller2))).toBe("SELL_REQUEST_NOT_FOUND");
+    expect(errorCode(await sys.gql(S.sellRequests, {}, buyer))).toBe("FORBIDDEN");
+  });
+});
+
+describe("a seller cancels", () => {
+  it("PENDING: CANCELLED, nothing was paid", async () => {
+    const o = await offer();
+    expect((await sys.ok(S.cancel, { id: o.sellRequest.id }, seller)).cancelSellRequest.status).toBe("CANCELLED");
+    const s = await sellRequestOf(o.sellRequest.id);
+    expect(s.payout).toBeNull();
+  });
+
+  it("ACCEPTED, before pickup: payout REVERSED and the pickup CANCELLED, once", async () => {
+    const o = await offer();
+    await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
+    await until(o.sellRequest.id, (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED", "paid");
+    await sys.ok(S.cancel, { id: o.sellRequest.id, reason: "sold it to my cousin" }, seller);
+    await until(
+      o.sellRequest.id,
+      (s) => s.status === "CANCELLED" && s.payout?.status === "REVERSED" && s.pickup?.status === "CANCELLED",
+      "payout reversed and pickup cancelled",
+    );
+    const reversed = (await sys.events({ type: "PayoutReversed" })).filter(
+      (e) => e.sellRequestId === o.sellRequest.id,
+    );
+    expect(reversed).toHaveLength(1);
+  });
+
+  it("PICKED_UP (on the road): SELL_REQUEST_NOT_CANCELLABLE", async () => {
+    const o = await offer();
+    await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
+    const job = await jobFor((j) => j.sellRequestId === o.sellRequest.id, "pickup job");
+    await sys.ok(Q.accept, { id: job.id }, driver);
+    await sys.ok(Q.pickUp, { id: job.id }, driver);
+    await until(o.sellRequest.id, (s) => s.status === "PICKED_UP", "PICKED_UP");
+    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller))).toBe("SELL_REQUEST_NOT_CANCELLABLE");
+    await sys.ok(Q.complete, { id: job.id }, driver);
+  });
+
+  it("on the lot, no buyer: payout REVERSED, the car withdrawn (count falls), a SELLER_RETURN job drives it back", async () => {
+    const input = car({ make: "Genesis", model: "G80", year: 2019 });
+    const { sellRequest, vehicleId } = await toTheLot(seller, input);
+    const lot = await onLot("Genesis", "G80");
+    await sys.ok(S.cancel, { id: sellRequest.id }, seller);
+    await until(sellRequest.id, (s) => s.status === "CANCELLED" && s.payout?.status === "REVERSED", "reversed");
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: vehicleId })).vehicle?.status === "WITHDRAWN",
+      "vehicle WITHDRAWN",
+    );
+    expect(await onLot("Genesis", "G80")).toBe(lot - 1);
+    const back = await jobFor(
+      (j) => j.sellRequestId === sellRequest.id && j.kind === "SELLER_RETURN",
+      "the SELLER_RETURN job",
+    );
+    await drive(back.id);
+    // The inspection of a withdrawn car is closed, and the car stays out of stock.
+    await eventually(
+      async () =>
+        !(await sys.ok(S.repairOrders, { open: true }, staff)).repairOrders.some((r: any) => r.vehicle.id === vehicleId),
+      "no open order for the withdrawn car",
+    );
+    expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId }, buyer))).toBe("VEHICLE_NOT_AVAILABLE");
+  });
+
+  it("once a buyer holds the car: SELL_REQUEST_NOT_CANCELLABLE", async () => {
+    const { sellRequest, vehicleId } = await toTheLot();
+    const inspection = await inspectionOf(vehicleId);
+    await sys.ok(S.completeRepair, { id: inspection.id }, staff);
+    await until(sellRequest.id, (s) => s.status === "LISTED", "LISTED");
+    const bought = await buyWhenKnown(sys, buyer, vehicleId);
+    expect(bought.errors).toBeUndefined();
+    expect(errorCode(await sys.gql(S.cancel, { id: sellRequest.id }, seller))).toBe("SELL_REQUEST_NOT_CANCELLABLE");
+    expect((await sellRequestOf(sellRequest.id)).status).toBe("LISTED");
+  });
+});
+
+describe("repairs", () => {
+  it("open on an AVAILABLE car → IN_REPAIR, not purchasable → complete → AVAILABLE and purchasable", async () => {
+    const v = await cars.next();
+    const opened = (await sys.ok(S.openRepair, { vehicleId: v.id, description: "Replace the brake pads" }, staff))
+      .openRepairOrder;
+    expect(opened).toMatchObject({ kind: "REPAIR", status: "OPEN" });
+    await eventually(async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "IN_REPAIR", "IN_REPAIR");
+    expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId: v.id }, buyer))).toBe("VEHICLE_NOT_AVAILABLE");
+    expect(errorCode(await sys.gql(S.openRepair, { vehicleId: v.id, description: "again" }, staff))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
+    const done = (await sys.ok(S.completeRepair, { id: opened.id, notes: "pads replaced" }, staff))
+      .completeRepairOrder;
+    expect(done).toMatchObject({ status: "COMPLETED", notes: "pads replaced" });
+    expect(errorCode(await sys.gql(S.completeRepair, { id: opened.id }, staff))).toBe("REPAIR_ORDER_NOT_OPEN");
+    await eventually(async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "AVAILABLE", "AVAILABLE");
+    const r = await buyWhenKnown(sys, buyer, v.id);
+    expect(r.errors).toBeUndefined();
+  });
+
+  it("a car held by a buyer cannot go to the workshop; only staff open orders", async () => {
+    const v = await cars.next();
+    expect((await buyWhenKnown(sys, buyer, v.id)).errors).toBeUndefined();
+    expect(errorCode(await sys.gql(S.openRepair, { vehicleId: v.id, description: "dent" }, staff))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
+    const other = await cars.next();
+    expect(errorCode(await sys.gql(S.openRepair, { vehicleId: other.id, description: "dent" }, buyer))).toBe(
+      "FORBIDDEN",
+    );
+    const bad = await sys.gql(S.openRepair, { vehicleId: other.id, description: " " }, staff);
+    expect(errorCode(bad)).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("returns", () => {
+  async function delivered() {
+    const v = await cars.next();
+    const r = await buyWhenKnown(sys, buyer, v.id);
+    expect(r.errors).toBeUndefined();
+    const id = r.data.requestPurchase.id as string;
+    const job = await jobFor((j) => j.purchaseId === id && j.kind === "DELIVERY", "delivery job");
+    await drive(job.id);
+    await eventually(async () => (await purchaseOf(sys, buyer, id)).status === "DELIVERED", "DELIVERED");
+    return { v, id };
+  }
+
+  it("within the window: RETURN_REQUESTED → RETURN_PICKUP job → back at the lot: REFUNDED, AVAILABLE, RETURNED", async () => {
+    const { v, id } = await delivered();
+    const lot = await onLot(v.make, v.model);
+    expect((await sys.ok(S.requestReturn, { purchaseId: id, reason: "The engine knocks" }, buyer)).requestReturn.status).toBe(
+      "RETURN_REQUESTED",
+    );
+    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: id, reason: "again" }, buyer))).toBe(
+      "PURCHASE_NOT_RETURNABLE",
+    );
+    const job = await jobFor((j) => j.purchaseId === id && j.kind === "RETURN_PICKUP", "the RETURN_PICKUP job");
+    await drive(job.id);
+    const p = await eventually(async () => {
+      const p = await purchaseOf(sys, buyer, id);
+      return p.status === "RETURNED" && p.payment.status === "REFUNDED" ? p : null;
+    }, "RETURNED and REFUNDED");
+    expect(p.vehicle.status).toBe("AVAILABLE");
+    expect(await onLot(v.make, v.model)).toBe(lot + 1);
+    // The car can be bought again.
+    expect((await buyWhenKnown(sys, buyer2, v.id)).errors).toBeUndefined();
+    const refunds = (await sys.events({ purchaseId: id, type: "PaymentRefunded" })).length;
+    expect(refunds).toBe(1);
+  });
+
+  it("refuses before delivery, for someone else's purchase, and without a reason", async () => {
+    const v = await cars.next();
+    const r = await buyWhenKnown(sys, buyer, v.id);
+    const id = r.data.requestPurchase.id;
+    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: id, reason: "no" }, buyer))).toBe(
+      "PURCHASE_NOT_RETURNABLE",
+    );
+    const d = await delivered();
+    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "mine now" }, buyer2))).not.toBeUndefined();
+    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "" }, buyer))).toBe("BAD_USER_INPUT");
+  });
+});
