@@ -65,7 +65,8 @@ async function offer(token = seller, input = car()) {
   return { quote: q, sellRequest: s, input };
 }
 
-const sellRequestOf = async (id: string, token = seller) => (await sys.ok(S.sellRequest, { id }, token)).sellRequest;
+const sellRequestOf = async (id: string, token = seller) =>
+  (await sys.ok(S.sellRequest, { id }, token)).sellRequest;
 
 const until = (id: string, pred: (s: any) => boolean, what: string, token = seller) =>
   eventually(async () => {
@@ -92,7 +93,10 @@ const onLot = async (make: string, model: string) =>
 async function toTheLot(token = seller, input = car()) {
   const o = await offer(token, input);
   await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
-  const job = await jobFor((j) => j.sellRequestId === o.sellRequest.id && j.kind === "SELLER_PICKUP", "pickup job");
+  const job = await jobFor(
+    (j) => j.sellRequestId === o.sellRequest.id && j.kind === "SELLER_PICKUP",
+    "pickup job",
+  );
   await drive(job.id);
   const s = await until(o.sellRequest.id, (s) => s.status === "IN_INSPECTION", "IN_INSPECTION", token);
   return { ...o, vehicleId: s.vehicle.id as string };
@@ -124,12 +128,18 @@ describe("selling a car to the dealer", () => {
     expect(submitted.status).toBe("PENDING");
     const id = submitted.id as string;
     const sub = live.subscribe(S.live, { id });
-    expect((await sys.ok(S.sellRequests, { status: "PENDING" }, staff)).sellRequests.map((s: any) => s.id)).toContain(id);
+    expect(
+      (await sys.ok(S.sellRequests, { status: "PENDING" }, staff)).sellRequests.map((s: any) => s.id),
+    ).toContain(id);
     expect((await sys.ok(S.mySellRequests, {}, seller)).mySellRequests.map((s: any) => s.id)).toContain(id);
 
     expect((await sys.ok(S.accept, { id }, staff)).acceptSellRequest.status).toBe("ACCEPTED");
     await sub.waitFor((p) => p.data?.sellRequestStatusChanged?.status === "ACCEPTED", "ACCEPTED pushed live");
-    const accepted = await until(id, (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED", "payout and pickup");
+    const accepted = await until(
+      id,
+      (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED",
+      "payout and pickup",
+    );
     expect(accepted.payout.amountKrw).toBe(quote.offerKrw);
     expect(accepted.pickup.kind).toBe("SELLER_PICKUP");
 
@@ -150,7 +160,11 @@ describe("selling a car to the dealer", () => {
 
     const inspection = await inspectionOf(atLot.vehicle.id);
     await sys.ok(S.completeRepair, { id: inspection.id, notes: "all fine" }, staff);
-    const listed = await until(id, (s) => s.status === "LISTED" && s.vehicle.status === "AVAILABLE", "LISTED");
+    const listed = await until(
+      id,
+      (s) => s.status === "LISTED" && s.vehicle.status === "AVAILABLE",
+      "LISTED",
+    );
     await sub.waitFor((p) => p.data?.sellRequestStatusChanged?.status === "LISTED", "LISTED pushed live");
 
     // Another buyer purchases it.
@@ -161,7 +175,9 @@ describe("selling a car to the dealer", () => {
 
     const sale = await eventually(
       async () =>
-        (await sys.ok(S.mySales, {}, seller)).mySales.find((r: any) => r.sellRequestId === id && r.status === "LISTED"),
+        (await sys.ok(S.mySales, {}, seller)).mySales.find(
+          (r: any) => r.sellRequestId === id && r.status === "LISTED",
+        ),
       "the LISTED row in mySales",
     );
     expect(sale).toMatchObject({ offerKrw: quote.offerKrw, payoutStatus: "PAID", pickupStatus: "DELIVERED" });
@@ -179,7 +195,9 @@ describe("selling a car to the dealer", () => {
     const r = (await sys.ok(S.reject, { id: o.sellRequest.id, reason: "Flood damage in the photos" }, staff))
       .rejectSellRequest;
     expect(r).toMatchObject({ status: "REJECTED", rejectReason: "Flood damage in the photos" });
-    expect(errorCode(await sys.gql(S.accept, { id: o.sellRequest.id }, staff))).toBe("SELL_REQUEST_NOT_PENDING");
+    expect(errorCode(await sys.gql(S.accept, { id: o.sellRequest.id }, staff))).toBe(
+      "SELL_REQUEST_NOT_PENDING",
+    );
     const again = await offer(seller, o.input);
     expect(again.sellRequest.status).toBe("PENDING");
   });
@@ -190,9 +208,9 @@ describe("selling a car to the dealer", () => {
     expect(errorCode(await sys.gql(S.submit, { quoteId: q.id }, seller2))).toBe("VIN_ALREADY_OFFERED");
 
     const inStock = await cars.next();
-    const full = (await sys.ok(Q.vehicles, { filter: { status: "AVAILABLE" }, first: 100 })).vehicles.edges.find(
-      (e: any) => e.node.id === inStock.id,
-    ).node;
+    const full = (
+      await sys.ok(Q.vehicles, { filter: { status: "AVAILABLE" }, first: 100 })
+    ).vehicles.edges.find((e: any) => e.node.id === inStock.id).node;
     const q2 = (await sys.ok(S.requestQuote, { input: car({ vin: full.vin }) }, seller)).requestQuote;
     expect(errorCode(await sys.gql(S.submit, { quoteId: q2.id }, seller))).toBe("VIN_IN_STOCK");
 
@@ -214,7 +232,9 @@ describe("selling a car to the dealer", () => {
     const o = await offer();
     expect(errorCode(await sys.gql(S.accept, { id: o.sellRequest.id }, seller))).toBe("FORBIDDEN");
     expect((await sys.ok(S.sellRequest, { id: o.sellRequest.id }, seller2)).sellRequest).toBeNull();
-    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller2))).toBe("SELL_REQUEST_NOT_FOUND");
+    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller2))).toBe(
+      "SELL_REQUEST_NOT_FOUND",
+    );
     expect(errorCode(await sys.gql(S.sellRequests, {}, buyer))).toBe("FORBIDDEN");
   });
 });
@@ -222,7 +242,9 @@ describe("selling a car to the dealer", () => {
 describe("a seller cancels", () => {
   it("PENDING: CANCELLED, nothing was paid", async () => {
     const o = await offer();
-    expect((await sys.ok(S.cancel, { id: o.sellRequest.id }, seller)).cancelSellRequest.status).toBe("CANCELLED");
+    expect((await sys.ok(S.cancel, { id: o.sellRequest.id }, seller)).cancelSellRequest.status).toBe(
+      "CANCELLED",
+    );
     const s = await sellRequestOf(o.sellRequest.id);
     expect(s.payout).toBeNull();
   });
@@ -230,7 +252,11 @@ describe("a seller cancels", () => {
   it("ACCEPTED, before pickup: payout REVERSED and the pickup CANCELLED, once", async () => {
     const o = await offer();
     await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
-    await until(o.sellRequest.id, (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED", "paid");
+    await until(
+      o.sellRequest.id,
+      (s) => s.payout?.status === "PAID" && s.pickup?.status === "REQUESTED",
+      "paid",
+    );
     await sys.ok(S.cancel, { id: o.sellRequest.id, reason: "sold it to my cousin" }, seller);
     await until(
       o.sellRequest.id,
@@ -250,7 +276,9 @@ describe("a seller cancels", () => {
     await sys.ok(Q.accept, { id: job.id }, driver);
     await sys.ok(Q.pickUp, { id: job.id }, driver);
     await until(o.sellRequest.id, (s) => s.status === "PICKED_UP", "PICKED_UP");
-    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller))).toBe("SELL_REQUEST_NOT_CANCELLABLE");
+    expect(errorCode(await sys.gql(S.cancel, { id: o.sellRequest.id }, seller))).toBe(
+      "SELL_REQUEST_NOT_CANCELLABLE",
+    );
     await sys.ok(Q.complete, { id: job.id }, driver);
   });
 
@@ -259,7 +287,11 @@ describe("a seller cancels", () => {
     const { sellRequest, vehicleId } = await toTheLot(seller, input);
     const lot = await onLot("Genesis", "G80");
     await sys.ok(S.cancel, { id: sellRequest.id }, seller);
-    await until(sellRequest.id, (s) => s.status === "CANCELLED" && s.payout?.status === "REVERSED", "reversed");
+    await until(
+      sellRequest.id,
+      (s) => s.status === "CANCELLED" && s.payout?.status === "REVERSED",
+      "reversed",
+    );
     await eventually(
       async () => (await sys.ok(Q.vehicle, { id: vehicleId })).vehicle?.status === "WITHDRAWN",
       "vehicle WITHDRAWN",
@@ -273,7 +305,9 @@ describe("a seller cancels", () => {
     // The inspection of a withdrawn car is closed, and the car stays out of stock.
     await eventually(
       async () =>
-        !(await sys.ok(S.repairOrders, { open: true }, staff)).repairOrders.some((r: any) => r.vehicle.id === vehicleId),
+        !(await sys.ok(S.repairOrders, { open: true }, staff)).repairOrders.some(
+          (r: any) => r.vehicle.id === vehicleId,
+        ),
       "no open order for the withdrawn car",
     );
     expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId }, buyer))).toBe("VEHICLE_NOT_AVAILABLE");
@@ -286,7 +320,9 @@ describe("a seller cancels", () => {
     await until(sellRequest.id, (s) => s.status === "LISTED", "LISTED");
     const bought = await buyWhenKnown(sys, buyer, vehicleId);
     expect(bought.errors).toBeUndefined();
-    expect(errorCode(await sys.gql(S.cancel, { id: sellRequest.id }, seller))).toBe("SELL_REQUEST_NOT_CANCELLABLE");
+    expect(errorCode(await sys.gql(S.cancel, { id: sellRequest.id }, seller))).toBe(
+      "SELL_REQUEST_NOT_CANCELLABLE",
+    );
     expect((await sellRequestOf(sellRequest.id)).status).toBe("LISTED");
   });
 });
@@ -294,19 +330,30 @@ describe("a seller cancels", () => {
 describe("repairs", () => {
   it("open on an AVAILABLE car → IN_REPAIR, not purchasable → complete → AVAILABLE and purchasable", async () => {
     const v = await cars.next();
-    const opened = (await sys.ok(S.openRepair, { vehicleId: v.id, description: "Replace the brake pads" }, staff))
-      .openRepairOrder;
+    const opened = (
+      await sys.ok(S.openRepair, { vehicleId: v.id, description: "Replace the brake pads" }, staff)
+    ).openRepairOrder;
     expect(opened).toMatchObject({ kind: "REPAIR", status: "OPEN" });
-    await eventually(async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "IN_REPAIR", "IN_REPAIR");
-    expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId: v.id }, buyer))).toBe("VEHICLE_NOT_AVAILABLE");
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "IN_REPAIR",
+      "IN_REPAIR",
+    );
+    expect(errorCode(await sys.gql(Q.requestPurchase, { vehicleId: v.id }, buyer))).toBe(
+      "VEHICLE_NOT_AVAILABLE",
+    );
     expect(errorCode(await sys.gql(S.openRepair, { vehicleId: v.id, description: "again" }, staff))).toBe(
       "VEHICLE_NOT_AVAILABLE",
     );
     const done = (await sys.ok(S.completeRepair, { id: opened.id, notes: "pads replaced" }, staff))
       .completeRepairOrder;
     expect(done).toMatchObject({ status: "COMPLETED", notes: "pads replaced" });
-    expect(errorCode(await sys.gql(S.completeRepair, { id: opened.id }, staff))).toBe("REPAIR_ORDER_NOT_OPEN");
-    await eventually(async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "AVAILABLE", "AVAILABLE");
+    expect(errorCode(await sys.gql(S.completeRepair, { id: opened.id }, staff))).toBe(
+      "REPAIR_ORDER_NOT_OPEN",
+    );
+    await eventually(
+      async () => (await sys.ok(Q.vehicle, { id: v.id })).vehicle.status === "AVAILABLE",
+      "AVAILABLE",
+    );
     const r = await buyWhenKnown(sys, buyer, v.id);
     expect(r.errors).toBeUndefined();
   });
@@ -341,13 +388,17 @@ describe("returns", () => {
   it("within the window: RETURN_REQUESTED → RETURN_PICKUP job → back at the lot: REFUNDED, AVAILABLE, RETURNED", async () => {
     const { v, id } = await delivered();
     const lot = await onLot(v.make, v.model);
-    expect((await sys.ok(S.requestReturn, { purchaseId: id, reason: "The engine knocks" }, buyer)).requestReturn.status).toBe(
-      "RETURN_REQUESTED",
-    );
+    expect(
+      (await sys.ok(S.requestReturn, { purchaseId: id, reason: "The engine knocks" }, buyer)).requestReturn
+        .status,
+    ).toBe("RETURN_REQUESTED");
     expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: id, reason: "again" }, buyer))).toBe(
       "PURCHASE_NOT_RETURNABLE",
     );
-    const job = await jobFor((j) => j.purchaseId === id && j.kind === "RETURN_PICKUP", "the RETURN_PICKUP job");
+    const job = await jobFor(
+      (j) => j.purchaseId === id && j.kind === "RETURN_PICKUP",
+      "the RETURN_PICKUP job",
+    );
     await drive(job.id);
     const p = await eventually(async () => {
       const p = await purchaseOf(sys, buyer, id);
@@ -369,7 +420,11 @@ describe("returns", () => {
       "PURCHASE_NOT_RETURNABLE",
     );
     const d = await delivered();
-    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "mine now" }, buyer2))).not.toBeUndefined();
-    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "" }, buyer))).toBe("BAD_USER_INPUT");
+    expect(
+      errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "mine now" }, buyer2)),
+    ).not.toBeUndefined();
+    expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "" }, buyer))).toBe(
+      "BAD_USER_INPUT",
+    );
   });
 });

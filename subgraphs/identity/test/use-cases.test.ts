@@ -238,10 +238,10 @@ describe("log in", () => {
 });
 
 describe("demo seed", () => {
-  it("creates the six demo accounts once; a second run creates nothing", async () => {
+  it("creates the demo accounts once; a second run creates nothing", async () => {
     const f = fakes();
     const register = makeRegisterAccount(f);
-    expect(await seedDemoAccounts(register, silent)).toBe(6);
+    expect(await seedDemoAccounts(register, silent)).toBe(7);
     expect(await seedDemoAccounts(register, silent)).toBe(0);
     expect([...f.rows.keys()].sort()).toEqual(DEMO_ACCOUNTS.map((a) => a.email).sort());
     expect(f.outbox).toHaveLength(DEMO_ACCOUNTS.length);
