@@ -13,16 +13,12 @@ const clients: LiveClient[] = [];
 beforeAll(async () => {
   sys = await TestSystem.start();
   cars = new VehiclePicker(sys);
-  [seller, seller2, buyer, buyer2, driver, staff] = await Promise.all(
-    [
-      "seller@junggo.test",
-      "seller2@junggo.test",
-      "buyer@junggo.test",
-      "buyer2@junggo.test",
-      "driver@junggo.test",
-      "staff@junggo.test",
-    ].map((e) => sys.login(e)),
-  );
+  seller = await sys.login("seller@junggo.test");
+  seller2 = await sys.login("seller2@junggo.test");
+  buyer = await sys.login("buyer@junggo.test");
+  buyer2 = await sys.login("buyer2@junggo.test");
+  driver = await sys.login("driver@junggo.test");
+  staff = await sys.login("staff@junggo.test");
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
