@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCode, eventually, TestSystem } from "./support/harness.ts";
+import { errorCode, eventually, type GqlResult, TestSystem } from "./support/harness.ts";
 import { buyWhenKnown, purchaseOf, Q, randomVin, VehiclePicker } from "./support/junggo.ts";
 import { LiveClient } from "./support/live.ts";
 
@@ -422,5 +422,146 @@ describe("returns", () => {
     expect(errorCode(await sys.gql(S.requestReturn, { purchaseId: d.id, reason: "" }, buyer))).toBe(
       "BAD_USER_INPUT",
     );
+  });
+});
+
+// The seller side's rows of the authorization matrix in docs/api-reference.md, cell by cell.
+type Persona =
+  | "anonymous"
+  | "buyer (owner)"
+  | "buyer (other)"
+  | "seller (owner)"
+  | "seller (other)"
+  | "staff"
+  | "driver";
+const PERSONAS: Persona[] = [
+  "anonymous",
+  "buyer (owner)",
+  "buyer (other)",
+  "seller (owner)",
+  "seller (other)",
+  "staff",
+  "driver",
+];
+const row = (...cells: string[]) => Object.fromEntries(PERSONAS.map((p, i) => [p, cells[i]!]));
+// ok: answered; own: only the caller's rows; all: everyone's rows; empty: nothing to see; null: hidden;
+// an error code: refused with it.
+const U = "UNAUTHENTICATED";
+const F = "FORBIDDEN";
+const MATRIX: Record<string, Record<string, string>> = {
+  //                 anonymous buyer(owner) buyer(other) seller(owner) seller(other) staff  driver
+  quote: row(U, "null", "null", "ok", "null", "ok", "null"),
+  sellRequest: row(U, "null", "null", "ok", "null", "ok", "null"),
+  mySellRequests: row(U, F, F, "own", "own", F, F),
+  sellRequests: row(U, F, F, F, F, "all", F),
+  mySales: row(U, "empty", "empty", "own", "own", "all", "empty"),
+  repairOrders: row(U, F, F, F, F, "ok", F),
+  requestQuote: row(U, F, F, "ok", "ok", F, F),
+  submitSellRequest: row(U, F, F, "ok", "QUOTE_NOT_FOUND", F, F),
+  acceptSellRequest: row(U, F, F, F, F, "ok", F),
+  rejectSellRequest: row(U, F, F, F, F, "ok", F),
+  cancelSellRequest: row(U, F, F, "ok", "SELL_REQUEST_NOT_FOUND", F, F),
+  openRepairOrder: row(U, F, F, F, F, "ok", F),
+  completeRepairOrder: row(U, F, F, F, F, "ok", F),
+  requestReturn: row(U, "ok", F, F, F, F, F),
+};
+
+describe("authorization matrix (seller side, repairs, returns)", () => {
+  it("answers every new operation for every caller exactly as the matrix says", async () => {
+    const token: Record<Persona, string | undefined> = {
+      anonymous: undefined,
+      "buyer (owner)": buyer,
+      "buyer (other)": buyer2,
+      "seller (owner)": seller,
+      "seller (other)": seller2,
+      staff,
+      driver,
+    };
+    const me: Record<string, string> = {};
+    for (const p of PERSONAS) if (token[p]) me[p] = (await sys.ok(Q.me, {}, token[p])).me.id;
+    const mine = async (p: Persona) =>
+      new Set<string>(
+        token[p] && p.startsWith("seller")
+          ? (await sys.ok(S.mySellRequests, {}, token[p])).mySellRequests.map((s: any) => s.id)
+          : [],
+      );
+    const classify = async (p: Persona, field: string, r: GqlResult): Promise<string> => {
+      const code = r.errors?.[0]?.extensions?.code as string | undefined;
+      if (code) return code;
+      const v = r.data?.[field];
+      if (v === null || v === undefined) return "null";
+      if (!Array.isArray(v)) return "ok";
+      if (v.length === 0) return "empty";
+      if (field === "repairOrders") return "ok";
+      const own = await mine(p);
+      const ids = v.map((x: any) => x.id ?? x.sellRequestId);
+      return ids.every((id: string) => own.has(id)) ? "own" : "all";
+    };
+    const actual: Record<string, Record<string, string>> = {};
+    const record = async (op: string, p: Persona, r: GqlResult) => {
+      (actual[op] ??= {})[p] = await classify(p, op, r);
+    };
+
+    // Objects owned by "seller (owner)" and "buyer (owner)", and rows of "seller (other)".
+    const o = await offer(seller);
+    await offer(seller2);
+    await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
+    await eventually(
+      async () =>
+        (await sys.ok(S.mySales, {}, seller)).mySales.some((r: any) => r.sellRequestId === o.sellRequest.id),
+      "the owner's mySales row",
+    );
+    const reads: Record<string, [string, Record<string, unknown>]> = {
+      quote: [`query ($id: ID!) { quote(id: $id) { id } }`, { id: o.quote.id }],
+      sellRequest: [`query ($id: ID!) { sellRequest(id: $id) { id } }`, { id: o.sellRequest.id }],
+      mySellRequests: [S.mySellRequests, {}],
+      sellRequests: [`{ sellRequests { id } }`, {}],
+      mySales: [`{ mySales { sellRequestId } }`, {}],
+      repairOrders: [`{ repairOrders { id } }`, {}],
+    };
+    for (const [op, [query, vars]] of Object.entries(reads))
+      for (const p of PERSONAS) await record(op, p, await sys.gql(query, vars, token[p]));
+
+    // Mutations: each caller on an object of its own, so an allowed one cannot hide a refusal.
+    for (const p of PERSONAS) {
+      await record("requestQuote", p, await sys.gql(S.requestQuote, { input: car() }, token[p]));
+      const q = (await sys.ok(S.requestQuote, { input: car() }, seller)).requestQuote;
+      await record("submitSellRequest", p, await sys.gql(S.submit, { quoteId: q.id }, token[p]));
+      for (const [op, query, extra] of [
+        ["acceptSellRequest", S.accept, {}],
+        ["rejectSellRequest", S.reject, { reason: "Not for us" }],
+        ["cancelSellRequest", S.cancel, {}],
+      ] as const) {
+        const pending = (await offer(seller)).sellRequest;
+        await record(op, p, await sys.gql(query, { id: pending.id, ...extra }, token[p]));
+      }
+      const v = await cars.next();
+      await record(
+        "openRepairOrder",
+        p,
+        await sys.gql(S.openRepair, { vehicleId: v.id, description: "Matrix check" }, token[p]),
+      );
+      const w = await cars.next();
+      const order = (await sys.ok(S.openRepair, { vehicleId: w.id, description: "Matrix check" }, staff))
+        .openRepairOrder;
+      await record("completeRepairOrder", p, await sys.gql(S.completeRepair, { id: order.id }, token[p]));
+    }
+    const delivered = async () => {
+      const v = await cars.next();
+      const id = (await buyWhenKnown(sys, buyer, v.id)).data.requestPurchase.id as string;
+      await drive((await jobFor((j) => j.purchaseId === id && j.kind === "DELIVERY", "delivery job")).id);
+      await eventually(async () => (await purchaseOf(sys, buyer, id)).status === "DELIVERED", "DELIVERED");
+      return id;
+    };
+    const shared = await delivered();
+    for (const p of PERSONAS) {
+      const id = p === "buyer (owner)" ? await delivered() : shared;
+      await record(
+        "requestReturn",
+        p,
+        await sys.gql(S.requestReturn, { purchaseId: id, reason: "Matrix" }, token[p]),
+      );
+    }
+    expect(actual).toEqual(MATRIX);
   });
 });

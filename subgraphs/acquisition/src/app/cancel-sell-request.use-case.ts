@@ -1,4 +1,4 @@
-import { parseUuid, requireViewer, type Viewer } from "@junggo/runtime";
+import { parseUuid, requireRole, type Viewer } from "@junggo/runtime";
 import { cancel, canCancel, normalizeReason, type SellRequest } from "../domain/sell-request.ts";
 import { changeSellRequest, sellRequestNotFound } from "./decide-sell-request.use-case.ts";
 import type { AcquisitionDeps } from "./ports.ts";
@@ -21,7 +21,8 @@ export const makeCancelSellRequest =
     rawId: string,
     rawReason: string | null | undefined,
   ): Promise<SellRequest> => {
-    const who = requireViewer(viewer);
+    // Only sellers cancel; another seller's request is hidden (not found), as in sellRequest(id).
+    const who = requireRole(viewer, "SELLER");
     const id = parseUuid("id", rawId);
     const reason = normalizeReason(rawReason, false);
     const current = await deps.repo.sellRequestById(deps.reader, id);
