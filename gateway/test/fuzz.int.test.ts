@@ -9,7 +9,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 
 let sys: TestSystem;
-let staff: string, buyer: string, driver: string;
+let staff: string, buyer: string, driver: string, seller: string;
 let tried = 0;
 const statuses = new Map<number, number>();
 
@@ -18,6 +18,7 @@ beforeAll(async () => {
   staff = await sys.login("staff@junggo.test");
   buyer = await sys.login("buyer@junggo.test");
   driver = await sys.login("driver@junggo.test");
+  seller = await sys.login("seller@junggo.test");
 });
 afterAll(async () => {
   console.log(
@@ -128,6 +129,73 @@ describe("hostile input", () => {
         });
       }),
       { seed: SEED + 1, numRuns: RUNS },
+    );
+    // The seller side, the workshop and returns.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            vin: anyValue,
+            make: anyValue,
+            model: anyValue,
+            year: anyValue,
+            mileageKm: anyValue,
+            condition: anyValue,
+          },
+          { requiredKeys: [] },
+        ),
+        anyValue,
+        anyValue,
+        async (input, id, text) => {
+          await send(
+            {
+              query: `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id } }`,
+              variables: { input },
+            },
+            seller,
+          );
+          await send(
+            { query: `mutation ($id: ID!) { submitSellRequest(quoteId: $id) { id } }`, variables: { id } },
+            seller,
+          );
+          await send(
+            {
+              query: `mutation ($id: ID!, $r: String) { cancelSellRequest(id: $id, reason: $r) { id } }`,
+              variables: { id, r: text },
+            },
+            seller,
+          );
+          await send(
+            {
+              query: `mutation ($id: ID!, $r: String!) { rejectSellRequest(id: $id, reason: $r) { id } }`,
+              variables: { id, r: text },
+            },
+            staff,
+          );
+          await send(
+            {
+              query: `mutation ($v: ID!, $d: String!) { openRepairOrder(vehicleId: $v, description: $d) { id } }`,
+              variables: { v: id, d: text },
+            },
+            staff,
+          );
+          await send(
+            {
+              query: `mutation ($id: ID!, $n: String) { completeRepairOrder(id: $id, notes: $n) { id } }`,
+              variables: { id, n: text },
+            },
+            staff,
+          );
+          await send(
+            {
+              query: `mutation ($id: ID!, $r: String!) { requestReturn(purchaseId: $id, reason: $r) { id } }`,
+              variables: { id, r: text },
+            },
+            buyer,
+          );
+        },
+      ),
+      { seed: SEED + 4, numRuns: RUNS },
     );
     // Queries: hostile filters and paging, ids, and operation texts that are not GraphQL at all.
     await fc.assert(
@@ -258,6 +326,62 @@ describe("hostile input", () => {
       ],
       ["vehicles cursor", `{ vehicles(after: "garbage") { totalCount } }`, {}, undefined, "after"],
       ["purchaseView id", `{ purchaseView(purchaseId: "x") { purchaseId } }`, {}, buyer, "purchaseId"],
+      [
+        "requestQuote vin",
+        `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id } }`,
+        {
+          input: {
+            vin: "KNA'; DROP--",
+            make: "Kia",
+            model: "K5",
+            year: 2019,
+            mileageKm: 1,
+            condition: "GOOD",
+          },
+        },
+        seller,
+        "vin",
+      ],
+      [
+        "requestQuote mileage",
+        `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id } }`,
+        {
+          input: {
+            vin: car.vin,
+            make: "Kia",
+            model: "K5",
+            year: 2019,
+            mileageKm: 3_000_000,
+            condition: "GOOD",
+          },
+        },
+        seller,
+        "mileageKm",
+      ],
+      ["submitSellRequest id", `mutation { submitSellRequest(quoteId: "x") { id } }`, {}, seller, "quoteId"],
+      ["cancelSellRequest id", `mutation { cancelSellRequest(id: "x") { id } }`, {}, seller, "id"],
+      [
+        "rejectSellRequest reason",
+        `mutation { rejectSellRequest(id: "${uuid}", reason: " ") { id } }`,
+        {},
+        staff,
+        "reason",
+      ],
+      [
+        "openRepairOrder description",
+        `mutation ($d: String!) { openRepairOrder(vehicleId: "${uuid}", description: $d) { id } }`,
+        { d: "d".repeat(1001) },
+        staff,
+        "description",
+      ],
+      ["completeRepairOrder id", `mutation { completeRepairOrder(id: "x") { id } }`, {}, staff, "id"],
+      [
+        "requestReturn reason",
+        `mutation { requestReturn(purchaseId: "${uuid}", reason: "") { id } }`,
+        {},
+        buyer,
+        "reason",
+      ],
       ["myNotifications first", `{ myNotifications(first: -1) { id } }`, {}, buyer, "first"],
       ["openConsignments first", `{ openConsignments(first: 0) { id } }`, {}, driver, "first"],
       ["payments first", `{ payments(first: 201) { id } }`, {}, staff, "first"],
