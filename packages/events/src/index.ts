@@ -373,7 +373,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "consignment.consignment.delivered",
     version: 1,
     producer: "consignment",
-    consumers: ["stock", "purchase", "acquisition", "dashboard", "notification"],
+    consumers: ["stock", "purchase", "dashboard", "notification"],
   },
   ConsignmentCancelled: {
     subject: "consignment.consignment.cancelled",
