@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, eventually, type GqlResult, TestSystem } from "./support/harness.ts";
-import { buyWhenKnown, purchaseOf, Q, randomVin, VehiclePicker } from "./support/junggo.ts";
+import { buyWhenKnown, purchaseOf, Q, VehiclePicker } from "./support/junggo.ts";
 import { LiveClient } from "./support/live.ts";
+import { S, SellerSide, sellerCar } from "./support/seller.ts";
 
 // The seller side, repairs and returns (issue 14), end to end through the gateway on one shared
 // stack: every step a user takes, every compensation and every refusal, as the contract names them.
@@ -19,94 +20,24 @@ beforeAll(async () => {
   buyer2 = await sys.login("buyer2@junggo.test");
   driver = await sys.login("driver@junggo.test");
   staff = await sys.login("staff@junggo.test");
+  side = new SellerSide(sys, { seller, driver, staff });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await sys?.stop();
 });
 
-const S = {
-  requestQuote: `mutation ($input: QuoteInput!) { requestQuote(input: $input) { id offerKrw basis comparableCount validUntil } }`,
-  submit: `mutation ($quoteId: ID!) { submitSellRequest(quoteId: $quoteId) { id status } }`,
-  accept: `mutation ($id: ID!) { acceptSellRequest(id: $id) { id status } }`,
-  reject: `mutation ($id: ID!, $reason: String!) { rejectSellRequest(id: $id, reason: $reason) { id status rejectReason } }`,
-  cancel: `mutation ($id: ID!, $reason: String) { cancelSellRequest(id: $id, reason: $reason) { id status } }`,
-  sellRequest: `query ($id: ID!) { sellRequest(id: $id) { id status createdAt quote { id offerKrw } seller { id name }
-    payout { id status amountKrw } pickup { id kind status sellRequestId } vehicle { id status priceKrw } } }`,
-  mySellRequests: `{ mySellRequests { id status } }`,
-  sellRequests: `query ($status: SellRequestStatus) { sellRequests(status: $status) { id status } }`,
-  mySales: `{ mySales { sellRequestId vehicleName offerKrw status payoutStatus pickupStatus updatedAt } }`,
-  jobs: `{ openConsignments { id kind status purchaseId sellRequestId vehicleId } }`,
-  repairOrders: `query ($open: Boolean) { repairOrders(open: $open) { id kind status description notes vehicle { id status } } }`,
-  openRepair: `mutation ($vehicleId: ID!, $description: String!) { openRepairOrder(vehicleId: $vehicleId, description: $description) { id kind status vehicle { id } } }`,
-  completeRepair: `mutation ($id: ID!, $notes: String) { completeRepairOrder(id: $id, notes: $notes) { id status notes completedAt } }`,
-  requestReturn: `mutation ($purchaseId: ID!, $reason: String!) { requestReturn(purchaseId: $purchaseId, reason: $reason) { id status } }`,
-  notifications: `{ myNotifications(first: 100) { kind title message } }`,
-  live: `subscription ($id: ID) { sellRequestStatusChanged(sellRequestId: $id) { id status payout { status } } }`,
-};
-
-const car = (over: Partial<Record<string, unknown>> = {}) => ({
-  vin: randomVin(),
-  make: "Hyundai",
-  model: "Avante",
-  year: 2020,
-  mileageKm: 52_000,
-  condition: "GOOD",
-  ...over,
-});
-
-async function offer(token = seller, input = car()) {
-  const q = (await sys.ok(S.requestQuote, { input }, token)).requestQuote;
-  const s = (await sys.ok(S.submit, { quoteId: q.id }, token)).submitSellRequest;
-  return { quote: q, sellRequest: s, input };
-}
-
-const sellRequestOf = async (id: string, token = seller) =>
-  (await sys.ok(S.sellRequest, { id }, token)).sellRequest;
-
+let side: SellerSide;
+const car = sellerCar;
+const offer = (token = seller, input = car()) => side.offer(token, input);
+const sellRequestOf = (id: string, token = seller) => side.sellRequestOf(id, token);
 const until = (id: string, pred: (s: any) => boolean, what: string, token = seller) =>
-  eventually(async () => {
-    const s = await sellRequestOf(id, token);
-    return pred(s) ? s : null;
-  }, `sell request ${id}: ${what}`);
-
-async function jobFor(pred: (j: any) => boolean, what: string) {
-  return eventually(async () => (await sys.ok(S.jobs, {}, driver)).openConsignments.find(pred), what);
-}
-
-/** A driver takes the job from accept to delivery. */
-async function drive(jobId: string) {
-  await sys.ok(Q.accept, { id: jobId }, driver);
-  await sys.ok(Q.pickUp, { id: jobId }, driver);
-  await sys.ok(Q.complete, { id: jobId }, driver);
-}
-
-const onLot = async (make: string, model: string) =>
-  ((await sys.ok(Q.stockSummary)).stockSummary.find((l: any) => l.make === make && l.model === model)
-    ?.onLot as number | undefined) ?? 0;
-
-/** Accepted, picked up and delivered to the lot: IN_INSPECTION with its inspection order open. */
-async function toTheLot(token = seller, input = car()) {
-  const o = await offer(token, input);
-  await sys.ok(S.accept, { id: o.sellRequest.id }, staff);
-  const job = await jobFor(
-    (j) => j.sellRequestId === o.sellRequest.id && j.kind === "SELLER_PICKUP",
-    "pickup job",
-  );
-  await drive(job.id);
-  const s = await until(o.sellRequest.id, (s) => s.status === "IN_INSPECTION", "IN_INSPECTION", token);
-  return { ...o, vehicleId: s.vehicle.id as string };
-}
-
-async function inspectionOf(vehicleId: string) {
-  return eventually(
-    async () =>
-      (await sys.ok(S.repairOrders, { open: true }, staff)).repairOrders.find(
-        (r: any) => r.vehicle.id === vehicleId && r.kind === "INSPECTION",
-      ),
-    `an open inspection of ${vehicleId}`,
-  );
-}
+  side.until(id, pred, what, token);
+const jobFor = (pred: (j: any) => boolean, what: string) => side.jobFor(pred, what);
+const drive = (jobId: string) => side.drive(jobId);
+const onLot = (make: string, model: string) => side.onLot(make, model);
+const toTheLot = (token = seller, input = car()) => side.toTheLot(token, input);
+const inspectionOf = (vehicleId: string) => side.inspectionOf(vehicleId);
 
 describe("selling a car to the dealer", () => {
   it("quote → submit → accept (payout PAID, pickup job) → picked up → at the lot (IN_REPAIR, inspection) → LISTED → bought by a buyer, live and in mySales", async () => {

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from "@junggo/runtime";
 import { eventually, TestSystem, type GqlResult } from "../support/harness.ts";
 import { purchaseOf, Q, settled, VehiclePicker } from "../support/junggo.ts";
 import { metrics, serviceUrl } from "../support/live.ts";
+import { S, SellerSide } from "../support/seller.ts";
 
 // Issue #4, tests 1–3: a service SIGKILLs itself at one of the messaging path's delicate steps
 // (FAILPOINTS, packages/runtime/src/failpoints.ts), is restarted without the failpoint, and every
@@ -20,7 +21,7 @@ const LONG = 180_000;
 
 let sys: TestSystem;
 let cars: VehiclePicker;
-let buyer: string, driver: string;
+let buyer: string, driver: string, seller: string, staff: string;
 
 beforeAll(async () => {
   // Purchase starts armed for test 1; consignment is armed by a restart in tests 2 and 3.
@@ -28,6 +29,8 @@ beforeAll(async () => {
   cars = new VehiclePicker(sys);
   buyer = await sys.login("buyer@junggo.test");
   driver = await sys.login("driver@junggo.test");
+  seller = await sys.login("seller@junggo.test");
+  staff = await sys.login("staff@junggo.test");
 }, 600_000);
 afterAll(async () => {
   await sys?.stop();
@@ -373,6 +376,85 @@ describe("crash points (issue #4, resilience 1–3)", () => {
     figure(
       `3 consumer.mid-transaction: consignment SIGKILLed inside the transaction of PurchasePaid ${paid.event.eventId}; ` +
         `while down: 0 jobs, 0 inbox rows, 0 outbox rows; restart ${restartMs} ms; after: 1 job, 1 inbox row, 1 ConsignmentRequested, 0 duplicates`,
+    );
+  }, 900_000);
+
+  it("4. the seller's compensations under crashes: billing killed after committing the payout reversal, stock inside the withdrawal; each runs once", async () => {
+    const side = new SellerSide(sys, { seller, driver, staff });
+    const { sellRequest, vehicleId } = await side.toTheLot();
+    const id = sellRequest.id as string;
+    await side.until(id, (s) => s.payout?.status === "PAID", "payout PAID", seller, LONG);
+    await settledLong();
+    await restartWith("billing", "consumer.after-commit=crash@1:SellRequestCancelled");
+    await restartWith("stock", "consumer.mid-transaction=crash@1:SellRequestCancelled");
+
+    expect((await sys.ok(S.cancel, { id }, seller)).cancelSellRequest.status).toBe("CANCELLED");
+    // Fails unless both died at their failpoint for this very event.
+    expect(await crashOf("billing")).toBe("SIGKILL");
+    expect(await crashOf("stock")).toBe("SIGKILL");
+    const cancelled = await eventually(
+      async () => (await sys.events({ type: "SellRequestCancelled" })).find((e) => e.sellRequestId === id),
+      "SellRequestCancelled in the stream",
+      LONG,
+    );
+    expect(await failpointLine("billing", cancelled.eventId)).toMatchObject({
+      failpoint: "consumer.after-commit",
+    });
+    expect(await failpointLine("stock", cancelled.eventId)).toMatchObject({
+      failpoint: "consumer.mid-transaction",
+    });
+    // Billing committed the reversal but never published it; stock's transaction left nothing behind.
+    const reversed = () =>
+      sys.events({ type: "PayoutReversed" }).then((es) => es.filter((e) => e.sellRequestId === id));
+    const withdrawn = () =>
+      sys
+        .events({ type: "VehicleWithdrawn" })
+        .then((es) =>
+          es.filter((e) => (e as EventEnvelope<"VehicleWithdrawn">).payload.vehicleId === vehicleId),
+        );
+    expect(await withdrawn()).toHaveLength(0);
+    const whileDown = await readDb("stock", async (db) => ({
+      inbox: await count(
+        db,
+        `SELECT count(*) AS n FROM messaging.inbox WHERE consumer = 'stock' AND event_id = $1`,
+        [cancelled.eventId],
+      ),
+      withdrawn: await count(
+        db,
+        `SELECT count(*) AS n FROM "Vehicle" WHERE id = $1::uuid AND status = 'WITHDRAWN'`,
+        [vehicleId],
+      ),
+    }));
+    expect(whileDown).toEqual({ inbox: 0, withdrawn: 0 });
+
+    await restartWith("billing", null);
+    await restartWith("stock", null);
+    // The un-acked event comes back after the ack wait: billing's inbox absorbs it, stock handles it afresh.
+    await eventually(
+      async () => (await withdrawn()).length === 1,
+      "VehicleWithdrawn after the restart",
+      LONG,
+    );
+    await eventually(async () => (await reversed()).length === 1, "PayoutReversed after the restart", LONG);
+    await eventually(
+      async () => (await consumerMetrics("billing")).duplicates >= 1,
+      "billing to receive the redelivered SellRequestCancelled",
+      LONG,
+    );
+    await settledLong();
+    expect(await reversed()).toHaveLength(1);
+    expect(await withdrawn()).toHaveLength(1);
+    const s = await side.sellRequestOf(id);
+    expect(s).toMatchObject({ status: "CANCELLED", payout: { status: "REVERSED" } });
+    expect((await sys.ok(Q.vehicle, { id: vehicleId })).vehicle.status).toBe("WITHDRAWN");
+    expect(
+      (await sys.ok(S.jobs, {}, driver)).openConsignments.filter(
+        (j: any) => j.sellRequestId === id && j.kind === "SELLER_RETURN",
+      ),
+    ).toHaveLength(1);
+    figure(
+      `4 seller compensations: billing SIGKILLed after committing the reversal of ${id}, stock inside its withdrawal; ` +
+        `after restarts: 1 PayoutReversed, 1 VehicleWithdrawn, 1 SELLER_RETURN job`,
     );
   }, 900_000);
 });

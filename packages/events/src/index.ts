@@ -228,6 +228,17 @@ export interface EventPayloads {
 
 export type EventType = keyof EventPayloads;
 
+/** Every step of a sell request (the acquisition saga's own events), in saga order. */
+export const SELL_REQUEST_EVENTS = [
+  "SellRequestSubmitted",
+  "SellRequestAccepted",
+  "SellRequestRejected",
+  "SellRequestPickedUp",
+  "SellRequestInspectionStarted",
+  "SellRequestListed",
+  "SellRequestCancelled",
+] as const satisfies readonly EventType[];
+
 interface EventDefinition {
   subject: string;
   version: number;

@@ -2,7 +2,7 @@
 // to the JetStream API calls of its own durable consumer, plus an administrator for operators,
 // the dev stack and tests. deploy/nats-auth.conf is rendered from here (`npm run nats -- conf`);
 // docs/nats-security.md explains each permission.
-import { EVENT_CATALOGUE, EVENT_STREAM, type EventType } from "@junggo/events";
+import { EVENT_CATALOGUE, EVENT_STREAM, type EventType, SELL_REQUEST_EVENTS } from "@junggo/events";
 import { natsInboxPrefix } from "./bus.ts";
 import { SUBGRAPH_NAMES, type ContextName } from "./config.ts";
 
@@ -38,17 +38,7 @@ export const LIVE_EVENT_TYPES: Record<ContextName, readonly EventType[]> = {
   ],
   dashboard: [],
   notification: ["NotificationCreated"],
-  acquisition: [
-    "SellRequestSubmitted",
-    "SellRequestAccepted",
-    "SellRequestRejected",
-    "SellRequestPickedUp",
-    "SellRequestInspectionStarted",
-    "SellRequestListed",
-    "SellRequestCancelled",
-    "PayoutPaid",
-    "PayoutReversed",
-  ],
+  acquisition: [...SELL_REQUEST_EVENTS, "PayoutPaid", "PayoutReversed"],
   maintenance: [],
 };
 

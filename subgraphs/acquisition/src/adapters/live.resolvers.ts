@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "@junggo/events";
+import { type EventEnvelope, SELL_REQUEST_EVENTS } from "@junggo/events";
 import { isUuid, type LiveEvents, liveSubscription, parseUuid } from "@junggo/runtime";
 import type { AcquisitionDeps } from "../app/ports.ts";
 import { canView, type SellRequest } from "../domain/sell-request.ts";
@@ -11,17 +11,7 @@ import type {
  * The events after which a sell request looks different: its own steps, and billing's payout (the
  * `payout` field billing adds to SellRequest) so a seller sees "paid" and "reversed" as they happen.
  */
-export const CHANGES = [
-  "SellRequestSubmitted",
-  "SellRequestAccepted",
-  "SellRequestRejected",
-  "SellRequestPickedUp",
-  "SellRequestInspectionStarted",
-  "SellRequestListed",
-  "SellRequestCancelled",
-  "PayoutPaid",
-  "PayoutReversed",
-] as const;
+export const CHANGES = [...SELL_REQUEST_EVENTS, "PayoutPaid", "PayoutReversed"] as const;
 
 /** `Subscription` resolvers of the acquisition context: SELLER their own sell requests, STAFF all. */
 export function acquisitionLiveResolvers(

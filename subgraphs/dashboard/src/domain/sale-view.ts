@@ -3,7 +3,7 @@
 // job). Same rules as the PurchaseView: `applySaleEvent` is the only way a row changes (so a replay
 // rebuilds it), every part may be unknown until its event arrives, statuses only move forward by
 // rank, and applying an event twice gives the same row.
-import type { EventEnvelope, EventType } from "@junggo/events";
+import { type EventEnvelope, type EventType, SELL_REQUEST_EVENTS } from "@junggo/events";
 import type { Viewer } from "@junggo/runtime";
 import { advance, CONSIGNMENT_STATUS_RANK, type ConsignmentStatus, vehicleName } from "./purchase-view.ts";
 
@@ -51,13 +51,7 @@ export const PAYOUT_STATUS_RANK: Record<PayoutStatus, number> = { PAID: 1, REVER
 
 /** Events the SaleView projects. */
 export const SALE_EVENTS = [
-  "SellRequestSubmitted",
-  "SellRequestAccepted",
-  "SellRequestRejected",
-  "SellRequestPickedUp",
-  "SellRequestInspectionStarted",
-  "SellRequestListed",
-  "SellRequestCancelled",
+  ...SELL_REQUEST_EVENTS,
   "PayoutPaid",
   "PayoutReversed",
   "ConsignmentRequested",

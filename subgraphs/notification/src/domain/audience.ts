@@ -3,7 +3,12 @@
 // driver about their own jobs; every staff member about new sell requests and jobs no driver
 // takes in time. Pure: facts the event does not carry come from the context's own projections,
 // looked up by the caller.
-import type { ConsignmentKind, EventEnvelope, EventType } from "@junggo/events";
+import {
+  type ConsignmentKind,
+  type EventEnvelope,
+  type EventType,
+  SELL_REQUEST_EVENTS,
+} from "@junggo/events";
 import type { MessageKind, MessageParams, OtherJob } from "./messages.ts";
 
 /** Events that notify someone (AccountRegistered only feeds the recipient projection). */
@@ -22,13 +27,7 @@ export const NOTIFYING_EVENTS = [
   "ConsignmentDelivered",
   "ConsignmentCancelled",
   "ConsignmentEscalated",
-  "SellRequestSubmitted",
-  "SellRequestAccepted",
-  "SellRequestRejected",
-  "SellRequestPickedUp",
-  "SellRequestInspectionStarted",
-  "SellRequestListed",
-  "SellRequestCancelled",
+  ...SELL_REQUEST_EVENTS,
 ] as const satisfies readonly EventType[];
 export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
 /** An envelope of one of those events, narrowed by `type`. */
