@@ -6,6 +6,7 @@
 // - applying the same event twice gives the same row.
 import type { EventEnvelope, EventType } from "@junggo/events";
 import type { Viewer } from "@junggo/runtime";
+import { sameContent } from "./same-content.ts";
 
 export type PurchaseStatus =
   | "PAID"
@@ -116,18 +117,6 @@ function emptyView(purchaseId: string, at: Date): PurchaseView {
     createdAt: null,
     updatedAt: at,
   };
-}
-
-const sameInstant = (a: Date | null, b: Date | null) =>
-  a === null || b === null ? a === b : a.getTime() === b.getTime();
-
-function sameContent(a: PurchaseView, b: PurchaseView): boolean {
-  return (Object.keys(a) as (keyof PurchaseView)[]).every((k) => {
-    if (k === "updatedAt") return true;
-    const x = a[k];
-    const y = b[k];
-    return x instanceof Date || y instanceof Date ? sameInstant(x as Date | null, y as Date | null) : x === y;
-  });
 }
 
 /**

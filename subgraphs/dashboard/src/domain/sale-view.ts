@@ -6,6 +6,7 @@
 import { type EventEnvelope, type EventType, SELL_REQUEST_EVENTS } from "@junggo/events";
 import type { Viewer } from "@junggo/runtime";
 import { advance, CONSIGNMENT_STATUS_RANK, type ConsignmentStatus, vehicleName } from "./purchase-view.ts";
+import { sameContent } from "./same-content.ts";
 
 export type SellRequestStatus =
   | "PENDING"
@@ -88,18 +89,6 @@ function emptySale(sellRequestId: string, at: Date): SaleView {
     createdAt: null,
     updatedAt: at,
   };
-}
-
-const sameInstant = (a: Date | null, b: Date | null) =>
-  a === null || b === null ? a === b : a.getTime() === b.getTime();
-
-function sameContent(a: SaleView, b: SaleView): boolean {
-  return (Object.keys(a) as (keyof SaleView)[]).every((k) => {
-    if (k === "updatedAt") return true;
-    const x = a[k];
-    const y = b[k];
-    return x instanceof Date || y instanceof Date ? sameInstant(x as Date | null, y as Date | null) : x === y;
-  });
 }
 
 const STEP: Partial<Record<SaleEvent["type"], SellRequestStatus>> = {
