@@ -100,6 +100,12 @@ describe("acquisition use cases", () => {
     expect((await refusalOfAsync(() => submit(other, q2.id))).code).toBe("QUOTE_NOT_FOUND");
     const inStock = await quote(seller, car("KMHE341DBLF000011"));
     expect((await refusalOfAsync(() => submit(seller, inStock.id))).code).toBe("VIN_IN_STOCK");
+    // A car stock sold keeps its record there: it could not be registered again.
+    const sold = await quote(seller, car("KMHE341DBNF000013"));
+    expect(await refusalOfAsync(() => submit(seller, sold.id))).toMatchObject({
+      code: "VIN_IN_STOCK",
+      message: expect.stringContaining("sold or returned this car before"),
+    });
     // A rejected request frees its VIN.
     await makeRejectSellRequest(deps)(staff, s1.id, "Flood damage");
     expect((await submit(seller, q2.id)).status).toBe("PENDING");

@@ -3,7 +3,7 @@ import { type SellRequest, submit } from "../domain/sell-request.ts";
 import { toEnvelope } from "./events.ts";
 import type { AcquisitionDeps } from "./ports.ts";
 
-/** Cars stock holds: such a VIN is ours already (WITHDRAWN and SOLD cars have left). */
+/** Cars stock holds: such a VIN is ours already. */
 const IN_STOCK = new Set(["AVAILABLE", "RESERVED", "IN_REPAIR"]);
 
 /** The SELLER of a quote sells the car on it: PENDING until staff decides. */
@@ -21,6 +21,14 @@ export const makeSubmitSellRequest =
       throw new DomainError("VIN_IN_STOCK", "A car with this VIN is already in our stock.", {
         vin: quote.vin,
       });
+    // Stock keeps one record per VIN, also of cars it sold or gave back: it could not register this
+    // car again, so the seller must not be paid for it (buying a car back is not supported yet).
+    if (inStock)
+      throw new DomainError(
+        "VIN_IN_STOCK",
+        "Junggo has sold or returned this car before; buying it back is not possible yet.",
+        { vin: quote.vin, status: inStock.status },
+      );
     return deps.transact(async (tx) => {
       if (!(await deps.repo.insertSellRequest(tx, sellRequest)))
         throw new DomainError(
