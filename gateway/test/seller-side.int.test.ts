@@ -72,6 +72,10 @@ describe("selling a car to the dealer", () => {
 
     const job = await jobFor((j) => j.sellRequestId === id, "the SELLER_PICKUP job offered to drivers");
     expect(job.kind).toBe("SELLER_PICKUP");
+    // The driver sees which car to fetch, before stock has it.
+    expect(job.vehicle).toMatchObject({ make: "Kia", model: "K5", status: "INCOMING" });
+    expect((await sys.ok(Q.vehicle, { id: job.vehicleId })).vehicle.status).toBe("INCOMING");
+    expect(errorCode(await sys.gql(Q.vehicles, { filter: { status: "INCOMING" } }))).toBe("BAD_USER_INPUT");
     await sys.ok(Q.accept, { id: job.id }, driver);
     await sys.ok(Q.pickUp, { id: job.id }, driver);
     await until(id, (s) => s.status === "PICKED_UP", "PICKED_UP");
@@ -194,6 +198,15 @@ describe("a seller cancels", () => {
       (e) => e.sellRequestId === o.sellRequest.id,
     );
     expect(reversed).toHaveLength(1);
+    // The cancelled pickup still names its car: the seller kept it.
+    const job = (
+      await sys.ok(
+        `query ($id: ID!) { sellRequest(id: $id) { pickup { status vehicle { status } } } }`,
+        { id: o.sellRequest.id },
+        seller,
+      )
+    ).sellRequest.pickup;
+    expect(job).toEqual({ status: "CANCELLED", vehicle: { status: "WITHDRAWN" } });
   });
 
   it("PICKED_UP (on the road): SELL_REQUEST_NOT_CANCELLABLE", async () => {

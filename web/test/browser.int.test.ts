@@ -577,7 +577,9 @@ describe("web client in chromium", () => {
     await expect
       .poll(() => field("sell-request-status").getAttribute("data-value"), { timeout: 60_000 })
       .toBe("IN_INSPECTION");
-    await expect.poll(() => field("listed-vehicle").getAttribute("data-vehicle-id")).not.toBe("");
+    await expect
+      .poll(() => field("listed-vehicle").getAttribute("data-vehicle-id"), { timeout: 60_000 })
+      .not.toBe("");
     const vehicleId = (await field("listed-vehicle").getAttribute("data-vehicle-id"))!;
     expect(await mine.getByTestId("cancel-sell-button").count()).toBe(1);
 

@@ -13,7 +13,7 @@ export const S = {
   mySellRequests: `{ mySellRequests { id status } }`,
   sellRequests: `query ($status: SellRequestStatus) { sellRequests(status: $status) { id status } }`,
   mySales: `{ mySales { sellRequestId vehicleName offerKrw status payoutStatus pickupStatus updatedAt } }`,
-  jobs: `{ openConsignments { id kind status purchaseId sellRequestId vehicleId } }`,
+  jobs: `{ openConsignments { id kind status purchaseId sellRequestId vehicleId vehicle { id make model status } } }`,
   repairOrders: `query ($open: Boolean) { repairOrders(open: $open) { id kind status description notes vehicle { id status } } }`,
   openRepair: `mutation ($vehicleId: ID!, $description: String!) { openRepairOrder(vehicleId: $vehicleId, description: $description) { id kind status vehicle { id } } }`,
   completeRepair: `mutation ($id: ID!, $notes: String) { completeRepairOrder(id: $id, notes: $notes) { id status notes completedAt } }`,

@@ -25,6 +25,7 @@ const r = stockResolvers({
   vehicles: {
     findById: async (id: string) => (id === stored.id ? stored : null),
   } as unknown as VehicleReader,
+  incoming: async () => null,
   register: async () => {
     registered++;
     return stored;

@@ -28,6 +28,7 @@ const noIntakes: IntakeStore<SqlTx> = {
     throw new Error("unexpected intake");
   },
   findIn: async () => null,
+  findByVehicle: async () => null,
   mark: async () => {},
 };
 const P1 = "11111111-1111-4111-8111-111111111111";

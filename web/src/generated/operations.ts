@@ -134,6 +134,11 @@ export type VehicleFilter = {
 export type VehicleStatus =
   /** For sale. */
   | 'AVAILABLE'
+  /**
+   * Bought from a seller and on its way to the lot (its SELLER_PICKUP job): not in stock yet, so never
+   * in vehicles or stockSummary; vehicle(id) and references show it, e.g. to the driver who fetches it.
+   */
+  | 'INCOMING'
   /** In the workshop (a repair, or the inspection of a car bought from a seller): on the lot, not for sale. */
   | 'IN_REPAIR'
   /** Paid for by a buyer, still on the lot. */

@@ -1,6 +1,7 @@
-import { isUuid, parseUuid, requireRole } from "@junggo/runtime";
+import { DomainError, isUuid, parseUuid, requireRole } from "@junggo/runtime";
 import type { Vehicle } from "../domain/vehicle.ts";
 import type { VehicleReader } from "../app/ports.ts";
+import type { IncomingVehicle, IncomingVehicleQuery } from "../app/incoming-vehicle.query.ts";
 import type { RegisterVehicle } from "../app/register-vehicle.use-case.ts";
 import type { SearchVehicles } from "../app/search-vehicles.query.ts";
 import type { StockLine } from "../domain/stock-summary.ts";
@@ -18,8 +19,16 @@ const present = ({
   registeredAt: registeredAt.toISOString(),
 });
 
+const presentIncoming = ({ registeredAt, ...v }: IncomingVehicle): VehicleNode => ({
+  ...v,
+  color: null,
+  fuel: null,
+  registeredAt: registeredAt.toISOString(),
+});
+
 export function stockResolvers(deps: {
   vehicles: VehicleReader;
+  incoming: IncomingVehicleQuery;
   register: RegisterVehicle;
   search: SearchVehicles;
   summary: () => Promise<StockLine[]>;
@@ -27,12 +36,25 @@ export function stockResolvers(deps: {
   return {
     Query: {
       vehicles: async (_, args) => {
-        const page = await deps.search(args);
+        const { filter } = args;
+        const status = filter?.status;
+        if (status === "INCOMING")
+          throw new DomainError(
+            "BAD_USER_INPUT",
+            "Incoming cars are not in stock yet: they cannot be searched.",
+            {
+              field: "filter.status",
+            },
+          );
+        const page = await deps.search({ ...args, filter: filter && { ...filter, status } });
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: present(node) })) };
       },
       vehicle: async (_, { id }) => {
-        const vehicle = await deps.vehicles.findById(parseUuid("id", id, "The vehicle id is not valid."));
-        return vehicle && present(vehicle);
+        const vehicleId = parseUuid("id", id, "The vehicle id is not valid.");
+        const vehicle = await deps.vehicles.findById(vehicleId);
+        if (vehicle) return present(vehicle);
+        const incoming = await deps.incoming(vehicleId);
+        return incoming && presentIncoming(incoming);
       },
       stockSummary: () => deps.summary(),
     },
@@ -47,7 +69,10 @@ export function stockResolvers(deps: {
       __resolveReference: async ({ id }) => {
         if (!isUuid(id)) return null;
         const vehicle = await deps.vehicles.findById(id);
-        return vehicle && present(vehicle);
+        if (vehicle) return present(vehicle);
+        // A seller's car on its way to the lot: a pickup job refers to it already.
+        const incoming = await deps.incoming(id);
+        return incoming && presentIncoming(incoming);
       },
     },
   };

@@ -7,6 +7,21 @@ import type { ExpectedIntake, IntakeStore } from "../app/ports.ts";
 const COLUMNS = `"sellRequestId", "vehicleId", "sellerId", vin, make, model, year, "mileageKm", "listPriceKrw",
   ${utc("acceptedAt")}, ${utc("registeredAt")}, ${utc("cancelledAt")}`;
 
+const toIntake = (r: Record<keyof ExpectedIntake, unknown>): ExpectedIntake => ({
+  sellRequestId: r.sellRequestId as string,
+  vehicleId: r.vehicleId as string,
+  sellerId: r.sellerId as string,
+  vin: r.vin as string,
+  make: r.make as string,
+  model: r.model as string,
+  year: Number(r.year),
+  mileageKm: Number(r.mileageKm),
+  listPriceKrw: Number(r.listPriceKrw),
+  acceptedAt: toDate(r.acceptedAt),
+  registeredAt: toDateOrNull(r.registeredAt),
+  cancelledAt: toDateOrNull(r.cancelledAt),
+});
+
 export const intakeRepository: IntakeStore<SqlTx> = {
   async record(tx, i: ExpectedIntake): Promise<boolean> {
     const count = await tx.$executeRawUnsafe(
@@ -34,21 +49,15 @@ export const intakeRepository: IntakeStore<SqlTx> = {
       `SELECT ${COLUMNS} FROM "ExpectedIntake" WHERE "sellRequestId" = $1::uuid`,
       sellRequestId,
     );
-    if (!r) return null;
-    return {
-      sellRequestId: r.sellRequestId as string,
-      vehicleId: r.vehicleId as string,
-      sellerId: r.sellerId as string,
-      vin: r.vin as string,
-      make: r.make as string,
-      model: r.model as string,
-      year: Number(r.year),
-      mileageKm: Number(r.mileageKm),
-      listPriceKrw: Number(r.listPriceKrw),
-      acceptedAt: toDate(r.acceptedAt),
-      registeredAt: toDateOrNull(r.registeredAt),
-      cancelledAt: toDateOrNull(r.cancelledAt),
-    };
+    return r ? toIntake(r) : null;
+  },
+
+  async findByVehicle(db, vehicleId): Promise<ExpectedIntake | null> {
+    const [r] = await db.$queryRawUnsafe<Record<keyof ExpectedIntake, unknown>[]>(
+      `SELECT ${COLUMNS} FROM "ExpectedIntake" WHERE "vehicleId" = $1::uuid`,
+      vehicleId,
+    );
+    return r ? toIntake(r) : null;
   },
 
   async mark(tx, sellRequestId, what, at): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ContextModule, Infra } from "@junggo/runtime";
 import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
+import { makeIncomingVehicle } from "../app/incoming-vehicle.query.ts";
 import { makeRegisterVehicle } from "../app/register-vehicle.use-case.ts";
 import { makeSearchVehicles } from "../app/search-vehicles.query.ts";
 import { seedDemoVehicles } from "../app/seed-demo-vehicles.use-case.ts";
@@ -19,6 +20,7 @@ export function buildStockModule(
   return {
     resolvers: stockResolvers({
       vehicles,
+      incoming: makeIncomingVehicle({ intakes: intakeRepository, db: infra.prisma }),
       register,
       search: makeSearchVehicles({ vehicles }),
       summary: makeStockSummary({ vehicles }),

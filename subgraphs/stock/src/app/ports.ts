@@ -1,4 +1,4 @@
-import type { SqlTx } from "@junggo/runtime";
+import type { SqlReader, SqlTx } from "@junggo/runtime";
 import type { StatusCount } from "../domain/stock-summary.ts";
 import type { Intake, Vehicle } from "../domain/vehicle.ts";
 import type { VehicleCriteria } from "../domain/vehicle-search.ts";
@@ -46,6 +46,8 @@ export interface IntakeStore<Tx> {
   /** Inserts unless the sell request already has one (returns false then: a redelivery). */
   record(tx: Tx, intake: ExpectedIntake): Promise<boolean>;
   findIn(tx: Tx, sellRequestId: string): Promise<ExpectedIntake | null>;
+  /** The intake that will register (or would have registered) `vehicleId`. */
+  findByVehicle(db: SqlReader, vehicleId: string): Promise<ExpectedIntake | null>;
   /** Sets registeredAt or cancelledAt (once: a set one is kept). */
   mark(tx: Tx, sellRequestId: string, what: "registeredAt" | "cancelledAt", at: Date): Promise<void>;
 }
