@@ -3,6 +3,7 @@ import { generateSigningKey, importSigningKey, readKeyFile, signAccessToken } fr
 import { eventually, TestSystem } from "./support/harness.ts";
 import { buyWhenKnown, purchaseOf, Q, settled, VehiclePicker } from "./support/junggo.ts";
 import { LiveClient, metrics, serviceUrl, type Subscription } from "./support/live.ts";
+import { LIVE_EVENT_TYPES } from "@junggo/runtime";
 
 // Federated subscriptions through the gateway's one endpoint, on a real stack.
 let sys: TestSystem;
@@ -322,8 +323,9 @@ describe("subscriptions through the gateway", () => {
       upstreamSubscriptions: 1000,
       purchaseSockets: 1,
       consignmentSockets: 1,
-      purchaseNats: 5,
-      consignmentNats: 6,
+      // One core-NATS subscription per live event type, shared by all of a service's subscribers.
+      purchaseNats: LIVE_EVENT_TYPES.purchase.length,
+      consignmentNats: LIVE_EVENT_TYPES.consignment.length,
     });
     expect(open.natsServer).toBeGreaterThan(baseline.natsServer);
 
