@@ -3,8 +3,10 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PortPlan } from "./up-args.ts";
 import {
+  createLogger,
   createPostgresDatabase,
   dropPostgresDatabase,
+  EventBus,
   ensurePostgresDatabase,
   ensureKeyFile,
   NATS_ADMIN_USER,
@@ -116,6 +118,7 @@ export class Stack {
     this.natsUrl = `nats://127.0.0.1:${natsPort}`;
     this.natsMonitorUrl = `http://127.0.0.1:${natsHttp}`;
     await this.nats.start();
+    await this.prepareStream();
 
     for (const name of [...SUBGRAPHS, "gateway"] as const) this.ports.set(name, await this.port(name));
     this.jwtKeysFile = join(dataRoot, "jwt-keys.json");
@@ -239,6 +242,27 @@ export class Stack {
       this.databases.push(db);
     }
     return urls;
+  }
+
+  /**
+   * Creates the event stream, or widens one made before a context existed (a data directory from an
+   * older checkout): a context's own NATS user may not change the stream, the administrator may,
+   * as `npm run nats -- stream` does for a production server.
+   */
+  private async prepareStream(): Promise<void> {
+    const bus = new EventBus(this.natsUrl, "devstack", createLogger("devstack"), this.natsAdmin);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        bus.ready,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("the event stream was not ready within 30 s")), 30_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      await bus.close();
+    }
   }
 
   /** The NATS administrator (every permission): for tests and tools that read or write the stream directly. */
