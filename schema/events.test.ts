@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EVENT_CATALOGUE, newEvent } from "@junggo/events";
+import {
+  EVENT_CATALOGUE,
+  EVENT_STREAM,
+  NOTIFICATION_STREAM,
+  newEvent,
+  streamOfSubject,
+} from "@junggo/events";
 
 describe("event catalogue", () => {
   const doc = readFileSync(new URL("./events.md", import.meta.url), "utf8");
@@ -21,6 +27,15 @@ describe("event catalogue", () => {
       expect(def.subject.startsWith(`${def.producer}.`)).toBe(true);
       for (const c of def.consumers) expect(rows.get(type)!.consumers).toContain(c);
     }
+  });
+
+  it("stores every event some context reacts to in the one stream the durable consumers read", () => {
+    for (const [type, def] of Object.entries(EVENT_CATALOGUE)) {
+      const stream = streamOfSubject(def.subject);
+      if (def.consumers.length > 0) expect({ type, stream }).toEqual({ type, stream: EVENT_STREAM });
+    }
+    expect(streamOfSubject(EVENT_CATALOGUE.NotificationCreated.subject)).toBe(NOTIFICATION_STREAM);
+    expect(() => streamOfSubject("pricing.quote.created")).toThrow("no event stream takes subject");
   });
 
   it("builds envelopes with id, time, correlation key, causation and version", () => {

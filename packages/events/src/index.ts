@@ -2,17 +2,41 @@
 // catalogue for people; a test keeps the two in step.
 
 export const EVENT_STREAM = "JUNGGO_EVENTS";
-/** Subjects the stream captures: `<context>.<aggregate>.<event>`. */
+/**
+ * Subjects the stream captures: `<context>.<aggregate>.<event>`. Every event some context reacts to
+ * is here, in one order, so consumers see causes before effects.
+ */
 export const EVENT_STREAM_SUBJECTS = [
   "identity.>",
   "stock.>",
   "purchase.>",
   "billing.>",
   "consignment.>",
-  "notification.>",
   "acquisition.>",
   "maintenance.>",
 ];
+/**
+ * Notification's events (NotificationCreated, a third of a purchase's events) in a stream of their
+ * own: no context reacts to them (the live feed reads them with core NATS), and on nats-server 2.9
+ * every durable consumer of a stream receives every one of its events, so in the event stream each
+ * would be delivered to and acknowledged by every context for nothing.
+ */
+export const NOTIFICATION_STREAM = "JUNGGO_NOTIFICATIONS";
+export const NOTIFICATION_STREAM_SUBJECTS = ["notification.>"];
+
+/** Every stream Junggo's events are stored in; the outbox relay publishes each event into its own. */
+export const EVENT_STREAMS: readonly { name: string; subjects: readonly string[] }[] = [
+  { name: EVENT_STREAM, subjects: EVENT_STREAM_SUBJECTS },
+  { name: NOTIFICATION_STREAM, subjects: NOTIFICATION_STREAM_SUBJECTS },
+];
+
+/** The stream that stores an event subject (`<context>.>` patterns); throws for a subject no stream takes. */
+export function streamOfSubject(subject: string): string {
+  const context = subject.slice(0, subject.indexOf("."));
+  const stream = EVENT_STREAMS.find((s) => s.subjects.includes(`${context}.>`));
+  if (!stream) throw new Error(`no event stream takes subject ${subject}`);
+  return stream.name;
+}
 
 export interface EventEnvelope<T extends EventType = EventType> {
   eventId: string;

@@ -7,7 +7,7 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from "nats";
-import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
+import { EVENT_STREAMS } from "@junggo/events";
 import type { Logger } from "./logger.ts";
 
 /** A NATS user and its password (deploy/nats-auth.conf). */
@@ -130,9 +130,11 @@ export class EventBus {
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /**
- * One stream for all domain events, in publish order, so consumers see causes before effects.
- * `replicas` (NATS_STREAM_REPLICAS): copies the JetStream cluster keeps, 1 on a single server
- * (development), 3 on a three-node cluster (Kubernetes), so losing one node loses no event.
+ * The event streams (EVENT_STREAMS): one for every event some context reacts to, in publish order,
+ * so consumers see causes before effects, and one for notification's own events, which nobody
+ * consumes durably. `replicas` (NATS_STREAM_REPLICAS): copies the JetStream cluster keeps, 1 on a
+ * single server (development), 3 on a three-node cluster (Kubernetes), so losing one node loses no
+ * event.
  */
 export async function ensureStream(
   jsm: JetStreamManager,
@@ -142,44 +144,62 @@ export async function ensureStream(
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
     throw new Error(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got ${replicas}`);
   const duplicateWindowMs = o.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+  // In order: a subject moved out of the event stream (notification.> in older releases) must
+  // leave it before the stream that takes it over can be created (streams may not overlap).
+  for (const stream of EVENT_STREAMS) await ensureOneStream(jsm, stream, replicas, duplicateWindowMs);
+}
+
+async function ensureOneStream(
+  jsm: JetStreamManager,
+  stream: { name: string; subjects: readonly string[] },
+  replicas: number,
+  duplicateWindowMs: number,
+): Promise<void> {
   const config = {
-    name: EVENT_STREAM,
-    subjects: EVENT_STREAM_SUBJECTS,
+    name: stream.name,
+    subjects: [...stream.subjects],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     num_replicas: replicas,
     // JetStream drops a second publish with the same msgID inside this window.
     duplicate_window: nanos(duplicateWindowMs),
   };
-  const existing = await jsm.streams.info(EVENT_STREAM).catch(() => null);
+  const existing = await jsm.streams.info(stream.name).catch(() => null);
   if (!existing) {
     try {
       await jsm.streams.add(config);
     } catch (err) {
       // Another service created it in the meantime.
-      await jsm.streams.info(EVENT_STREAM).catch(() => {
+      await jsm.streams.info(stream.name).catch(() => {
         throw err;
       });
     }
     return;
   }
   // A stream created by an older release lacks the subjects of contexts added since (their events
-  // would be refused): widen it in place, keeping its messages and other settings.
+  // would be refused), or still holds one another stream now takes: changed in place, keeping its
+  // messages and other settings.
   const subjects = existing.config.subjects ?? [];
-  const missing = EVENT_STREAM_SUBJECTS.filter((s) => !subjects.includes(s));
+  const missing = stream.subjects.filter((s) => !subjects.includes(s));
+  const moved = subjects.filter((s) => EVENT_STREAMS.some((o) => o !== stream && o.subjects.includes(s)));
   // A stream created with fewer copies (before the cluster grew) is scaled in place; JetStream copies its messages.
   const rescale = (existing.config.num_replicas || 1) !== replicas;
-  if (!missing.length && !rescale) return;
+  if (!missing.length && !moved.length && !rescale) return;
   try {
-    await jsm.streams.update(EVENT_STREAM, {
+    await jsm.streams.update(stream.name, {
       ...existing.config,
-      subjects: [...subjects, ...missing],
+      subjects: [...subjects.filter((s) => !moved.includes(s)), ...missing],
       num_replicas: replicas,
     });
   } catch (err) {
-    // A context's NATS user may not change the stream (deploy/nats-auth.conf): the administrator does.
+    // A context's NATS user may not change a stream (deploy/nats-auth.conf): the administrator does.
+    const needs = [
+      missing.length ? `subjects ${missing.join(", ")}` : "",
+      moved.length ? `${moved.join(", ")} moved to another stream` : "",
+      rescale ? `${replicas} replicas` : "",
+    ].filter(Boolean);
     throw new Error(
-      `stream ${EVENT_STREAM} needs ${missing.length ? `subjects ${missing.join(", ")}` : ""}${missing.length && rescale ? " and " : ""}${rescale ? `${replicas} replicas` : ""} and could not be changed (${(err as Error).message}): run \`npm run nats -- stream\` as the NATS administrator (docs/nats-security.md)`,
+      `stream ${stream.name} needs ${needs.join(" and ")} and could not be changed (${(err as Error).message}): run \`npm run nats -- stream\` as the NATS administrator (docs/nats-security.md)`,
     );
   }
 }

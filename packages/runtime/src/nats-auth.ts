@@ -2,7 +2,13 @@
 // to the JetStream API calls of its own durable consumer, plus an administrator for operators,
 // the dev stack and tests. deploy/nats-auth.conf is rendered from here (`npm run nats -- conf`);
 // docs/nats-security.md explains each permission.
-import { EVENT_CATALOGUE, EVENT_STREAM, type EventType, SELL_REQUEST_EVENTS } from "@junggo/events";
+import {
+  EVENT_CATALOGUE,
+  EVENT_STREAM,
+  EVENT_STREAMS,
+  type EventType,
+  SELL_REQUEST_EVENTS,
+} from "@junggo/events";
 import { natsInboxPrefix } from "./bus.ts";
 import { SUBGRAPH_NAMES, type ContextName } from "./config.ts";
 
@@ -58,10 +64,9 @@ export function natsPermissions(context: ContextName): NatsPermissions {
   return {
     publish: [
       `${context}.>`,
-      // EventBus: ensureStream reads the stream and creates it when missing. Creating is
+      // EventBus: ensureStream reads each stream and creates it when missing. Creating is
       // idempotent and cannot change an existing stream; updating it is the administrator's.
-      `${api}.STREAM.INFO.${EVENT_STREAM}`,
-      `${api}.STREAM.CREATE.${EVENT_STREAM}`,
+      ...EVENT_STREAMS.flatMap((s) => [`${api}.STREAM.INFO.${s.name}`, `${api}.STREAM.CREATE.${s.name}`]),
       // EventConsumer: its durable (info, create when missing, pull), and acks (ack, nak, term).
       `${api}.CONSUMER.INFO.${EVENT_STREAM}.${context}`,
       `${api}.CONSUMER.CREATE.${EVENT_STREAM}.${context}`,

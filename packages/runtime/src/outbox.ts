@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@junggo/events";
-import { EVENT_CATALOGUE, EVENT_STREAM } from "@junggo/events";
+import { EVENT_CATALOGUE, streamOfSubject } from "@junggo/events";
 import type { Database, SqlTx } from "./database.ts";
 import type { EventBus } from "./bus.ts";
 import type { Failpoints } from "./failpoints.ts";
@@ -141,7 +141,7 @@ export class OutboxRelay {
         const span = publishSpan(row);
         const ack = js.publish(row.subject, encoder.encode(row.body), {
           msgID: row.event_id,
-          expect: { streamName: EVENT_STREAM },
+          expect: { streamName: streamOfSubject(row.subject) },
           headers: span?.headers,
         });
         return span ? span.settle(ack) : ack;

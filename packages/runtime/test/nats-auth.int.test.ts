@@ -7,6 +7,8 @@ import {
   EVENT_CATALOGUE,
   EVENT_STREAM,
   EVENT_STREAM_SUBJECTS,
+  NOTIFICATION_STREAM,
+  NOTIFICATION_STREAM_SUBJECTS,
   newEvent,
   type EventEnvelope,
   type EventType,
@@ -94,7 +96,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-const streamInfo = async () => (await admin.jetstreamManager()).streams.info(EVENT_STREAM);
+const streamInfo = async (name = EVENT_STREAM) => (await admin.jetstreamManager()).streams.info(name);
 
 /** The event id of the stream's last message on `subject`, if any. */
 async function lastEventOn(subject: string): Promise<string | undefined> {
@@ -139,6 +141,7 @@ describe("NATS authorization per context", () => {
       // Nobody created the stream beforehand: the first context to connect does.
       await Promise.all([...buses.values()].map((b) => b.ready));
       expect((await streamInfo()).config.subjects).toEqual(EVENT_STREAM_SUBJECTS);
+      expect((await streamInfo(NOTIFICATION_STREAM)).config.subjects).toEqual(NOTIFICATION_STREAM_SUBJECTS);
 
       const published: EventEnvelope[] = [];
       for (const c of SUBGRAPH_NAMES) {
@@ -146,10 +149,11 @@ describe("NATS authorization per context", () => {
         if (!type) continue;
         const event = probe(type);
         const ack = await publish(buses.get(c)!.connection(), EVENT_CATALOGUE[type].subject, event);
-        expect(ack.stream).toBe(EVENT_STREAM);
-        published.push(event);
+        // Notification's events go to their own stream, which no durable consumer reads.
+        expect(ack.stream).toBe(c === "notification" ? NOTIFICATION_STREAM : EVENT_STREAM);
+        if (ack.stream === EVENT_STREAM) published.push(event);
       }
-      expect(published.map((e) => e.type)).toHaveLength(SUBGRAPH_NAMES.length - 1);
+      expect(published.map((e) => e.type)).toHaveLength(SUBGRAPH_NAMES.length - 2);
 
       const seen = new Map<ContextName, string[]>(SUBGRAPH_NAMES.map((c) => [c, []]));
       for (const c of SUBGRAPH_NAMES) {
@@ -298,10 +302,10 @@ describe("NATS authorization per context", () => {
   it("leaves widening an older stream to the administrator: a context names the missing subjects, the admin adds them", async () => {
     const jsm = await admin.jetstreamManager();
     const { config } = await streamInfo();
-    // A stream from a release before the notification context.
+    // A stream from a release before the maintenance context.
     await jsm.streams.update(EVENT_STREAM, {
       ...config,
-      subjects: config.subjects.filter((x) => x !== "notification.>"),
+      subjects: config.subjects.filter((x) => x !== "maintenance.>"),
     });
     const warnings: string[] = [];
     const capture: Logger = {
@@ -313,10 +317,10 @@ describe("NATS authorization per context", () => {
     try {
       await until("stock's complaint", () =>
         warnings.some(
-          (w) => w.includes("needs subjects notification.>") && w.includes("npm run nats -- stream"),
+          (w) => w.includes("needs subjects maintenance.>") && w.includes("npm run nats -- stream"),
         ),
       );
-      expect((await streamInfo()).config.subjects).not.toContain("notification.>");
+      expect((await streamInfo()).config.subjects).not.toContain("maintenance.>");
     } finally {
       await stock.close();
     }

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, RetentionPolicy, StorageType, type NatsConnection } from "nats";
-import { EVENT_STREAM, EVENT_STREAM_SUBJECTS } from "@junggo/events";
+import {
+  EVENT_STREAM,
+  EVENT_STREAM_SUBJECTS,
+  NOTIFICATION_STREAM,
+  NOTIFICATION_STREAM_SUBJECTS,
+} from "@junggo/events";
 import { freePort, ManagedProcess, natsProcess, natsServerBinary } from "@junggo/devstack";
 import { ensureStream } from "../src/index.ts";
 
@@ -27,6 +32,8 @@ afterAll(async () => {
 });
 
 describe("ensureStream", () => {
+  const encode = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
+
   it("adds the subjects of new contexts to an existing stream and keeps its messages", async () => {
     const jsm = await nc.jetstreamManager();
     const old = ["identity.>", "stock.>", "purchase.>", "billing.>", "consignment.>"];
@@ -36,10 +43,8 @@ describe("ensureStream", () => {
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
     });
-    await nc.jetstream().publish("identity.account.registered", new TextEncoder().encode("{}"));
-    await expect(
-      nc.jetstream().publish("notification.notification.created", new TextEncoder().encode("{}")),
-    ).rejects.toThrow();
+    await nc.jetstream().publish("identity.account.registered", encode({}));
+    await expect(nc.jetstream().publish("maintenance.repair-order.opened", encode({}))).rejects.toThrow();
 
     await ensureStream(jsm);
     await ensureStream(jsm); // nothing left to add: no second update
@@ -47,8 +52,46 @@ describe("ensureStream", () => {
     const info = await jsm.streams.info(EVENT_STREAM);
     expect([...info.config.subjects].sort()).toEqual([...EVENT_STREAM_SUBJECTS].sort());
     expect(info.state.messages).toBe(1);
-    await nc.jetstream().publish("notification.notification.created", new TextEncoder().encode("{}"));
+    await nc.jetstream().publish("maintenance.repair-order.opened", encode({}));
     expect((await jsm.streams.info(EVENT_STREAM)).state.messages).toBe(2);
+    await jsm.streams.delete(EVENT_STREAM);
+    await jsm.streams.delete(NOTIFICATION_STREAM);
+  });
+
+  it("moves notification.> out of an older event stream into the notification stream, keeping the stored events", async () => {
+    const jsm = await nc.jetstreamManager();
+    // The event stream as releases before the notification stream created it.
+    await jsm.streams.add({
+      name: EVENT_STREAM,
+      subjects: [...EVENT_STREAM_SUBJECTS, "notification.>"],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+    });
+    await nc.jetstream().publish("notification.notification.created", encode({ n: 1 }));
+    await nc.jetstream().publish("purchase.purchase.paid", encode({ p: 1 }));
+
+    await ensureStream(jsm);
+    await ensureStream(jsm); // nothing left to change
+
+    const events = await jsm.streams.info(EVENT_STREAM);
+    expect([...events.config.subjects].sort()).toEqual([...EVENT_STREAM_SUBJECTS].sort());
+    expect(events.state.messages).toBe(2); // history stays where it was
+    const notifications = await jsm.streams.info(NOTIFICATION_STREAM);
+    expect(notifications.config.subjects).toEqual(NOTIFICATION_STREAM_SUBJECTS);
+
+    const ack = await nc.jetstream().publish("notification.notification.created", encode({ n: 2 }));
+    expect(ack.stream).toBe(NOTIFICATION_STREAM);
+    expect((await jsm.streams.info(EVENT_STREAM)).state.messages).toBe(2);
+    expect((await jsm.streams.info(NOTIFICATION_STREAM)).state.messages).toBe(1);
+    // Core NATS subscribers (the live feed) still get a notification published into its stream.
+    const sub = nc.subscribe("notification.notification.created", { max: 1 });
+    const got = (async () => {
+      for await (const m of sub) return JSON.parse(new TextDecoder().decode(m.data));
+    })();
+    await nc.jetstream().publish("notification.notification.created", encode({ n: 3 }));
+    expect(await got).toEqual({ n: 3 });
+    await jsm.streams.delete(EVENT_STREAM);
+    await jsm.streams.delete(NOTIFICATION_STREAM);
   });
 });
 
@@ -123,6 +166,7 @@ describe("ensureStream on a three-node JetStream cluster", () => {
     const info = await jsm.streams.info(EVENT_STREAM);
     expect(info.config.num_replicas).toBe(3);
     expect(info.state.messages).toBe(1);
+    expect((await jsm.streams.info(NOTIFICATION_STREAM)).config.num_replicas).toBe(3);
     // The two other servers hold copies (peers of the stream's leader).
     await expect
       .poll(async () => (await jsm.streams.info(EVENT_STREAM)).cluster?.replicas?.length ?? 0, {
