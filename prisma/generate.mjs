@@ -12,17 +12,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const contexts = [
-  "identity",
-  "stock",
-  "purchase",
-  "billing",
-  "consignment",
-  "dashboard",
-  "notification",
-  "acquisition",
-  "maintenance",
-].filter((c) => existsSync(join(here, c, "schema.prisma")));
+// The contexts, written out once in packages/runtime/contexts.json; those with a Prisma schema.
+const contexts = Object.keys(
+  JSON.parse(readFileSync(join(here, "../packages/runtime/contexts.json"), "utf8")).ports,
+).filter((c) => existsSync(join(here, c, "schema.prisma")));
 const prisma = (args, capture = false) =>
   execFileSync(process.execPath, [join(here, "node_modules/prisma/build/index.js"), ...args], {
     cwd: here,

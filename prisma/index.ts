@@ -1,17 +1,10 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+// The JSON alone, not the runtime package: compiled services bundle this module.
+import contexts from "@junggo/runtime/contexts.json" with { type: "json" };
 
-export const CONTEXTS = [
-  "identity",
-  "stock",
-  "purchase",
-  "billing",
-  "consignment",
-  "dashboard",
-  "notification",
-  "acquisition",
-  "maintenance",
-] as const;
+/** Every context with a database (all of them), from the one list in @junggo/runtime. */
+export const CONTEXTS = Object.keys(contexts.ports) as (keyof typeof contexts.ports)[];
 
 /** Where a context's Prisma migrations live; services apply them at start. */
 export function migrationsDir(context: (typeof CONTEXTS)[number]): string {

@@ -11,6 +11,7 @@ import {
   importSigningKey,
   publicJwks,
   signAccessToken,
+  SUBGRAPH_NAMES,
 } from "@junggo/runtime";
 import { startGateway } from "../src/gateway.ts";
 import { operationLimitRules, RateLimiter } from "../src/limits.ts";
@@ -40,19 +41,7 @@ async function gateway(extra: Partial<Parameters<typeof startGateway>[0]> = {}) 
     ...secrets,
     log: createLogger("gateway-test"),
     // Nothing listens there: a request that got past the limits would fail differently.
-    subgraphUrls: Object.fromEntries(
-      [
-        "identity",
-        "stock",
-        "purchase",
-        "billing",
-        "consignment",
-        "dashboard",
-        "notification",
-        "acquisition",
-        "maintenance",
-      ].map((n) => [n, "http://127.0.0.1:9/graphql"]),
-    ),
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, "http://127.0.0.1:9/graphql"])),
     ...extra,
   });
   running.push(gw);

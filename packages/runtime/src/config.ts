@@ -2,6 +2,7 @@
 // (settings.ts): the settings every process shares, the runtime's settings of every subgraph here,
 // each context's own beside its module, the gateway's in gateway/src/gateway.config.ts.
 import { readFileSync } from "node:fs";
+import contexts from "../contexts.json" with { type: "json" };
 import { DEFAULT_DUPLICATE_WINDOW_MS, type NatsCredentials } from "./bus.ts";
 import { DEFAULT_POOL_SIZES } from "./database.ts";
 import { DEFAULT_LIVE_BUFFER } from "./live.ts";
@@ -18,25 +19,15 @@ import {
   type SettingsSpec,
 } from "./settings.ts";
 
-export const DEFAULT_PORTS = {
-  gateway: 4000,
-  identity: 4001,
-  stock: 4002,
-  purchase: 4003,
-  billing: 4004,
-  consignment: 4005,
-  dashboard: 4006,
-  notification: 4007,
-  acquisition: 4008,
-  maintenance: 4009,
-} as const;
+/** The contexts and their ports, written out once (also read by the plain-node build and Prisma scripts). */
+const CONTEXT_PORTS = contexts.ports;
 
-export type ContextName = Exclude<keyof typeof DEFAULT_PORTS, "gateway">;
+export const DEFAULT_PORTS = { gateway: 4000, ...CONTEXT_PORTS } as const;
 
-/** Every bounded context that runs as a subgraph, in start-up order. */
-export const SUBGRAPH_NAMES = (Object.keys(DEFAULT_PORTS) as (keyof typeof DEFAULT_PORTS)[]).filter(
-  (n): n is ContextName => n !== "gateway",
-);
+export type ContextName = keyof typeof CONTEXT_PORTS;
+
+/** Every bounded context that runs as a subgraph, in start-up order (contexts.json's order). */
+export const SUBGRAPH_NAMES = Object.keys(CONTEXT_PORTS) as ContextName[];
 
 export const DEV_INTERNAL_SECRET = "dev-only-internal-secret-change-me";
 

@@ -8,6 +8,7 @@ export * from "./dead-letters.ts";
 export * from "./dead-letters.routes.ts";
 export * from "./errors.ts";
 export * from "./failpoints.ts";
+export * from "./holds-api.client.ts";
 export * from "./http-server.ts";
 export * from "./internal-api.ts";
 export * from "./lifecycle.ts";

@@ -1,5 +1,15 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, int, loadSettings, loadSubgraphConfig, num, str } from "../src/index.ts";
+import {
+  ConfigError,
+  DEFAULT_PORTS,
+  int,
+  loadSettings,
+  loadSubgraphConfig,
+  num,
+  str,
+  SUBGRAPH_NAMES,
+} from "../src/index.ts";
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -129,5 +139,34 @@ describe("settings schemas", () => {
       ),
     ).toEqual(["JWT_KEYS_FILE: must be set in production (NODE_ENV=production)"]);
     expect(loadSubgraphConfig("identity", {}, keys).own.jwtKeysFile).toBe("dev.json");
+  });
+});
+
+describe("the list of contexts (contexts.json)", () => {
+  const root = new URL("../../../", import.meta.url);
+  const dirs = (path: string) =>
+    readdirSync(new URL(path, root), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== "node_modules")
+      .map((d) => d.name);
+
+  it("names every subgraph folder and Prisma schema once, each on its own port", () => {
+    expect([...SUBGRAPH_NAMES].sort()).toEqual(dirs("subgraphs/").sort());
+    expect([...SUBGRAPH_NAMES].sort()).toEqual(
+      dirs("prisma/")
+        .filter((d) => existsSync(new URL(`prisma/${d}/schema.prisma`, root)))
+        .sort(),
+    );
+    const ports = Object.values(DEFAULT_PORTS);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Object.keys(DEFAULT_PORTS)).toEqual(["gateway", ...SUBGRAPH_NAMES]);
+  });
+
+  it("is the list the Prisma package and its client exports use (package.json cannot read the JSON)", async () => {
+    const { CONTEXTS } = await import("@junggo/prisma");
+    expect(CONTEXTS).toEqual(SUBGRAPH_NAMES);
+    const exports = JSON.parse(readFileSync(new URL("prisma/package.json", root), "utf8")).exports as object;
+    // "./identity": its generated client, one per context.
+    const clients = Object.keys(exports).filter((k) => /^\.\/[a-z]+$/.test(k));
+    expect(clients.map((k) => k.slice(2))).toEqual(SUBGRAPH_NAMES);
   });
 });

@@ -1,13 +1,7 @@
-import { DomainError, injectTraceHeaders, type Logger } from "@junggo/runtime";
+import { DomainError, HoldsApiClient, type HoldsApiClientOptions, HoldsApiError } from "@junggo/runtime";
 import type { WithdrawalHolds } from "../app/cancel-sell-request.use-case.ts";
 
-export interface WithdrawalHoldsClientOptions {
-  /** Base URL of purchase, e.g. http://127.0.0.1:4003 */
-  url: string;
-  timeoutMs: number;
-  serviceToken: () => Promise<string>;
-  log: Logger;
-}
+export type WithdrawalHoldsClientOptions = HoldsApiClientOptions;
 
 /** Purchase did not answer in a way we can act on: the cancellation is refused, nothing changed. */
 const unavailable = (what: string) =>
@@ -18,69 +12,42 @@ const unavailable = (what: string) =>
   );
 
 /**
- * Purchase's internal holds API (purchase decides who holds a car): a seller taking a car back
- * first takes a WITHDRAWAL hold there, so no buyer can take the car afterwards.
- *  - POST /internal/holds {vehicleId, kind: "WITHDRAWAL", holderId: sellRequestId}: 200 {taken: true}
- *    (idempotent for the same holder); 409 {code: VEHICLE_NOT_AVAILABLE, heldBy: "PURCHASE"} when a
- *    buyer holds it; 404 {code: VEHICLE_NOT_FOUND} while purchase does not know the car yet.
- *  - DELETE /internal/holds/WITHDRAWAL/<sellRequestId>: 204, idempotent.
+ * The WithdrawalHolds port over purchase's holds API (HoldsApiClient): a seller taking a car back
+ * first takes a WITHDRAWAL hold there (holder: the sell request), so no buyer can take the car
+ * afterwards; refused as HELD_BY_BUYER when a buyer holds it.
  * No retries here: a seller's click, answered at once; the hold is idempotent, so the seller's
  * retry is safe.
  */
 export class WithdrawalHoldsClient implements WithdrawalHolds {
-  constructor(private readonly o: WithdrawalHoldsClientOptions) {}
+  private readonly api: HoldsApiClient;
+
+  constructor(private readonly o: WithdrawalHoldsClientOptions) {
+    this.api = new HoldsApiClient(o);
+  }
 
   async take(vehicleId: string, sellRequestId: string): Promise<"TAKEN" | "HELD_BY_BUYER"> {
-    const { status, body } = await this.call("POST", "/internal/holds", {
-      vehicleId,
-      kind: "WITHDRAWAL",
-      holderId: sellRequestId,
+    const answer = await this.api.take("WITHDRAWAL", vehicleId, sellRequestId).catch((err: unknown) => {
+      if (!(err instanceof HoldsApiError)) throw err;
+      if (err.status !== null)
+        this.o.log.warn("withdrawal hold not taken", {
+          vehicleId,
+          sellRequestId,
+          status: err.status,
+          code: err.code,
+        });
+      throw unavailable(err.message);
     });
-    if (status === 200 && body?.taken === true) return "TAKEN";
-    if (status === 409 && body?.code === "VEHICLE_NOT_AVAILABLE" && body.heldBy === "PURCHASE")
-      return "HELD_BY_BUYER";
+    if (answer.taken) return "TAKEN";
+    if ("heldBy" in answer && answer.heldBy === "PURCHASE") return "HELD_BY_BUYER";
     // Another WITHDRAWAL holder cannot exist (one sell request per car); anything else is unexpected.
-    this.o.log.warn("withdrawal hold not taken", { vehicleId, sellRequestId, status, code: body?.code });
-    if (status === 404) throw unavailable("purchase does not know the car yet");
-    throw unavailable(`purchase answered ${status} ${body?.code ?? ""}`.trim());
+    this.o.log.warn("withdrawal hold not taken", { vehicleId, sellRequestId, answer });
+    if ("notFound" in answer) throw unavailable("purchase does not know the car yet");
+    throw unavailable(`purchase answered 409 VEHICLE_NOT_AVAILABLE (held by ${answer.heldBy})`);
   }
 
   async release(sellRequestId: string): Promise<void> {
-    const { status, body } = await this.call(
-      "DELETE",
-      `/internal/holds/WITHDRAWAL/${encodeURIComponent(sellRequestId)}`,
-    );
-    if (status !== 204 && status !== 200)
-      throw unavailable(`purchase answered ${status} ${body?.code ?? ""} to a hold release`.trim());
-  }
-
-  private async call(
-    method: "POST" | "DELETE",
-    path: string,
-    payload?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> | null }> {
-    const token = await this.o.serviceToken();
-    try {
-      const res = await fetch(new URL(path, this.o.url), {
-        method,
-        headers: injectTraceHeaders({
-          authorization: `Bearer ${token}`,
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
-        }),
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      });
-      const text = await res.text();
-      let body: Record<string, unknown> | null = null;
-      try {
-        body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
-      } catch {
-        body = null;
-      }
-      return { status: res.status, body };
-    } catch (err) {
-      this.o.log.warn("purchase holds API unreachable", { method, path, err: (err as Error).message });
-      throw unavailable(`purchase unreachable: ${(err as Error).message}`);
-    }
+    await this.api.release("WITHDRAWAL", sellRequestId).catch((err: unknown) => {
+      throw err instanceof HoldsApiError ? unavailable(err.message) : err;
+    });
   }
 }

@@ -1,5 +1,6 @@
 import {
   type ContextModule,
+  HOLDS_API_KINDS,
   internalApi,
   isUuid,
   type InternalApiError,
@@ -15,8 +16,8 @@ type App = Parameters<NonNullable<ContextModule<unknown>["routes"]>>[0];
 /** Services that claim cars here: the workshop (REPAIR) and a seller taking a car back (WITHDRAWAL). */
 export const HOLD_CALLERS: readonly string[] = ["maintenance", "acquisition"];
 
-/** Kinds other contexts may take or give back; PURCHASE and INSPECTION holds are purchase's own. */
-const API_KINDS: readonly HoldKind[] = ["REPAIR", "WITHDRAWAL"];
+/** Kinds other contexts may take or give back (HoldsApiClient's); PURCHASE and INSPECTION holds are purchase's own. */
+const API_KINDS: readonly HoldKind[] = HOLDS_API_KINDS;
 const kindMessage = `kind must be one of ${API_KINDS.join(", ")}.`;
 
 /** Validates the JSON body of a hold request. */
