@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const [command = "prepare", ...rest] = process.argv.slice(2);
@@ -139,7 +139,13 @@ switch (command) {
   case "up":
     buildWeb();
     buildServices();
-    run(process.execPath, ["--enable-source-maps", join(root, "packages/devstack/dist/up.js"), ...rest]);
+    {
+      // In this process, not a child: one Node process (~45 MB) fewer for the whole run.
+      const up = join(root, "packages/devstack/dist/up.js");
+      process.setSourceMapsEnabled(true);
+      process.argv = [process.argv[0], up, ...rest];
+      await import(pathToFileURL(up).href);
+    }
     break;
   case "test":
     say("formatting and lint (biome)");

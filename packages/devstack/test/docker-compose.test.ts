@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_PORTS, NATS_USERS, renderNatsAuthConf } from "@junggo/runtime";
 import { ENTRIES } from "../build.mjs";
-import { REPO_ROOT, SUBGRAPHS } from "../src/stack.ts";
+import { REPO_ROOT, SERVICE_NODE_OPTIONS, SUBGRAPHS } from "../src/stack.ts";
 
 // No Docker engine runs on the build machines, so the compose file is kept honest by checking it
 // against the services the code defines.
@@ -31,6 +31,13 @@ describe("docker-compose.yml", () => {
       expect(svc.healthcheck.test.join(" ")).toContain(`${DEFAULT_PORTS[name]}/readyz`);
     }
     expect(compose.services.purchase.environment.BILLING_URL).toBe(`http://billing:${DEFAULT_PORTS.billing}`);
+  });
+
+  it("runs the image's services with the dev stack's V8 flags (NODE_OPTIONS)", () => {
+    const env = /^ENV (.*)$/m.exec(dockerfile)?.[1] ?? "";
+    expect(env.split(/\s+/)).toContain(`NODE_OPTIONS=${SERVICE_NODE_OPTIONS}`);
+    for (const name of [...SUBGRAPHS, "gateway"])
+      expect(compose.services[name].environment?.NODE_OPTIONS).toBeUndefined();
   });
 
   it("gives the signing keys to identity alone and points the gateway at identity's JWKS", () => {
