@@ -14,6 +14,7 @@ import {
   formatError,
   HttpServer,
   httpErrorHandler,
+  keepAliveHttp,
   Lifecycle,
   opsRoutes,
   processMetrics,
@@ -30,7 +31,6 @@ import { IdentityForwardingDataSource } from "./identity-forwarding.data-source.
 import { RemoteKeySet } from "./jwks.ts";
 import { operationLimitRules, RateLimiter, type OperationLimits } from "./limits.ts";
 import { overloadPlugin } from "./overload.plugin.ts";
-import { subgraphFetcher } from "./subgraph-fetcher.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 import { webRoutes } from "./web.routes.ts";
 
@@ -82,7 +82,7 @@ export async function startGateway(
   // The URL each subgraph is really called at (override or the supergraph's), for /readyz.
   const inUse = new Map<string, string>();
   const dataSources: Record<string, IdentityForwardingDataSource> = {};
-  const subgraphHttp = subgraphFetcher();
+  const subgraphHttp = keepAliveHttp();
   await life.start({ name: "subgraph connections", stop: () => subgraphHttp.close() });
   const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,

@@ -2,12 +2,12 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@
 import { GraphQLError } from "graphql";
 import { type ErrorCode, IDENTITY_HEADER, signForwardedIdentity, type Logger } from "@junggo/runtime";
 import type { GatewayContext } from "./context.ts";
-import type { SubgraphResponse } from "./subgraph-fetcher.ts";
+import type { HttpResponse } from "@junggo/runtime";
 
 export type SubgraphFetcher = (
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string },
-) => Promise<SubgraphResponse>;
+) => Promise<HttpResponse>;
 
 /** Forwards the gateway-verified identity as a short-lived token the subgraphs verify. */
 export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -18,7 +18,7 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     private readonly log: Logger,
     fetcher: SubgraphFetcher,
   ) {
-    // Pooled sockets retire before the subgraph would close them (subgraph-fetcher.ts); the default
+    // Pooled sockets retire before the subgraph would close them (keep-alive-http.client.ts in @junggo/runtime); the default
     // fetcher keeps idle sockets forever and races the server's close.
     super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
   }

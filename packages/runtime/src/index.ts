@@ -25,3 +25,4 @@ export * from "./sql.ts";
 export * from "./subgraph.ts";
 export * from "./tracing.ts";
 export * from "./validation.ts";
+export * from "./keep-alive-http.client.ts";

@@ -11,7 +11,14 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from "cockatiel";
-import { injectTraceHeaders, inSpan, LoopStallMeter, SpanKind, type Logger } from "@junggo/runtime";
+import {
+  type HttpResponse,
+  inSpan,
+  keepAliveHttp,
+  LoopStallMeter,
+  SpanKind,
+  type Logger,
+} from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../app/billing.port.ts";
 
 export interface BillingClientOptions {
@@ -150,6 +157,8 @@ export class BillingClient implements BillingPort {
   private readonly stall = new LoopStallMeter();
   private readonly stallAllowanceMs: number;
   private readonly answerTimeoutMs: number;
+  /** Pooled keep-alive sockets to billing (its free sockets do not keep the process alive). */
+  private readonly http = keepAliveHttp();
   /** The event-loop stall billing reported in its latest answer (ms), and when (performance.now()). */
   private billingStall = { ms: 0, at: 0 };
   private openedAt: number | null = null;
@@ -391,16 +400,17 @@ export class BillingClient implements BillingPort {
     signal: AbortSignal,
     ourShareMs: () => number,
   ): Promise<ChargeOutcome> {
-    let res: Response;
+    let res: HttpResponse;
     let body: { paymentId?: string; code?: string; message?: string } | null;
     try {
-      res = await fetch(new URL("/internal/payments/charge", this.o.url), {
+      res = await this.http.fetcher(new URL("/internal/payments/charge", this.o.url).href, {
         method: "POST",
-        headers: injectTraceHeaders({ "content-type": "application/json", authorization: `Bearer ${token}` }),
+        // The trace goes on at billing: the fetcher adds `traceparent`.
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify(req),
         signal,
       });
-      body = await res.json().catch(() => null);
+      body = (await res.json().catch(() => null)) as typeof body;
     } catch (err) {
       throw new BillingUnreachable(`billing unreachable: ${(err as Error).message}`);
     }
