@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
 import { createLogger, signServiceToken, sqlReader, type SqlTx, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, refusalOfAsync, serveRoutes, type TestDatabase } from "@junggo/runtime/testing";
+import { type ConsumerHarness, consumerHarness, refusalOfAsync, serveRoutes } from "@junggo/runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The other side of the contract: purchase's real holds API on its own database.
 import { holdRoutes } from "../../purchase/src/adapters/holds.routes.ts";
@@ -24,8 +23,8 @@ import { makeRepairOrderQueries } from "../src/app/repair-order.query.ts";
 // real HTTP against purchase's real holds API (purchase's own database and event handlers).
 const SECRET = "maintenance-test-secret-0123456789abcdef";
 const log = createLogger("maintenance-test", {});
-let maintenanceDb: TestDatabase;
-let purchaseDb: TestDatabase;
+let maintenanceDb: ConsumerHarness<SqlTx, undefined>;
+let purchaseDb: ConsumerHarness<SqlTx, undefined>;
 let purchase: { url: string; close(): Promise<void> };
 let deps: MaintenanceDeps;
 const staff: Viewer = { id: randomUUID(), role: "STAFF", name: "Staff", email: "s@junggo.test" };
@@ -37,8 +36,10 @@ const purchaseRepos = {
 };
 
 beforeAll(async () => {
-  maintenanceDb = await openTestDatabase(migrationsDir("maintenance"));
-  purchaseDb = await openTestDatabase(migrationsDir("purchase"));
+  purchaseDb = await consumerHarness({
+    context: "purchase",
+    handlers: purchaseHandlers({ ...purchaseRepos, log }),
+  });
   const pdb = purchaseDb.db;
   const purchaseDeps = {
     db: sqlReader(pdb),
@@ -49,20 +50,26 @@ beforeAll(async () => {
   purchase = await serveRoutes((app) =>
     holdRoutes(app, { holds: makeVehicleHolds(purchaseDeps), internalSecret: SECRET, log }),
   );
-  deps = {
-    repo: repairOrderRepository,
-    holds: new PurchaseHoldsClient({
-      url: purchase.url,
-      timeoutMs: 5000,
-      serviceToken: () => signServiceToken("maintenance", SECRET),
-      log,
-    }),
-    transact: (fn) => maintenanceDb.db.transaction(fn),
-    reader: sqlReader(maintenanceDb.db),
-    clock: () => new Date(),
-    newId: randomUUID,
-    log,
-  };
+  maintenanceDb = await consumerHarness({
+    context: "maintenance",
+    handlers: ({ db }) => {
+      deps = {
+        repo: repairOrderRepository,
+        holds: new PurchaseHoldsClient({
+          url: purchase.url,
+          timeoutMs: 5000,
+          serviceToken: () => signServiceToken("maintenance", SECRET),
+          log,
+        }),
+        transact: (fn) => db.transaction(fn),
+        reader: sqlReader(db),
+        clock: () => new Date(),
+        newId: randomUUID,
+        log,
+      };
+      return maintenanceHandlers(deps);
+    },
+  });
 }, 180_000);
 afterAll(async () => {
   await purchase?.close();
@@ -88,8 +95,7 @@ async function carAtPurchase(extra: { status?: "AVAILABLE" | "IN_REPAIR"; sellRe
     },
     { producer: "stock" },
   );
-  const h = purchaseHandlers({ ...purchaseRepos, log });
-  await purchaseDb.db.transaction((tx) => h.VehicleRegistered!(e, tx));
+  await purchaseDb.apply(e);
   return vehicleId;
 }
 const holdOf = async (vehicleId: string) => {
@@ -107,13 +113,11 @@ const outbox = async (type: string) =>
     )
   ).map((r) => (JSON.parse(r.body) as { payload: Record<string, unknown> }).payload);
 
-const handlers = () => maintenanceHandlers(deps);
+/** The handler alone (no inbox row): delivering an event twice tests the handler's own idempotency. */
 async function deliver<T extends "VehicleRegistered" | "SellRequestCancelled">(
   e: ReturnType<typeof newEvent<T>>,
 ) {
-  await maintenanceDb.db.transaction((tx) =>
-    (handlers()[e.type] as (e: unknown, tx: SqlTx) => Promise<void>)(e, tx),
-  );
+  await maintenanceDb.apply(e);
 }
 
 describe("openRepairOrder / completeRepairOrder with purchase's holds", () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, DomainError, type Database, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, type TestDatabase, DELIVERY_JOB } from "@junggo/runtime/testing";
+import { type ConsumerHarness, consumerHarness, DELIVERY_JOB } from "@junggo/runtime/testing";
 import { newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/purchase";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
 import { makeCancelPurchase } from "../src/app/cancel-purchase.use-case.ts";
@@ -19,7 +18,7 @@ import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 // Purchase's use cases and event handlers against a real (embedded PostgreSQL) database, with
 // billing replaced by a scripted port. They run in plain SQL on the driver, as in the service;
 // the Prisma client only checks the outcome (and plays a dead-letter replay's transaction).
-let testDb: TestDatabase;
+let h: ConsumerHarness<PurchaseTx, PrismaClient>;
 let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
@@ -30,16 +29,20 @@ const repositories = {
   vehicles: vehicleProjectionRepository,
 };
 
+const handlers = purchaseHandlers({ ...repositories, log });
+
 beforeAll(async () => {
   // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
-  testDb = await openTestDatabase(migrationsDir("purchase"));
-  db = testDb.db;
-  prisma = new PrismaClient({ adapter: db.adapter });
+  h = await consumerHarness({
+    context: "purchase",
+    client: (db) => new PrismaClient({ adapter: db.adapter }),
+    handlers,
+  });
+  ({ db, client: prisma } = h);
   deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await testDb?.close();
+  await h?.close();
 });
 
 const buyer = (name = "Kim"): Viewer => ({
@@ -49,13 +52,11 @@ const buyer = (name = "Kim"): Viewer => ({
   email: `${name}@junggo.test`,
 });
 const staff: Viewer = { id: crypto.randomUUID(), role: "STAFF", name: "Staff", email: "staff@junggo.test" };
-const handlers = purchaseHandlers({ ...repositories, log });
 const handle = async <T extends keyof typeof handlers>(
   type: T,
   payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
 ) => {
-  const e = newEvent(type, payload as never, { producer: "test" });
-  await db.transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
+  await h.apply(newEvent(type, payload as never, { producer: "test" }));
 };
 /** The same handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
 const replay = async <T extends keyof typeof handlers>(
