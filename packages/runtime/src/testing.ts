@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type Express } from "express";
-import type { EventEnvelope } from "@junggo/events";
+import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
 import { type CONTEXTS, migrationsDir } from "@junggo/prisma";
 import { handleOnce, type HandlerMap } from "./consumer.ts";
 import {
@@ -94,6 +94,10 @@ export async function openTestDatabase(migrationsDir: string): Promise<TestDatab
     },
   };
 }
+
+/** An event as another context publishes it (producer "test"), to feed a consumer under test. */
+export const testEvent = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
+  newEvent(type, payload, { producer: "test" });
 
 /** A client the harness opens on the test database and disconnects on close (a context's PrismaClient). */
 export interface Disconnectable {

@@ -1,8 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
+import type { EventEnvelope, EventPayloads } from "@junggo/events";
 import { createLogger, type SqlTx, sqlReader, type Viewer } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness, refusalOfAsync } from "@junggo/runtime/testing";
+import {
+  type ConsumerHarness,
+  consumerHarness,
+  refusalOfAsync,
+  testEvent as event,
+} from "@junggo/runtime/testing";
 import { acquisitionRepository } from "../src/adapters/acquisition.repository.ts";
 import { acquisitionHandlers } from "../src/adapters/event.handlers.ts";
 import { makeAdvanceSellRequest } from "../src/app/advance-sell-request.use-case.ts";
@@ -43,8 +48,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 /** Delivers `e` to acquisition's consumer step as the durable consumer does. */
 const deliver = (e: EventEnvelope) => h.deliver(e);
 const outbox = async (sellRequestId: string) =>

@@ -10,8 +10,8 @@ import {
   sqlReader,
   type Viewer,
 } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness } from "@junggo/runtime/testing";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
+import { type ConsumerHarness, consumerHarness, testEvent as event } from "@junggo/runtime/testing";
+import type { EventEnvelope } from "@junggo/events";
 import { PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../src/app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
@@ -57,8 +57,6 @@ afterAll(async () => {
 });
 
 const deliver = (e: EventEnvelope) => h.deliver(e);
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 const outboxOf = async (type: string, sellRequestId: string) =>
   (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1 ORDER BY seq`, [type]))
     .map((r) => JSON.parse(r.body) as EventEnvelope<"PayoutPaid" | "PayoutReversed">)

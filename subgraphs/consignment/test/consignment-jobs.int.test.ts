@@ -4,10 +4,16 @@
 // reads go through the Prisma client as in the service.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
+import type { EventEnvelope, EventPayloads } from "@junggo/events";
 import { PrismaClient, type Prisma } from "@junggo/prisma/consignment";
 import type { Logger, Viewer } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness, DELIVERY_JOB, refusalOfAsync } from "@junggo/runtime/testing";
+import {
+  type ConsumerHarness,
+  consumerHarness,
+  DELIVERY_JOB,
+  refusalOfAsync,
+  testEvent as ev,
+} from "@junggo/runtime/testing";
 import { prismaConsignmentRepository as repo } from "../src/adapters/consignment.repository.ts";
 import { consignmentHandlers } from "../src/adapters/event.handlers.ts";
 import { makeAcceptConsignment } from "../src/app/accept-consignment.use-case.ts";
@@ -58,8 +64,6 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-const ev = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 /** One delivery as the consumer runs it: the inbox row and the handler's effects in one plain-SQL transaction. */
 const deliver = (e: EventEnvelope) => tdb.deliver(e);
 const person = (role: Viewer["role"]): Viewer => ({

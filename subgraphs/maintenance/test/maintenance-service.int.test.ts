@@ -5,11 +5,8 @@ import { type ConsumerHarness, consumerHarness, refusalOfAsync, serveRoutes } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The other side of the contract: purchase's real holds API on its own database.
 import { holdRoutes } from "../../purchase/src/adapters/holds.routes.ts";
-import { purchaseHandlers } from "../../purchase/src/adapters/event.handlers.ts";
-import { purchaseRepository } from "../../purchase/src/adapters/purchase.repository.ts";
-import { vehicleHoldRepository } from "../../purchase/src/adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository } from "../../purchase/src/adapters/vehicle-projection.repository.ts";
 import { makeVehicleHolds } from "../../purchase/src/app/hold-vehicle.use-case.ts";
+import { type PurchaseHarness, purchaseHarness } from "../../purchase/test/support/purchase-harness.ts";
 import { maintenanceHandlers } from "../src/adapters/event.handlers.ts";
 import { PurchaseHoldsClient } from "../src/adapters/purchase-holds.client.ts";
 import { repairOrderRepository } from "../src/adapters/repair-order.repository.ts";
@@ -24,31 +21,15 @@ import { makeRepairOrderQueries } from "../src/app/repair-order.query.ts";
 const SECRET = "maintenance-test-secret-0123456789abcdef";
 const log = createLogger("maintenance-test", {});
 let maintenanceDb: ConsumerHarness<SqlTx, undefined>;
-let purchaseDb: ConsumerHarness<SqlTx, undefined>;
+let purchaseDb: PurchaseHarness;
 let purchase: { url: string; close(): Promise<void> };
 let deps: MaintenanceDeps;
 const staff: Viewer = { id: randomUUID(), role: "STAFF", name: "Staff", email: "s@junggo.test" };
 
-const purchaseRepos = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
-
 beforeAll(async () => {
-  purchaseDb = await consumerHarness({
-    context: "purchase",
-    handlers: purchaseHandlers({ ...purchaseRepos, log }),
-  });
-  const pdb = purchaseDb.db;
-  const purchaseDeps = {
-    db: sqlReader(pdb),
-    log,
-    transact: <R>(fn: (tx: SqlTx) => Promise<R>) => pdb.transaction(fn),
-    ...purchaseRepos,
-  };
+  purchaseDb = await purchaseHarness(log);
   purchase = await serveRoutes((app) =>
-    holdRoutes(app, { holds: makeVehicleHolds(purchaseDeps), internalSecret: SECRET, log }),
+    holdRoutes(app, { holds: makeVehicleHolds(purchaseDb.deps), internalSecret: SECRET, log }),
   );
   maintenanceDb = await consumerHarness({
     context: "maintenance",

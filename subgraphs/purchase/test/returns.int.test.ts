@@ -1,42 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, sqlReader, type Database, type Viewer } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness, DELIVERY_JOB, refusalOfAsync } from "@junggo/runtime/testing";
+import { createLogger, type Database, type Viewer } from "@junggo/runtime";
+import { DELIVERY_JOB, refusalOfAsync } from "@junggo/runtime/testing";
 import { newEvent, type EventEnvelope } from "@junggo/events";
-import { PrismaClient } from "@junggo/prisma/purchase";
+import type { PrismaClient } from "@junggo/prisma/purchase";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
 import { makeRequestReturn } from "../src/app/request-return.use-case.ts";
 import { makePurchaseQueries } from "../src/app/purchases.query.ts";
-import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
-import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
 import type { BillingPort } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 import type { Purchase } from "../src/domain/purchase.ts";
+import { type PurchaseHarness, purchaseHarness } from "./support/purchase-harness.ts";
 
 // Returns on a real (embedded PostgreSQL) database: requestReturn's window, refusals and its one
 // transaction, and the consumer side: a RETURN_PICKUP job's events, the return's completion with
 // PurchaseReturned and the car's hold released, exactly once under redelivery.
-let h: ConsumerHarness<PurchaseTx, PrismaClient>;
+let h: PurchaseHarness;
 let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-returns-test", {});
-const repositories = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
-const handlers = purchaseHandlers({ ...repositories, log });
 
 beforeAll(async () => {
-  h = await consumerHarness({
-    context: "purchase",
-    client: (db) => new PrismaClient({ adapter: db.adapter }),
-    handlers,
-  });
-  ({ db, client: prisma } = h);
-  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
+  h = await purchaseHarness(log);
+  ({ db, client: prisma, deps } = h);
 });
 afterAll(async () => {
   await h?.close();
@@ -263,7 +250,7 @@ describe("the RETURN_PICKUP job's events", () => {
     await makeRequestReturn(deps)(buyer, p.id, "Too small for the family");
     const e = event("ConsignmentDelivered", job(p, "RETURN_PICKUP", crypto.randomUUID()));
     await prisma.$transaction((tx) =>
-      (handlers.ConsignmentDelivered as (e: EventEnvelope, tx: PurchaseTx) => Promise<void>)(e, tx),
+      (h.handlers.ConsignmentDelivered as (e: EventEnvelope, tx: PurchaseTx) => Promise<void>)(e, tx),
     );
     expect((await stored(p.id))?.status).toBe("RETURNED");
     expect(await holdOf(p.vehicleId)).toBeNull();

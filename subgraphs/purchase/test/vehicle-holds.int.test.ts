@@ -1,37 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newEvent } from "@junggo/events";
-import { createLogger, DomainError, signServiceToken, sqlReader, type Viewer } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness, serveRoutes } from "@junggo/runtime/testing";
-import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
+import { createLogger, DomainError, signServiceToken, type Viewer } from "@junggo/runtime";
+import { serveRoutes } from "@junggo/runtime/testing";
 import { holdRoutes } from "../src/adapters/holds.routes.ts";
-import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
 import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
 import type { BillingPort } from "../src/app/billing.port.ts";
 import { makeVehicleHolds } from "../src/app/hold-vehicle.use-case.ts";
-import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
+import type { PurchaseDeps } from "../src/app/purchase.infra.ts";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
+import { type PurchaseHarness, purchaseHarness } from "./support/purchase-harness.ts";
 
 // The hold arbiter: purchase's internal holds API over real HTTP (express, service tokens) on a
 // real database with purchase's migrations, its consumers of the workshop's and the seller's
 // events, and how both meet requestPurchase.
 const SECRET = "holds-test-secret-0123456789abcdef";
-let h: ConsumerHarness<PurchaseTx, undefined>;
+let h: PurchaseHarness;
 let deps: PurchaseDeps;
 let server: { url: string; close(): Promise<void> };
 const log = createLogger("holds-test", {});
-const repositories = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
-
-const handlers = purchaseHandlers({ ...repositories, log });
 
 beforeAll(async () => {
-  h = await consumerHarness({ context: "purchase", handlers });
-  const db = h.db;
-  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
+  h = await purchaseHarness(log);
+  deps = h.deps;
   server = await serveRoutes((app) =>
     holdRoutes(app, { holds: makeVehicleHolds(deps), internalSecret: SECRET, log }),
   );
@@ -41,9 +32,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-const handle = async <T extends keyof typeof handlers>(
+type Handlers = PurchaseHarness["handlers"];
+const handle = async <T extends keyof Handlers>(
   type: T,
-  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+  payload: Parameters<NonNullable<Handlers[T]>>[0]["payload"],
   event = newEvent(type, payload as never, { producer: "test" }),
 ) => {
   await h.apply(event);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type Database, type SqlTx } from "@junggo/runtime";
-import { type ConsumerHarness, consumerHarness } from "@junggo/runtime/testing";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
+import { type ConsumerHarness, consumerHarness, testEvent as event } from "@junggo/runtime/testing";
+import type { EventEnvelope } from "@junggo/events";
 import { PrismaClient } from "@junggo/prisma/stock";
 import { makeRegisterVehicle } from "../src/app/register-vehicle.use-case.ts";
 import { makeSearchVehicles } from "../src/app/search-vehicles.query.ts";
@@ -43,8 +43,6 @@ afterAll(async () => {
 
 /** Delivers an event as the consumer does; the same envelope twice is a redelivery. */
 const deliver = (e: EventEnvelope) => h.deliver(e);
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 const emitted = async (vehicleId: string) =>
   (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox ORDER BY seq`))
     .map((r) => JSON.parse(r.body) as EventEnvelope)
