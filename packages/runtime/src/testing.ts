@@ -123,7 +123,7 @@ export interface ConsumerHarness<Tx extends SqlTx, C extends Disconnectable | un
   deliver(event: EventEnvelope): Promise<"handled" | "duplicate">;
   /** `deliver`'s step inside the caller's transaction (a commit that fails after the handler ran). */
   deliverIn(tx: SqlTx, event: EventEnvelope): Promise<"handled" | "duplicate">;
-  /** The handler alone in one plain-SQL transaction, without the inbox row (seeding a projection, as a handler is unit-called). */
+  /** The handler alone in one plain-SQL transaction, no inbox row: seeds a projection, or shows a handler idempotent by itself. */
   apply(event: EventEnvelope): Promise<void>;
   close(): Promise<void>;
 }
@@ -162,14 +162,16 @@ export async function consumerHarness<Tx extends SqlTx, C extends Disconnectable
     if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
     return (e: EventEnvelope, tx: SqlTx) => handler(e, tx as Tx);
   };
-  const deliverIn = (tx: SqlTx, event: EventEnvelope) => handleOnce(tx, consumer, event, handlerOf(event));
+  // async: an unhandled type rejects like any failed delivery instead of throwing at the call.
+  const deliverIn = async (tx: SqlTx, event: EventEnvelope) =>
+    handleOnce(tx, consumer, event, handlerOf(event));
   return {
     db,
     client: client as C,
     handlers,
     deliver: (event) => db.transaction((tx) => deliverIn(tx, event)),
     deliverIn,
-    apply: (event) => db.transaction((tx) => handlerOf(event)(event, tx)),
+    apply: (event) => db.transaction(async (tx) => handlerOf(event)(event, tx)),
     close,
   };
 }

@@ -100,6 +100,9 @@ describe("consumerHarness", () => {
     );
     await expect(h.deliver(e)).rejects.toThrow("harness-test has no handler for VehicleSold");
     await expect(h.apply(e)).rejects.toThrow("harness-test has no handler for VehicleSold");
+    await h.db.transaction(async (tx) => {
+      await expect(h.deliverIn(tx, e)).rejects.toThrow("harness-test has no handler for VehicleSold");
+    });
     expect(await inboxRows(e)).toEqual([]);
   });
 
