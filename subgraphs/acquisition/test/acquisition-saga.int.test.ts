@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
-import { createLogger, handleOnce, type SqlTx, sqlReader, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, refusalOfAsync, type TestDatabase } from "@junggo/runtime/testing";
+import type { EventEnvelope, EventPayloads } from "@junggo/events";
+import { createLogger, type SqlTx, sqlReader, type Viewer } from "@junggo/runtime";
+import {
+  type ConsumerHarness,
+  consumerHarness,
+  refusalOfAsync,
+  testEvent as event,
+} from "@junggo/runtime/testing";
 import { acquisitionRepository } from "../src/adapters/acquisition.repository.ts";
 import { acquisitionHandlers } from "../src/adapters/event.handlers.ts";
 import { makeAdvanceSellRequest } from "../src/app/advance-sell-request.use-case.ts";
@@ -16,44 +20,39 @@ import { makeSubmitSellRequest } from "../src/app/submit-sell-request.use-case.t
 
 // Acquisition's consumers on a real database: every event goes through the context's handler map
 // inside the inbox step the consumer runs (handleOnce), so a redelivered event is applied once.
-let testDb: TestDatabase;
+let h: ConsumerHarness<SqlTx, undefined>;
 let deps: AcquisitionDeps;
-let handlers: ReturnType<typeof acquisitionHandlers>;
 const seller: Viewer = { id: randomUUID(), role: "SELLER", name: "Seller", email: "s@x" };
 const staff: Viewer = { id: randomUUID(), role: "STAFF", name: "Staff", email: "t@x" };
 let vinSeq = 0;
 const nextVin = () => `KMHE341DBMF${String(200_000 + ++vinSeq).padStart(6, "0")}`;
 
 beforeAll(async () => {
-  testDb = await openTestDatabase(migrationsDir("acquisition"));
-  deps = {
-    repo: acquisitionRepository,
-    transact: (fn) => testDb.db.transaction(fn),
-    reader: sqlReader(testDb.db),
-    clock: () => new Date(),
-    newId: randomUUID,
-    log: createLogger("acquisition-saga-test"),
-    policy: { dealerMargin: 0.12, fallbackNewPriceKrw: 35_000_000 },
-  };
-  handlers = acquisitionHandlers(makeMarketProjection(deps), makeAdvanceSellRequest(deps), deps.log);
+  h = await consumerHarness({
+    context: "acquisition",
+    handlers: ({ db }) => {
+      deps = {
+        repo: acquisitionRepository,
+        transact: (fn) => db.transaction(fn),
+        reader: sqlReader(db),
+        clock: () => new Date(),
+        newId: randomUUID,
+        log: createLogger("acquisition-saga-test"),
+        policy: { dealerMargin: 0.12, fallbackNewPriceKrw: 35_000_000 },
+      };
+      return acquisitionHandlers(makeMarketProjection(deps), makeAdvanceSellRequest(deps), deps.log);
+    },
+  });
 }, 120_000);
 afterAll(async () => {
-  await testDb?.close();
+  await h?.close();
 });
 
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 /** Delivers `e` to acquisition's consumer step as the durable consumer does. */
-const deliver = (e: EventEnvelope) =>
-  testDb.db.transaction((tx) =>
-    handleOnce(tx, "acquisition", e, async (ev, t: SqlTx) => {
-      const h = handlers[ev.type] as ((e: EventEnvelope, tx: SqlTx) => Promise<void>) | undefined;
-      await h?.(ev, t);
-    }),
-  );
+const deliver = (e: EventEnvelope) => h.deliver(e);
 const outbox = async (sellRequestId: string) =>
   (
-    (await testDb.db.query(`SELECT type, body FROM messaging.outbox ORDER BY seq`, [])) as {
+    (await h.db.query(`SELECT type, body FROM messaging.outbox ORDER BY seq`, [])) as {
       type: string;
       body: string;
     }[]

@@ -5,16 +5,13 @@ import { graphql, parse } from "graphql";
 import {
   createLogger,
   type Database,
-  handleOnce,
-  type HandlerMap,
   type SqlReader,
   type SqlTx,
   sqlReader,
   type Viewer,
 } from "@junggo/runtime";
-import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
+import { type ConsumerHarness, consumerHarness, testEvent as event } from "@junggo/runtime/testing";
+import type { EventEnvelope } from "@junggo/events";
 import { PrismaClient } from "@junggo/prisma/billing";
 import { makeChargePayment } from "../src/app/charge-payment.use-case.ts";
 import { makeSettlePayment } from "../src/app/settle-payment.use-case.ts";
@@ -29,12 +26,11 @@ import { SandboxPaymentProvider } from "../src/adapters/payment-sandbox/sandbox-
 // Billing's seller payouts and return refunds on a real database: events go through billing's
 // handler map exactly as its consumer runs them (handleOnce: inbox row, effects and outbox in one
 // plain-SQL transaction), against the sandbox provider with its failure injection.
-let testDb: TestDatabase;
+let h: ConsumerHarness<SqlTx, PrismaClient>;
 let db: Database;
 let prisma: PrismaClient;
 let reader: SqlReader;
 let deps: BillingDeps<SqlTx, SqlReader>;
-let handlers: HandlerMap<SqlTx>;
 const log = createLogger("billing-test");
 const provider = new SandboxPaymentProvider({
   latencyMs: 0,
@@ -44,25 +40,23 @@ const provider = new SandboxPaymentProvider({
 });
 
 beforeAll(async () => {
-  testDb = await openTestDatabase(migrationsDir("billing"));
-  db = testDb.db;
-  prisma = new PrismaClient({ adapter: db.adapter });
-  reader = sqlReader(db);
-  deps = { db: reader, log, transact: (fn) => db.transaction(fn), payments: paymentRepository };
-  handlers = billingHandlers(deps, { payouts: payoutRepository, provider, log });
+  h = await consumerHarness({
+    context: "billing",
+    client: (db) => new PrismaClient({ adapter: db.adapter }),
+    handlers: ({ db }) => {
+      reader = sqlReader(db);
+      deps = { db: reader, log, transact: (fn) => db.transaction(fn), payments: paymentRepository };
+      return billingHandlers(deps, { payouts: payoutRepository, provider, log });
+    },
+  });
+  ({ db, client: prisma } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await testDb?.close();
+  await h?.close();
 });
 
-const deliver = (e: EventEnvelope) =>
-  db.transaction((tx) =>
-    handleOnce(tx, "billing", e, handlers[e.type] as (e: EventEnvelope, tx: SqlTx) => Promise<void>),
-  );
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
+const deliver = (e: EventEnvelope) => h.deliver(e);
 const outboxOf = async (type: string, sellRequestId: string) =>
   (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox WHERE type = $1 ORDER BY seq`, [type]))
     .map((r) => JSON.parse(r.body) as EventEnvelope<"PayoutPaid" | "PayoutReversed">)
@@ -141,7 +135,7 @@ describe("seller payouts", () => {
     // The provider paid, then the transaction failed after the call (crash before commit).
     await expect(
       db.transaction(async (tx) => {
-        await handleOnce(tx, "billing", s.accepted, handlers.SellRequestAccepted as never);
+        await h.deliverIn(tx, s.accepted);
         throw new Error("crash before commit");
       }),
     ).rejects.toThrow(/crash/);
@@ -203,7 +197,7 @@ describe("seller payouts", () => {
     const s = sellRequest(7_000_000);
     await expect(
       db.transaction(async (tx) => {
-        await handleOnce(tx, "billing", s.accepted, handlers.SellRequestAccepted as never);
+        await h.deliverIn(tx, s.accepted);
         throw new Error("crash before commit");
       }),
     ).rejects.toThrow(/crash/);

@@ -4,11 +4,16 @@
 // reads go through the Prisma client as in the service.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
+import type { EventEnvelope, EventPayloads } from "@junggo/events";
 import { PrismaClient, type Prisma } from "@junggo/prisma/consignment";
-import { handleOnce, type Logger, type Viewer } from "@junggo/runtime";
-import { DELIVERY_JOB, openTestDatabase, refusalOfAsync, type TestDatabase } from "@junggo/runtime/testing";
+import type { Logger, Viewer } from "@junggo/runtime";
+import {
+  type ConsumerHarness,
+  consumerHarness,
+  DELIVERY_JOB,
+  refusalOfAsync,
+  testEvent as ev,
+} from "@junggo/runtime/testing";
 import { prismaConsignmentRepository as repo } from "../src/adapters/consignment.repository.ts";
 import { consignmentHandlers } from "../src/adapters/event.handlers.ts";
 import { makeAcceptConsignment } from "../src/app/accept-consignment.use-case.ts";
@@ -24,45 +29,43 @@ import { makeRequestDelivery } from "../src/app/request-delivery.use-case.ts";
 
 type Tx = Prisma.TransactionClient;
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-let tdb: TestDatabase;
+let tdb: ConsumerHarness<Tx, PrismaClient>;
 let prisma: PrismaClient;
 let deps: ConsignmentDeps<Tx>;
-let handlers: ReturnType<typeof consignmentHandlers<Tx>>;
 let queries: ReturnType<typeof makeConsignmentQueries<Tx>>;
 let now = new Date("2026-12-03T10:00:00.000Z");
 
 beforeAll(async () => {
-  tdb = await openTestDatabase(migrationsDir("consignment"));
-  prisma = new PrismaClient({ adapter: tdb.db.adapter });
-  deps = {
-    repo,
-    transact: (fn) => prisma.$transaction(fn),
-    clock: () => now,
-    log: silent,
-    etaMinutes: 90,
-  };
-  handlers = consignmentHandlers<Tx>({
-    requestDelivery: makeRequestDelivery(deps),
-    cancelDelivery: makeCancelDelivery(deps),
-    requestReturnPickup: makeRequestReturnPickup(deps),
-    requestSellerPickup: makeRequestSellerPickup(deps),
-    cancelSaleJobs: makeCancelSaleJobs(deps),
+  tdb = await consumerHarness({
+    context: "consignment",
+    client: (db) => new PrismaClient({ adapter: db.adapter }),
+    handlers: ({ client }) => {
+      deps = {
+        repo,
+        transact: (fn) => client.$transaction(fn),
+        clock: () => now,
+        log: silent,
+        etaMinutes: 90,
+      };
+      return consignmentHandlers<Tx>({
+        requestDelivery: makeRequestDelivery(deps),
+        cancelDelivery: makeCancelDelivery(deps),
+        requestReturnPickup: makeRequestReturnPickup(deps),
+        requestSellerPickup: makeRequestSellerPickup(deps),
+        cancelSaleJobs: makeCancelSaleJobs(deps),
+      });
+    },
   });
+  prisma = tdb.client;
   queries = makeConsignmentQueries(repo, prisma as unknown as Tx);
 }, 120_000);
 
 afterAll(async () => {
-  await prisma?.$disconnect();
   await tdb?.close();
 });
 
-const ev = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 /** One delivery as the consumer runs it: the inbox row and the handler's effects in one plain-SQL transaction. */
-const deliver = (e: EventEnvelope) =>
-  tdb.db.transaction((tx) =>
-    handleOnce(tx, "consignment", e, (event, t) => handlers[event.type]!(event as never, t as unknown as Tx)),
-  );
+const deliver = (e: EventEnvelope) => tdb.deliver(e);
 const person = (role: Viewer["role"]): Viewer => ({
   id: randomUUID(),
   role,

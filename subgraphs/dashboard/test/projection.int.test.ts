@@ -4,10 +4,9 @@
 // reads the sale rows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newEvent, type EventEnvelope } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient, type Prisma } from "@junggo/prisma/dashboard";
-import { createLogger, type SqlTx, type Viewer } from "@junggo/runtime";
-import { DELIVERY_JOB, openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
+import { createLogger, type Viewer } from "@junggo/runtime";
+import { type ConsumerHarness, consumerHarness, DELIVERY_JOB } from "@junggo/runtime/testing";
 import { makeProjectEvent } from "../src/app/project-event.use-case.ts";
 import { makeDashboardQueries } from "../src/app/dashboard.query.ts";
 import { dashboardHandlers } from "../src/adapters/event.handlers.ts";
@@ -20,7 +19,7 @@ import { listedJourney, saleSaga, SELLER } from "./support/sale-events.ts";
 type Tx = Prisma.TransactionClient;
 const log = createLogger("dashboard-test");
 
-let tdb: TestDatabase;
+let tdb: ConsumerHarness<Tx, PrismaClient>;
 let prisma: PrismaClient;
 const handlers = dashboardHandlers<Tx>(
   makeProjectEvent<Tx>({ repo: prismaPurchaseViewRepository, sales: prismaSaleViewRepository, log }),
@@ -29,9 +28,7 @@ const queries = () => makeDashboardQueries(prismaPurchaseViewRepository, prismaS
 
 /** One event through its handler in a raw transaction, as the live consumer runs it. */
 async function deliver(e: EventEnvelope): Promise<void> {
-  const handler = handlers[e.type] as ((e: EventEnvelope, tx: SqlTx) => Promise<void>) | undefined;
-  if (!handler) throw new Error(`no handler for ${e.type}`);
-  await tdb.db.transaction((tx) => handler(e, tx));
+  await tdb.apply(e);
 }
 const versionOf = async (sellRequestId: string) =>
   (await prisma.saleView.findUniqueOrThrow({ where: { sellRequestId } })).version;
@@ -39,11 +36,14 @@ const versionOf = async (sellRequestId: string) =>
 const viewer = (id: string, role: Viewer["role"]): Viewer => ({ id, role, name: role, email: `${id}@t` });
 
 beforeAll(async () => {
-  tdb = await openTestDatabase(migrationsDir("dashboard"));
-  prisma = new PrismaClient({ adapter: tdb.db.adapter });
+  tdb = await consumerHarness({
+    context: "dashboard",
+    client: (db) => new PrismaClient({ adapter: db.adapter }),
+    handlers,
+  });
+  prisma = tdb.client;
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
   await tdb?.close();
 });
 

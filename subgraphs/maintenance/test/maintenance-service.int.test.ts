@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
 import { createLogger, signServiceToken, sqlReader, type SqlTx, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, refusalOfAsync, serveRoutes, type TestDatabase } from "@junggo/runtime/testing";
+import { type ConsumerHarness, consumerHarness, refusalOfAsync, serveRoutes } from "@junggo/runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The other side of the contract: purchase's real holds API on its own database.
 import { holdRoutes } from "../../purchase/src/adapters/holds.routes.ts";
-import { purchaseHandlers } from "../../purchase/src/adapters/event.handlers.ts";
-import { purchaseRepository } from "../../purchase/src/adapters/purchase.repository.ts";
-import { vehicleHoldRepository } from "../../purchase/src/adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository } from "../../purchase/src/adapters/vehicle-projection.repository.ts";
 import { makeVehicleHolds } from "../../purchase/src/app/hold-vehicle.use-case.ts";
+import { type PurchaseHarness, purchaseHarness } from "../../purchase/test/support/purchase-harness.ts";
 import { maintenanceHandlers } from "../src/adapters/event.handlers.ts";
 import { PurchaseHoldsClient } from "../src/adapters/purchase-holds.client.ts";
 import { repairOrderRepository } from "../src/adapters/repair-order.repository.ts";
@@ -24,45 +20,37 @@ import { makeRepairOrderQueries } from "../src/app/repair-order.query.ts";
 // real HTTP against purchase's real holds API (purchase's own database and event handlers).
 const SECRET = "maintenance-test-secret-0123456789abcdef";
 const log = createLogger("maintenance-test", {});
-let maintenanceDb: TestDatabase;
-let purchaseDb: TestDatabase;
+let maintenanceDb: ConsumerHarness<SqlTx, undefined>;
+let purchaseDb: PurchaseHarness;
 let purchase: { url: string; close(): Promise<void> };
 let deps: MaintenanceDeps;
 const staff: Viewer = { id: randomUUID(), role: "STAFF", name: "Staff", email: "s@junggo.test" };
 
-const purchaseRepos = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
-
 beforeAll(async () => {
-  maintenanceDb = await openTestDatabase(migrationsDir("maintenance"));
-  purchaseDb = await openTestDatabase(migrationsDir("purchase"));
-  const pdb = purchaseDb.db;
-  const purchaseDeps = {
-    db: sqlReader(pdb),
-    log,
-    transact: <R>(fn: (tx: SqlTx) => Promise<R>) => pdb.transaction(fn),
-    ...purchaseRepos,
-  };
+  purchaseDb = await purchaseHarness(log);
   purchase = await serveRoutes((app) =>
-    holdRoutes(app, { holds: makeVehicleHolds(purchaseDeps), internalSecret: SECRET, log }),
+    holdRoutes(app, { holds: makeVehicleHolds(purchaseDb.deps), internalSecret: SECRET, log }),
   );
-  deps = {
-    repo: repairOrderRepository,
-    holds: new PurchaseHoldsClient({
-      url: purchase.url,
-      timeoutMs: 5000,
-      serviceToken: () => signServiceToken("maintenance", SECRET),
-      log,
-    }),
-    transact: (fn) => maintenanceDb.db.transaction(fn),
-    reader: sqlReader(maintenanceDb.db),
-    clock: () => new Date(),
-    newId: randomUUID,
-    log,
-  };
+  maintenanceDb = await consumerHarness({
+    context: "maintenance",
+    handlers: ({ db }) => {
+      deps = {
+        repo: repairOrderRepository,
+        holds: new PurchaseHoldsClient({
+          url: purchase.url,
+          timeoutMs: 5000,
+          serviceToken: () => signServiceToken("maintenance", SECRET),
+          log,
+        }),
+        transact: (fn) => db.transaction(fn),
+        reader: sqlReader(db),
+        clock: () => new Date(),
+        newId: randomUUID,
+        log,
+      };
+      return maintenanceHandlers(deps);
+    },
+  });
 }, 180_000);
 afterAll(async () => {
   await purchase?.close();
@@ -88,8 +76,7 @@ async function carAtPurchase(extra: { status?: "AVAILABLE" | "IN_REPAIR"; sellRe
     },
     { producer: "stock" },
   );
-  const h = purchaseHandlers({ ...purchaseRepos, log });
-  await purchaseDb.db.transaction((tx) => h.VehicleRegistered!(e, tx));
+  await purchaseDb.apply(e);
   return vehicleId;
 }
 const holdOf = async (vehicleId: string) => {
@@ -107,13 +94,11 @@ const outbox = async (type: string) =>
     )
   ).map((r) => (JSON.parse(r.body) as { payload: Record<string, unknown> }).payload);
 
-const handlers = () => maintenanceHandlers(deps);
+/** The handler alone (no inbox row): delivering an event twice tests the handler's own idempotency. */
 async function deliver<T extends "VehicleRegistered" | "SellRequestCancelled">(
   e: ReturnType<typeof newEvent<T>>,
 ) {
-  await maintenanceDb.db.transaction((tx) =>
-    (handlers()[e.type] as (e: unknown, tx: SqlTx) => Promise<void>)(e, tx),
-  );
+  await maintenanceDb.apply(e);
 }
 
 describe("openRepairOrder / completeRepairOrder with purchase's holds", () => {

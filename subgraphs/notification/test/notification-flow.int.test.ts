@@ -1,11 +1,17 @@
 // The notification context's handlers, inbox and mailer against a real (PGlite or PostgreSQL)
 // database and a real SMTP server in this process.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEvent, type EventEnvelope, type EventPayloads, type EventType } from "@junggo/events";
+import { newEvent, type EventEnvelope, type EventType } from "@junggo/events";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient, type Prisma } from "@junggo/prisma/notification";
 import { createLogger, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, refusalOfAsync, type TestDatabase, DELIVERY_JOB } from "@junggo/runtime/testing";
+import {
+  openTestDatabase,
+  refusalOfAsync,
+  type TestDatabase,
+  DELIVERY_JOB,
+  testEvent as ev,
+} from "@junggo/runtime/testing";
 import { makeNotify, makeRecordRecipient } from "../src/app/notify.use-case.ts";
 import { makeInbox } from "../src/app/notifications.query.ts";
 import { makeDeliverEmails } from "../src/app/deliver-emails.use-case.ts";
@@ -53,8 +59,6 @@ async function deliver<T extends EventType>(e: EventEnvelope<T>): Promise<void> 
   if (!handler) throw new Error(`no handler for ${e.type}`);
   await prisma.$transaction((tx) => handler(e, tx));
 }
-const ev = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
 
 const notificationsOf = (recipientId: string) =>
   prisma.notification.findMany({ where: { recipientId }, orderBy: { seq: "asc" } });

@@ -1,45 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, DomainError, type Database, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, type TestDatabase, DELIVERY_JOB } from "@junggo/runtime/testing";
+import { DELIVERY_JOB } from "@junggo/runtime/testing";
 import { newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
-import { PrismaClient } from "@junggo/prisma/purchase";
+import type { PrismaClient } from "@junggo/prisma/purchase";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
 import { makeCancelPurchase } from "../src/app/cancel-purchase.use-case.ts";
 import { makeAbandonExpiredHolds } from "../src/app/abandon-expired-holds.use-case.ts";
 import { makePurchaseQueries } from "../src/app/purchases.query.ts";
-import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
-import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
-import { sqlReader } from "@junggo/runtime";
 import type { BillingPort, ChargeOutcome } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
+import { type PurchaseHarness, purchaseHarness } from "./support/purchase-harness.ts";
 
 // Purchase's use cases and event handlers against a real (embedded PostgreSQL) database, with
 // billing replaced by a scripted port. They run in plain SQL on the driver, as in the service;
 // the Prisma client only checks the outcome (and plays a dead-letter replay's transaction).
-let testDb: TestDatabase;
+let h: PurchaseHarness;
 let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-test", {});
-const repositories = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
 
 beforeAll(async () => {
   // JUNGGO_TEST_POSTGRES_URL runs the same tests on a fresh PostgreSQL database (true concurrency between connections).
-  testDb = await openTestDatabase(migrationsDir("purchase"));
-  db = testDb.db;
-  prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
+  h = await purchaseHarness(log);
+  ({ db, client: prisma, deps } = h);
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await testDb?.close();
+  await h?.close();
 });
 
 const buyer = (name = "Kim"): Viewer => ({
@@ -49,21 +37,22 @@ const buyer = (name = "Kim"): Viewer => ({
   email: `${name}@junggo.test`,
 });
 const staff: Viewer = { id: crypto.randomUUID(), role: "STAFF", name: "Staff", email: "staff@junggo.test" };
-const handlers = purchaseHandlers({ ...repositories, log });
-const handle = async <T extends keyof typeof handlers>(
+type Handlers = PurchaseHarness["handlers"];
+const handle = async <T extends keyof Handlers>(
   type: T,
-  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+  payload: Parameters<NonNullable<Handlers[T]>>[0]["payload"],
 ) => {
-  const e = newEvent(type, payload as never, { producer: "test" });
-  await db.transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
+  await h.apply(newEvent(type, payload as never, { producer: "test" }));
 };
 /** The same handler in a Prisma interactive transaction, as a dead-letter replay runs it. */
-const replay = async <T extends keyof typeof handlers>(
+const replay = async <T extends keyof Handlers>(
   type: T,
-  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+  payload: Parameters<NonNullable<Handlers[T]>>[0]["payload"],
 ) => {
   const e = newEvent(type, payload as never, { producer: "test" });
-  await prisma.$transaction((tx) => (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx));
+  await prisma.$transaction((tx) =>
+    (h.handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(e, tx),
+  );
 };
 const registerVehicle = async (priceKrw = 15_000_000) => {
   const vehicleId = crypto.randomUUID();

@@ -1,44 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, handleOnce, sqlReader, type Database, type Viewer } from "@junggo/runtime";
-import { DELIVERY_JOB, openTestDatabase, refusalOfAsync, type TestDatabase } from "@junggo/runtime/testing";
+import { createLogger, type Database, type Viewer } from "@junggo/runtime";
+import { DELIVERY_JOB, refusalOfAsync } from "@junggo/runtime/testing";
 import { newEvent, type EventEnvelope } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
-import { PrismaClient } from "@junggo/prisma/purchase";
+import type { PrismaClient } from "@junggo/prisma/purchase";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
 import { makeRequestReturn } from "../src/app/request-return.use-case.ts";
 import { makePurchaseQueries } from "../src/app/purchases.query.ts";
-import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
 import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
-import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
-import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
 import type { BillingPort } from "../src/app/billing.port.ts";
 import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
 import type { Purchase } from "../src/domain/purchase.ts";
+import { type PurchaseHarness, purchaseHarness } from "./support/purchase-harness.ts";
 
 // Returns on a real (embedded PostgreSQL) database: requestReturn's window, refusals and its one
 // transaction, and the consumer side: a RETURN_PICKUP job's events, the return's completion with
 // PurchaseReturned and the car's hold released, exactly once under redelivery.
-let testDb: TestDatabase;
+let h: PurchaseHarness;
 let db: Database;
 let prisma: PrismaClient;
 let deps: PurchaseDeps;
 const log = createLogger("purchase-returns-test", {});
-const repositories = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
-const handlers = purchaseHandlers({ ...repositories, log });
 
 beforeAll(async () => {
-  testDb = await openTestDatabase(migrationsDir("purchase"));
-  db = testDb.db;
-  prisma = new PrismaClient({ adapter: db.adapter });
-  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
+  h = await purchaseHarness(log);
+  ({ db, client: prisma, deps } = h);
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await testDb?.close();
+  await h?.close();
 });
 
 const HOUR = 3_600_000;
@@ -55,12 +43,7 @@ const approvedBilling: BillingPort = {
 };
 
 /** Runs the event through the consumer's exactly-once step (inbox row + handler), as the service does. */
-const deliver = (e: EventEnvelope) =>
-  db.transaction((tx) =>
-    handleOnce(tx, "purchase", e, (ev, t) =>
-      (handlers[ev.type] as (e: EventEnvelope, tx: PurchaseTx) => Promise<void>)(ev, t),
-    ),
-  );
+const deliver = (e: EventEnvelope) => h.deliver(e);
 const event = <T extends "ConsignmentAssigned" | "ConsignmentPickedUp" | "ConsignmentDelivered">(
   type: T,
   payload: EventEnvelope<T>["payload"],
@@ -75,23 +58,20 @@ const holdOf = (vehicleId: string) => prisma.vehicleHold.findUnique({ where: { v
 
 async function registerVehicle(): Promise<string> {
   const vehicleId = crypto.randomUUID();
-  await db.transaction((tx) =>
-    handlers.VehicleRegistered!(
-      newEvent(
-        "VehicleRegistered",
-        {
-          vehicleId,
-          vin: "KMHD",
-          make: "Kia",
-          model: "K5",
-          year: 2021,
-          mileageKm: 30_000,
-          priceKrw: 19_900_000,
-          status: "AVAILABLE",
-        },
-        { producer: "stock" },
-      ),
-      tx,
+  await h.apply(
+    newEvent(
+      "VehicleRegistered",
+      {
+        vehicleId,
+        vin: "KMHD",
+        make: "Kia",
+        model: "K5",
+        year: 2021,
+        mileageKm: 30_000,
+        priceKrw: 19_900_000,
+        status: "AVAILABLE",
+      },
+      { producer: "stock" },
     ),
   );
   return vehicleId;
@@ -215,11 +195,8 @@ describe("the RETURN_PICKUP job's events", () => {
     expect(await outbox("PurchaseDeliveryStarted", p.id)).toHaveLength(1);
 
     // Stock put the car back on sale already (as it may, racing us): the hold still keeps buyers off.
-    await db.transaction((tx) =>
-      handlers.VehicleReleased!(
-        newEvent("VehicleReleased", { vehicleId: p.vehicleId, purchaseId: p.id }, { producer: "stock" }),
-        tx,
-      ),
+    await h.apply(
+      newEvent("VehicleReleased", { vehicleId: p.vehicleId, purchaseId: p.id }, { producer: "stock" }),
     );
     expect(
       (await refusalOfAsync(() => makeRequestPurchase(deps, approvedBilling)(person("BUYER"), p.vehicleId)))
@@ -273,7 +250,7 @@ describe("the RETURN_PICKUP job's events", () => {
     await makeRequestReturn(deps)(buyer, p.id, "Too small for the family");
     const e = event("ConsignmentDelivered", job(p, "RETURN_PICKUP", crypto.randomUUID()));
     await prisma.$transaction((tx) =>
-      (handlers.ConsignmentDelivered as (e: EventEnvelope, tx: PurchaseTx) => Promise<void>)(e, tx),
+      (h.handlers.ConsignmentDelivered as (e: EventEnvelope, tx: PurchaseTx) => Promise<void>)(e, tx),
     );
     expect((await stored(p.id))?.status).toBe("RETURNED");
     expect(await holdOf(p.vehicleId)).toBeNull();

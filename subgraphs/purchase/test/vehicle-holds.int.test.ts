@@ -1,54 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
-import { createLogger, DomainError, signServiceToken, sqlReader, type Viewer } from "@junggo/runtime";
-import { openTestDatabase, serveRoutes, type TestDatabase } from "@junggo/runtime/testing";
-import { purchaseHandlers } from "../src/adapters/event.handlers.ts";
+import { createLogger, DomainError, signServiceToken, type Viewer } from "@junggo/runtime";
+import { serveRoutes } from "@junggo/runtime/testing";
 import { holdRoutes } from "../src/adapters/holds.routes.ts";
-import { purchaseRepository } from "../src/adapters/purchase.repository.ts";
 import { vehicleHoldRepository } from "../src/adapters/vehicle-hold.repository.ts";
 import { vehicleProjectionRepository } from "../src/adapters/vehicle-projection.repository.ts";
 import type { BillingPort } from "../src/app/billing.port.ts";
 import { makeVehicleHolds } from "../src/app/hold-vehicle.use-case.ts";
-import type { PurchaseDeps, PurchaseTx } from "../src/app/purchase.infra.ts";
+import type { PurchaseDeps } from "../src/app/purchase.infra.ts";
 import { makeRequestPurchase } from "../src/app/request-purchase.use-case.ts";
+import { type PurchaseHarness, purchaseHarness } from "./support/purchase-harness.ts";
 
 // The hold arbiter: purchase's internal holds API over real HTTP (express, service tokens) on a
 // real database with purchase's migrations, its consumers of the workshop's and the seller's
 // events, and how both meet requestPurchase.
 const SECRET = "holds-test-secret-0123456789abcdef";
-let testDb: TestDatabase;
+let h: PurchaseHarness;
 let deps: PurchaseDeps;
 let server: { url: string; close(): Promise<void> };
 const log = createLogger("holds-test", {});
-const repositories = {
-  purchases: purchaseRepository,
-  holds: vehicleHoldRepository,
-  vehicles: vehicleProjectionRepository,
-};
 
 beforeAll(async () => {
-  testDb = await openTestDatabase(migrationsDir("purchase"));
-  const db = testDb.db;
-  deps = { db: sqlReader(db), log, transact: (fn) => db.transaction(fn), ...repositories };
+  h = await purchaseHarness(log);
+  deps = h.deps;
   server = await serveRoutes((app) =>
     holdRoutes(app, { holds: makeVehicleHolds(deps), internalSecret: SECRET, log }),
   );
 }, 120_000);
 afterAll(async () => {
   await server?.close();
-  await testDb?.close();
+  await h?.close();
 });
 
-const handlers = purchaseHandlers({ ...repositories, log });
-const handle = async <T extends keyof typeof handlers>(
+type Handlers = PurchaseHarness["handlers"];
+const handle = async <T extends keyof Handlers>(
   type: T,
-  payload: Parameters<NonNullable<(typeof handlers)[T]>>[0]["payload"],
+  payload: Parameters<NonNullable<Handlers[T]>>[0]["payload"],
   event = newEvent(type, payload as never, { producer: "test" }),
 ) => {
-  await testDb.db.transaction((tx) =>
-    (handlers[type] as (e: unknown, tx: PurchaseTx) => Promise<void>)(event, tx),
-  );
+  await h.apply(event);
   return event;
 };
 const registerVehicle = async (
@@ -92,7 +82,7 @@ const take = (vehicleId: string, kind: string, holderId: string, service = "main
 const giveBack = (kind: string, holderId: string, service = "maintenance") =>
   call("DELETE", `/internal/holds/${kind}/${holderId}`, undefined, service);
 const heldBy = async (vehicleId: string) => {
-  const [r] = await testDb.db.query<{ kind: string; holderId: string }>(
+  const [r] = await h.db.query<{ kind: string; holderId: string }>(
     `SELECT kind::text AS kind, "holderId" FROM "VehicleHold" WHERE "vehicleId" = $1::uuid`,
     [vehicleId],
   );
@@ -154,7 +144,7 @@ describe("internal holds API", () => {
     expect(await giveBack("REPAIR", purchaseId)).toMatchObject({ status: 204 });
     expect(await heldBy(car)).toEqual({ kind: "PURCHASE", holderId: purchaseId });
     // The repository's release by kind and holder (returns give the car back this way).
-    await testDb.db.transaction(async (tx) => {
+    await h.db.transaction(async (tx) => {
       expect(
         await vehicleHoldRepository.release(tx, { vehicleId: car, kind: "PURCHASE", holderId: purchaseId }),
       ).toBe(true);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, type Database, handleOnce, type HandlerMap, type SqlTx } from "@junggo/runtime";
-import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
-import { type EventEnvelope, type EventPayloads, type EventType, newEvent } from "@junggo/events";
-import { migrationsDir } from "@junggo/prisma";
+import { createLogger, type Database, type SqlTx } from "@junggo/runtime";
+import { type ConsumerHarness, consumerHarness, testEvent as event } from "@junggo/runtime/testing";
+import type { EventEnvelope } from "@junggo/events";
 import { PrismaClient } from "@junggo/prisma/stock";
 import { makeRegisterVehicle } from "../src/app/register-vehicle.use-case.ts";
 import { makeSearchVehicles } from "../src/app/search-vehicles.query.ts";
@@ -16,37 +15,34 @@ import { VehicleRepository } from "../src/adapters/vehicle.repository.ts";
 // Stock's consumers on a real (embedded PGlite, or PostgreSQL) database: events go through the
 // context's handler map exactly as the consumer runs them (handleOnce: inbox row + effects +
 // outbox in one plain-SQL transaction), so redeliveries and retries are the real ones.
-let testDb: TestDatabase;
+let h: ConsumerHarness<SqlTx, PrismaClient>;
 let db: Database;
 let prisma: PrismaClient;
 let vehicles: VehicleRepository;
-let handlers: HandlerMap<SqlTx>;
 const log = createLogger("stock-test");
 
 beforeAll(async () => {
-  testDb = await openTestDatabase(migrationsDir("stock"));
-  db = testDb.db;
-  prisma = new PrismaClient({ adapter: db.adapter });
-  vehicles = new VehicleRepository(prisma);
-  handlers = stockEventHandlers(
-    makeVehicleLifecycle({ vehicles }),
-    makeVehicleIntake({ vehicles, intakes: intakeRepository, log }),
-    log,
-  );
+  h = await consumerHarness({
+    context: "stock",
+    client: (db) => new PrismaClient({ adapter: db.adapter }),
+    handlers: ({ client }) => {
+      vehicles = new VehicleRepository(client);
+      return stockEventHandlers(
+        makeVehicleLifecycle({ vehicles }),
+        makeVehicleIntake({ vehicles, intakes: intakeRepository, log }),
+        log,
+      );
+    },
+  });
+  ({ db, client: prisma } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await testDb?.close();
+  await h?.close();
 });
 
 /** Delivers an event as the consumer does; the same envelope twice is a redelivery. */
-const deliver = (e: EventEnvelope) =>
-  db.transaction((tx) =>
-    handleOnce(tx, "stock", e, handlers[e.type] as (e: EventEnvelope, tx: SqlTx) => Promise<void>),
-  );
-const event = <T extends EventType>(type: T, payload: EventPayloads[T]) =>
-  newEvent(type, payload, { producer: "test" });
+const deliver = (e: EventEnvelope) => h.deliver(e);
 const emitted = async (vehicleId: string) =>
   (await db.query<{ body: string }>(`SELECT body FROM messaging.outbox ORDER BY seq`))
     .map((r) => JSON.parse(r.body) as EventEnvelope)
@@ -414,7 +410,7 @@ describe("on a Prisma transaction (dead-letter replay)", () => {
     const s = sale();
     const replay = (e: EventEnvelope) =>
       prisma.$transaction((tx) =>
-        (handlers[e.type] as (e: EventEnvelope, tx: SqlTx) => Promise<void>)(e, tx),
+        (h.handlers[e.type] as (e: EventEnvelope, tx: SqlTx) => Promise<void>)(e, tx),
       );
     await replay(s.accepted);
     await replay(s.delivered);
