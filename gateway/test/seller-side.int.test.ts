@@ -626,6 +626,10 @@ describe("repairs", () => {
     expect(errorCode(await sys.gql(S.completeRepair, { id: randomUUID() }, staff))).toBe(
       "REPAIR_ORDER_NOT_FOUND",
     );
+    // Roles are checked before the order is looked up, and for the open list too.
+    expect(errorCode(await sys.gql(S.completeRepair, { id: randomUUID() }, buyer))).toBe("FORBIDDEN");
+    expect(errorCode(await sys.gql(S.repairOrders, { open: true }, buyer))).toBe("FORBIDDEN");
+    expect(errorCode(await sys.gql(S.repairOrders, { open: true }))).toBe("UNAUTHENTICATED");
     const blank = await sys.gql(R.open, { vehicleId: v.id, description: "   " }, staff);
     expect(blank.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "description" });
     const badId = await sys.gql(R.open, { vehicleId: "nope", description: "x" }, staff);
