@@ -179,6 +179,57 @@ describe("subscriptions through the gateway", () => {
     expect(otherBuyerDelivery.received.filter((p) => p.data)).toEqual([]);
   });
 
+  it("pushes each step once, in order, as it happened, when the driver's steps come back to back", async () => {
+    const listeners = async (context: "purchase" | "consignment") =>
+      (await metrics(serviceUrl(sys, context))).junggo_live_listeners!;
+    const [purchaseBefore, consignmentBefore] = [await listeners("purchase"), await listeners("consignment")];
+    const buyerLive = live(buyer);
+    const mine = buyerLive.subscribe(PURCHASE_LIVE);
+    const myDelivery = buyerLive.subscribe(DELIVERY_LIVE);
+    const driverLive = live(driver).subscribe(DELIVERY_LIVE);
+    await eventually(async () => (await listeners("purchase")) >= purchaseBefore + 1, "purchase listener");
+    await eventually(
+      async () => (await listeners("consignment")) >= consignmentBefore + 2,
+      "consignment listeners",
+    );
+
+    const car = await cars.next();
+    const id = (await buyWhenKnown(sys, buyer, car.id)).data.requestPurchase.id as string;
+    const requested = await driverLive.waitFor(
+      (p) => p.data?.deliveryStatusChanged?.purchaseId === id,
+      "open job pushed to the driver",
+    );
+    const job = requested.data!.deliveryStatusChanged.id as string;
+    // The three steps commit while NATS is frozen (their events wait in the outbox), so every push
+    // is resolved after the job has reached DELIVERED: the worst case of a quick driver.
+    sys.stack.nats.pause();
+    try {
+      await sys.ok(Q.accept, { id: job }, driver);
+      await sys.ok(Q.pickUp, { id: job }, driver);
+      await sys.ok(Q.complete, { id: job }, driver);
+    } finally {
+      sys.stack.nats.resume();
+    }
+    for (const [sub, field] of [
+      [myDelivery, "deliveryStatusChanged"],
+      [driverLive, "deliveryStatusChanged"],
+      [mine, "purchaseStatusChanged"],
+    ] as const)
+      await sub.waitFor((p) => p.data?.[field]?.status === "DELIVERED", `DELIVERED in ${field}`);
+    await settled(sys);
+
+    const steps = ["REQUESTED", "ASSIGNED", "PICKED_UP", "DELIVERED"];
+    expect(statuses(myDelivery, "deliveryStatusChanged", id)).toEqual(steps);
+    expect(statuses(driverLive, "deliveryStatusChanged", id)).toEqual(steps);
+    expect(statuses(mine, "purchaseStatusChanged", id)).toEqual(["PAID", "DELIVERING", "DELIVERED"]);
+    // Each push carries its own step's facts: the ASSIGNED one names the driver, the REQUESTED one none.
+    const pushed = myDelivery.received
+      .map((p) => p.data?.deliveryStatusChanged)
+      .filter((x) => x?.purchaseId === id);
+    expect(pushed[0]).toMatchObject({ status: "REQUESTED", driver: null, eta: null });
+    expect(pushed[1]).toMatchObject({ status: "ASSIGNED", driver: { name: expect.any(String) } });
+  });
+
   it("follows one purchase when asked, and pushes the refund after a cancel", async () => {
     const car = await cars.next();
     const other = await cars.next();

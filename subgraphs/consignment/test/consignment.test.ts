@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { refusalOf } from "@junggo/runtime/testing";
 import {
   accept,
+  asOfEvent,
   cancel,
   cancelledBeforeRequest,
   complete,
@@ -11,6 +12,7 @@ import {
   requestDelivery,
   type Consignment,
   type ConsignmentStatus,
+  type JobEvent,
 } from "../src/domain/consignment.ts";
 
 const T0 = new Date("2026-03-01T09:00:00.000Z");
@@ -268,5 +270,23 @@ describe("cancel", () => {
       "ASSIGNED",
       "PICKED_UP",
     ]);
+  });
+});
+
+describe("asOfEvent (what a live update shows)", () => {
+  it("gives back the job exactly as each step's event left it, read after later steps", () => {
+    const steps: { consignment: Consignment; event: JobEvent }[] = [requestDelivery(request, T0)];
+    steps.push(accept(steps.at(-1)!.consignment, driver, at(100), at(10)));
+    steps.push(pickUp(steps.at(-1)!.consignment, ids.driver, at(20)));
+    steps.push(complete(steps.at(-1)!.consignment, ids.driver, at(90)));
+    const current = steps.at(-1)!.consignment;
+    for (const step of steps) expect(asOfEvent(current, step.event)).toEqual(step.consignment);
+  });
+
+  it("shows a picked-up job that was cancelled afterwards as PICKED_UP, then CANCELLED", () => {
+    const picked = pickUp(assigned(), ids.driver, at(20));
+    const cancelled = cancel(picked.consignment, at(30));
+    expect(asOfEvent(cancelled.consignment, picked.event)).toEqual(picked.consignment);
+    expect(asOfEvent(cancelled.consignment, cancelled.event)).toEqual(cancelled.consignment);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@junggo/runtime";
 import {
+  asOfEvent,
   cancel,
   canCancel,
   canReturn,
@@ -233,5 +234,26 @@ describe("returns", () => {
     expect(canReturn({ id: "staff", role: "STAFF" }, paid())).toBe(false);
     expect(canReturn({ id: "other-buyer", role: "BUYER" }, paid())).toBe(false);
     expect(parseReturnReason("가".repeat(500))).toHaveLength(500);
+  });
+});
+
+describe("asOfEvent (what a live update shows)", () => {
+  it("gives back the purchase exactly as each step's event left it, read after later steps", () => {
+    const steps = [pay({ id: purchaseId, vehicle, buyer, paymentId, now })];
+    steps.push(startDelivery(steps.at(-1)!.purchase, later));
+    steps.push(deliver(steps.at(-1)!.purchase, new Date("2026-01-03T00:00:00Z")));
+    steps.push(requestReturn(steps.at(-1)!.purchase, "scratched door", new Date("2026-01-04T00:00:00Z")));
+    steps.push(completeReturn(steps.at(-1)!.purchase, new Date("2026-01-05T00:00:00Z")));
+    const current = steps.at(-1)!.purchase;
+    for (const step of steps) expect(asOfEvent(current, step.event)).toEqual(step.purchase);
+    // A refund changes no status: the purchase as it is.
+    expect(asOfEvent(current, { type: "PaymentRefunded" })).toEqual(current);
+  });
+
+  it("shows DELIVERING for a delivery that was cancelled afterwards, and CANCELLED for the cancel", () => {
+    const delivering = startDelivery(paid(), later);
+    const cancelled = cancel(delivering.purchase, "changed my mind", later);
+    expect(asOfEvent(cancelled.purchase, delivering.event)).toEqual(delivering.purchase);
+    expect(asOfEvent(cancelled.purchase, cancelled.event)).toEqual(cancelled.purchase);
   });
 });

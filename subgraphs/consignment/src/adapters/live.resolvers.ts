@@ -1,6 +1,6 @@
 import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
 import type { EventEnvelope } from "@junggo/events";
-import type { Consignment } from "../domain/consignment.ts";
+import { asOfEvent, type Consignment, type JobEvent } from "../domain/consignment.ts";
 import { canSeeConsignment } from "../domain/visibility.ts";
 import type { ConsignmentRepository } from "../app/ports.ts";
 import type {
@@ -29,7 +29,11 @@ export function consignmentLiveResolvers<Db>(
     live,
     types: CHANGES,
     matches: (event, args) => !args.purchaseId || event.purchaseId === args.purchaseId.toLowerCase(),
-    load: (event) => repo.findById(db, (event.payload as { consignmentId: string }).consignmentId),
+    // The job as this event left it (also for who may see it: an open job is every driver's).
+    load: async (event) => {
+      const c = await repo.findById(db, (event.payload as { consignmentId: string }).consignmentId);
+      return c && asOfEvent(c, event as unknown as JobEvent);
+    },
     visible: (viewer, c) => canSeeConsignment(c, viewer),
   });
   return {

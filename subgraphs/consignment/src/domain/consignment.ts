@@ -411,3 +411,37 @@ export function escalate(
     },
   };
 }
+
+/** The job events a live update is sent for, with the status each leaves the job in. */
+const STATUS_AFTER = {
+  ConsignmentRequested: "REQUESTED",
+  ConsignmentEscalated: "REQUESTED",
+  ConsignmentAssigned: "ASSIGNED",
+  ConsignmentPickedUp: "PICKED_UP",
+  ConsignmentDelivered: "DELIVERED",
+  ConsignmentCancelled: "CANCELLED",
+} as const satisfies Record<string, ConsignmentStatus>;
+export type JobEvent = { [T in keyof typeof STATUS_AFTER]: EventOf<T> }[keyof typeof STATUS_AFTER];
+
+/**
+ * The job as `event` left it, from its current state: a live update describes its own step even when
+ * the driver has moved on since (read now, the job would show the later status twice and skip this
+ * one). Steps after the event are taken back; the driver and ETA come from the acceptance.
+ */
+export function asOfEvent(c: Consignment, event: JobEvent): Consignment {
+  const status = STATUS_AFTER[event.type];
+  if (status === "CANCELLED") return { ...c, status };
+  // Not (yet) cancelled, so not brought back to the lot either.
+  const open = { returnToLot: false, cancelledAt: null };
+  if (event.type === "ConsignmentAssigned") {
+    const p = event.payload;
+    const driver = { driverId: p.driverId, driverName: p.driverName, eta: new Date(p.eta) };
+    return { ...c, ...open, ...driver, status, pickedUpAt: null, deliveredAt: null };
+  }
+  if (status === "REQUESTED") {
+    const noDriver = { driverId: null, driverName: null, eta: null, assignedAt: null };
+    return { ...c, ...open, ...noDriver, status, pickedUpAt: null, deliveredAt: null };
+  }
+  if (status === "PICKED_UP") return { ...c, ...open, status, deliveredAt: null };
+  return { ...c, ...open, status };
+}

@@ -1,6 +1,6 @@
 import { liveSubscription, parseUuid, type LiveEvents } from "@junggo/runtime";
 import type { EventEnvelope } from "@junggo/events";
-import { canView, type Purchase } from "../domain/purchase.ts";
+import { asOfEvent, canView, type Purchase, type PurchaseEvent } from "../domain/purchase.ts";
 import type { PurchaseDeps } from "../app/purchase.infra.ts";
 import type {
   SubscriptionPurchaseStatusChangedArgs,
@@ -26,7 +26,11 @@ export function purchaseLiveResolvers(
     live,
     types: CHANGES,
     matches: (event, args) => !args.purchaseId || event.purchaseId === args.purchaseId.toLowerCase(),
-    load: (event) => deps.purchases.byId(deps.db, event.purchaseId!),
+    // The purchase as this event left it (the nested consignment and payment are read at push time).
+    load: async (event) => {
+      const p = await deps.purchases.byId(deps.db, event.purchaseId!);
+      return p && asOfEvent(p, event as unknown as PurchaseEvent | { type: "PaymentRefunded" });
+    },
     visible: canView,
   });
   return {

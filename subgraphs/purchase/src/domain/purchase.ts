@@ -225,3 +225,34 @@ export const canCancel = (viewer: Person, p: Purchase) => viewer.role === "STAFF
 
 /** Only the buyer returns their car. */
 export const canReturn = (viewer: Person, p: Purchase) => viewer.id === p.buyerId;
+
+/**
+ * The purchase as a live update's event left it, from its current state: each push describes its
+ * own step even when the purchase has moved on since (read now, it would show the later status
+ * twice and skip this one). Steps after the event are taken back; PaymentRefunded changes no status.
+ */
+export function asOfEvent(p: Purchase, event: PurchaseEvent | { type: "PaymentRefunded" }): Purchase {
+  const undone = {
+    cancelledAt: null,
+    cancelReason: null,
+    returnRequestedAt: null,
+    returnReason: null,
+    returnedAt: null,
+  };
+  switch (event.type) {
+    case "PurchasePaid":
+      return { ...p, ...undone, status: "PAID", deliveryStartedAt: null, deliveredAt: null };
+    case "PurchaseDeliveryStarted":
+      return { ...p, ...undone, status: "DELIVERING", deliveredAt: null };
+    case "PurchaseDelivered":
+      return { ...p, ...undone, status: "DELIVERED" };
+    case "PurchaseReturnRequested":
+      return { ...p, status: "RETURN_REQUESTED", returnedAt: null };
+    case "PurchaseCancelled":
+      return { ...p, status: "CANCELLED" };
+    case "PurchaseReturned":
+      return { ...p, status: "RETURNED" };
+    case "PaymentRefunded":
+      return p;
+  }
+}
