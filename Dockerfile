@@ -5,8 +5,6 @@ WORKDIR /app
 RUN npm i -g pnpm@10
 COPY . .
 RUN pnpm install --frozen-lockfile && node prisma/generate.mjs && node packages/devstack/build.mjs && pnpm --filter @junggo/web build
-# NODE_OPTIONS: V8's young generation capped at 1 MB per semi-space, as the dev stack does
-# (SERVICE_NODE_OPTIONS in packages/devstack/src/stack.ts; docs/benchmarks.md).
-ENV NODE_ENV=production HOST=0.0.0.0 MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=1
+ENV NODE_ENV=production HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 # uid/gid 1000: mounted secrets (the signing key file) must be readable by it (docs/deployment.md).
 USER node

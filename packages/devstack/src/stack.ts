@@ -21,11 +21,13 @@ import { ManagedProcess } from "./process.ts";
 export const SUBGRAPHS = SUBGRAPH_NAMES;
 
 /**
- * V8 flags of every service process (also the Dockerfile's NODE_OPTIONS; a test keeps them equal).
- * A 1 MB young generation semi-space instead of V8's 16 MB: ~20 MB less per idle service and
- * ~15% lower peaks under the benchmark, with no measurable CPU cost (docs/benchmarks.md).
+ * V8 flags of every subgraph process, on its command line here, in docker-compose.yml and so in
+ * Kubernetes (a test keeps them equal). A 1 MB young-generation semi-space instead of V8's 16 MB:
+ * ~20 MB less per idle subgraph and lower peaks, at no CPU cost measurable in a subgraph. Not the
+ * gateway: it allocates the most per request, and the cap cost it ~20% more CPU in the benchmark
+ * for no lower peak (docs/benchmarks.md).
  */
-export const SERVICE_NODE_OPTIONS = "--max-semi-space-size=1";
+export const SUBGRAPH_NODE_FLAGS = ["--max-semi-space-size=1"] as const;
 export type SubgraphName = ContextName;
 export type ServiceName = SubgraphName | "gateway";
 
@@ -150,7 +152,10 @@ export class Stack {
         ...this.opts.env,
         ...this.opts.serviceEnv?.[name],
       };
-      this.services.set(name, this.nodeProcess(name, `subgraphs/${name}/dist/main.js`, env, logDir));
+      this.services.set(
+        name,
+        this.nodeProcess(name, `subgraphs/${name}/dist/main.js`, env, logDir, SUBGRAPH_NODE_FLAGS),
+      );
       const extras: ManagedProcess[] = [];
       for (let i = 2; i <= replicas[name]; i++) {
         // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
@@ -160,7 +165,13 @@ export class Stack {
           SEED_DEMO: "0",
         };
         extras.push(
-          this.nodeProcess(`${name}-${i}`, `subgraphs/${name}/dist/main.js`, { ...env, ...own }, logDir),
+          this.nodeProcess(
+            `${name}-${i}`,
+            `subgraphs/${name}/dist/main.js`,
+            { ...env, ...own },
+            logDir,
+            SUBGRAPH_NODE_FLAGS,
+          ),
         );
       }
       if (extras.length) this.extras.set(name, extras);
@@ -218,6 +229,7 @@ export class Stack {
     entry: string,
     env: Record<string, string>,
     logDir: string,
+    flags: readonly string[] = [],
   ): ManagedProcess {
     const file = join(REPO_ROOT, entry);
     if (!existsSync(file))
@@ -225,16 +237,10 @@ export class Stack {
     return new ManagedProcess({
       name,
       command: process.execPath,
-      args: ["--enable-source-maps", file],
+      args: ["--enable-source-maps", ...flags, file],
       // Two malloc arenas: glibc's default (8 per core) keeps the memory of scrypt and other
-      // thread-pool work in per-thread arenas long after it is freed. V8's young generation
-      // capped as in the Dockerfile (SERVICE_NODE_OPTIONS).
-      env: {
-        NODE_ENV: process.env.NODE_ENV ?? "development",
-        MALLOC_ARENA_MAX: "2",
-        NODE_OPTIONS: [process.env.NODE_OPTIONS, SERVICE_NODE_OPTIONS].filter(Boolean).join(" "),
-        ...env,
-      },
+      // thread-pool work in per-thread arenas long after it is freed.
+      env: { NODE_ENV: process.env.NODE_ENV ?? "development", MALLOC_ARENA_MAX: "2", ...env },
       cwd: REPO_ROOT,
       logFile: join(logDir, `${name}.log`),
       healthUrl: `http://127.0.0.1:${env.PORT}/healthz`,
