@@ -106,8 +106,8 @@ export async function openDatabase(opts: {
       query: async <T>(sql: string, params: unknown[] = []) =>
         (
           await (params.length
-            ? pool.query({ name: statementName(sql), text: sql, values: params })
-            : pool.query(sql))
+            ? pool.query({ name: statementName(sql), text: sql, values: params, types: rawTypes })
+            : pool.query({ text: sql, types: rawTypes }))
         ).rows as T[],
       transaction: async (fn) => {
         const conn = await pool.connect();

@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     // A first start may not have run yet: the same migrations as the service (idempotent, locked).
     await migrate(db, migrationsDir("identity"));
     const register = makeRegisterAccount({
-      accounts: new AccountRepository(prisma),
+      accounts: new AccountRepository(prisma, db),
       uow: { transact: (fn) => prisma.$transaction(fn, { timeout: 20_000, maxWait: 20_000 }) },
     });
     const account = await register({

@@ -83,7 +83,7 @@ describe("LoginThrottleRepository (database)", () => {
   });
 
   it("with the login use case: a parallel burst gets at most maxFailures password checks, then the lock holds", async () => {
-    const accounts = new AccountRepository(prisma);
+    const accounts = new AccountRepository(prisma, testDb.db);
     const account = {
       id: crypto.randomUUID(),
       email: "burst@junggo.test",

@@ -16,7 +16,7 @@ export function buildIdentityModule(
   infra: Infra<PrismaClient, Prisma.TransactionClient>,
   settings: SettingsOf<typeof identitySettings>,
 ): ContextModule<Prisma.TransactionClient> {
-  const accounts = new AccountRepository(infra.prisma);
+  const accounts = new AccountRepository(infra.prisma, infra.db);
   // Opened by `start` (before the server listens), so that building the module touches no file.
   let keys: KeyRing | null = null;
   const keyRing = (): KeyRing => {
