@@ -26,3 +26,4 @@ export * from "./subgraph.ts";
 export * from "./tracing.ts";
 export * from "./validation.ts";
 export * from "./keep-alive-http.client.ts";
+export * from "./tick-batch.ts";

@@ -25,8 +25,8 @@ beforeAll(async () => {
   h = await consumerHarness({
     context: "stock",
     client: (db) => new PrismaClient({ adapter: db.adapter }),
-    handlers: ({ client }) => {
-      vehicles = new VehicleRepository(client);
+    handlers: ({ db, client }) => {
+      vehicles = new VehicleRepository(client, db);
       return stockEventHandlers(
         makeVehicleLifecycle({ vehicles }),
         makeVehicleIntake({ vehicles, intakes: intakeRepository, log }),

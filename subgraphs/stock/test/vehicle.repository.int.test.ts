@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "@junggo/runtime/testing";
 import { migrationsDir } from "@junggo/prisma";
 import { PrismaClient } from "@junggo/prisma/stock";
-import { registerVehicle, type RegistrationInput } from "../src/domain/vehicle.ts";
+import { registerVehicle, type RegistrationInput, type Vehicle } from "../src/domain/vehicle.ts";
 import type { VehicleCriteria } from "../src/domain/vehicle-search.ts";
 import { VehicleRepository } from "../src/adapters/vehicle.repository.ts";
 
@@ -22,7 +22,7 @@ const car = (vin: string, make: string, model: string, extra: Partial<Registrati
 beforeAll(async () => {
   testDb = await openTestDatabase(migrationsDir("stock"));
   prisma = new PrismaClient({ adapter: testDb.db.adapter });
-  repo = new VehicleRepository(prisma);
+  repo = new VehicleRepository(prisma, testDb.db);
   const cars = [
     car("KMHD341CBKU000001", "Hyundai", "Avante", { year: 2019, priceKrw: 13_000_000, mileageKm: 60_000 }),
     car("KMHD341CBKU000002", "Hy%", "Test"), // a make that looks like a LIKE pattern
@@ -31,6 +31,7 @@ beforeAll(async () => {
     car("KNAG541CBM5000005", "kia", "k5", { year: 2023, priceKrw: 30_000_000 }),
   ];
   for (const c of cars) expect(await prisma.$transaction((tx) => repo.insert(tx, c))).toBe(true);
+  inserted = cars;
 }, 60_000);
 
 afterAll(async () => {
@@ -38,10 +39,26 @@ afterAll(async () => {
   await testDb?.close();
 });
 
+let inserted: Vehicle[] = [];
 const vins = async (c: VehicleCriteria, after = 0, take = 100) =>
   (await repo.search(c, after, take)).map((v) => v.vin.slice(-1));
 
 describe("VehicleRepository (PGlite)", () => {
+  it("finds cars by id as written, those of one tick in one answer, an unknown or malformed id as null", async () => {
+    const asked = [
+      ...inserted.map((v) => v.id),
+      crypto.randomUUID(),
+      "not-a-uuid",
+      inserted[0]!.id.toUpperCase(),
+    ];
+    expect(await Promise.all(asked.map((id) => repo.findById(id)))).toEqual([
+      ...inserted,
+      null,
+      null,
+      inserted[0],
+    ]);
+  });
+
   it("refuses a second vehicle with the same VIN without aborting the transaction", async () => {
     const again = car("KMHD341CBKU000001", "Hyundai", "Avante");
     const result = await prisma.$transaction(async (tx) => [

@@ -15,7 +15,7 @@ import { VehicleRepository } from "./vehicle.repository.ts";
 export function buildStockModule(
   infra: Infra<PrismaClient, Prisma.TransactionClient>,
 ): ContextModule<Prisma.TransactionClient> {
-  const vehicles = new VehicleRepository(infra.prisma);
+  const vehicles = new VehicleRepository(infra.prisma, infra.db);
   const register = makeRegisterVehicle({ vehicles, uow: infra });
   return {
     resolvers: stockResolvers({
