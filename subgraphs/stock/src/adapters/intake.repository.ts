@@ -1,5 +1,6 @@
 import { iso, type SqlTx, toDate, toDateOrNull, utc } from "@junggo/runtime";
 import type { ExpectedIntake, IntakeStore } from "../app/ports.ts";
+import { carOf } from "./car.row.ts";
 
 // Expected intakes in plain SQL: they are read and written only by event handlers, in the
 // consumer's raw transaction (and in Prisma transactions for dead-letter replays).
@@ -11,11 +12,7 @@ const toIntake = (r: Record<keyof ExpectedIntake, unknown>): ExpectedIntake => (
   sellRequestId: r.sellRequestId as string,
   vehicleId: r.vehicleId as string,
   sellerId: r.sellerId as string,
-  vin: r.vin as string,
-  make: r.make as string,
-  model: r.model as string,
-  year: Number(r.year),
-  mileageKm: Number(r.mileageKm),
+  ...carOf(r),
   listPriceKrw: Number(r.listPriceKrw),
   acceptedAt: toDate(r.acceptedAt),
   registeredAt: toDateOrNull(r.registeredAt),

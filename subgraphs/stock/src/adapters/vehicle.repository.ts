@@ -2,7 +2,8 @@ import type { PrismaClient, Prisma } from "@junggo/prisma/stock";
 import type { StatusCount } from "../domain/stock-summary.ts";
 import type { Vehicle } from "../domain/vehicle.ts";
 import type { VehicleCriteria } from "../domain/vehicle-search.ts";
-import { type Database, iso, rowsByIdPerTick, type SqlTx } from "@junggo/runtime";
+import { type Database, iso, rowsByIdPerTick, type SqlTx, toDate } from "@junggo/runtime";
+import { carOf } from "./car.row.ts";
 import type { ListedVehicle, VehicleStore } from "../app/ports.ts";
 
 type Row = Prisma.VehicleGetPayload<object>;
@@ -64,11 +65,7 @@ type VehicleRow = Record<keyof Vehicle, unknown>;
 function fromRow(r: VehicleRow): Vehicle {
   return {
     id: r.id as string,
-    vin: r.vin as string,
-    make: r.make as string,
-    model: r.model as string,
-    year: Number(r.year),
-    mileageKm: Number(r.mileageKm),
+    ...carOf(r),
     priceKrw: Number(r.priceKrw),
     color: r.color as string | null,
     fuel: r.fuel as string | null,
@@ -76,7 +73,7 @@ function fromRow(r: VehicleRow): Vehicle {
     purchaseId: r.purchaseId as string | null,
     sellRequestId: r.sellRequestId as string | null,
     repairOrderId: r.repairOrderId as string | null,
-    registeredAt: r.registeredAt instanceof Date ? r.registeredAt : new Date(String(r.registeredAt)),
+    registeredAt: toDate(r.registeredAt),
   };
 }
 
