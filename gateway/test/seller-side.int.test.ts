@@ -158,13 +158,34 @@ describe("selling a car to the dealer", () => {
     );
 
     const inspection = await inspectionOf(atLot.vehicle.id);
-    await sys.ok(S.completeRepair, { id: inspection.id, notes: "all fine" }, staff);
+    const [carLive] = await served("acquisition", () => [
+      live.subscribe(
+        `subscription ($id: ID) { sellRequestStatusChanged(sellRequestId: $id) { id status vehicle { status } } }`,
+        { id },
+      ),
+    ]);
+    // Listed once stock has the car for sale, not when the workshop closes the order: with stock
+    // frozen, the request stays IN_INSPECTION (else its push would show the car still in repair).
+    sys.stack.service("stock").pause();
+    try {
+      await sys.ok(S.completeRepair, { id: inspection.id, notes: "all fine" }, staff);
+      await new Promise((r) => setTimeout(r, 1_500));
+      const statusOnly = `query ($id: ID!) { sellRequest(id: $id) { id status } }`;
+      expect((await sys.ok(statusOnly, { id }, seller)).sellRequest.status).toBe("IN_INSPECTION");
+    } finally {
+      sys.stack.service("stock").resume();
+    }
     const listed = await until(
       id,
       (s) => s.status === "LISTED" && s.vehicle.status === "AVAILABLE",
       "LISTED",
     );
     await sub.waitFor((p) => p.data?.sellRequestStatusChanged?.status === "LISTED", "LISTED pushed live");
+    const pushed = await carLive!.waitFor(
+      (p) => p.data?.sellRequestStatusChanged?.status === "LISTED",
+      "LISTED pushed with the car",
+    );
+    expect(pushed.data!.sellRequestStatusChanged.vehicle).toEqual({ status: "AVAILABLE" });
 
     // Another buyer purchases it.
     const bought = await buyWhenKnown(sys, buyer2, listed.vehicle.id);

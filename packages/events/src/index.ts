@@ -474,7 +474,7 @@ export const EVENT_CATALOGUE: { [T in EventType]: EventDefinition } = {
     subject: "maintenance.repair-order.completed",
     version: 1,
     producer: "maintenance",
-    consumers: ["stock", "purchase", "acquisition"],
+    consumers: ["stock", "purchase"],
   },
   NotificationCreated: {
     subject: "notification.notification.created",

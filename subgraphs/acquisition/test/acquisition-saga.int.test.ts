@@ -98,19 +98,9 @@ const registered = (sellRequestId: string | null, vehicleId: string, vin: string
     status: sellRequestId ? "IN_REPAIR" : "AVAILABLE",
     sellRequestId,
   });
-const inspected = (
-  sellRequestId: string | null,
-  vehicleId: string,
-  o: Partial<EventPayloads["RepairOrderCompleted"]> = {},
-) =>
-  event("RepairOrderCompleted", {
-    repairOrderId: randomUUID(),
-    vehicleId,
-    kind: "INSPECTION",
-    sellRequestId,
-    outcome: "DONE",
-    ...o,
-  });
+/** Stock put the car up for sale after its repair order (an inspection by default) was done. */
+const repaired = (vehicleId: string, kind: EventPayloads["VehicleRepaired"]["kind"] = "INSPECTION") =>
+  event("VehicleRepaired", { vehicleId, repairOrderId: randomUUID(), kind });
 
 describe("acquisition saga consumers", () => {
   it("picked up → PICKED_UP, registered at the lot → IN_INSPECTION, inspection done → LISTED, each step an event", async () => {
@@ -128,11 +118,11 @@ describe("acquisition saga consumers", () => {
       status: "IN_REPAIR",
     });
 
-    const done = inspected(id, vehicleId);
+    // Listed when stock has the car for sale, not when maintenance closes the order (acquisition
+    // does not handle RepairOrderCompleted): a live update then shows the car AVAILABLE.
+    expect(h.handlers.RepairOrderCompleted).toBeUndefined();
+    const done = repaired(vehicleId);
     await deliver(done);
-    await deliver(
-      event("VehicleRepaired", { vehicleId, repairOrderId: done.payload.repairOrderId, kind: "INSPECTION" }),
-    );
     expect(await statusOf(id)).toBe("LISTED");
     expect((await acquisitionRepository.marketCarById(deps.reader, vehicleId))?.status).toBe("AVAILABLE");
 
@@ -162,10 +152,10 @@ describe("acquisition saga consumers", () => {
     await deliver(arrived);
     expect(await deliver(arrived)).toBe("duplicate");
     await deliver(registered(id, vehicleId, vin));
-    const done = inspected(id, vehicleId);
+    const done = repaired(vehicleId);
     await deliver(done);
     expect(await deliver(done)).toBe("duplicate");
-    await deliver(inspected(id, vehicleId));
+    await deliver(repaired(vehicleId));
     expect(await statusOf(id)).toBe("LISTED");
     expect((await outbox(id)).map((e) => e.type)).toEqual([
       "SellRequestSubmitted",
@@ -197,9 +187,9 @@ describe("acquisition saga consumers", () => {
       payload: { ...pickup(id, vehicleId).payload, kind: "DELIVERY" as const },
     };
     await deliver(delivery);
-    // A REPAIR order and a withdrawn inspection do not list the car; nor does stock's own car.
-    await deliver(inspected(id, vehicleId, { kind: "REPAIR" }));
-    await deliver(inspected(id, vehicleId, { outcome: "WITHDRAWN" }));
+    // A repair does not list the car; nor does the inspection of a car no sell request allocated.
+    await deliver(repaired(vehicleId, "REPAIR"));
+    expect(await deliver(repaired(randomUUID()))).toBe("handled");
     await deliver(registered(null, randomUUID(), nextVin()));
     expect(await statusOf(id)).toBe("ACCEPTED");
 
@@ -208,7 +198,6 @@ describe("acquisition saga consumers", () => {
     expect(await deliver(pickup(unknown, vehicleId))).toBe("handled");
     expect(await deliver(pickup("not-a-uuid", vehicleId))).toBe("handled");
     expect(await deliver(registered(unknown, randomUUID(), nextVin()))).toBe("handled");
-    expect(await deliver(inspected(unknown, randomUUID()))).toBe("handled");
     expect(await outbox(unknown)).toEqual([]);
 
     // The seller cancels before pickup; a late pickup changes nothing.
@@ -260,8 +249,8 @@ describe("acquisition saga consumers", () => {
       cancelPickup: false,
       returnVehicleId: vehicleId,
     });
-    // The inspection completing afterwards does not list a cancelled request.
-    await deliver(inspected(id, vehicleId));
+    // Stock listing the car afterwards (a stale inspection) does not list a cancelled request.
+    await deliver(repaired(vehicleId));
     expect(await statusOf(id)).toBe("CANCELLED");
   });
 

@@ -140,6 +140,14 @@ export const acquisitionRepository: AcquisitionRepository = {
     return r ? toSellRequest(r) : null;
   },
 
+  async sellRequestIdByVehicle(db, vehicleId) {
+    const [r] = await db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id FROM "SellRequest" WHERE "vehicleId" = $1::uuid`,
+      vehicleId,
+    );
+    return r?.id ?? null;
+  },
+
   async listSellRequests(db, filter, first) {
     const where: string[] = [];
     const args: unknown[] = [];

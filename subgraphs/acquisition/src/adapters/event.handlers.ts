@@ -23,7 +23,12 @@ export function acquisitionHandlers(
     VehicleReleased: (e, tx) => market.status(tx, e.payload.vehicleId, "AVAILABLE"),
     VehicleSold: (e, tx) => market.status(tx, e.payload.vehicleId, "SOLD", new Date(e.occurredAt)),
     VehicleSentToRepair: (e, tx) => market.status(tx, e.payload.vehicleId, "IN_REPAIR"),
-    VehicleRepaired: (e, tx) => market.status(tx, e.payload.vehicleId, "AVAILABLE"),
+    VehicleRepaired: async (e, tx) => {
+      await market.status(tx, e.payload.vehicleId, "AVAILABLE");
+      // Listed once stock has the car for sale (not when maintenance closes the order): the
+      // seller's live update then shows the car AVAILABLE, never still "in repair".
+      if (e.payload.kind === "INSPECTION") await saga.listed(tx, e);
+    },
     VehicleWithdrawn: (e, tx) => market.status(tx, e.payload.vehicleId, "WITHDRAWN"),
     ConsignmentPickedUp: async (e, tx) => {
       if (e.payload.kind !== "SELLER_PICKUP") return;
@@ -32,10 +37,6 @@ export function acquisitionHandlers(
         return;
       }
       await saga.pickedUp(tx, e);
-    },
-    RepairOrderCompleted: async (e, tx) => {
-      const { kind, outcome, sellRequestId } = e.payload;
-      if (kind === "INSPECTION" && outcome === "DONE" && sellRequestId) await saga.listed(tx, e);
     },
   };
 }

@@ -42,8 +42,14 @@ export const makeAdvanceSellRequest = (deps: AcquisitionDeps) => {
     /** Stock registered the car (IN_REPAIR) under the allocated vehicle: IN_INSPECTION. */
     arrivedAtLot: (tx: SqlTx, e: EventEnvelope<"VehicleRegistered">) =>
       step(tx, e, e.payload.sellRequestId!, (s) => arrivedAtLot(s, e.payload.vehicleId, deps.clock())),
-    /** The inspection was completed and the car is for sale: LISTED. */
-    listed: (tx: SqlTx, e: EventEnvelope<"RepairOrderCompleted">) =>
-      step(tx, e, e.payload.sellRequestId!, (s) => listed(s, deps.clock())),
+    /**
+     * Stock put the inspected car up for sale: LISTED. The car is known by its vehicle id, which
+     * the sell request allocated when staff accepted it; any other car's inspection is not ours.
+     */
+    listed: async (tx: SqlTx, e: EventEnvelope<"VehicleRepaired">) => {
+      const sellRequestId = await deps.repo.sellRequestIdByVehicle(tx, e.payload.vehicleId);
+      if (!sellRequestId) return null;
+      return step(tx, e, sellRequestId, (s) => listed(s, deps.clock()));
+    },
   };
 };

@@ -28,6 +28,8 @@ export interface AcquisitionRepository {
   lockSellRequest(tx: SqlTx, id: string): Promise<SellRequest | null>;
   saveSellRequest(tx: SqlTx, s: SellRequest): Promise<void>;
   sellRequestById(db: SqlReader, id: string): Promise<SellRequest | null>;
+  /** The sell request that allocated this stock vehicle, if any. */
+  sellRequestIdByVehicle(db: SqlReader, vehicleId: string): Promise<string | null>;
   /** Newest first. */
   listSellRequests(
     db: SqlReader,
