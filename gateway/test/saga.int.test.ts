@@ -39,6 +39,17 @@ async function openJobFor(purchaseId: string) {
   }, `a delivery job for purchase ${purchaseId}`);
 }
 
+describe("the stack's service processes", () => {
+  it("cap V8's young generation in the subgraphs on PostgreSQL only: not in the gateway, not next to an embedded PGlite", () => {
+    const onPostgres = Boolean(process.env.JUNGGO_TEST_POSTGRES_URL);
+    for (const name of ["stock", "purchase", "notification"] as const)
+      expect(sys.stack.service(name).spec.args.includes("--max-semi-space-size=1"), name).toBe(onPostgres);
+    expect(sys.stack.service("gateway").spec.args.some((a) => a.startsWith("--max-semi-space-size"))).toBe(
+      false,
+    );
+  });
+});
+
 describe("buying a car", () => {
   it("runs purchase → accept → pick up → deliver, with vehicle, payment, consignment and dashboard consistent", async () => {
     const before = await sys.ok(Q.stockSummary);

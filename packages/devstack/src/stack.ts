@@ -23,9 +23,11 @@ export const SUBGRAPHS = SUBGRAPH_NAMES;
 /**
  * V8 flags of every subgraph process, on its command line here, in docker-compose.yml and so in
  * Kubernetes (a test keeps them equal). A 1 MB young-generation semi-space instead of V8's 16 MB:
- * ~20 MB less per idle subgraph and lower peaks, at no CPU cost measurable in a subgraph. Not the
- * gateway: it allocates the most per request, and the cap cost it ~20% more CPU in the benchmark
- * for no lower peak (docs/benchmarks.md).
+ * ~20 MB less per idle subgraph and lower peaks, at no CPU cost measurable in a subgraph on
+ * PostgreSQL. Not the gateway: it allocates the most per request, and the cap cost it ~20% more CPU
+ * in the benchmark for no lower peak. Not a subgraph with embedded PGlite (no DATABASE_URL): the
+ * database inside the process allocates so much that the cap cost ~50% more CPU per purchase
+ * (docs/benchmarks.md).
  */
 export const SUBGRAPH_NODE_FLAGS = ["--max-semi-space-size=1"] as const;
 export type SubgraphName = ContextName;
@@ -152,10 +154,8 @@ export class Stack {
         ...this.opts.env,
         ...this.opts.serviceEnv?.[name],
       };
-      this.services.set(
-        name,
-        this.nodeProcess(name, `subgraphs/${name}/dist/main.js`, env, logDir, SUBGRAPH_NODE_FLAGS),
-      );
+      const flags = env.DATABASE_URL ? SUBGRAPH_NODE_FLAGS : [];
+      this.services.set(name, this.nodeProcess(name, `subgraphs/${name}/dist/main.js`, env, logDir, flags));
       const extras: ManagedProcess[] = [];
       for (let i = 2; i <= replicas[name]; i++) {
         // Last, so neither `env` nor `serviceEnv` can put two replicas on one port or directory, or seed twice.
@@ -170,7 +170,7 @@ export class Stack {
             `subgraphs/${name}/dist/main.js`,
             { ...env, ...own },
             logDir,
-            SUBGRAPH_NODE_FLAGS,
+            flags,
           ),
         );
       }
