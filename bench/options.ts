@@ -25,7 +25,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --postgres          every context on a throw-away PostgreSQL server with npm run up's settings
                       (system binaries; the default, as for npm run up)
   --pglite            every context on embedded PGlite (npm run up -- --pglite)
-  --smoke             a seconds-long run: 4 buyers, 5 s, 200 cars, 3 s query phases
+  --smoke             a seconds-long run: 4 buyers, 5 s, 600 cars, 3 s query phases
                       (explicit options still win)
   --help              this text`;
 
@@ -81,7 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   }
   const concurrency = given.concurrency ?? (smoke ? 4 : 32);
   const duration = given.duration ?? (smoke ? 5 : 60);
-  const cars = given.cars ?? (smoke ? 200 : defaultCars(duration));
+  const cars = given.cars ?? defaultCars(duration);
   const queryDuration = given.queryDuration ?? (smoke ? 3 : 20);
   if (cars < concurrency)
     throw new UsageError(
