@@ -113,6 +113,11 @@ export function createApi(getToken: () => string | null, onAuthLost: () => void)
       typePolicies: {
         // Keyed by make and model; no id of its own.
         StockLine: { keyFields: ["make", "model"] },
+        // A purchase's delivery job never goes away once it exists: a PAID push resolved before the
+        // job was created (consignment null) must not unlink the job a delivery push linked.
+        Purchase: {
+          fields: { consignment: { merge: (existing, incoming) => incoming ?? existing ?? null } },
+        },
       },
     }),
   });
