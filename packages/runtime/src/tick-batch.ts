@@ -1,3 +1,5 @@
+import { isUuid } from "./validation.ts";
+
 /**
  * Lookups by key asked in the same tick answered by one load: `_entities` resolves a list of
  * references one call each, synchronously, so N references cost one query instead of N (what the
@@ -31,8 +33,6 @@ export function batchPerTick<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (ke
     });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A row by uuid `id` through batchPerTick: `select` is a statement taking `$1::uuid[]` whose rows
  * carry `id`; ids are matched lowercase, and one that is not a uuid is null without a query.
@@ -45,5 +45,5 @@ export function rowsByIdPerTick<R extends { id: string }, V>(
   const byId = batchPerTick<string, V>(
     async (ids) => new Map((await query(select, [ids])).map((r) => [r.id, map(r)])),
   );
-  return (id) => (UUID.test(id) ? byId(id.toLowerCase()) : Promise.resolve(null));
+  return (id) => (isUuid(id) ? byId(id.toLowerCase()) : Promise.resolve(null));
 }

@@ -1,5 +1,5 @@
 import type { Prisma } from "@junggo/prisma/consignment";
-import type { SqlTx } from "@junggo/runtime";
+import { isUuid, type SqlTx } from "@junggo/runtime";
 import type { Consignment } from "../domain/consignment.ts";
 import type { ConsignmentRepository } from "../app/ports.ts";
 
@@ -33,7 +33,6 @@ const COLS: readonly [keyof Consignment, string][] = [
   ...DATES.map((d) => [d, "timestamp(3)"] as [keyof Consignment, string]),
   ["escalationCount", "integer"],
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SELECT = `SELECT ${COLS.map(([c]) => `"${c}"`).join(", ")}, "version" FROM "Consignment"`;
 const INSERT = `INSERT INTO "Consignment" (${COLS.map(([c]) => `"${c}"`).join(", ")}, "version") VALUES (${COLS.map(([, t], i) => `$${i + 1}::${t}`).join(", ")}, $${COLS.length + 1}) ON CONFLICT DO NOTHING`;
 const UPDATE = `UPDATE "Consignment" SET ${COLS.slice(1)
@@ -62,7 +61,7 @@ export const prismaConsignmentRepository: ConsignmentRepository<Db> = {
   // Plain SQL too: every live update of a job reads it (deliveryStatusChanged), and the Prisma
   // client's query compiler was ~10% of consignment's CPU in the benchmark.
   async findById(db: SqlTx, id) {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>(`${SELECT} WHERE "id" = $1::uuid`, id);
     return row ? fromRow(row) : null;
   },
