@@ -238,8 +238,19 @@ export class EventConsumer<Tx extends SqlTx> {
    * every other one is handled in a transaction of its own, so one failing event holds up no other.
    */
   private async handleBatch(batch: JsMsg[]): Promise<void> {
-    const mine: Work<Tx>[] = [];
+    // Other types' events are acknowledged first, in one synchronous pass: nats.js flushes its
+    // outbound buffer in a microtask, so an await between two acks would cost a socket write each
+    // (on nats-server 2.9 most of a context's deliveries are such skips).
+    const ours: JsMsg[] = [];
     for (const m of batch) {
+      if (this.subjects.has(m.subject)) ours.push(m);
+      else {
+        this.skipped++;
+        m.ack();
+      }
+    }
+    const mine: Work<Tx>[] = [];
+    for (const m of ours) {
       const work = await this.accept(m);
       if (work) mine.push(work);
     }
@@ -253,16 +264,10 @@ export class EventConsumer<Tx extends SqlTx> {
   }
 
   /**
-   * The event of a message this context handles, or null once the message is dealt with: another
-   * type's event is acknowledged unread (one subject per event type), and a body that is not an
-   * event is dead-lettered.
+   * The event of a message on one of this context's subjects, or null once the message is dealt
+   * with: a body that is not an event is dead-lettered.
    */
   private async accept(m: JsMsg): Promise<Work<Tx> | null> {
-    if (!this.subjects.has(m.subject)) {
-      this.skipped++;
-      m.ack();
-      return null;
-    }
     let event: EventEnvelope;
     try {
       event = parseEnvelope(decoder.decode(m.data));
