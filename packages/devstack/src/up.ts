@@ -59,7 +59,7 @@ if (args.database.kind === "embedded") {
     process.exit(1);
   }
   postgresUrl = postgres.url;
-  databaseLine = `PostgreSQL ${postgresUrl.replace(/\/postgres$/, "")} (databases junggo_<context>, data in ${postgres.dataDir})`;
+  databaseLine = `PostgreSQL ${postgres.tcpUrl.replace(/\/postgres$/, "")} (databases junggo_<context>, data in ${postgres.dataDir}; the services use its socket there)`;
 } else if (args.database.kind === "external") {
   postgresUrl = args.database.url;
   databaseLine = `PostgreSQL at ${new URL(postgresUrl).host} (databases junggo_<context>)`;
