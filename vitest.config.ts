@@ -22,6 +22,7 @@ export default defineConfig({
             "schema/**/*.test.ts",
             "web/test/**/*.test.ts",
             "deploy/**/*.test.ts",
+            "bench/**/*.test.ts",
           ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { SUBGRAPH_NAMES } from "@junggo/runtime";
 import { runBench, type BenchResult } from "./bench.ts";
+import { parseReport } from "./compare-report.ts";
 import { parseOptions } from "./options.ts";
 import { formatReport } from "./report.ts";
 
@@ -68,5 +69,16 @@ describe("npm run bench -- --smoke", () => {
     ])
       expect(table).toContain(label);
     expect(table).not.toContain("NaN");
+
+    // bench:compare reads the figures back from this very table.
+    const figures = parseReport(table);
+    expect(figures.get("purchases/s")).toBeCloseTo(paid / r.purchase.elapsedSeconds, 0);
+    expect(figures.get("refused")).toBe(refusals);
+    expect(figures.get("cpu ms/purchase: total")).toBeGreaterThan(0);
+    expect(figures.get("cpu ms/purchase: purchase")).toBeGreaterThan(0);
+    expect(figures.get("requestPurchase p99 ms")).toBeGreaterThan(0);
+    expect(figures.get("driver p99 ms")).toBeGreaterThanOrEqual(0);
+    expect(figures.get("vehicle(id) RPS")).toBeGreaterThan(0);
+    expect(figures.get("purchase(id) cpu ms/query")).toBeGreaterThan(0);
   }, 420_000);
 });

@@ -162,10 +162,14 @@ switch (command) {
     say("running all test suites (vitest)");
     run("pnpm", ["exec", "vitest", "run", ...rest]);
     break;
-  case "bench":
-    // `npm run bench`: the benchmark starts its own stack from the working tree (bench/run.ts).
-    run(process.execPath, [...tsx, join(root, "bench/run.ts"), ...rest]);
+  case "bench": {
+    // `npm run bench`: the benchmark starts its own stack from the working tree (bench/run.ts);
+    // `bench compare` (bench:compare) and `bench pg-socket` (bench:pg-socket) are its companions.
+    const tool = { compare: "bench/compare.ts", "pg-socket": "bench/pg-socket.ts" }[rest[0]];
+    if (tool) run(process.execPath, [...tsx, join(root, tool), ...rest.slice(1)]);
+    else run(process.execPath, [...tsx, join(root, "bench/run.ts"), ...rest]);
     break;
+  }
   default:
     console.error(`unknown command ${command}`);
     process.exit(2);
